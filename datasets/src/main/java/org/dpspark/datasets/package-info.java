@@ -1,0 +1,14 @@
+/**
+ * Reading training data into Spark and packing it for DP-SGD.
+ *
+ * <p>Flow (once per job, in the driver; see ARCHITECTURE.md "One DP-SGD step"):
+ * {@link org.dpspark.datasets.DataReader#read} returns the raw columns (nothing encoded or fitted);
+ * {@link org.dpspark.datasets.validate.DatasetValidator#validate} checks them against a declared
+ * {@link org.dpspark.datasets.spec.FeatureSpec} in one Spark pass and counts N;
+ * {@link org.dpspark.datasets.BlockPacker#pack} encodes each partition into one {@link org.dpspark.datasets.DenseBlock}
+ * (the trainer caches these). {@link org.dpspark.datasets.InputFingerprint} hashes the input files for the privacy
+ * ledger and model provenance; {@link org.dpspark.datasets.SyntheticData} provides data for demos and tests.
+ *
+ * <p>Nothing here logs data values; error messages name columns, problems, counts and row numbers only.
+ */
+package org.dpspark.datasets;

@@ -1,0 +1,200 @@
+package org.dpspark.datasets.spec;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * A declared, data-independent description of the feature vector and the label.
+ *
+ * <p>The feature vector is the concatenation, in {@code features} order, of each feature's encoding
+ * ({@link NumericFeature}: one coordinate in [0, 1]; {@link OneHotFeature}: a block with at most one 1), so
+ * {@code dimension() = sum of widths} and every encoded row {@code x} satisfies
+ * {@code ||x||_2 <= sqrt(number of features)}. All bounds and vocabularies are public: nothing is fitted on private
+ * data (fitting would itself need to be DP and accounted; Abadi et al. 2016).
+ *
+ * <p>JSON form ({@link #toJson()} / {@link #fromJson(String)}; unknown keys are rejected so typos fail loudly):
+ * <pre>{@code
+ * {"format_version":1,"name":"adult",
+ *  "label":{"column":"income","positive":[">50K"],"negative":["<=50K"],"strip_trailing_dot":true},
+ *  "features":[{"column":"age","encoding":"scale","min":17,"max":90},
+ *              {"column":"capital-gain","encoding":"log1p","min":0,"max":99999},
+ *              {"column":"workclass","encoding":"onehot","vocabulary":["Private", "..."]}]}
+ * }</pre>
+ * A label without "positive"/"negative" is numeric (0/1).
+ *
+ * @param name     a non-blank name (recorded in provenance)
+ * @param features non-empty, each input column at most once, not the label column
+ * @param label    how the label is read
+ */
+public record FeatureSpec(String name, List<FeatureColumn> features, LabelSpec label) implements Serializable {
+
+    /** The JSON {@code format_version} this code reads and writes. */
+    public static final int FORMAT_VERSION = 1;
+
+    /** Largest JSON spec file {@link #resolve} reads. */
+    static final long MAX_SPEC_BYTES = 16L << 20;
+
+    public FeatureSpec {
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("feature spec name must be non-blank, got '" + name + "'");
+        }
+        if (features == null || features.isEmpty()) {
+            throw new IllegalArgumentException("feature spec '" + name + "': features must be non-empty");
+        }
+        if (label == null) {
+            throw new IllegalArgumentException("feature spec '" + name + "': label must be given");
+        }
+        Set<String> seen = new HashSet<>();
+        for (FeatureColumn f : features) {
+            if (f == null) {
+                throw new IllegalArgumentException("feature spec '" + name + "': features must not contain null");
+            }
+            if (!seen.add(f.column())) {
+                throw new IllegalArgumentException("feature '" + f.column() + "': column is listed twice");
+            }
+        }
+        if (seen.contains(label.column())) {
+            throw new IllegalArgumentException("feature '" + label.column()
+                    + "': the label column cannot also be a feature");
+        }
+        features = List.copyOf(features);
+    }
+
+    static void requireColumnName(String column, String what) {
+        if (column == null || column.isBlank()) {
+            throw new IllegalArgumentException(what + " column name must be non-blank, got '" + column + "'");
+        }
+    }
+
+    /** Length of the encoded feature vector: the sum of the features' widths. */
+    public int dimension() {
+        long d = 0;
+        for (FeatureColumn f : features) {
+            d += f.width();
+        }
+        if (d > Integer.MAX_VALUE) {
+            throw new IllegalStateException("feature spec '" + name + "': dimension " + d + " exceeds int range");
+        }
+        return (int) d;
+    }
+
+    /** The input columns this spec reads: the feature columns in order, then the label column. */
+    public List<String> requiredColumns() {
+        Set<String> cols = new LinkedHashSet<>();
+        for (FeatureColumn f : features) {
+            cols.add(f.column());
+        }
+        cols.add(label.column());
+        return List.copyOf(cols);
+    }
+
+    /** The same spec with the label read from another column (same positive/negative mapping). */
+    public FeatureSpec withLabelColumn(String column) {
+        return new FeatureSpec(name, features, label.withColumn(column));
+    }
+
+    /** Offset of each feature's first coordinate in the encoded vector, in {@code features} order. */
+    public int[] offsets() {
+        int[] off = new int[features.size()];
+        int o = 0;
+        for (int i = 0; i < off.length; i++) {
+            off[i] = o;
+            o += features.get(i).width();
+        }
+        return off;
+    }
+
+    /** This spec as compact JSON with {@code "format_version": 1}; {@link #fromJson} reads it back equal. */
+    public String toJson() {
+        return FeatureSpecJson.write(this);
+    }
+
+    /**
+     * Parses and validates a JSON spec.
+     *
+     * @throws IllegalArgumentException on malformed JSON, an unknown or missing key, an unsupported
+     *                                  format_version, or an invalid feature (the message names the column)
+     */
+    public static FeatureSpec fromJson(String json) {
+        return FeatureSpecJson.read(json);
+    }
+
+    /** The built-in spec names {@link #resolve} knows. */
+    public static SortedSet<String> builtinNames() {
+        return new TreeSet<>(List.of("adult"));
+    }
+
+    /**
+     * A built-in spec by name ({@link #builtinNames()}, case-insensitive), else a JSON spec file read through the
+     * Hadoop FileSystem of the path (local, HDFS, S3A, ...). A built-in name wins over a file of the same name;
+     * write {@code ./adult} to mean the file.
+     *
+     * @param conf Hadoop configuration; null means {@code new Configuration()}
+     * @throws IllegalArgumentException when the name is neither built in nor an existing file, or the file is invalid
+     */
+    public static FeatureSpec resolve(String nameOrPath, Configuration conf) {
+        if (nameOrPath == null || nameOrPath.isBlank()) {
+            throw new IllegalArgumentException("feature spec must be a built-in name " + builtinNames()
+                    + " or a JSON file path, got '" + nameOrPath + "'");
+        }
+        String key = nameOrPath.strip().toLowerCase(Locale.ROOT);
+        if (key.equals("adult")) {
+            return adult();
+        }
+        Configuration c = conf == null ? new Configuration() : conf;
+        Path path = new Path(nameOrPath.strip());
+        try {
+            FileSystem fs = path.getFileSystem(c);
+            if (!fs.exists(path)) {
+                throw new IllegalArgumentException("feature spec '" + nameOrPath + "' is neither a built-in name "
+                        + builtinNames() + " nor an existing file");
+            }
+            FileStatus st = fs.getFileStatus(path);
+            if (!st.isFile()) {
+                throw new IllegalArgumentException("feature spec path '" + nameOrPath + "' is not a file");
+            }
+            if (st.getLen() > MAX_SPEC_BYTES) {
+                throw new IllegalArgumentException("feature spec file '" + nameOrPath + "' is " + st.getLen()
+                        + " bytes; at most " + MAX_SPEC_BYTES + " are read");
+            }
+            ByteArrayOutputStream buf = new ByteArrayOutputStream((int) st.getLen());
+            try (InputStream in = fs.open(path)) {
+                in.transferTo(buf);
+            }
+            try {
+                return fromJson(buf.toString(StandardCharsets.UTF_8));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("feature spec file '" + nameOrPath + "': " + e.getMessage(), e);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read feature spec file '" + nameOrPath + "'", e);
+        }
+    }
+
+    /**
+     * The built-in "adult" spec (UCI Adult; see ADULT_FEATURES.md), d = 104:
+     * age [17, 90], education-num [1, 16], hours-per-week [1, 99] scaled; capital-gain [0, 99999] and capital-loss
+     * [0, 5000] log1p-scaled; then one-hot blocks workclass (8), education (16), marital-status (7),
+     * occupation (14), relationship (6), race (5), sex (2), native-country (41) with the vocabularies, in order, of
+     * adult.names. "?" or any other token gives an all-zero block; fnlwgt is not used. Label "income": 1 for
+     * ">50K", 0 for "<=50K", after stripping a trailing "." (adult.test).
+     */
+    public static FeatureSpec adult() {
+        return AdultSpec.SPEC;
+    }
+}

@@ -1,0 +1,190 @@
+package org.dpspark.datasets.spec;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+
+/** JSON (de)serialization of {@link FeatureSpec}, format_version 1. Strict: unknown keys are errors. */
+final class FeatureSpecJson {
+
+    private static final ObjectMapper MAPPER =
+            new ObjectMapper().enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
+
+    private static final Set<String> TOP_KEYS = Set.of("format_version", "name", "label", "features");
+    private static final Set<String> LABEL_KEYS = Set.of("column", "positive", "negative", "strip_trailing_dot");
+    private static final Set<String> NUMERIC_KEYS = Set.of("column", "encoding", "min", "max");
+    private static final Set<String> ONEHOT_KEYS = Set.of("column", "encoding", "vocabulary");
+
+    private FeatureSpecJson() {
+    }
+
+    static String write(FeatureSpec spec) {
+        ObjectNode root = MAPPER.createObjectNode();
+        root.put("format_version", FeatureSpec.FORMAT_VERSION);
+        root.put("name", spec.name());
+        ObjectNode label = root.putObject("label");
+        LabelSpec l = spec.label();
+        label.put("column", l.column());
+        if (!l.isNumeric()) {
+            ArrayNode pos = label.putArray("positive");
+            l.positive().forEach(pos::add);
+            ArrayNode neg = label.putArray("negative");
+            l.negative().forEach(neg::add);
+        }
+        label.put("strip_trailing_dot", l.stripTrailingDot());
+        ArrayNode features = root.putArray("features");
+        for (FeatureColumn f : spec.features()) {
+            ObjectNode o = features.addObject();
+            o.put("column", f.column());
+            if (f instanceof NumericFeature n) {
+                o.put("encoding", n.encoding().jsonName());
+                o.put("min", n.min());
+                o.put("max", n.max());
+            } else if (f instanceof OneHotFeature h) {
+                o.put("encoding", "onehot");
+                ArrayNode vocab = o.putArray("vocabulary");
+                h.vocabulary().forEach(vocab::add);
+            }
+        }
+        try {
+            return MAPPER.writeValueAsString(root);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write feature spec as JSON", e);
+        }
+    }
+
+    static FeatureSpec read(String json) {
+        if (json == null) {
+            throw new IllegalArgumentException("feature spec JSON must not be null");
+        }
+        JsonNode root;
+        try {
+            root = MAPPER.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("feature spec is not valid JSON: " + e.getOriginalMessage(), e);
+        }
+        if (root == null || !root.isObject()) {
+            throw new IllegalArgumentException("feature spec JSON must be an object");
+        }
+        checkKeys(root, TOP_KEYS, "feature spec");
+        JsonNode version = root.get("format_version");
+        if (version == null || !version.isIntegralNumber() || version.asLong() != FeatureSpec.FORMAT_VERSION) {
+            throw new IllegalArgumentException("feature spec: format_version must be " + FeatureSpec.FORMAT_VERSION
+                    + ", got " + version);
+        }
+        String name = text(root, "name", "feature spec");
+        JsonNode labelNode = root.get("label");
+        if (labelNode == null || !labelNode.isObject()) {
+            throw new IllegalArgumentException("feature spec: \"label\" must be an object");
+        }
+        LabelSpec label = readLabel(labelNode);
+        JsonNode featuresNode = root.get("features");
+        if (featuresNode == null || !featuresNode.isArray()) {
+            throw new IllegalArgumentException("feature spec: \"features\" must be an array");
+        }
+        List<FeatureColumn> features = new ArrayList<>();
+        int i = 0;
+        for (JsonNode f : featuresNode) {
+            features.add(readFeature(f, i++));
+        }
+        return new FeatureSpec(name, features, label);
+    }
+
+    private static LabelSpec readLabel(JsonNode node) {
+        String column = text(node, "column", "label");
+        String where = "label '" + column + "'";
+        checkKeys(node, LABEL_KEYS, where);
+        List<String> positive = strings(node, "positive", where);
+        List<String> negative = strings(node, "negative", where);
+        boolean strip = false;
+        JsonNode s = node.get("strip_trailing_dot");
+        if (s != null) {
+            if (!s.isBoolean()) {
+                throw new IllegalArgumentException(where + ": strip_trailing_dot must be true or false, got " + s);
+            }
+            strip = s.booleanValue();
+        }
+        return new LabelSpec(column, positive, negative, strip);
+    }
+
+    private static FeatureColumn readFeature(JsonNode node, int index) {
+        if (!node.isObject()) {
+            throw new IllegalArgumentException("feature spec: features[" + index + "] must be an object");
+        }
+        String column = text(node, "column", "features[" + index + "]");
+        String where = "feature '" + column + "'";
+        String encoding = text(node, "encoding", where);
+        switch (encoding) {
+            case "scale", "log1p" -> {
+                checkKeys(node, NUMERIC_KEYS, where);
+                double min = number(node, "min", where);
+                double max = number(node, "max", where);
+                return new NumericFeature(column, encoding.equals("scale")
+                        ? NumericFeature.Encoding.SCALE : NumericFeature.Encoding.LOG1P, min, max);
+            }
+            case "onehot" -> {
+                checkKeys(node, ONEHOT_KEYS, where);
+                List<String> vocab = strings(node, "vocabulary", where);
+                if (vocab == null) {
+                    throw new IllegalArgumentException(where + ": onehot encoding requires \"vocabulary\"");
+                }
+                return new OneHotFeature(column, vocab);
+            }
+            default -> throw new IllegalArgumentException(where + ": encoding must be one of scale, log1p, onehot, got '"
+                    + encoding + "'");
+        }
+    }
+
+    private static void checkKeys(JsonNode node, Set<String> allowed, String where) {
+        Iterator<String> it = node.fieldNames();
+        while (it.hasNext()) {
+            String k = it.next();
+            if (!allowed.contains(k)) {
+                throw new IllegalArgumentException(where + ": unknown key \"" + k + "\" (allowed: "
+                        + new java.util.TreeSet<>(allowed) + ")");
+            }
+        }
+    }
+
+    private static String text(JsonNode node, String key, String where) {
+        JsonNode v = node.get(key);
+        if (v == null || !v.isTextual()) {
+            throw new IllegalArgumentException(where + ": \"" + key + "\" must be a string, got " + v);
+        }
+        return v.textValue();
+    }
+
+    private static double number(JsonNode node, String key, String where) {
+        JsonNode v = node.get(key);
+        if (v == null || !v.isNumber()) {
+            throw new IllegalArgumentException(where + ": \"" + key + "\" must be a number, got " + v);
+        }
+        return v.doubleValue();
+    }
+
+    /** The string array under key, or null when absent. */
+    private static List<String> strings(JsonNode node, String key, String where) {
+        JsonNode v = node.get(key);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isArray()) {
+            throw new IllegalArgumentException(where + ": \"" + key + "\" must be an array of strings, got " + v);
+        }
+        List<String> out = new ArrayList<>(v.size());
+        for (JsonNode e : v) {
+            if (!e.isTextual()) {
+                throw new IllegalArgumentException(where + ": \"" + key + "\" must contain only strings, got " + e);
+            }
+            out.add(e.textValue());
+        }
+        return out;
+    }
+}

@@ -1,0 +1,335 @@
+package org.dpspark.datasets.spec;
+
+import java.io.Serializable;
+import java.math.BigDecimal;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.BooleanType;
+import org.apache.spark.sql.types.ByteType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.IntegerType;
+import org.apache.spark.sql.types.LongType;
+import org.apache.spark.sql.types.NullType;
+import org.apache.spark.sql.types.NumericType;
+import org.apache.spark.sql.types.ShortType;
+import org.apache.spark.sql.types.StringType;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Encodes Spark rows with a {@link FeatureSpec}: {@code x = concat(encode_f(row[f]) for f in features)}, where a
+ * {@link NumericFeature} contributes its clipped, scaled value in [0, 1] and a {@link OneHotFeature} a block with a
+ * 1 at the vocabulary position of the trimmed token (all zeros for null or an unknown token). The label is 0 or 1
+ * as defined by {@link LabelSpec}.
+ *
+ * <p>Input types (resolved once from the schema, by exact column name):
+ * <ul>
+ *   <li>numeric features and numeric labels: strings (CSV, UCI files; parsed strictly, see {@link Numbers}),
+ *       any Spark numeric type (Parquet, Arrow), booleans (0/1);</li>
+ *   <li>one-hot features: strings, integral types and booleans (compared by their decimal/"true"/"false" text);</li>
+ *   <li>mapped labels: strings, integral types and booleans (compared as text).</li>
+ * </ul>
+ *
+ * <p>The same parsing code backs {@link #checkFeature} / {@link #checkLabel} (used by validation) and
+ * {@link #encodeInto} (used for packing), so they agree on what a valid value is. Errors name the column and the
+ * problem, never the value. Instances are immutable and serializable (shipped to executors).
+ */
+public final class RowEncoder implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+
+    private static final class Slot implements Serializable {
+        private static final long serialVersionUID = 1L;
+        final String column;
+        final int schemaIndex;
+        final int offset;
+        final int width;
+        final NumericFeature numeric; // null for one-hot
+        final HashMap<String, Integer> vocabulary; // null for numeric
+
+        Slot(String column, int schemaIndex, int offset, int width, NumericFeature numeric,
+             HashMap<String, Integer> vocabulary) {
+            this.column = column;
+            this.schemaIndex = schemaIndex;
+            this.offset = offset;
+            this.width = width;
+            this.numeric = numeric;
+            this.vocabulary = vocabulary;
+        }
+    }
+
+    private final FeatureSpec spec;
+    private final Slot[] slots;
+    private final int dimension;
+    private final int labelIndex;
+    private final String labelColumn;
+    private final boolean labelNumeric;
+    private final boolean stripTrailingDot;
+    private final HashSet<String> positive;
+    private final HashSet<String> negative;
+
+    /**
+     * Resolves the spec's columns in {@code schema}.
+     *
+     * @throws IllegalArgumentException listing every missing column or column of an unsupported type
+     */
+    public RowEncoder(FeatureSpec spec, StructType schema) {
+        if (spec == null || schema == null) {
+            throw new IllegalArgumentException("spec and schema must be non-null");
+        }
+        Map<String, String> problems = schemaProblems(spec, schema);
+        if (!problems.isEmpty()) {
+            StringBuilder sb = new StringBuilder("input does not match feature spec '" + spec.name() + "':");
+            String sep = " ";
+            for (Map.Entry<String, String> e : problems.entrySet()) {
+                sb.append(sep).append("column '").append(e.getKey()).append("': ").append(e.getValue());
+                sep = "; ";
+            }
+            throw new IllegalArgumentException(sb.toString());
+        }
+        this.spec = spec;
+        List<FeatureColumn> features = spec.features();
+        int[] offsets = spec.offsets();
+        this.slots = new Slot[features.size()];
+        for (int i = 0; i < slots.length; i++) {
+            FeatureColumn f = features.get(i);
+            int idx = schema.fieldIndex(f.column());
+            if (f instanceof NumericFeature n) {
+                slots[i] = new Slot(f.column(), idx, offsets[i], 1, n, null);
+            } else {
+                OneHotFeature h = (OneHotFeature) f;
+                HashMap<String, Integer> vocab = new HashMap<>();
+                for (int k = 0; k < h.vocabulary().size(); k++) {
+                    vocab.put(h.vocabulary().get(k), k);
+                }
+                slots[i] = new Slot(f.column(), idx, offsets[i], h.width(), null, vocab);
+            }
+        }
+        this.dimension = spec.dimension();
+        LabelSpec label = spec.label();
+        this.labelColumn = label.column();
+        this.labelIndex = schema.fieldIndex(label.column());
+        this.labelNumeric = label.isNumeric();
+        this.stripTrailingDot = label.stripTrailingDot();
+        this.positive = new HashSet<>(label.positive());
+        this.negative = new HashSet<>(label.negative());
+    }
+
+    /**
+     * Schema-level problems of {@code schema} for {@code spec}, by column in spec order: "missing from the input"
+     * or "unsupported type T for a numeric feature" (or "one-hot feature", "label"). Empty when the encoder can
+     * be built. Runs no Spark job.
+     */
+    public static Map<String, String> schemaProblems(FeatureSpec spec, StructType schema) {
+        Map<String, String> problems = new LinkedHashMap<>();
+        Map<String, DataType> types = new HashMap<>();
+        for (StructField f : schema.fields()) {
+            types.putIfAbsent(f.name(), f.dataType());
+        }
+        for (FeatureColumn f : spec.features()) {
+            DataType t = types.get(f.column());
+            if (t == null) {
+                problems.put(f.column(), "missing from the input");
+            } else if (f instanceof NumericFeature && !numericCompatible(t)) {
+                problems.put(f.column(), "unsupported type " + t.simpleString() + " for a numeric feature");
+            } else if (f instanceof OneHotFeature && !tokenCompatible(t)) {
+                problems.put(f.column(), "unsupported type " + t.simpleString() + " for a one-hot feature");
+            }
+        }
+        LabelSpec label = spec.label();
+        DataType t = types.get(label.column());
+        if (t == null) {
+            problems.put(label.column(), "missing from the input");
+        } else if (label.isNumeric() ? !numericCompatible(t) : !tokenCompatible(t)) {
+            problems.put(label.column(), "unsupported type " + t.simpleString() + " for a label");
+        }
+        return problems;
+    }
+
+    private static boolean numericCompatible(DataType t) {
+        return t instanceof StringType || t instanceof NumericType || t instanceof BooleanType
+                || t instanceof NullType;
+    }
+
+    private static boolean tokenCompatible(DataType t) {
+        return t instanceof StringType || t instanceof ByteType || t instanceof ShortType
+                || t instanceof IntegerType || t instanceof LongType || t instanceof BooleanType
+                || t instanceof NullType;
+    }
+
+    /** The spec this encoder applies. */
+    public FeatureSpec spec() {
+        return spec;
+    }
+
+    /** Length of the encoded feature vector. */
+    public int dimension() {
+        return dimension;
+    }
+
+    /**
+     * Writes the encoded features of {@code row} into {@code out[offset .. offset + dimension())} (every coordinate
+     * is written, including the zeros of one-hot blocks) and returns the label, 0.0 or 1.0.
+     *
+     * @throws IllegalArgumentException when a value cannot be encoded (the message names the column and the
+     *                                  problem, not the value); run validation first
+     */
+    public double encodeInto(Row row, double[] out, int offset) {
+        for (Slot s : slots) {
+            Object v = row.get(s.schemaIndex);
+            int at = offset + s.offset;
+            if (s.numeric != null) {
+                ValueProblem p = numericProblem(v);
+                if (p != null) {
+                    throw new IllegalArgumentException("column '" + s.column + "': cannot encode one of its "
+                            + p.phrase() + " (validate the input first)");
+                }
+                out[at] = s.numeric.encode(numericValue(v));
+            } else {
+                Arrays.fill(out, at, at + s.width, 0.0);
+                if (v != null) {
+                    Integer k = s.vocabulary.get(token(v));
+                    if (k != null) {
+                        out[at + k] = 1.0;
+                    }
+                }
+            }
+        }
+        return label(row);
+    }
+
+    /** Encodes one row into a new array; see {@link #encodeInto}. */
+    public double[] encode(Row row) {
+        double[] x = new double[dimension];
+        encodeInto(row, x, 0);
+        return x;
+    }
+
+    /**
+     * The label of {@code row}, 0.0 or 1.0.
+     *
+     * @throws IllegalArgumentException when it is missing or not binary (no value in the message)
+     */
+    public double label(Row row) {
+        Object v = row.get(labelIndex);
+        double y = labelOrNaN(v);
+        if (Double.isNaN(y)) {
+            throw new IllegalArgumentException("column '" + labelColumn + "': cannot encode one of its "
+                    + labelProblem(v).phrase() + " (validate the input first)");
+        }
+        return y;
+    }
+
+    /** Problem with feature {@code featureIndex} (position in {@code spec.features()}) of {@code row}, or null. */
+    public ValueProblem checkFeature(Row row, int featureIndex) {
+        Slot s = slots[featureIndex];
+        return s.numeric == null ? null : numericProblem(row.get(s.schemaIndex));
+    }
+
+    /** Problem with the label of {@code row}, or null. */
+    public ValueProblem checkLabel(Row row) {
+        Object v = row.get(labelIndex);
+        return Double.isNaN(labelOrNaN(v)) ? labelProblem(v) : null;
+    }
+
+    // ---- value parsing (shared by checks and encoding) ----
+
+    static ValueProblem numericProblem(Object v) {
+        if (v == null) {
+            return ValueProblem.MISSING;
+        }
+        if (v instanceof String s) {
+            int c = Numbers.classify(s);
+            if (c == Numbers.BLANK) {
+                return ValueProblem.MISSING;
+            }
+            if (c == Numbers.INVALID) {
+                return ValueProblem.NON_NUMERIC;
+            }
+            return finiteProblem(Numbers.parse(s));
+        }
+        if (v instanceof Boolean) {
+            return null;
+        }
+        if (v instanceof BigDecimal) {
+            return finiteProblem(((BigDecimal) v).doubleValue());
+        }
+        if (v instanceof Number n) {
+            return finiteProblem(n.doubleValue());
+        }
+        return ValueProblem.NON_NUMERIC;
+    }
+
+    private static ValueProblem finiteProblem(double x) {
+        if (Double.isNaN(x)) {
+            return ValueProblem.NAN;
+        }
+        return Double.isInfinite(x) ? ValueProblem.INFINITE : null;
+    }
+
+    /** The value of a numeric cell for which {@link #numericProblem} returned null. */
+    static double numericValue(Object v) {
+        if (v instanceof String s) {
+            return Numbers.parse(s);
+        }
+        if (v instanceof Boolean b) {
+            return b ? 1.0 : 0.0;
+        }
+        return ((Number) v).doubleValue();
+    }
+
+    private static String token(Object v) {
+        return (v instanceof String s ? s : String.valueOf(v)).strip();
+    }
+
+    /** 0.0 or 1.0, or NaN when the label is missing or not binary. */
+    private double labelOrNaN(Object v) {
+        if (v == null) {
+            return Double.NaN;
+        }
+        if (!labelNumeric) {
+            String t = token(v);
+            if (stripTrailingDot && t.endsWith(".")) {
+                t = t.substring(0, t.length() - 1);
+            }
+            if (positive.contains(t)) {
+                return 1.0;
+            }
+            return negative.contains(t) ? 0.0 : Double.NaN;
+        }
+        if (v instanceof Boolean b) {
+            return b ? 1.0 : 0.0;
+        }
+        double x;
+        if (v instanceof String s) {
+            String t = s.strip();
+            if (t.equalsIgnoreCase("true")) {
+                return 1.0;
+            }
+            if (t.equalsIgnoreCase("false")) {
+                return 0.0;
+            }
+            if (Numbers.classify(t) != Numbers.OK) {
+                return Double.NaN;
+            }
+            x = Numbers.parse(t);
+        } else if (v instanceof Number n) {
+            x = n.doubleValue();
+        } else {
+            return Double.NaN;
+        }
+        return x == 0.0 ? 0.0 : (x == 1.0 ? 1.0 : Double.NaN);
+    }
+
+    private static ValueProblem labelProblem(Object v) {
+        if (v == null || (v instanceof String s && s.isBlank())) {
+            return ValueProblem.LABEL_MISSING;
+        }
+        return ValueProblem.LABEL_NOT_BINARY;
+    }
+}

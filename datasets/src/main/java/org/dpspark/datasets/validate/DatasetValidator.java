@@ -1,0 +1,197 @@
+package org.dpspark.datasets.validate;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.dpspark.datasets.DataReader;
+import org.dpspark.datasets.spec.FeatureColumn;
+import org.dpspark.datasets.spec.FeatureSpec;
+import org.dpspark.datasets.spec.NumericFeature;
+import org.dpspark.datasets.spec.RowEncoder;
+import org.dpspark.datasets.spec.ValueProblem;
+
+/**
+ * Checks a raw input against a {@link FeatureSpec} and counts its rows.
+ *
+ * <p>Checks, all reported together:
+ * <ol>
+ *   <li>schema, on the driver before any Spark job: every spec column present (exact name) with a usable type
+ *       (if this fails, nothing else is checked);</li>
+ *   <li>malformed records: a non-null {@value DataReader#CORRUPT_RECORD_COLUMN} (CSV or UCI lines with the wrong
+ *       number of fields); other checks skip those records;</li>
+ *   <li>numeric features: missing or empty, non-numeric, NaN, infinite (one-hot features accept anything: an
+ *       unknown or missing token encodes as an all-zero block);</li>
+ *   <li>the label: missing or empty, or not 0/1 after the spec's mapping;</li>
+ *   <li>an input with no rows.</li>
+ * </ol>
+ * Steps 2-5 take ONE Spark pass: each partition returns its row count and, per (column, problem), a count and the
+ * partition-local index of the first occurrence; the driver turns these into global row numbers with the prefix
+ * sums of the partition sizes.
+ *
+ * <p>Row numbers are 1-based data-record numbers in input order: row r is the r-th record of
+ * {@code raw.javaRDD()}, i.e. {@code zipWithIndex() + 1}. Header lines, blank lines and the UCI "|" lines are not
+ * records and are not counted; for a single CSV or UCI file, row r is the r-th non-blank line after the header.
+ * For a directory of several files, input order is Spark's partition order (Spark packs file splits largest
+ * first), not necessarily file-name order.
+ */
+public final class DatasetValidator {
+
+    /** Record-level problem phrase for malformed records. */
+    public static final String MALFORMED = "malformed records (wrong number of fields)";
+
+    /** Input-level problem phrase for an empty input. */
+    public static final String NO_ROWS = "input has no rows";
+
+    private static final ValueProblem[] NUMERIC_PROBLEMS = {
+        ValueProblem.MISSING, ValueProblem.NON_NUMERIC, ValueProblem.NAN, ValueProblem.INFINITE};
+
+    private static final ValueProblem[] LABEL_PROBLEMS = {ValueProblem.LABEL_MISSING, ValueProblem.LABEL_NOT_BINARY};
+
+    private DatasetValidator() {
+    }
+
+    /**
+     * Validates {@code raw} against {@code spec}.
+     *
+     * @return the number of rows N
+     * @throws DatasetValidationException listing every violation (columns, problems, counts, first rows; no values)
+     */
+    public static long validate(Dataset<Row> raw, FeatureSpec spec) {
+        if (raw == null || spec == null) {
+            throw new IllegalArgumentException("raw and spec must be non-null");
+        }
+        Map<String, String> schemaProblems = RowEncoder.schemaProblems(spec, raw.schema());
+        if (!schemaProblems.isEmpty()) {
+            List<Violation> v = new ArrayList<>();
+            schemaProblems.forEach((col, problem) -> v.add(new Violation(col, problem, 0, 0)));
+            throw new DatasetValidationException(v);
+        }
+
+        boolean hasCorrupt = Arrays.asList(raw.schema().fieldNames()).contains(DataReader.CORRUPT_RECORD_COLUMN);
+        // With a corrupt-record column (CSV, Adult) scan every column: Spark's CSV parser only compares the number
+        // of fields with the schema when it parses all of them.
+        Dataset<Row> scanned = hasCorrupt ? raw : raw.select(columns(raw, spec.requiredColumns()));
+        RowEncoder encoder = new RowEncoder(spec, scanned.schema());
+        int corruptIndex = hasCorrupt ? scanned.schema().fieldIndex(DataReader.CORRUPT_RECORD_COLUMN) : -1;
+
+        // Slots: 0 = malformed records; then NUMERIC_PROBLEMS per numeric feature; then LABEL_PROBLEMS.
+        List<String> slotColumn = new ArrayList<>();
+        List<String> slotProblem = new ArrayList<>();
+        slotColumn.add(Violation.RECORD);
+        slotProblem.add(MALFORMED);
+        List<FeatureColumn> features = spec.features();
+        List<Integer> numericFeatures = new ArrayList<>();
+        for (int i = 0; i < features.size(); i++) {
+            if (features.get(i) instanceof NumericFeature) {
+                numericFeatures.add(i);
+                for (ValueProblem p : NUMERIC_PROBLEMS) {
+                    slotColumn.add(features.get(i).column());
+                    slotProblem.add(p.phrase());
+                }
+            }
+        }
+        for (ValueProblem p : LABEL_PROBLEMS) {
+            slotColumn.add(spec.label().column());
+            slotProblem.add(p.phrase());
+        }
+        int slots = slotColumn.size();
+        int[] numeric = numericFeatures.stream().mapToInt(Integer::intValue).toArray();
+
+        JavaRDD<Row> rdd = scanned.javaRDD();
+        List<long[]> parts = rdd.mapPartitionsWithIndex((pid, rows) ->
+                List.of(scanPartition(pid, rows, encoder, numeric, corruptIndex, slots)).iterator(), false).collect();
+
+        List<long[]> sorted = new ArrayList<>(parts);
+        sorted.sort(Comparator.comparingLong(a -> a[0]));
+        long[] count = new long[slots];
+        long[] first = new long[slots];
+        long offset = 0;
+        for (long[] p : sorted) {
+            for (int k = 0; k < slots; k++) {
+                long c = p[2 + k];
+                if (c > 0) {
+                    if (count[k] == 0) {
+                        first[k] = offset + p[2 + slots + k] + 1;
+                    }
+                    count[k] += c;
+                }
+            }
+            offset += p[1];
+        }
+        long n = offset;
+
+        List<Violation> violations = new ArrayList<>();
+        if (n == 0) {
+            violations.add(new Violation(Violation.RECORD, NO_ROWS, 0, 0));
+        }
+        for (int k = 0; k < slots; k++) {
+            if (count[k] > 0) {
+                violations.add(new Violation(slotColumn.get(k), slotProblem.get(k), count[k], first[k]));
+            }
+        }
+        if (!violations.isEmpty()) {
+            throw new DatasetValidationException(violations);
+        }
+        return n;
+    }
+
+    /** {partitionId, rows, count[slots], firstLocalIndex[slots]} for one partition. */
+    static long[] scanPartition(int pid, Iterator<Row> rows, RowEncoder encoder, int[] numeric, int corruptIndex,
+                                int slots) {
+        long[] out = new long[2 + 2 * slots];
+        out[0] = pid;
+        long local = 0;
+        while (rows.hasNext()) {
+            Row r = rows.next();
+            if (corruptIndex >= 0 && !r.isNullAt(corruptIndex)) {
+                hit(out, 0, local, slots);
+            } else {
+                int k = 1;
+                for (int f : numeric) {
+                    ValueProblem p = encoder.checkFeature(r, f);
+                    if (p != null) {
+                        hit(out, k + indexOf(NUMERIC_PROBLEMS, p), local, slots);
+                    }
+                    k += NUMERIC_PROBLEMS.length;
+                }
+                ValueProblem p = encoder.checkLabel(r);
+                if (p != null) {
+                    hit(out, k + indexOf(LABEL_PROBLEMS, p), local, slots);
+                }
+            }
+            local++;
+        }
+        out[1] = local;
+        return out;
+    }
+
+    private static void hit(long[] out, int slot, long local, int slots) {
+        if (out[2 + slot]++ == 0) {
+            out[2 + slots + slot] = local;
+        }
+    }
+
+    private static int indexOf(ValueProblem[] list, ValueProblem p) {
+        for (int i = 0; i < list.length; i++) {
+            if (list[i] == p) {
+                return i;
+            }
+        }
+        throw new IllegalStateException("unexpected problem " + p);
+    }
+
+    private static Column[] columns(Dataset<Row> raw, List<String> names) {
+        Column[] cols = new Column[names.size()];
+        for (int i = 0; i < cols.length; i++) {
+            cols[i] = raw.col("`" + names.get(i).replace("`", "``") + "`");
+        }
+        return cols;
+    }
+}

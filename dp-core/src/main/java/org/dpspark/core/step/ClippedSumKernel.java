@@ -1,0 +1,70 @@
+package org.dpspark.core.step;
+
+import java.util.Objects;
+import org.dpspark.core.clip.ClipBudget;
+import org.dpspark.core.model.DpModel;
+import org.dpspark.core.random.RandomSource;
+import org.dpspark.core.sampling.PoissonSampler;
+
+/**
+ * The executor-side work of one DP-SGD step on one dense block (Abadi et al. 2016, Algorithm 1: "take a random
+ * sample", "compute gradient", "clip gradient", then the sum that the driver noises): Poisson-sample the rows,
+ * and for each sampled row add (clipped gradient, loss coordinate) to the running sum. Per example the added
+ * vector has L2 norm at most clip.clipNorm() ({@link ClipBudget}): the gradient part is clipped to
+ * clip.gradientClip() and the loss coordinate is at most lossShare * clipNorm.
+ *
+ * <p>Only the sum leaves the executor; it is private until the driver has added noise, so it is never logged.
+ */
+public final class ClippedSumKernel {
+
+    private ClippedSumKernel() {
+    }
+
+    /**
+     * Adds the contributions of the Poisson-sampled rows of one block to {@code sum}.
+     *
+     * @param features row-major, rows x model.numFeatures() (may be longer)
+     * @param labels   at least rows labels
+     * @param sum      length numParams + 1: [0, numParams) receives the clipped gradients, [numParams] the loss
+     *                 coordinates; added to, not overwritten
+     */
+    public static void accumulate(DpModel model, double[] params, double[] features, double[] labels, int rows,
+            PoissonSampler sampler, RandomSource rng, ClipBudget clip, double[] sum) {
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(params, "params");
+        Objects.requireNonNull(features, "features");
+        Objects.requireNonNull(labels, "labels");
+        Objects.requireNonNull(sampler, "sampler");
+        Objects.requireNonNull(rng, "rng");
+        Objects.requireNonNull(clip, "clip");
+        Objects.requireNonNull(sum, "sum");
+        final int d = model.numFeatures();
+        final int p = model.numParams();
+        if (rows < 0) {
+            throw new IllegalArgumentException("rows must be >= 0, got " + rows);
+        }
+        if (params.length != p) {
+            throw new IllegalArgumentException("params must have length numParams = " + p + ", got " + params.length);
+        }
+        if ((long) rows * d > features.length) {
+            throw new IllegalArgumentException("features must hold rows * numFeatures = " + ((long) rows * d)
+                    + " values, got " + features.length);
+        }
+        if (labels.length < rows) {
+            throw new IllegalArgumentException("labels must hold rows = " + rows + " values, got " + labels.length);
+        }
+        if (sum.length != p + 1) {
+            throw new IllegalArgumentException("sum must have length numParams + 1 = " + (p + 1) + ", got "
+                    + sum.length);
+        }
+        final double gradientClip = clip.gradientClip();
+        final double[] scratch = new double[p];
+        final boolean tracksLoss = clip.tracksLoss();
+        sampler.sample(rows, rng, i -> {
+            double loss = model.addClippedGradient(params, features, i * d, labels[i], gradientClip, sum, scratch);
+            if (tracksLoss) {
+                sum[p] += clip.lossCoordinate(loss);
+            }
+        });
+    }
+}

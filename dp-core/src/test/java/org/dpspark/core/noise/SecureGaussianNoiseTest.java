@@ -1,0 +1,135 @@
+package org.dpspark.core.noise;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import org.dpspark.core.StatTestSupport;
+import org.dpspark.core.random.InsecureTestRandomness;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+class SecureGaussianNoiseTest {
+
+    private static final double SIGMA = 1.1;
+    private static final double CLIP = 0.9;
+
+    /**
+     * addTo on zeros gives N(0, (sigma C)^2) per coordinate, on n = 1,000,000 coordinates: the mean and the
+     * variance (normal approximation to the sample mean and to the chi-square law of the sum of squares:
+     * |z| &lt; 4.89 at 1e-6 two-sided each), the tail frequency beyond 4 std (Bernstein's bound at 1e-6), and a KS
+     * test against Phi(x / (sigma C)) (DKW-Massart bound at 1e-6). The test fails falsely with probability at
+     * most 4e-6.
+     */
+    @Test
+    @Tag("statistical")
+    void addTo_empiricalDistribution_isNormalWithStdSigmaTimesC() {
+        double std = SIGMA * CLIP;
+        int n = 1_000_000;
+        double[] v = new double[n];
+        SecureGaussianNoise.create().addTo(v, std);
+        double sum = 0.0;
+        double sumSq = 0.0;
+        long beyondFourStd = 0;
+        for (double x : v) {
+            sum += x;
+            sumSq += x * x;
+            if (Math.abs(x) > 4 * std) {
+                beyondFourStd++;
+            }
+        }
+        double zCrit = StatTestSupport.zTwoSided(StatTestSupport.ALPHA);
+        double meanZ = (sum / n) / (std / Math.sqrt(n));
+        assertTrue(Math.abs(meanZ) < zCrit, "mean z = " + meanZ);
+        double varianceZ = (sumSq / n / (std * std) - 1.0) / Math.sqrt(2.0 / n);
+        assertTrue(Math.abs(varianceZ) < zCrit, "variance ratio " + sumSq / n / (std * std) + ", z = " + varianceZ);
+        double pTail = 2.0 * StatTestSupport.normalCdf(-4.0);
+        assertTrue(Math.abs(beyondFourStd - n * pTail)
+                < StatTestSupport.bernsteinDeviation(n * pTail * (1 - pTail), StatTestSupport.ALPHA),
+                "beyond 4 std: " + beyondFourStd + " vs " + n * pTail);
+        double d = StatTestSupport.ksStatistic(v, x -> StatTestSupport.normalCdf(x / std));
+        assertTrue(d < StatTestSupport.ksCritical(n, StatTestSupport.ALPHA), "KS D = " + d);
+    }
+
+    /** sample(std): variance of 200,000 draws matches std^2 (|z| &lt; 4.89, false failure 1e-6). */
+    @Test
+    @Tag("statistical")
+    void sample_empiricalVariance_matchesStdSquared() {
+        SecureGaussianNoise noise = SecureGaussianNoise.create();
+        double std = 2.5;
+        int n = 200_000;
+        double sumSq = 0.0;
+        for (int i = 0; i < n; i++) {
+            double x = noise.sample(std);
+            sumSq += x * x;
+        }
+        double z = (sumSq / n / (std * std) - 1.0) / Math.sqrt(2.0 / n);
+        assertTrue(Math.abs(z) < StatTestSupport.zTwoSided(StatTestSupport.ALPHA), "z = " + z);
+    }
+
+    @Test
+    void sample_isHalfTheSumOfFourZigguratDraws() {
+        SecureGaussianNoise hardened = new SecureGaussianNoise(InsecureTestRandomness.seededSource(11));
+        SecureGaussianNoise raw = new SecureGaussianNoise(InsecureTestRandomness.seededSource(11));
+        for (int i = 0; i < 1000; i++) {
+            double sum = raw.rawStandardNormal() + raw.rawStandardNormal() + raw.rawStandardNormal()
+                    + raw.rawStandardNormal();
+            assertEquals(sum * (0.5 * 3.0), hardened.sample(3.0));
+        }
+    }
+
+    @Test
+    void addTo_addsToExistingValues_sameDrawsAsSample() {
+        double[] base = {5.0, -1.0, 0.25, 1e6};
+        double[] v = base.clone();
+        SecureGaussianNoise.insecureSeededForTests(3).addTo(v, 0.7);
+        SecureGaussianNoise same = SecureGaussianNoise.insecureSeededForTests(3);
+        for (int i = 0; i < base.length; i++) {
+            assertEquals(base[i] + same.sample(0.7), v[i]);
+        }
+    }
+
+    @Test
+    void insecureSeeded_sameSeed_reproducible() {
+        double[] a = new double[100];
+        double[] b = new double[100];
+        SecureGaussianNoise.insecureSeededForTests(42).addTo(a, 1.0);
+        SecureGaussianNoise.insecureSeededForTests(42).addTo(b, 1.0);
+        assertArrayEquals(a, b);
+        double[] c = new double[100];
+        SecureGaussianNoise.insecureSeededForTests(43).addTo(c, 1.0);
+        assertFalse(Arrays.equals(a, c));
+    }
+
+    @Test
+    void create_twoInstances_notReproducible() {
+        double[] a = new double[8];
+        double[] b = new double[8];
+        SecureGaussianNoise.create().addTo(a, 1.0);
+        SecureGaussianNoise.create().addTo(b, 1.0);
+        assertFalse(Arrays.equals(a, b)); // independent fresh keys: equal with probability 0
+    }
+
+    @Test
+    void zeroStd_addsNothing() {
+        double[] v = {1.0, 2.0, -3.0};
+        SecureGaussianNoise noise = SecureGaussianNoise.create();
+        noise.addTo(v, 0.0);
+        assertArrayEquals(new double[] {1.0, 2.0, -3.0}, v);
+        assertEquals(0.0, noise.sample(0.0));
+    }
+
+    @Test
+    void invalidStd_rejected() {
+        SecureGaussianNoise noise = SecureGaussianNoise.create();
+        for (double bad : new double[] {Double.NaN, Double.POSITIVE_INFINITY, -1e-300, -1.0}) {
+            IllegalArgumentException e =
+                    assertThrows(IllegalArgumentException.class, () -> noise.addTo(new double[1], bad));
+            assertTrue(e.getMessage().contains("std"), e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> noise.sample(bad));
+        }
+    }
+}

@@ -1,0 +1,26 @@
+package org.dpspark.jobs.cli;
+
+/**
+ * Exit codes of the dpspark command-line jobs. They are part of the interface: schedulers such as Airflow
+ * react to them (retry a failure, do not retry bad input or an exhausted budget).
+ */
+public enum ExitCode {
+    /** The job finished; the model and report are written. */
+    SUCCESS(0),
+    /** An unexpected failure (I/O, Spark, a bug). Nothing was published. Retrying may help. */
+    FAILURE(1),
+    /** Bad input: a flag, a feature spec or the data failed validation. Nothing was written; no budget spent. */
+    BAD_INPUT(2),
+    /** The dataset's privacy budget cannot pay for this job. Nothing was trained. */
+    BUDGET_EXHAUSTED(3);
+
+    private final int code;
+
+    ExitCode(int code) {
+        this.code = code;
+    }
+
+    public int code() {
+        return code;
+    }
+}

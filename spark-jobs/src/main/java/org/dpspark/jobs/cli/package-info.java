@@ -1,0 +1,2 @@
+/** Command-line jobs ({@code dp-train}) and their exit codes, which are part of the interface. */
+package org.dpspark.jobs.cli;

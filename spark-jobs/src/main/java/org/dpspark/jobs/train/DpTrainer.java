@@ -1,0 +1,170 @@
+package org.dpspark.jobs.train;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.Function2;
+import org.apache.spark.storage.StorageLevel;
+import org.dpspark.core.clip.ClipBudget;
+import org.dpspark.core.model.DpModel;
+import org.dpspark.core.noise.Noise;
+import org.dpspark.core.noise.SecureGaussianNoise;
+import org.dpspark.core.optim.Sgd;
+import org.dpspark.core.random.CsprngStream;
+import org.dpspark.core.random.InsecureTestRandomness;
+import org.dpspark.core.sampling.PoissonSampler;
+import org.dpspark.core.step.ClippedSumKernel;
+import org.dpspark.core.step.DriverUpdate;
+import org.dpspark.datasets.DenseBlock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Distributed DP-SGD (Abadi et al. 2016, Algorithm 1) with Poisson sampling, one Spark job per step.
+ *
+ * <p>Per step t: every partition draws its Poisson sample from a CSPRNG stream derived from (secret job key, t,
+ * partition id), so a retried task draws the same sample, and sums the clipped per-example contributions
+ * ({@link ClippedSumKernel}). Only that sum leaves the executor (not the count, which is private). The driver
+ * adds the partition sums and hands them to {@link DriverUpdate}, which adds the Gaussian noise once, divides by
+ * the expected batch size qN and updates the model. The accountant's guarantee for the whole run is fixed in
+ * the {@link PrivacyPlan} before the first step.
+ *
+ * <p>Nothing private is logged: progress lines carry the step, epsilon so far and the DP estimate of the loss.
+ */
+public final class DpTrainer {
+    private static final Logger LOG = LoggerFactory.getLogger(DpTrainer.class);
+
+    private DpTrainer() {}
+
+    /**
+     * Trains {@code model} on {@code blocks}. The blocks are persisted in memory for the run (and released after
+     * it, if this call persisted them).
+     *
+     * @param rows N, the public number of rows, as counted by validation; checked against the blocks
+     */
+    public static TrainResult train(
+            JavaSparkContext jsc, JavaRDD<DenseBlock> blocks, long rows, DpModel model, TrainConfig cfg, PrivacyPlan plan) {
+        boolean persistedHere = blocks.getStorageLevel().equals(StorageLevel.NONE());
+        if (persistedHere) {
+            blocks.persist(StorageLevel.MEMORY_AND_DISK());
+        }
+        try {
+            jsc.setJobDescription("dp-train: cache dense blocks");
+            long packed = blocks.map(DenseBlock::rows).fold(0, Integer::sum);
+            if (packed != rows) {
+                throw new IllegalStateException("packed " + packed + " rows but validation counted " + rows);
+            }
+            return loop(jsc, blocks, rows, model, cfg, plan);
+        } finally {
+            jsc.setJobDescription(null);
+            if (persistedHere) {
+                blocks.unpersist(false);
+            }
+        }
+    }
+
+    private static TrainResult loop(
+            JavaSparkContext jsc, JavaRDD<DenseBlock> blocks, long rows, DpModel model, TrainConfig cfg, PrivacyPlan plan) {
+        double q = plan.samplingRate();
+        long steps = plan.steps();
+        ClipBudget clip = cfg.dpLossTracking()
+                ? ClipBudget.withDefaultLossTracking(cfg.clipNorm())
+                : new ClipBudget(cfg.clipNorm(), 0.0, 1.0);
+        byte[] jobKey;
+        Noise noise;
+        if (cfg.insecureTestSeed().isPresent()) {
+            long seed = cfg.insecureTestSeed().getAsLong();
+            LOG.warn("INSECURE: a fixed test seed makes noise and sampling predictable; this model has no privacy");
+            jobKey = InsecureTestRandomness.seededSecretKey(seed);
+            noise = SecureGaussianNoise.insecureSeededForTests(seed);
+        } else {
+            jobKey = CsprngStream.newSecretKey();
+            noise = SecureGaussianNoise.create();
+        }
+        DriverUpdate update =
+                new DriverUpdate(model, clip, plan.noiseMultiplier(), q * rows, noise, new Sgd(cfg.learningRate()));
+
+        double[] params = model.initialParams();
+        List<Double> lossPerEpoch = new ArrayList<>();
+        int epochs = (int) Math.ceil(cfg.epochs());
+        long start = System.nanoTime();
+        long step = 0;
+        for (int epoch = 1; epoch <= epochs; epoch++) {
+            long epochEnd = epoch == epochs ? steps : Math.min(steps, (long) Math.floor(epoch * (double) rows / cfg.batchSize()));
+            double lossSum = 0;
+            long epochSteps = 0;
+            for (; step < epochEnd; step++) {
+                jsc.setJobDescription("dp-train step " + (step + 1) + "/" + steps + " (epoch " + epoch + "/" + epochs + ")");
+                StepSum f = new StepSum(model, params.clone(), jobKey, step, q, clip);
+                double[] sum = stepSum(blocks, f);
+                lossSum += update.apply(params, sum);
+                epochSteps++;
+            }
+            double loss = epochSteps == 0 ? Double.NaN : lossSum / epochSteps;
+            lossPerEpoch.add(loss);
+            LOG.info(String.format(
+                    "epoch %d/%d: steps %d/%d, epsilon so far %.4f (delta %.3g), DP loss estimate %.4f, %.1f s",
+                    epoch, epochs, step, steps, plan.epsilonAfter(step), plan.delta(), loss, (System.nanoTime() - start) / 1e9));
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return new TrainResult(params, plan, Collections.unmodifiableList(lossPerEpoch), seconds, rows);
+    }
+
+    /**
+     * Runs one step's Spark job and adds the partitions' sums in partition order, so that the result does not
+     * depend on which task finished first (floating-point addition is not associative): a run with a fixed test
+     * seed is bit-for-bit reproducible, on local mode and on a cluster alike.
+     */
+    static double[] stepSum(JavaRDD<DenseBlock> blocks, StepSum f) {
+        List<double[]> parts = blocks.mapPartitionsWithIndex(f, false).collect();
+        double[] sum = parts.get(0).clone();
+        for (int p = 1; p < parts.size(); p++) {
+            double[] b = parts.get(p);
+            for (int i = 0; i < sum.length; i++) {
+                sum[i] += b[i];
+            }
+        }
+        return sum;
+    }
+
+    /**
+     * The executor side of one step: the partition's Poisson sample and its sum of clipped contributions.
+     * Serialized into the step's tasks; it carries the secret job key, so task payloads must be protected on a
+     * cluster (spark.authenticate and spark.network.crypto.enabled; see the README).
+     */
+    static final class StepSum implements Function2<Integer, Iterator<DenseBlock>, Iterator<double[]>> {
+        private static final long serialVersionUID = 1L;
+        private final DpModel model;
+        private final double[] params;
+        private final byte[] jobKey;
+        private final long step;
+        private final double samplingRate;
+        private final ClipBudget clip;
+
+        StepSum(DpModel model, double[] params, byte[] jobKey, long step, double samplingRate, ClipBudget clip) {
+            this.model = model;
+            this.params = params;
+            this.jobKey = jobKey;
+            this.step = step;
+            this.samplingRate = samplingRate;
+            this.clip = clip;
+        }
+
+        @Override
+        public Iterator<double[]> call(Integer partition, Iterator<DenseBlock> it) {
+            double[] sum = new double[model.numParams() + 1];
+            PoissonSampler sampler = new PoissonSampler(samplingRate);
+            // One stream per (step, partition, block): a retried task redraws exactly the same sample.
+            long blockIndex = 0;
+            while (it.hasNext()) {
+                DenseBlock b = it.next();
+                CsprngStream rng = CsprngStream.derive(jobKey, step, partition, blockIndex++);
+                ClippedSumKernel.accumulate(model, params, b.features(), b.labels(), b.rows(), sampler, rng, clip, sum);
+            }
+            return Collections.singletonList(sum).iterator();
+        }
+    }
+}

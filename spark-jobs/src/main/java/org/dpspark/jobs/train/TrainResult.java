@@ -1,0 +1,20 @@
+package org.dpspark.jobs.train;
+
+import java.util.List;
+
+/**
+ * The outcome of a training run.
+ *
+ * @param params the final parameters (weights, then intercept)
+ * @param plan the privacy plan the run executed, all of whose steps ran
+ * @param lossPerEpoch per epoch, the mean of the steps' DP estimates of the batch loss (NaN when loss tracking is off)
+ * @param trainingSeconds wall time of the training loop (steps only; not reading, validation or caching)
+ * @param rows N, the number of training rows
+ */
+public record TrainResult(
+        double[] params, PrivacyPlan plan, List<Double> lossPerEpoch, double trainingSeconds, long rows) {
+
+    public double millisPerStep() {
+        return 1000.0 * trainingSeconds / plan.steps();
+    }
+}

@@ -1,0 +1,19 @@
+package org.dpspark.jobs;
+
+import org.apache.spark.sql.SparkSession;
+
+/** One local[2] SparkSession per test class (a session takes 10-15 s to start here). UI off. */
+public final class SparkTestSession {
+    private SparkTestSession() {}
+
+    public static SparkSession start(String appName) {
+        return SparkSession.builder()
+                .appName(appName)
+                .master("local[2]")
+                .config("spark.ui.enabled", "false")
+                .config("spark.ui.showConsoleProgress", "false")
+                .config("spark.sql.shuffle.partitions", "4")
+                .config("spark.driver.host", "127.0.0.1")
+                .getOrCreate();
+    }
+}

@@ -1,0 +1,252 @@
+package org.dpspark.jobs.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.apache.spark.sql.SparkSession;
+import org.dpspark.accountant.DpEvent;
+import org.dpspark.accountant.RdpAccountant;
+import org.dpspark.jobs.SparkTestSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** dp-train end to end on local[2]: a CSV run, every kind of bad input, and the Adult acceptance run. */
+class DpTrainCliTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String SPEC = "{\"format_version\":1,\"name\":\"t\",\"label\":{\"column\":\"label\"},"
+            + "\"features\":[{\"column\":\"a\",\"encoding\":\"scale\",\"min\":-1,\"max\":1},"
+            + "{\"column\":\"b\",\"encoding\":\"scale\",\"min\":-1,\"max\":1},"
+            + "{\"column\":\"c\",\"encoding\":\"scale\",\"min\":-1,\"max\":1}]}";
+    private static SparkSession spark;
+
+    @TempDir Path dir;
+
+    @BeforeAll
+    static void start() {
+        spark = SparkTestSession.start("DpTrainCliTest");
+    }
+
+    @AfterAll
+    static void stop() {
+        spark.stop();
+    }
+
+    /** Rows of a, b, c in [-1, 1] and a label from a logistic model with weights (3, -2, 1). */
+    private static List<String> csvRows(int n, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        List<String> lines = new ArrayList<>();
+        lines.add("a,b,label,c");
+        for (int i = 0; i < n; i++) {
+            double a = r.nextDouble(-1, 1);
+            double b = r.nextDouble(-1, 1);
+            double c = r.nextDouble(-1, 1);
+            double p = 1 / (1 + Math.exp(-(3 * a - 2 * b + c)));
+            int y = r.nextDouble() < p ? 1 : 0;
+            lines.add(String.format(Locale.ROOT, "%.5f,%.5f,%d,%.5f", a, b, y, c));
+        }
+        return lines;
+    }
+
+    private Path write(String name, List<String> lines) throws IOException {
+        Path p = dir.resolve(name);
+        Files.write(p, lines, StandardCharsets.UTF_8);
+        return p;
+    }
+
+    private record Run(int code, String out, String err) {}
+
+    private static Run run(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            int code = DpTrain.run(args);
+            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    private List<String> trainArgs(Path input, String... more) throws IOException {
+        Path spec = dir.resolve("spec.json");
+        if (!Files.exists(spec)) {
+            Files.writeString(spec, SPEC);
+        }
+        List<String> a = new ArrayList<>(List.of(
+                "--input", input.toString(), "--format", "csv", "--spec", spec.toString(),
+                "--epsilon", "2", "--epochs", "2", "--batch-size", "100",
+                "--output", dir.resolve("model").toString(), "--report", dir.resolve("r.json").toString()));
+        a.addAll(List.of(more));
+        return a;
+    }
+
+    private void assertNothingWritten() throws IOException {
+        assertFalse(Files.exists(dir.resolve("model")), "a model was written");
+        assertFalse(Files.exists(dir.resolve("r.json")), "a report was written");
+        try (Stream<Path> s = Files.list(dir)) {
+            assertTrue(s.noneMatch(p -> p.getFileName().toString().contains(".tmp-")), "temporary output left behind");
+        }
+    }
+
+    @Test
+    void csvWithEval_writesModelAndReport_withTheAccountantsEpsilon() throws IOException {
+        Path train = write("train.csv", csvRows(4000, 1));
+        Path eval = write("eval.csv", csvRows(1000, 2));
+        List<String> args = trainArgs(train, "--eval-input", eval.toString());
+        Run r = run(args.toArray(String[]::new));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("epsilon = "), r.out());
+
+        JsonNode rep = JSON.readTree(dir.resolve("r.json").toFile());
+        assertEquals(1, rep.get("format_version").asInt());
+        JsonNode priv = rep.get("privacy");
+        double q = 100.0 / 4000;
+        assertEquals(q, priv.get("sampling_rate").asDouble(), 1e-15);
+        assertEquals(80, priv.get("steps").asLong());
+        RdpAccountant acc = new RdpAccountant();
+        acc.compose(new DpEvent(q, priv.get("noise_multiplier").asDouble(), 80));
+        assertEquals(acc.epsilon(1e-5), priv.get("epsilon").asDouble(), 0.0);
+        assertTrue(priv.get("epsilon").asDouble() <= 2.0);
+        assertEquals("rdp", priv.get("accountant").asText());
+        assertEquals(4000, rep.at("/data/rows").asLong());
+        assertTrue(rep.at("/data/fingerprint").asText().startsWith("sha256:"));
+        assertEquals(2, rep.at("/training/loss_per_epoch").size());
+        assertTrue(rep.at("/training/millis_per_step").asDouble() > 0);
+        assertTrue(rep.at("/evaluation/accuracy").asDouble() > 0.7, rep.toString());
+        assertTrue(rep.at("/evaluation/auc").asDouble() > 0.75, rep.toString());
+        assertFalse(rep.toString().toLowerCase(Locale.ROOT).contains("seed"), "the report mentions a seed");
+
+        JsonNode model = JSON.readTree(dir.resolve("model").resolve("model.json").toFile());
+        assertEquals(3, model.get("weights").size());
+        // The true weights are (3, -2, 1): signs must be learned.
+        assertTrue(model.get("weights").get(0).asDouble() > 0 && model.get("weights").get(1).asDouble() < 0, model.toString());
+        assertEquals(priv.get("epsilon").asDouble(), model.at("/privacy/epsilon").asDouble(), 0.0);
+        assertEquals(rep.at("/data/fingerprint").asText(), model.at("/provenance/input_fingerprint").asText());
+
+        // Publishing again without --overwrite is refused before any work.
+        Run again = run(args.toArray(String[]::new));
+        assertEquals(ExitCode.BAD_INPUT.code(), again.code());
+        assertTrue(again.err().contains("--output") && again.err().contains("already exists"), again.err());
+    }
+
+    private void assertBadInput(List<String> lines, String[] extra, String... expectedInError) throws IOException {
+        Path input = write("bad.csv", lines);
+        Run r = run(trainArgs(input, extra).toArray(String[]::new));
+        assertEquals(ExitCode.BAD_INPUT.code(), r.code(), r.err());
+        String firstLine = r.err().strip().split("\n")[0];
+        for (String s : expectedInError) {
+            assertTrue(firstLine.contains(s), "error lacks '" + s + "': " + firstLine);
+        }
+        assertNothingWritten();
+    }
+
+    private static List<String> withLine(int dataRow, String line) {
+        List<String> rows = csvRows(300, 3);
+        rows.set(dataRow, line);
+        return rows;
+    }
+
+    @Test
+    void nonNumericValue_isRejectedWithColumnAndRow() throws IOException {
+        assertBadInput(withLine(7, "0.1,abc,1,0.2"), new String[0], "'b'", "non-numeric", "row 7");
+    }
+
+    @Test
+    void nanAndInfinity_areRejected() throws IOException {
+        List<String> rows = withLine(3, "NaN,0.1,0,0.2");
+        rows.set(9, "0.3,0.1,1,Infinity");
+        assertBadInput(rows, new String[0], "'a'", "row 3", "'c'", "row 9");
+    }
+
+    @Test
+    void labelOutsideZeroOne_isRejected() throws IOException {
+        assertBadInput(withLine(5, "0.1,0.2,2,0.3"), new String[0], "'label'", "row 5");
+    }
+
+    @Test
+    void missingColumn_isRejected() throws IOException {
+        List<String> rows = csvRows(300, 4);
+        rows.replaceAll(l -> l.substring(0, l.lastIndexOf(',')));
+        assertBadInput(rows, new String[0], "'c'");
+    }
+
+    @Test
+    void unknownLabelColumn_isRejected() throws IOException {
+        assertBadInput(csvRows(300, 5), new String[] {"--label-col", "income"}, "'income'");
+    }
+
+    @Test
+    void badFlags_areRejectedBeforeAnyWork() throws IOException {
+        Path input = write("ok.csv", csvRows(300, 6));
+        String[][] cases = {
+            {"--noise-multiplier", "1.0"},                    // both --epsilon and --noise-multiplier
+            {"--batch-size", "0"},
+            {"--batch-size", "100000"},                       // larger than N
+            {"--delta", "0.5"},                               // not < 1/N
+            {"--clip-norm", "NaN"},
+            {"--format", "xlsx"},
+            {"--epochs", "-1"},
+        };
+        String[] flags = {"--noise-multiplier", "--batch-size", "--batch-size", "--delta", "--clip-norm", "--format", "--epochs"};
+        for (int i = 0; i < cases.length; i++) {
+            List<String> a = trainArgs(input);
+            int at = a.indexOf(cases[i][0]);
+            if (at >= 0) {
+                a.set(at + 1, cases[i][1]);
+            } else {
+                a.addAll(List.of(cases[i]));
+            }
+            Run r = run(a.toArray(String[]::new));
+            assertEquals(ExitCode.BAD_INPUT.code(), r.code(), String.join(" ", cases[i]) + ": " + r.err());
+            assertTrue(r.err().contains(flags[i]), "error does not name " + flags[i] + ": " + r.err());
+            assertNothingWritten();
+        }
+        Run noInput = run("--format", "csv", "--epsilon", "1", "--output", dir.resolve("model").toString());
+        assertEquals(ExitCode.BAD_INPUT.code(), noInput.code());
+        assertTrue(noInput.err().contains("--input"), noInput.err());
+        Run missingFile = run(trainArgs(dir.resolve("absent.csv")).toArray(String[]::new));
+        assertEquals(ExitCode.BAD_INPUT.code(), missingFile.code());
+        assertTrue(missingFile.err().contains("does not exist"), missingFile.err());
+        assertNothingWritten();
+    }
+
+    /** The acceptance run on the real UCI Adult files: eps <= 1 at delta 1e-5 and accuracy >= 0.84. */
+    @Test
+    void adult_epsilonOne_reachesPeerAccuracy() throws IOException {
+        Path adult = Path.of(System.getProperty("dpspark.shared.dir", "../../shared"), "datasets", "adult");
+        Assumptions.assumeTrue(Files.isRegularFile(adult.resolve("adult.data")),
+                "skipped: UCI Adult not found at " + adult.toAbsolutePath() + " (set -Ddpspark.shared.dir)");
+        Run r = run("--input", adult.resolve("adult.data").toString(), "--format", "adult",
+                "--eval-input", adult.resolve("adult.test").toString(), "--epsilon", "1", "--delta", "1e-5",
+                "--epochs", "15", "--batch-size", "256", "--clip-norm", "1", "--learning-rate", "1",
+                "--output", dir.resolve("model").toString(), "--report", dir.resolve("r.json").toString());
+        assertEquals(0, r.code(), r.err());
+        JsonNode rep = JSON.readTree(dir.resolve("r.json").toFile());
+        assertTrue(rep.at("/privacy/epsilon").asDouble() <= 1.0, rep.toString());
+        assertEquals(1907, rep.at("/privacy/steps").asLong());
+        assertEquals(32561, rep.at("/data/rows").asLong());
+        assertEquals(16281, rep.at("/evaluation/rows").asLong());
+        assertTrue(rep.at("/evaluation/accuracy").asDouble() >= 0.84, "Adult accuracy " + rep.at("/evaluation"));
+    }
+}

@@ -1,0 +1,161 @@
+package org.dpspark.jobs.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.dpspark.accountant.DpEvent;
+import org.dpspark.accountant.RdpAccountant;
+import org.dpspark.core.model.BinaryLogisticRegression;
+import org.dpspark.core.model.DpModel;
+import org.dpspark.core.random.InsecureTestRandomness;
+import org.dpspark.datasets.BlockPacker;
+import org.dpspark.datasets.DenseBlock;
+import org.dpspark.datasets.SyntheticData;
+import org.dpspark.datasets.spec.FeatureSpec;
+import org.dpspark.datasets.validate.DatasetValidator;
+import org.dpspark.jobs.SparkTestSession;
+import org.dpspark.jobs.eval.BinaryMetrics;
+import org.dpspark.jobs.eval.Evaluator;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+class DpTrainerTest {
+    private static final int D = 5;
+    private static SparkSession spark;
+    private static JavaSparkContext jsc;
+    private static FeatureSpec spec;
+    private static JavaRDD<DenseBlock> train;
+    private static JavaRDD<DenseBlock> eval;
+    private static long rows;
+
+    @BeforeAll
+    static void start() {
+        spark = SparkTestSession.start("DpTrainerTest");
+        jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        spec = SyntheticData.spec(D);
+        Dataset<Row> raw = SyntheticData.logistic(spark, 8000, D, 7L, 4);
+        rows = DatasetValidator.validate(raw, spec);
+        train = BlockPacker.pack(raw, spec).cache();
+        eval = BlockPacker.pack(SyntheticData.logistic(spark, 3000, D, 8L, 2), spec).cache();
+    }
+
+    @AfterAll
+    static void stop() {
+        spark.stop();
+    }
+
+    private static TrainConfig.Builder base() {
+        return TrainConfig.builder().epochs(4).batchSize(200).clipNorm(1.0).learningRate(1.0).delta(1e-5);
+    }
+
+    @Test
+    void train_generatedData_learnsAndReportsTheAccountantsEpsilon() {
+        TrainConfig cfg = base().targetEpsilon(2.0).build();
+        PrivacyPlan plan = PrivacyPlan.of(cfg, rows);
+        BinaryLogisticRegression model = new BinaryLogisticRegression(D);
+        TrainResult r = DpTrainer.train(jsc, train, rows, model, cfg, plan);
+
+        // The guarantee is exactly what an independent run of the accountant gives for (q, sigma, T).
+        RdpAccountant acc = new RdpAccountant();
+        acc.compose(new DpEvent(200.0 / 8000, plan.noiseMultiplier(), 160));
+        assertEquals(160, plan.steps());
+        assertEquals(acc.epsilon(1e-5), plan.epsilon(), 0.0);
+        assertTrue(plan.epsilon() <= 2.0, "calibrated epsilon " + plan.epsilon() + " exceeds the target");
+
+        BinaryMetrics m = Evaluator.evaluate(jsc, eval, model, r.params());
+        BinaryMetrics untrained = Evaluator.evaluate(jsc, eval, model, model.initialParams());
+        assertTrue(m.accuracy() >= 0.75, "accuracy " + m.accuracy());
+        assertTrue(m.logLoss() < untrained.logLoss() - 0.1, "log loss " + m.logLoss() + " vs " + untrained.logLoss());
+        assertEquals(4, r.lossPerEpoch().size());
+        assertTrue(r.lossPerEpoch().get(3) < r.lossPerEpoch().get(0), "DP loss estimates " + r.lossPerEpoch());
+        assertTrue(r.trainingSeconds() > 0);
+    }
+
+    @Test
+    void train_sameInsecureSeed_reproducesTheModel_secureRunsDiffer() {
+        TrainConfig seeded = base().epochs(1).noiseMultiplier(1.0).insecureTestSeed(42L).build();
+        PrivacyPlan plan = PrivacyPlan.of(seeded, rows);
+        BinaryLogisticRegression model = new BinaryLogisticRegression(D);
+        double[] a = DpTrainer.train(jsc, train, rows, model, seeded, plan).params();
+        double[] b = DpTrainer.train(jsc, train, rows, model, seeded, plan).params();
+        assertArrayEquals(a, b, 0.0);
+
+        TrainConfig secure = base().epochs(1).noiseMultiplier(1.0).build();
+        double[] c = DpTrainer.train(jsc, train, rows, model, secure, plan).params();
+        double[] e = DpTrainer.train(jsc, train, rows, model, secure, plan).params();
+        assertFalse(Arrays.equals(c, e), "two secure runs gave the same model");
+    }
+
+    /**
+     * A model whose every example contributes the unit vector e0: the step sum's first coordinate is then the
+     * Poisson batch size drawn across all partitions.
+     */
+    static final class CountingModel implements DpModel {
+        @Override
+        public int numFeatures() {
+            return D;
+        }
+
+        @Override
+        public int numParams() {
+            return 1;
+        }
+
+        @Override
+        public double[] initialParams() {
+            return new double[1];
+        }
+
+        @Override
+        public double lossAndGradient(double[] p, double[] x, int off, double y, double[] g) {
+            g[0] = 1.0;
+            return 0.0;
+        }
+
+        @Override
+        public double loss(double[] p, double[] x, int off, double y) {
+            return 0.0;
+        }
+    }
+
+    /**
+     * The distributed sample is Poisson with rate q over all N rows: over 400 steps the batch size has mean qN and
+     * variance qN(1-q). False-failure rate: the mean's z-bound 4.89 is exceeded with probability 1e-6; the
+     * variance's relative bound 0.4 is ~5.7 standard errors (sd of a sample variance of 400 near-normal draws is
+     * sqrt(2/399) = 0.071), probability < 1e-7. Also: a step's sample is the same when its tasks run again.
+     */
+    @Test
+    @Tag("statistical")
+    void stepSum_batchSizeAcrossPartitions_isPoissonWithRateQ() {
+        double q = 0.05;
+        DpModel counter = new CountingModel();
+        byte[] key = InsecureTestRandomness.seededSecretKey(5L);
+        org.dpspark.core.clip.ClipBudget clip = new org.dpspark.core.clip.ClipBudget(1.0, 0.0, 1.0);
+        int steps = 400;
+        double[] sizes = new double[steps];
+        for (int t = 0; t < steps; t++) {
+            DpTrainer.StepSum f = new DpTrainer.StepSum(counter, new double[1], key, t, q, clip);
+            sizes[t] = DpTrainer.stepSum(train, f)[0];
+        }
+        double mean = Arrays.stream(sizes).average().orElseThrow();
+        double var = Arrays.stream(sizes).map(s -> (s - mean) * (s - mean)).sum() / (steps - 1);
+        double expMean = q * rows;
+        double expVar = q * rows * (1 - q);
+        assertTrue(Math.abs(mean - expMean) < 4.89 * Math.sqrt(expVar / steps), "mean batch " + mean + " vs " + expMean);
+        assertTrue(Math.abs(var / expVar - 1) < 0.4, "batch variance " + var + " vs " + expVar);
+
+        DpTrainer.StepSum again = new DpTrainer.StepSum(counter, new double[1], key, 17, q, clip);
+        double redo = DpTrainer.stepSum(train, again)[0];
+        assertEquals(sizes[17], redo, 0.0);
+    }
+}

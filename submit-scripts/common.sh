@@ -1,0 +1,68 @@
+# Shared by the dpspark submit scripts (sourced, not run). Finds or builds the shaded jar and runs a main class
+# under spark-submit (SPARK_HOME set) or on an embedded local Spark from the Maven-resolved classpath.
+
+DPSPARK_HOME="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+# Spark's launcher JavaModuleOptions (Spark 4.1): needed by Spark and Arrow on Java 17.
+DPSPARK_JAVA_OPENS=(
+  -XX:+IgnoreUnrecognizedVMOptions
+  --add-modules=jdk.incubator.vector
+  --add-opens=java.base/java.lang=ALL-UNNAMED
+  --add-opens=java.base/java.lang.invoke=ALL-UNNAMED
+  --add-opens=java.base/java.lang.reflect=ALL-UNNAMED
+  --add-opens=java.base/java.io=ALL-UNNAMED
+  --add-opens=java.base/java.net=ALL-UNNAMED
+  --add-opens=java.base/java.nio=ALL-UNNAMED
+  --add-opens=java.base/java.util=ALL-UNNAMED
+  --add-opens=java.base/java.util.concurrent=ALL-UNNAMED
+  --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED
+  --add-opens=java.base/jdk.internal.ref=ALL-UNNAMED
+  --add-opens=java.base/sun.nio.ch=ALL-UNNAMED
+  --add-opens=java.base/sun.nio.cs=ALL-UNNAMED
+  --add-opens=java.base/sun.security.action=ALL-UNNAMED
+  --add-opens=java.base/sun.util.calendar=ALL-UNNAMED
+  --add-opens=java.security.jgss/sun.security.krb5=ALL-UNNAMED
+  -Djdk.reflect.useDirectMethodHandle=false
+  -Dio.netty.tryReflectionSetAccessible=true
+)
+
+dpspark_jar() {
+  ls "$DPSPARK_HOME"/spark-jobs/target/dpspark-jobs-*-shaded.jar 2>/dev/null | head -n 1
+}
+
+# Builds the jar (and the embedded classpath file) when either is absent. Maven resolves everything.
+dpspark_ensure_built() {
+  local jar
+  jar="$(dpspark_jar)"
+  if [ -z "$jar" ] || [ ! -f "$DPSPARK_HOME/spark-jobs/target/embedded-classpath.txt" ]; then
+    echo "dpspark: building the jar (first run; Maven resolves the dependencies)..." >&2
+    (cd "$DPSPARK_HOME" && mvn -q -B -DskipTests -pl spark-jobs -am package) >&2 || {
+      echo "dpspark: build failed" >&2
+      exit 1
+    }
+  fi
+}
+
+# dpspark_run MAIN_CLASS ARGS...: spark-submit when SPARK_HOME is set, else the embedded local Spark.
+dpspark_run() {
+  local main="$1"
+  shift
+  dpspark_ensure_built
+  local jar
+  jar="$(dpspark_jar)"
+  if [ -n "${SPARK_HOME:-}" ]; then
+    # Pass --master through to spark-submit too, so cluster managers launch executors the right way.
+    local master=() prev=""
+    for a in "$@"; do
+      if [ "$prev" = "--master" ]; then master=(--master "$a"); fi
+      case "$a" in --master=*) master=(--master "${a#--master=}") ;; esac
+      prev="$a"
+    done
+    exec "$SPARK_HOME/bin/spark-submit" "${master[@]}" --class "$main" ${DPSPARK_SUBMIT_OPTS:-} "$jar" "$@"
+  fi
+  local cp
+  cp="$jar:$(cat "$DPSPARK_HOME/spark-jobs/target/embedded-classpath.txt")"
+  exec java "${DPSPARK_JAVA_OPENS[@]}" -Xmx"${DPSPARK_DRIVER_MEMORY:-4g}" \
+    -Dlog4j2.configurationFile=org/dpspark/jobs/log4j2-dpspark.properties \
+    ${DPSPARK_JAVA_OPTS:-} -cp "$cp" "$main" "$@"
+}
