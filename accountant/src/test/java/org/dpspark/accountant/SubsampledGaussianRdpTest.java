@@ -142,6 +142,18 @@ class SubsampledGaussianRdpTest {
   }
 
   @Test
+  void rdp_hugeOrders_areBoundedByTheUnsampledGaussian() {
+    double sigma = 3;
+    for (double order : new double[] {90_000.5, 100_000, 100_000.5, 1e7, 1e300}) {
+      double bound = order / (2 * sigma * sigma);
+      double value = SubsampledGaussianRdp.rdp(0.01, sigma, order);
+      assertTrue(value <= bound && value > 0.99 * bound - 5, "order " + order + ": " + value + " vs " + bound);
+    }
+    assertTrue(SubsampledGaussianRdp.rdp(0.01, sigma, SubsampledGaussianRdp.MAX_EXACT_ORDER)
+        < SubsampledGaussianRdp.MAX_EXACT_ORDER / (2 * sigma * sigma));
+  }
+
+  @Test
   void rdp_invalidArguments_throwNamingTheParameter() {
     double[][] bad = {
         {0, 1, 2}, {-0.1, 1, 2}, {1.5, 1, 2}, {Double.NaN, 1, 2},

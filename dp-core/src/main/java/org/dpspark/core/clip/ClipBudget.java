@@ -22,8 +22,8 @@ package org.dpspark.core.clip;
  */
 public record ClipBudget(double clipNorm, double lossShare, double lossBound) implements java.io.Serializable {
 
-    public static final double DEFAULT_LOSS_SHARE = 0.1;
-    public static final double DEFAULT_LOSS_BOUND = 10.0;
+    public static final double DEFAULT_LOSS_SHARE = 0.2;
+    public static final double DEFAULT_LOSS_BOUND = 5.0;
 
     public ClipBudget {
         if (!(clipNorm > 0.0 && clipNorm < Double.POSITIVE_INFINITY)) {
@@ -37,7 +37,10 @@ public record ClipBudget(double clipNorm, double lossShare, double lossBound) im
         }
     }
 
-    /** clipNorm C with loss tracking at the defaults: lossShare 0.1, lossBound 10. */
+    /**
+     * clipNorm C with loss tracking at the defaults: lossShare 0.2, lossBound 5. The gradient keeps
+     * sqrt(1 - 0.04) = 98% of C; a log loss above 5 (a probability below 0.7% for the true class) is clamped.
+     */
     public static ClipBudget withDefaultLossTracking(double clipNorm) {
         return new ClipBudget(clipNorm, DEFAULT_LOSS_SHARE, DEFAULT_LOSS_BOUND);
     }
@@ -72,5 +75,17 @@ public record ClipBudget(double clipNorm, double lossShare, double lossBound) im
             return Double.NaN;
         }
         return meanCoordinate * lossBound / (lossShare * clipNorm);
+    }
+
+    /**
+     * The standard deviation of one step's decoded loss estimate: the noise sigma C on the loss coordinate,
+     * divided by the expected batch size qN and decoded by B / (s C), i.e. sigma B / (s qN). NaN without loss
+     * tracking. Averaging k steps divides it by sqrt(k).
+     */
+    public double lossEstimateStd(double noiseMultiplier, double expectedBatchSize) {
+        if (!tracksLoss()) {
+            return Double.NaN;
+        }
+        return noiseMultiplier * lossBound / (lossShare * expectedBatchSize);
     }
 }

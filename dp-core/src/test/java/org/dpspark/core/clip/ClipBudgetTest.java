@@ -30,11 +30,19 @@ class ClipBudgetTest {
     }
 
     @Test
-    void withDefaultLossTracking_usesShareOneTenthAndBoundTen() {
+    void withDefaultLossTracking_usesShareOneFifthAndBoundFive() {
         ClipBudget b = ClipBudget.withDefaultLossTracking(2.0);
-        assertEquals(new ClipBudget(2.0, 0.1, 10.0), b);
-        assertEquals(2.0 * Math.sqrt(0.99), b.gradientClip(), 1e-15);
+        assertEquals(new ClipBudget(2.0, 0.2, 5.0), b);
+        assertEquals(2.0 * Math.sqrt(0.96), b.gradientClip(), 1e-15);
         assertTrue(b.tracksLoss());
+    }
+
+    @Test
+    void lossEstimateStd_isSigmaTimesBoundOverShareTimesBatch() {
+        ClipBudget b = new ClipBudget(2.0, 0.25, 4.0);
+        // decode(mean + N(0, (sigma C)^2) / qN) = loss + N(0, (sigma C / qN * B / (s C))^2)
+        assertEquals(1.5 * 4.0 / (0.25 * 100.0), b.lossEstimateStd(1.5, 100.0), 1e-15);
+        assertTrue(Double.isNaN(ClipBudget.withoutLossTracking(1.0).lossEstimateStd(1.5, 100.0)));
     }
 
     @Test

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import org.dpspark.core.clip.ClipBudget;
 import org.dpspark.datasets.spec.FeatureSpec;
 import org.dpspark.jobs.eval.BinaryMetrics;
 import org.dpspark.jobs.train.PrivacyPlan;
@@ -100,17 +101,12 @@ public final class Reports {
         t.put("noise_multiplier", result.plan().noiseMultiplier());
         t.put("clip_norm", cfg.clipNorm());
         t.put("learning_rate", cfg.learningRate());
-        ArrayNode losses = t.putArray("loss_per_epoch");
-        result.lossPerEpoch().forEach(l -> {
-            if (Double.isNaN(l)) {
-                losses.addNull();
-            } else {
-                losses.add(l);
-            }
-        });
+        numbers(t.putArray("loss_per_epoch"), result.lossPerEpoch());
+        numbers(t.putArray("loss_noise_std_per_epoch"), result.lossStdPerEpoch());
         t.put("loss_note", cfg.dpLossTracking()
-                ? "DP estimate: the clipped per-example loss is released through each step's Gaussian mechanism "
-                        + "(it shares the clip norm with the gradient), so it costs no extra privacy"
+                ? "DP estimate of the mean log loss (clamped to [0, " + ClipBudget.DEFAULT_LOSS_BOUND + "]): released "
+                        + "through each step's Gaussian mechanism, sharing the clip norm with the gradient, so it costs "
+                        + "no extra privacy; loss_noise_std_per_epoch is the standard deviation of its noise"
                 : "loss tracking disabled");
         t.put("training_loop_seconds", result.trainingSeconds());
         t.put("millis_per_step", result.millisPerStep());
@@ -158,6 +154,16 @@ public final class Reports {
         prov.put("batch_size", cfg.batchSize());
         prov.put("learning_rate", cfg.learningRate());
         return m;
+    }
+
+    private static void numbers(ArrayNode array, java.util.List<Double> values) {
+        for (double v : values) {
+            if (Double.isNaN(v)) {
+                array.addNull();
+            } else {
+                array.add(v);
+            }
+        }
     }
 
     public static byte[] toBytes(ObjectNode node) {

@@ -89,6 +89,8 @@ public final class DpTrainer {
 
         double[] params = model.initialParams();
         List<Double> lossPerEpoch = new ArrayList<>();
+        List<Double> lossStdPerEpoch = new ArrayList<>();
+        double stepLossStd = clip.lossEstimateStd(plan.noiseMultiplier(), q * rows);
         int epochs = (int) Math.ceil(cfg.epochs());
         long start = System.nanoTime();
         long step = 0;
@@ -104,13 +106,16 @@ public final class DpTrainer {
                 epochSteps++;
             }
             double loss = epochSteps == 0 ? Double.NaN : lossSum / epochSteps;
+            double lossStd = epochSteps == 0 ? Double.NaN : stepLossStd / Math.sqrt(epochSteps);
             lossPerEpoch.add(loss);
+            lossStdPerEpoch.add(lossStd);
             LOG.info(String.format(
-                    "epoch %d/%d: steps %d/%d, epsilon so far %.4f (delta %.3g), DP loss estimate %.4f, %.1f s",
-                    epoch, epochs, step, steps, plan.epsilonAfter(step), plan.delta(), loss, (System.nanoTime() - start) / 1e9));
+                    "epoch %d/%d: steps %d/%d, epsilon so far %.4f (delta %.3g), DP loss estimate %.4f (+- %.4f), %.1f s",
+                    epoch, epochs, step, steps, plan.epsilonAfter(step), plan.delta(), loss, lossStd,
+                    (System.nanoTime() - start) / 1e9));
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        return new TrainResult(params, plan, Collections.unmodifiableList(lossPerEpoch), seconds, rows);
+        return new TrainResult(params, plan, List.copyOf(lossPerEpoch), List.copyOf(lossStdPerEpoch), seconds, rows);
     }
 
     /**

@@ -132,6 +132,9 @@ class DpTrainCliTest {
         assertEquals(4000, rep.at("/data/rows").asLong());
         assertTrue(rep.at("/data/fingerprint").asText().startsWith("sha256:"));
         assertEquals(2, rep.at("/training/loss_per_epoch").size());
+        // sigma * B / (s * qN * sqrt(steps per epoch)) with the default loss share 0.2 and bound 5.
+        double sigma = priv.get("noise_multiplier").asDouble();
+        assertEquals(sigma * 5 / (0.2 * 100 * Math.sqrt(40)), rep.at("/training/loss_noise_std_per_epoch/1").asDouble(), 1e-12);
         assertTrue(rep.at("/training/millis_per_step").asDouble() > 0);
         assertTrue(rep.at("/evaluation/accuracy").asDouble() > 0.7, rep.toString());
         assertTrue(rep.at("/evaluation/auc").asDouble() > 0.75, rep.toString());
