@@ -1,6 +1,7 @@
 /**
  * Privacy accounting for DP-SGD: Renyi-DP (RDP) accounting of the Poisson-subsampled Gaussian mechanism,
- * the conversion from RDP to (epsilon, delta)-DP, and noise calibration.
+ * the conversion from RDP to (epsilon, delta)-DP, and noise calibration. The durable, per-dataset privacy ledger
+ * is in {@link org.dpspark.accountant.ledger}.
  *
  * <ul>
  *   <li>{@link org.dpspark.accountant.DpEvent}: {@code steps} compositions of the Poisson-subsampled Gaussian
@@ -14,6 +15,6 @@
  *       epsilon, never overshooting it.</li>
  * </ul>
  *
- * <p>Plain Java, no Spark. Nothing here sees data, gradients or seeds.
+ * <p>Plain Java, no Spark (the ledger uses the Hadoop FileSystem API). Nothing here sees data, gradients or seeds.
  */
 package org.dpspark.accountant;

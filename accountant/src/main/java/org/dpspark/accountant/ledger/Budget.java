@@ -1,0 +1,29 @@
+package org.dpspark.accountant.ledger;
+
+/**
+ * A dataset's privacy budget, set by its data owner: the cumulative loss of all jobs on the dataset, composed
+ * and converted at {@code delta}, may not exceed {@code epsilon}.
+ *
+ * @param epsilon      the cap on the composed epsilon, finite and &gt; 0
+ * @param delta        the delta at which the composed loss is converted, with 0 &lt; delta &lt; 1
+ * @param privacyUnit  what one protected unit is; only {@value #ROW} (one input row, add/remove) is supported
+ */
+public record Budget(double epsilon, double delta, String privacyUnit) {
+
+    /** The privacy unit of dp-train: one input row, add/remove adjacency. */
+    public static final String ROW = "row";
+
+    /** Validates; every check rejects NaN. */
+    public Budget {
+        if (!(epsilon > 0 && epsilon < Double.POSITIVE_INFINITY)) {
+            throw new IllegalArgumentException("budget epsilon must be finite and > 0, got " + epsilon);
+        }
+        if (!(delta > 0 && delta < 1)) {
+            throw new IllegalArgumentException("budget delta must be in (0, 1), got " + delta);
+        }
+        if (!ROW.equals(privacyUnit)) {
+            throw new IllegalArgumentException("budget privacy unit must be '" + ROW + "' (the only unit dp-train "
+                    + "protects), got " + (privacyUnit == null ? "null" : "'" + privacyUnit + "'"));
+        }
+    }
+}

@@ -1,0 +1,229 @@
+package org.dpspark.accountant.ledger;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.dpspark.accountant.DpEvent;
+import org.dpspark.accountant.PrivacyAccountant;
+
+/**
+ * A dataset's log replayed: the budget in force, every job's reservation and how it was settled, and the
+ * cumulative privacy loss.
+ *
+ * <p>Cumulative loss: the DP events of every reservation that is not aborted are composed (a committed job with
+ * its commit's actual events, an open one with its planned events) on one accountant and converted once, at the
+ * budget's delta. With the RDP accountant the RDP curves add order by order (Mironov 2017, Prop. 1) and the sum is
+ * converted by Balle et al. 2020, Thm 21; epsilons are never added. Without a budget the conversion uses the
+ * smallest delta of the charged jobs.
+ */
+public final class DatasetState {
+
+    /** Where a job's reservation stands. */
+    public enum JobStatus {
+        /** Reserved, not settled: charged with its planned events (a running or a crashed job). */
+        OPEN,
+        /** Committed: charged with its actual events. */
+        COMMITTED,
+        /** Aborted: not charged. */
+        ABORTED
+    }
+
+    /**
+     * One reservation of a job and its settlement.
+     *
+     * @param jobId       the job
+     * @param status      open, committed or aborted
+     * @param reservation the reservation entry
+     * @param settlement  the commit or abort entry, null while open
+     * @param charged     the events charged: the commit's (committed), the reservation's (open), none (aborted)
+     * @param epsilon     this job's charged events alone, at the state's conversion delta (0 when aborted)
+     */
+    public record JobCharge(String jobId, JobStatus status, LedgerEntry reservation, LedgerEntry settlement,
+            List<DpEvent> charged, double epsilon) {}
+
+    private final String datasetId;
+    private final List<LedgerEntry> entries;
+    private final Budget budget;
+    private final List<JobCharge> charges;
+    private final double delta;
+    private final double spentEpsilon;
+    private final String accountant;
+
+    private DatasetState(String datasetId, List<LedgerEntry> entries, Budget budget, List<JobCharge> charges,
+            double delta, double spentEpsilon, String accountant) {
+        this.datasetId = datasetId;
+        this.entries = entries;
+        this.budget = budget;
+        this.charges = charges;
+        this.delta = delta;
+        this.spentEpsilon = spentEpsilon;
+        this.accountant = accountant;
+    }
+
+    /**
+     * Replays {@code entries} (seq 1..n, in order).
+     *
+     * @throws LedgerCorruptException when the history contradicts itself (a commit or abort of a reservation that
+     *     is not open, or a commit that exceeds its reservation)
+     */
+    public static DatasetState of(String datasetId, List<LedgerEntry> entries, Supplier<PrivacyAccountant> accountant) {
+        Budget budget = null;
+        Map<Long, LedgerEntry> reservations = new LinkedHashMap<>();
+        Map<Long, LedgerEntry> settlements = new HashMap<>();
+        for (LedgerEntry e : entries) {
+            switch (e.type()) {
+                case BUDGET -> budget = e.budget();
+                case RESERVATION -> reservations.put(e.seq(), e);
+                case COMMIT, ABORT -> {
+                    LedgerEntry r = reservations.get(e.reservationSeq());
+                    if (r == null || !r.jobId().equals(e.jobId()) || settlements.containsKey(r.seq())) {
+                        throw new LedgerCorruptException("corrupt ledger: dataset '" + datasetId + "' entry "
+                                + EntryStore.fileName(e.seq()) + " settles reservation " + e.reservationSeq()
+                                + " of job '" + e.jobId() + "', which is not an open reservation of that job");
+                    }
+                    if (e.type() == EntryType.COMMIT && !withinReservation(e.events(), r.events())) {
+                        throw new LedgerCorruptException("corrupt ledger: dataset '" + datasetId + "' entry "
+                                + EntryStore.fileName(e.seq()) + " commits more than its reservation " + r.seq());
+                    }
+                    settlements.put(r.seq(), e);
+                }
+                default -> throw new IllegalStateException("unknown entry type " + e.type());
+            }
+        }
+        double delta;
+        if (budget != null) {
+            delta = budget.delta();
+        } else {
+            delta = Double.NaN;
+            for (LedgerEntry r : reservations.values()) {
+                LedgerEntry s = settlements.get(r.seq());
+                if (s == null || s.type() == EntryType.COMMIT) {
+                    delta = Double.isNaN(delta) ? r.delta() : Math.min(delta, r.delta());
+                }
+            }
+        }
+        List<JobCharge> charges = new ArrayList<>();
+        List<DpEvent> all = new ArrayList<>();
+        for (LedgerEntry r : reservations.values()) {
+            LedgerEntry s = settlements.get(r.seq());
+            JobStatus status = s == null ? JobStatus.OPEN
+                    : s.type() == EntryType.COMMIT ? JobStatus.COMMITTED : JobStatus.ABORTED;
+            List<DpEvent> charged = switch (status) {
+                case OPEN -> r.events();
+                case COMMITTED -> s.events();
+                case ABORTED -> List.of();
+            };
+            all.addAll(charged);
+            charges.add(new JobCharge(r.jobId(), status, r, s, charged, epsilon(accountant, charged, delta)));
+        }
+        PrivacyAccountant acc = accountant.get();
+        String name = acc.name();
+        return new DatasetState(datasetId, List.copyOf(entries), budget, List.copyOf(charges), delta,
+                epsilon(accountant, all, delta), name);
+    }
+
+    /**
+     * Composes {@code events} on a fresh accountant and converts at {@code delta}; 0 for no events (or when no
+     * delta is known, which happens only when nothing is charged).
+     */
+    static double epsilon(Supplier<PrivacyAccountant> accountant, Collection<DpEvent> events, double delta) {
+        if (events.isEmpty() || Double.isNaN(delta)) {
+            return 0.0;
+        }
+        PrivacyAccountant acc = accountant.get();
+        for (DpEvent e : events) {
+            acc.compose(e);
+        }
+        return acc.epsilon(delta);
+    }
+
+    /**
+     * Whether {@code actual} spends no more than {@code reserved}: for every (q, sigma) the actual steps are at
+     * most the reserved steps. Each step's privacy loss depends only on (q, sigma), and fewer compositions of the
+     * same mechanism never cost more, under any accountant.
+     */
+    static boolean withinReservation(List<DpEvent> actual, List<DpEvent> reserved) {
+        Map<List<Double>, Long> left = new HashMap<>();
+        for (DpEvent r : reserved) {
+            left.merge(List.of(r.samplingRate(), r.noiseMultiplier()), r.steps(), Long::sum);
+        }
+        for (DpEvent a : actual) {
+            List<Double> key = List.of(a.samplingRate(), a.noiseMultiplier());
+            Long l = left.get(key);
+            if (l == null || l < a.steps()) {
+                return false;
+            }
+            left.put(key, l - a.steps());
+        }
+        return true;
+    }
+
+    public String datasetId() {
+        return datasetId;
+    }
+
+    /** The log, seq 1..n. */
+    public List<LedgerEntry> entries() {
+        return entries;
+    }
+
+    /** The sequence number the next entry will take. */
+    public long nextSeq() {
+        return entries.size() + 1L;
+    }
+
+    /** The budget in force (the latest budget entry), if the data owner set one. */
+    public Optional<Budget> budget() {
+        return Optional.ofNullable(budget);
+    }
+
+    /** Every reservation in log order, with its settlement. */
+    public List<JobCharge> charges() {
+        return charges;
+    }
+
+    /** The job's latest reservation, if it has one. */
+    public Optional<JobCharge> latest(String jobId) {
+        JobCharge found = null;
+        for (JobCharge c : charges) {
+            if (c.jobId().equals(jobId)) {
+                found = c;
+            }
+        }
+        return Optional.ofNullable(found);
+    }
+
+    /** The events charged to the dataset: every non-aborted reservation's. */
+    public List<DpEvent> chargedEvents() {
+        List<DpEvent> all = new ArrayList<>();
+        for (JobCharge c : charges) {
+            all.addAll(c.charged());
+        }
+        return all;
+    }
+
+    /** The delta at which epsilons are stated: the budget's, else the smallest charged job's (NaN if none). */
+    public double delta() {
+        return delta;
+    }
+
+    /** The composed epsilon of everything charged, at {@link #delta()}. */
+    public double spentEpsilon() {
+        return spentEpsilon;
+    }
+
+    /** Budget epsilon minus spent, at least 0; +Infinity when no budget is set. */
+    public double remainingEpsilon() {
+        return budget == null ? Double.POSITIVE_INFINITY : Math.max(0.0, budget.epsilon() - spentEpsilon);
+    }
+
+    /** The accountant that composed the spend, e.g. "rdp". */
+    public String accountant() {
+        return accountant;
+    }
+}

@@ -1,0 +1,97 @@
+package org.dpspark.accountant.ledger;
+
+import java.time.Instant;
+import java.util.List;
+import org.dpspark.accountant.DpEvent;
+
+/**
+ * One immutable entry of a dataset's append-only log (JSON, {@value #FORMAT_VERSION}; see {@link LedgerJson}).
+ *
+ * <p>Every entry carries the common fields; the type-specific ones are {@code null} where they do not apply:
+ * <ul>
+ *   <li>{@link EntryType#BUDGET}: {@code budget}; no job id, no events;</li>
+ *   <li>{@link EntryType#RESERVATION}: {@code delta} (the job's own delta);</li>
+ *   <li>{@link EntryType#COMMIT}: {@code reservationSeq}, {@code epsilon} and {@code delta} (the job's own
+ *       guarantee), {@code modelPath} (null when an operator settled a crashed job), {@code note};</li>
+ *   <li>{@link EntryType#ABORT}: {@code reservationSeq}, {@code note} (why).</li>
+ * </ul>
+ *
+ * @param formatVersion    the entry format's version
+ * @param seq              position in the dataset's log, from 1, without gaps
+ * @param type             the kind of entry
+ * @param datasetId        the dataset
+ * @param jobId            the job (null for budget entries)
+ * @param user             who wrote the entry (the OS user)
+ * @param time             when it was written
+ * @param codeVersion      the dpspark version that wrote it
+ * @param inputFingerprint the job input's content hash (null for budget entries)
+ * @param events           the DP events: planned (reservation) or actual (commit); empty for budget entries
+ * @param accountant       the accountant that computed the job's guarantee (e.g. "rdp")
+ * @param delta            the job's delta (reservation, commit)
+ * @param budget           the budget (budget entries)
+ * @param epsilon          the job's epsilon at {@code delta} (commit)
+ * @param modelPath        where the model was published (commit)
+ * @param reservationSeq   the reservation a commit or abort settles
+ * @param note             free text: why an abort, who resolved a commit
+ */
+public record LedgerEntry(
+        int formatVersion,
+        long seq,
+        EntryType type,
+        String datasetId,
+        String jobId,
+        String user,
+        Instant time,
+        String codeVersion,
+        String inputFingerprint,
+        List<DpEvent> events,
+        String accountant,
+        Double delta,
+        Budget budget,
+        Double epsilon,
+        String modelPath,
+        Long reservationSeq,
+        String note) {
+
+    /** The format this version writes. Readers accept versions up to this one. */
+    public static final int FORMAT_VERSION = 1;
+
+    /** Checks the fields each type needs; copies {@code events}. */
+    public LedgerEntry {
+        if (seq < 1) {
+            throw new IllegalArgumentException("seq must be >= 1, got " + seq);
+        }
+        if (type == null || datasetId == null || user == null || time == null || codeVersion == null
+                || accountant == null) {
+            throw new IllegalArgumentException("type, dataset_id, user, time, code_version and accountant are required");
+        }
+        events = events == null ? List.of() : List.copyOf(events);
+        switch (type) {
+            case BUDGET -> {
+                if (budget == null) {
+                    throw new IllegalArgumentException("a budget entry needs its budget");
+                }
+            }
+            case RESERVATION, COMMIT -> {
+                if (jobId == null || events.isEmpty() || delta == null) {
+                    throw new IllegalArgumentException("a " + type.jsonName() + " needs a job id, events and delta");
+                }
+                if (type == EntryType.COMMIT && (reservationSeq == null || epsilon == null)) {
+                    throw new IllegalArgumentException("a commit needs its reservation_seq and epsilon");
+                }
+            }
+            case ABORT -> {
+                if (jobId == null || reservationSeq == null) {
+                    throw new IllegalArgumentException("an abort needs a job id and its reservation_seq");
+                }
+            }
+            default -> throw new IllegalArgumentException("unknown type " + type);
+        }
+    }
+
+    /** This entry at another sequence number (the ledger assigns seq when it appends). */
+    LedgerEntry withSeq(long newSeq) {
+        return new LedgerEntry(formatVersion, newSeq, type, datasetId, jobId, user, time, codeVersion, inputFingerprint,
+                events, accountant, delta, budget, epsilon, modelPath, reservationSeq, note);
+    }
+}

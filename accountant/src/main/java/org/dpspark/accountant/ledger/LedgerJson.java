@@ -1,0 +1,196 @@
+package org.dpspark.accountant.ledger;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import org.dpspark.accountant.DpEvent;
+
+/**
+ * The JSON form of a {@link LedgerEntry}, format version 1. One object per file, UTF-8, for example
+ * <pre>
+ * {"format_version": 1, "seq": 2, "type": "reservation", "dataset_id": "adult", "job_id": "run-7",
+ *  "user": "alice", "time": "2025-01-01T00:00:00Z", "code_version": "0.1.0", "input_fingerprint": "sha256:...",
+ *  "events": [{"q": 0.0078, "sigma": 1.07, "steps": 1907}], "accountant": "rdp", "delta": 1e-05}
+ * </pre>
+ * plus {@code budget: {epsilon, delta, privacy_unit}} (budget), {@code reservation_seq, epsilon, model_path,
+ * note} (commit) and {@code reservation_seq, note} (abort). Doubles are written in their shortest exact decimal
+ * form, so they read back bit for bit. Reading is strict: anything missing, mistyped or out of range is an error
+ * that names the file; a format version newer than {@value LedgerEntry#FORMAT_VERSION} is refused rather than
+ * half-understood.
+ */
+public final class LedgerJson {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private LedgerJson() {}
+
+    /** The entry as a JSON tree. */
+    public static ObjectNode toTree(LedgerEntry e) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("format_version", e.formatVersion());
+        n.put("seq", e.seq());
+        n.put("type", e.type().jsonName());
+        n.put("dataset_id", e.datasetId());
+        n.put("job_id", e.jobId());
+        n.put("user", e.user());
+        n.put("time", e.time().toString());
+        n.put("code_version", e.codeVersion());
+        n.put("input_fingerprint", e.inputFingerprint());
+        ArrayNode ev = n.putArray("events");
+        for (DpEvent d : e.events()) {
+            ObjectNode o = ev.addObject();
+            o.put("q", d.samplingRate());
+            o.put("sigma", d.noiseMultiplier());
+            o.put("steps", d.steps());
+        }
+        n.put("accountant", e.accountant());
+        if (e.delta() != null) {
+            n.put("delta", e.delta());
+        }
+        if (e.budget() != null) {
+            ObjectNode b = n.putObject("budget");
+            b.put("epsilon", e.budget().epsilon());
+            b.put("delta", e.budget().delta());
+            b.put("privacy_unit", e.budget().privacyUnit());
+        }
+        if (e.reservationSeq() != null) {
+            n.put("reservation_seq", e.reservationSeq());
+        }
+        if (e.epsilon() != null) {
+            n.put("epsilon", e.epsilon());
+        }
+        if (e.type() == EntryType.COMMIT) {
+            n.put("model_path", e.modelPath());
+        }
+        if (e.note() != null) {
+            n.put("note", e.note());
+        }
+        return n;
+    }
+
+    /** The entry as UTF-8 bytes, ending with a newline. */
+    public static byte[] toBytes(LedgerEntry e) {
+        try {
+            return (JSON.writeValueAsString(toTree(e)) + "\n").getBytes(StandardCharsets.UTF_8);
+        } catch (JsonProcessingException ex) {
+            throw new IllegalStateException("ledger entry does not serialize: " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * Parses one entry file.
+     *
+     * @param where the file, named in errors
+     * @throws LedgerCorruptException when the content is not a complete, valid entry
+     */
+    public static LedgerEntry parse(byte[] content, String where) {
+        JsonNode n;
+        try {
+            n = JSON.readTree(content);
+        } catch (JsonProcessingException ex) {
+            throw corrupt(where, "not valid JSON (torn or corrupt write?): " + oneLine(ex.getOriginalMessage()));
+        } catch (java.io.IOException ex) {
+            throw corrupt(where, "unreadable: " + oneLine(ex.getMessage()));
+        }
+        if (n == null || !n.isObject()) {
+            throw corrupt(where, content.length == 0 ? "the file is empty (torn write?)" : "not a JSON object");
+        }
+        int version = (int) integer(n, "format_version", where);
+        if (version < 1 || version > LedgerEntry.FORMAT_VERSION) {
+            throw corrupt(where, "format_version " + version + " is not readable by this dpspark (reads 1.."
+                    + LedgerEntry.FORMAT_VERSION + "); upgrade dpspark");
+        }
+        EntryType type = EntryType.fromJson(text(n, "type", where, true));
+        if (type == null) {
+            throw corrupt(where, "unknown type '" + n.get("type").asText() + "'");
+        }
+        Instant time;
+        try {
+            time = Instant.parse(text(n, "time", where, true));
+        } catch (DateTimeParseException ex) {
+            throw corrupt(where, "time is not an ISO-8601 instant: " + n.get("time").asText());
+        }
+        JsonNode ev = n.get("events");
+        if (ev == null || !ev.isArray()) {
+            throw corrupt(where, "events must be an array");
+        }
+        List<DpEvent> events = new ArrayList<>();
+        for (JsonNode o : ev) {
+            try {
+                events.add(new DpEvent(number(o, "q", where), number(o, "sigma", where), integer(o, "steps", where)));
+            } catch (IllegalArgumentException ex) {
+                throw corrupt(where, "bad event " + o + ": " + ex.getMessage());
+            }
+        }
+        Budget budget = null;
+        JsonNode b = n.get("budget");
+        if (b != null && !b.isNull()) {
+            try {
+                budget = new Budget(number(b, "epsilon", where), number(b, "delta", where),
+                        text(b, "privacy_unit", where, true));
+            } catch (IllegalArgumentException ex) {
+                throw corrupt(where, "bad budget: " + ex.getMessage());
+            }
+        }
+        try {
+            return new LedgerEntry(version, integer(n, "seq", where), type, text(n, "dataset_id", where, true),
+                    text(n, "job_id", where, false), text(n, "user", where, true), time,
+                    text(n, "code_version", where, true), text(n, "input_fingerprint", where, false), events,
+                    text(n, "accountant", where, true), optionalNumber(n, "delta", where), budget,
+                    optionalNumber(n, "epsilon", where), text(n, "model_path", where, false),
+                    n.hasNonNull("reservation_seq") ? integer(n, "reservation_seq", where) : null,
+                    text(n, "note", where, false));
+        } catch (IllegalArgumentException ex) {
+            throw corrupt(where, ex.getMessage());
+        }
+    }
+
+    private static LedgerCorruptException corrupt(String where, String why) {
+        return new LedgerCorruptException("corrupt ledger entry " + where + ": " + why);
+    }
+
+    private static String oneLine(String s) {
+        return s == null ? "" : s.replace('\n', ' ').replace('\r', ' ');
+    }
+
+    private static String text(JsonNode n, String field, String where, boolean required) {
+        JsonNode v = n.get(field);
+        if (v == null || v.isNull()) {
+            if (required) {
+                throw corrupt(where, "missing " + field);
+            }
+            return null;
+        }
+        if (!v.isTextual()) {
+            throw corrupt(where, field + " must be a string, got " + v);
+        }
+        return v.asText();
+    }
+
+    private static double number(JsonNode n, String field, String where) {
+        JsonNode v = n.get(field);
+        if (v == null || !v.isNumber()) {
+            throw corrupt(where, "missing or non-numeric " + field);
+        }
+        return v.doubleValue();
+    }
+
+    private static Double optionalNumber(JsonNode n, String field, String where) {
+        return n.hasNonNull(field) ? number(n, field, where) : null;
+    }
+
+    private static long integer(JsonNode n, String field, String where) {
+        JsonNode v = n.get(field);
+        if (v == null || !v.isIntegralNumber() || !v.canConvertToLong()) {
+            throw corrupt(where, "missing or non-integer " + field);
+        }
+        return v.longValue();
+    }
+}

@@ -1,0 +1,284 @@
+package org.dpspark.accountant.ledger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+import org.dpspark.accountant.DpEvent;
+import org.dpspark.accountant.RdpAccountant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The ledger on the local file system: admission, composition, exactly once, settlement, corruption. */
+class PrivacyLedgerTest {
+    private static final double DELTA = 1e-5;
+    private static final List<DpEvent> JOB = List.of(new DpEvent(0.01, 1.0, 1000));
+
+    @TempDir Path dir;
+
+    private PrivacyLedger ledger() {
+        return PrivacyLedger.builder(dir.toString()).user("tester").codeVersion("test").build();
+    }
+
+    /** Independent of the ledger: one RdpAccountant composing every event given. */
+    private static double composed(double delta, List<DpEvent>... jobs) {
+        RdpAccountant acc = new RdpAccountant();
+        Arrays.stream(jobs).flatMap(List::stream).forEach(acc::compose);
+        return acc.epsilon(delta);
+    }
+
+    private Path entry(String dataset, long seq) {
+        return dir.resolve("datasets").resolve(dataset).resolve("entries").resolve(EntryStore.fileName(seq));
+    }
+
+    @Test
+    void reserve_withinBudget_isAdmittedAndWrittenBeforeTraining() {
+        PrivacyLedger l = ledger();
+        double one = composed(DELTA, JOB);
+        l.setBudget("ds", new Budget(2.5 * one, DELTA, Budget.ROW));
+        Admission a = l.reserve("ds", "job-1", "sha256:aa", JOB, DELTA);
+        assertFalse(a.adopted());
+        assertEquals(2, a.reservation().seq());
+        assertEquals(0.0, a.spentBefore());
+        assertEquals(one, a.jobEpsilon(), 0.0);
+        assertEquals(one, a.spentAfter(), 0.0);
+        assertTrue(Files.isRegularFile(entry("ds", 2)));
+        DatasetState s = l.state("ds");
+        assertEquals(DatasetState.JobStatus.OPEN, s.latest("job-1").orElseThrow().status());
+        assertEquals(one, s.spentEpsilon(), 0.0);
+    }
+
+    @Test
+    void cumulativeLoss_composesRdpCurves_neverAddsEpsilons() {
+        PrivacyLedger l = ledger();
+        List<DpEvent> other = List.of(new DpEvent(0.02, 1.5, 300), new DpEvent(0.02, 3.0, 100));
+        l.reserve("ds", "a", "sha256:aa", JOB, DELTA);
+        l.commit("ds", "a", JOB, composed(DELTA, JOB), DELTA, "file:/m/a");
+        l.reserve("ds", "b", "sha256:aa", other, DELTA);
+        l.reserve("ds", "c", "sha256:aa", JOB, DELTA);
+        DatasetState s = l.state("ds");
+        double expected = composed(DELTA, JOB, other, JOB);
+        double sum = 2 * composed(DELTA, JOB) + composed(DELTA, other);
+        assertEquals(expected, s.spentEpsilon(), 1e-12);
+        assertTrue(s.spentEpsilon() < 0.9 * sum, "spent " + s.spentEpsilon() + " vs sum " + sum);
+        assertEquals(3, s.charges().size());
+    }
+
+    @Test
+    void reserve_beyondBudget_isRefusedWithSpentRequestedRemaining_andWritesNothing() {
+        PrivacyLedger l = ledger();
+        double one = composed(DELTA, JOB);
+        double two = composed(DELTA, JOB, JOB);
+        double budget = (one + two) / 2; // admits one job, not two
+        l.setBudget("ds", new Budget(budget, DELTA, Budget.ROW));
+        l.reserve("ds", "a", "sha256:aa", JOB, DELTA);
+        BudgetExhaustedException e = assertThrows(BudgetExhaustedException.class,
+                () -> l.reserve("ds", "b", "sha256:aa", JOB, DELTA));
+        assertEquals(one, e.spentEpsilon(), 1e-12);
+        assertEquals(one, e.requestedEpsilon(), 1e-12);
+        assertEquals(two, e.composedEpsilon(), 1e-12);
+        assertEquals(budget - one, e.remainingEpsilon(), 1e-12);
+        String m = e.getMessage();
+        assertFalse(m.contains("\n"));
+        assertTrue(m.contains("spent epsilon " + String.format(java.util.Locale.ROOT, "%.4f", one)), m);
+        assertTrue(m.contains("requested") && m.contains("remaining") && m.contains("'ds'"), m);
+        assertEquals(2, l.state("ds").entries().size(), "a refusal wrote an entry");
+        // The dry run agrees, and writes nothing either.
+        assertThrows(BudgetExhaustedException.class, () -> l.check("ds", JOB, DELTA));
+        assertEquals(2, l.state("ds").entries().size());
+    }
+
+    @Test
+    void noBudget_jobIsRecorded_andTheAdmissionSaysNoCap() {
+        PrivacyLedger l = ledger();
+        Admission a = l.reserve("ds", "a", "sha256:aa", JOB, DELTA);
+        assertTrue(a.noCap());
+        assertEquals(Double.POSITIVE_INFINITY, a.remainingAfter());
+        assertEquals(1, l.state("ds").entries().size());
+    }
+
+    @Test
+    void committedJobId_isNeverChargedAgain() {
+        PrivacyLedger l = ledger();
+        l.reserve("ds", "a", "sha256:aa", JOB, DELTA);
+        l.commit("ds", "a", JOB, 1.0, DELTA, "file:/m");
+        LedgerConflictException e = assertThrows(LedgerConflictException.class,
+                () -> l.reserve("ds", "a", "sha256:aa", JOB, DELTA));
+        assertTrue(e.getMessage().contains("already committed"), e.getMessage());
+        assertThrows(LedgerConflictException.class, () -> l.checkNotCommitted("ds", "a"));
+        assertEquals(2, l.state("ds").entries().size());
+        // Repeating the identical commit is idempotent.
+        assertEquals(2, l.commit("ds", "a", JOB, 1.0, DELTA, "file:/m").seq());
+    }
+
+    @Test
+    void retryOfOpenReservation_withSamePlan_adoptsIt_elseConflict() {
+        PrivacyLedger l = ledger();
+        Admission first = l.reserve("ds", "a", "sha256:aa", JOB, DELTA);
+        Admission retry = l.reserve("ds", "a", "sha256:aa", JOB, DELTA);
+        assertTrue(retry.adopted());
+        assertEquals(first.reservation(), retry.reservation());
+        assertEquals(first.spentAfter(), retry.spentAfter(), 0.0);
+        assertEquals(1, l.state("ds").entries().size());
+        assertThrows(LedgerConflictException.class,
+                () -> l.reserve("ds", "a", "sha256:bb", JOB, DELTA)); // other input
+        assertThrows(LedgerConflictException.class,
+                () -> l.reserve("ds", "a", "sha256:aa", List.of(new DpEvent(0.01, 1.0, 1001)), DELTA));
+    }
+
+    @Test
+    void commit_chargesActualEvents_andCannotExceedTheReservation() {
+        PrivacyLedger l = ledger();
+        l.reserve("ds", "a", "sha256:aa", JOB, DELTA);
+        List<DpEvent> more = List.of(new DpEvent(0.01, 1.0, 1001));
+        assertThrows(LedgerConflictException.class, () -> l.commit("ds", "a", more, 1.0, DELTA, "m"));
+        assertThrows(LedgerConflictException.class,
+                () -> l.commit("ds", "a", List.of(new DpEvent(0.01, 0.9, 10)), 1.0, DELTA, "m"));
+        List<DpEvent> fewer = List.of(new DpEvent(0.01, 1.0, 400));
+        l.commit("ds", "a", fewer, composed(DELTA, fewer), DELTA, "m");
+        assertEquals(composed(DELTA, fewer), l.state("ds").spentEpsilon(), 1e-12);
+        assertThrows(LedgerConflictException.class, () -> l.commit("ds", "nobody", JOB, 1.0, DELTA, "m"));
+    }
+
+    @Test
+    void abort_freesTheReservation_andTheJobMayRunAgain() {
+        PrivacyLedger l = ledger();
+        double one = composed(DELTA, JOB);
+        l.setBudget("ds", new Budget(one * 1.01, DELTA, Budget.ROW));
+        l.reserve("ds", "a", "sha256:aa", JOB, DELTA);
+        assertThrows(BudgetExhaustedException.class, () -> l.reserve("ds", "b", "sha256:aa", JOB, DELTA));
+        l.abort("ds", "a", "failed before the first step");
+        assertEquals(0.0, l.state("ds").spentEpsilon());
+        assertEquals(DatasetState.JobStatus.ABORTED, l.state("ds").latest("a").orElseThrow().status());
+        l.reserve("ds", "b", "sha256:aa", JOB, DELTA);
+        assertThrows(LedgerConflictException.class, () -> l.abort("ds", "a", "again"));
+    }
+
+    @Test
+    void resolve_settlesACrashedJob_asSpentOrAsAborted() {
+        PrivacyLedger l = ledger();
+        l.reserve("ds", "crashed1", "sha256:aa", JOB, DELTA);
+        l.reserve("ds", "crashed2", "sha256:aa", JOB, DELTA);
+        LedgerEntry c = l.resolveCommit("ds", "crashed1", "by ops");
+        assertEquals(JOB, c.events());
+        assertEquals(composed(DELTA, JOB), c.epsilon(), 1e-12);
+        assertTrue(c.note().contains("operator"));
+        l.resolveAbort("ds", "crashed2", null);
+        DatasetState s = l.state("ds");
+        assertEquals(DatasetState.JobStatus.COMMITTED, s.latest("crashed1").orElseThrow().status());
+        assertEquals(DatasetState.JobStatus.ABORTED, s.latest("crashed2").orElseThrow().status());
+        assertEquals(composed(DELTA, JOB), s.spentEpsilon(), 1e-12);
+        assertThrows(LedgerConflictException.class, () -> l.resolveAbort("ds", "crashed1", null));
+    }
+
+    @Test
+    void tornEntry_isReportedByFile_andBlocksAdmission_neverSkipped() throws IOException {
+        PrivacyLedger l = ledger();
+        l.setBudget("ds", new Budget(100, DELTA, Budget.ROW));
+        l.reserve("ds", "a", "sha256:aa", JOB, DELTA);
+        l.reserve("ds", "b", "sha256:aa", JOB, DELTA);
+        Path torn = entry("ds", 2);
+        byte[] bytes = Files.readAllBytes(torn);
+        Files.write(torn, Arrays.copyOf(bytes, bytes.length / 2));
+        PrivacyLedger fresh = ledger(); // no cache of the good entry
+        LedgerCorruptException e = assertThrows(LedgerCorruptException.class, () -> fresh.state("ds"));
+        assertTrue(e.getMessage().contains(EntryStore.fileName(2)), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"));
+        assertThrows(LedgerCorruptException.class, () -> fresh.reserve("ds", "c", "sha256:aa", JOB, DELTA));
+        assertThrows(LedgerCorruptException.class, () -> fresh.check("ds", JOB, DELTA));
+        Files.write(torn, new byte[0]);
+        assertTrue(assertThrows(LedgerCorruptException.class, () -> ledger().state("ds")).getMessage().contains("empty"));
+        assertEquals(3, Files.list(torn.getParent()).count());
+    }
+
+    @Test
+    void missingEntry_isReported_becauseItCouldHideSpend() throws IOException {
+        PrivacyLedger l = ledger();
+        l.reserve("ds", "a", "sha256:aa", JOB, DELTA);
+        l.reserve("ds", "b", "sha256:aa", JOB, DELTA);
+        Files.delete(entry("ds", 1));
+        LedgerCorruptException e = assertThrows(LedgerCorruptException.class, () -> ledger().state("ds"));
+        assertTrue(e.getMessage().contains(EntryStore.fileName(1)), e.getMessage());
+    }
+
+    @Test
+    void newerFormatVersion_isRefused_notHalfRead() throws IOException {
+        ledger().reserve("ds", "a", "sha256:aa", JOB, DELTA);
+        Path p = entry("ds", 1);
+        Files.writeString(p, Files.readString(p).replace("\"format_version\" : 1", "\"format_version\" : 2"));
+        LedgerCorruptException e = assertThrows(LedgerCorruptException.class, () -> ledger().state("ds"));
+        assertTrue(e.getMessage().contains("format_version 2"), e.getMessage());
+    }
+
+    @Test
+    void temporaries_areIgnoredByReaders() throws IOException {
+        PrivacyLedger l = ledger();
+        l.reserve("ds", "a", "sha256:aa", JOB, DELTA);
+        Path dirOf = entry("ds", 1).getParent();
+        Files.writeString(dirOf.resolve("." + EntryStore.fileName(2) + ".tmp-crashed"), "{\"format_ver");
+        assertEquals(1, ledger().state("ds").entries().size());
+        assertEquals(2, l.reserve("ds", "b", "sha256:aa", JOB, DELTA).reservation().seq());
+        try (Stream<Path> s = Files.list(dirOf)) {
+            assertEquals(3, s.count()); // two entries and the crashed temporary; no temporary of ours is left
+        }
+    }
+
+    @Test
+    void publish_neverOverwritesAnExistingEntry() throws IOException {
+        PrivacyLedger l = ledger();
+        LedgerEntry first = l.reserve("ds", "a", "sha256:aa", JOB, DELTA).reservation();
+        byte[] before = Files.readAllBytes(entry("ds", 1));
+        EntryStore store = new EntryStore(dir.toString(), null);
+        LedgerEntry clash = new LedgerEntry(1, 1, EntryType.RESERVATION, "ds", "intruder", "u", first.time(), "v",
+                "sha256:bb", JOB, "rdp", DELTA, null, null, null, null, null);
+        assertFalse(store.createIfAbsent(clash));
+        assertTrue(Arrays.equals(before, Files.readAllBytes(entry("ds", 1))));
+    }
+
+    @Test
+    void badArguments_areRejectedWithTheirName() {
+        PrivacyLedger l = ledger();
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> l.state("../etc")).getMessage()
+                .contains("dataset id"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new Budget(Double.NaN, DELTA, "row"))
+                .getMessage().contains("epsilon"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new Budget(1, DELTA, "user"))
+                .getMessage().contains("privacy unit"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> l.reserve("ds", " ", "sha256:aa", JOB, DELTA))
+                .getMessage().contains("job id"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> l.reserve("ds", "a", "sha256:aa", JOB, 1.5))
+                .getMessage().contains("delta"));
+    }
+
+    @Test
+    void objectStoreWithoutAtomicCreate_isRefused() {
+        org.apache.hadoop.conf.Configuration conf = new org.apache.hadoop.conf.Configuration();
+        conf.set("fs.objtest.impl", OtherSchemeFileSystem.class.getName());
+        conf.setBoolean("fs.objtest.impl.disable.cache", true);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> PrivacyLedger.open("objtest:///ledger", conf));
+        assertTrue(e.getMessage().contains("no atomic create-if-absent"), e.getMessage());
+        conf.setBoolean(EntryStore.TRUST_CREATE_KEY, true);
+        PrivacyLedger.open("objtest:///ledger", conf); // the operator vouches for the store
+    }
+
+    /** A file system under another scheme, standing in for an object store. */
+    public static final class OtherSchemeFileSystem extends org.apache.hadoop.fs.RawLocalFileSystem {
+        @Override
+        public java.net.URI getUri() {
+            return java.net.URI.create("objtest:///");
+        }
+
+        @Override
+        public String getScheme() {
+            return "objtest";
+        }
+    }
+}
