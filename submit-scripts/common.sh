@@ -66,3 +66,17 @@ dpspark_run() {
     -Dlog4j2.configurationFile=org/dpspark/jobs/log4j2-dpspark.properties \
     ${DPSPARK_JAVA_OPTS:-} -cp "$cp" "$main" "$@"
 }
+
+# dpspark_run_java MAIN_CLASS ARGS...: plain java on the jar + embedded classpath, no spark-submit (for commands that
+# need no SparkSession, such as dp-ledger). Honors HADOOP_CONF_DIR (for hdfs:// ledgers) and DPSPARK_JAVA_OPTS.
+dpspark_run_java() {
+  local main="$1"
+  shift
+  dpspark_ensure_built
+  local cp
+  cp="$(dpspark_jar):$(cat "$DPSPARK_HOME/spark-jobs/target/embedded-classpath.txt")"
+  if [ -n "${HADOOP_CONF_DIR:-}" ]; then cp="$HADOOP_CONF_DIR:$cp"; fi
+  exec java -Xmx"${DPSPARK_LEDGER_MEMORY:-512m}" \
+    -Dlog4j2.configurationFile=org/dpspark/jobs/log4j2-dpspark.properties \
+    ${DPSPARK_JAVA_OPTS:-} -cp "$cp" "$main" "$@"
+}

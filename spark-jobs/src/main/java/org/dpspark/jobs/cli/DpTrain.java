@@ -17,6 +17,12 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.dpspark.accountant.DpEvent;
+import org.dpspark.accountant.ledger.Admission;
+import org.dpspark.accountant.ledger.BudgetExhaustedException;
+import org.dpspark.accountant.ledger.LedgerConflictException;
+import org.dpspark.accountant.ledger.LedgerEntry;
+import org.dpspark.accountant.ledger.PrivacyLedger;
 import org.dpspark.core.model.BinaryLogisticRegression;
 import org.dpspark.datasets.BlockPacker;
 import org.dpspark.datasets.DataReader;
@@ -28,6 +34,7 @@ import org.dpspark.datasets.spec.FeatureSpec;
 import org.dpspark.datasets.validate.DatasetValidationException;
 import org.dpspark.jobs.eval.BinaryMetrics;
 import org.dpspark.jobs.eval.Evaluator;
+import org.dpspark.jobs.ledger.JobLedger;
 import org.dpspark.jobs.report.AtomicOutput;
 import org.dpspark.jobs.report.DataInfo;
 import org.dpspark.jobs.report.Reports;
@@ -43,9 +50,12 @@ import picocli.CommandLine.Option;
  * {@code dp-train}: differentially private training of a binary logistic regression on Spark.
  *
  * <p>Order of work, so that bad input costs nothing: flags are checked, outputs are checked to be publishable,
- * the training and evaluation inputs are read and validated, the privacy plan is computed, and only then does
- * training start. The model and report are published atomically at the very end; on any failure nothing is
- * written. Exit codes: {@link ExitCode}.
+ * the ledger is opened (and a job id that already committed is refused, when --dataset-id is given), the training
+ * and evaluation inputs are read and validated (N is public and needed for q; validation releases nothing), the
+ * privacy plan is computed, the plan is RESERVED in the privacy ledger (refused: exit 3, nothing trained), the model
+ * is trained, the ledger entry is COMMITTED, and only then are the model and report published, atomically. A
+ * failure before the first step aborts the reservation; after it, the reservation stays charged (progress lines
+ * have released DP estimates) until {@code dp-ledger resolve}. Exit codes: {@link ExitCode}.
  */
 @Command(
         name = "dp-train",
@@ -63,7 +73,8 @@ import picocli.CommandLine.Option;
             "0:success: model and report written",
             "1:failure (I/O, Spark, internal); nothing published",
             "2:bad input (flag, feature spec or data validation); nothing written, no budget spent",
-            "3:privacy budget exhausted; nothing trained"
+            "3:privacy budget exhausted (the dataset's ledger budget); nothing trained",
+            "4:ledger conflict: the job id already committed on this dataset (use a new --job-id); nothing trained"
         })
 public final class DpTrain implements Callable<Integer> {
 
@@ -118,8 +129,14 @@ public final class DpTrain implements Callable<Integer> {
     @Option(names = "--partitions", paramLabel = "P", description = "Partitions of the cached training blocks (default: Spark's default parallelism).")
     Integer partitions;
 
-    @Option(names = "--job-id", paramLabel = "ID", description = "Job id recorded in the report and model (default: a random UUID).")
+    @Option(names = "--job-id", paramLabel = "ID", description = "Job id recorded in the ledger, report and model (default: a random UUID; Airflow passes its run id). A job id is charged once: one that already committed is refused (exit 4).")
     String jobId;
+
+    @Option(names = "--ledger", paramLabel = "URI", description = "Privacy ledger location, on local disk or HDFS (default: $DPSPARK_LEDGER, else ~/.dpspark/ledger).")
+    String ledger;
+
+    @Option(names = "--dataset-id", paramLabel = "ID", description = "Dataset id in the ledger, whose budget this job spends (default: derived from the input's fingerprint, sha256-...).")
+    String datasetId;
 
     @Option(names = "--demo", description = "Train on synthetic data generated here (60,000 rows, 20 features), nothing downloaded.")
     boolean demo;
@@ -164,6 +181,14 @@ public final class DpTrain implements Callable<Integer> {
     }
 
     static ExitCode classify(Throwable ex) {
+        for (Throwable t = ex; t != null; t = t.getCause()) {
+            if (t instanceof BudgetExhaustedException) {
+                return ExitCode.BUDGET_EXHAUSTED;
+            }
+            if (t instanceof LedgerConflictException) {
+                return ExitCode.LEDGER_CONFLICT;
+            }
+        }
         for (Throwable t = ex; t != null; t = t.getCause()) {
             if (t instanceof IllegalArgumentException || t instanceof DatasetValidationException) {
                 return ExitCode.BAD_INPUT;
@@ -238,6 +263,10 @@ public final class DpTrain implements Callable<Integer> {
         if (report != null) {
             AtomicOutput.checkPublishable(hadoop, reportPath, overwrite, "--report");
         }
+        PrivacyLedger privacyLedger = JobLedger.open(ledger, hadoop, "--ledger");
+        if (datasetId != null) {
+            privacyLedger.checkNotCommitted(checkDatasetId(datasetId), jid); // refused before any data is read
+        }
 
         // Read and validate everything before any budget is spent.
         FeatureSpec fs;
@@ -285,23 +314,44 @@ public final class DpTrain implements Callable<Integer> {
                 ? new DataInfo("synthetic", fmt, "synthetic:logistic(rows=" + DEMO_EVAL_ROWS + ",features=" + DEMO_FEATURES + ",seed=2)", evalRows)
                 : new DataInfo(evalInput, fmt, InputFingerprint.of(hadoop, evalInput), evalRows);
 
-        // Train.
-        int parts = partitions != null ? partitions : jsc.defaultParallelism();
-        JavaRDD<DenseBlock> blocks = BlockPacker.pack(trainRaw.repartition(parts), fs);
-        BinaryLogisticRegression model = new BinaryLogisticRegression(fs.dimension());
-        TrainResult result = DpTrainer.train(jsc, blocks, rows, model, cfg, plan);
-
-        BinaryMetrics metrics = null;
-        if (evalRaw != null) {
-            metrics = Evaluator.evaluate(jsc, BlockPacker.pack(evalRaw, fs), model, result.params());
+        // Reserve the plan in the privacy ledger before the first step (refusal: exit 3, nothing trained).
+        String dsId = datasetId != null ? checkDatasetId(datasetId) : JobLedger.datasetIdFromFingerprint(trainInfo.fingerprint());
+        java.util.List<DpEvent> events = java.util.List.of(new DpEvent(plan.samplingRate(), plan.noiseMultiplier(), plan.steps()));
+        Admission admission = privacyLedger.reserve(dsId, jid, trainInfo.fingerprint(), events, plan.delta());
+        if (admission.noCap()) {
+            out.printf("ledger: dataset %s has no budget set: no cap is enforced; this job is recorded (entry %d)%n",
+                    dsId, admission.reservation().seq());
         }
 
-        // Publish: the model folder, then the report; each appears whole or not at all.
-        AtomicOutput.writeDirectory(hadoop, outDir,
-                Map.of("model.json", Reports.toBytes(Reports.model(jid, trainInfo, fs, cfg, result))), overwrite);
-        AtomicOutput.writeFile(hadoop, reportPath,
-                Reports.toBytes(Reports.report(jid, started, spark.sparkContext().master(), spark.version(), trainInfo,
-                        specName, fs, cfg, result, evalInfo, metrics, outDir)), overwrite);
+        // Train.
+        java.util.concurrent.atomic.AtomicBoolean stepped = new java.util.concurrent.atomic.AtomicBoolean();
+        TrainResult result;
+        BinaryMetrics metrics = null;
+        try {
+            int parts = partitions != null ? partitions : jsc.defaultParallelism();
+            JavaRDD<DenseBlock> blocks = BlockPacker.pack(trainRaw.repartition(parts), fs);
+            BinaryLogisticRegression model = new BinaryLogisticRegression(fs.dimension());
+            result = DpTrainer.train(jsc, blocks, rows, model, cfg, plan, () -> stepped.set(true));
+            if (evalRaw != null) {
+                metrics = Evaluator.evaluate(jsc, BlockPacker.pack(evalRaw, fs), model, result.params());
+            }
+        } catch (RuntimeException | Error e) {
+            settleFailure(privacyLedger, admission, jid, stepped.get(), e);
+            throw e;
+        }
+
+        // Commit the spend, then publish: the model folder, then the report; each appears whole or not at all.
+        LedgerEntry commit = privacyLedger.commit(dsId, jid, events, plan.epsilon(), plan.delta(), outDir);
+        org.dpspark.accountant.ledger.DatasetState after = privacyLedger.state(dsId);
+        com.fasterxml.jackson.databind.node.ObjectNode modelJson = Reports.model(jid, trainInfo, fs, cfg, result);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) modelJson.get("provenance"))
+                .set("ledger", JobLedger.reportSection(privacyLedger, admission, commit, after));
+        com.fasterxml.jackson.databind.node.ObjectNode reportJson = Reports.report(jid, started,
+                spark.sparkContext().master(), spark.version(), trainInfo, specName, fs, cfg, result, evalInfo, metrics,
+                outDir);
+        reportJson.set("ledger", JobLedger.reportSection(privacyLedger, admission, commit, after));
+        AtomicOutput.writeDirectory(hadoop, outDir, Map.of("model.json", Reports.toBytes(modelJson)), overwrite);
+        AtomicOutput.writeFile(hadoop, reportPath, Reports.toBytes(reportJson), overwrite);
 
         out.printf(Locale.ROOT, "dp-train: trained binary logistic regression on %d rows, %d steps in %.1f s (%.2f ms/step)%n",
                 rows, plan.steps(), result.trainingSeconds(), result.millisPerStep());
@@ -312,8 +362,36 @@ public final class DpTrain implements Callable<Integer> {
             out.printf(Locale.ROOT, "evaluation: accuracy %.4f, AUC %.4f, log loss %.4f on %d rows%n",
                     metrics.accuracy(), metrics.auc(), metrics.logLoss(), metrics.rows());
         }
+        out.println(JobLedger.summary(admission, commit, after));
         out.printf("model: %s%nreport: %s%n", outDir, reportPath);
         return ExitCode.SUCCESS.code();
+    }
+
+    private static String checkDatasetId(String id) {
+        if (!id.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,199}")) {
+            throw new IllegalArgumentException("--dataset-id must be 1-200 characters of A-Z a-z 0-9 . _ - starting with "
+                    + "a letter or digit, got '" + id + "'");
+        }
+        return id;
+    }
+
+    /**
+     * A run failed after its reservation. Before the first step nothing was released, so a reservation this run
+     * created is aborted; after it (or for a reservation adopted from a crashed attempt, which may have stepped),
+     * the reservation stays charged until {@code dp-ledger resolve}.
+     */
+    private void settleFailure(PrivacyLedger l, Admission admission, String jid, boolean stepped, Throwable cause) {
+        if (!stepped && !admission.adopted()) {
+            try {
+                l.abort(admission.datasetId(), jid, "dp-train failed before the first step: " + cause.getClass().getName());
+                return;
+            } catch (RuntimeException abortFailed) {
+                cause.addSuppressed(abortFailed);
+            }
+        }
+        System.err.println("dp-train: the reservation of job '" + jid + "' on dataset '" + admission.datasetId()
+                + "' stays charged (the run may have released DP estimates); settle it with: dp-ledger resolve "
+                + "--dataset-id " + admission.datasetId() + " --job-id " + jid);
     }
 
     static final long DEMO_ROWS = 60_000;

@@ -12,7 +12,12 @@ public enum ExitCode {
     /** Bad input: a flag, a feature spec or the data failed validation. Nothing was written; no budget spent. */
     BAD_INPUT(2),
     /** The dataset's privacy budget cannot pay for this job. Nothing was trained. */
-    BUDGET_EXHAUSTED(3);
+    BUDGET_EXHAUSTED(3),
+    /**
+     * Privacy ledger conflict: the job id has already committed on this dataset (a job is charged exactly once; run
+     * again with a new job id), or holds an open reservation with a different plan. Nothing was trained.
+     */
+    LEDGER_CONFLICT(4);
 
     private final int code;
 

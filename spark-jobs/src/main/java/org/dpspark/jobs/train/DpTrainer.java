@@ -47,6 +47,16 @@ public final class DpTrainer {
      */
     public static TrainResult train(
             JavaSparkContext jsc, JavaRDD<DenseBlock> blocks, long rows, DpModel model, TrainConfig cfg, PrivacyPlan plan) {
+        return train(jsc, blocks, rows, model, cfg, plan, () -> { });
+    }
+
+    /**
+     * As {@link #train(JavaSparkContext, JavaRDD, long, DpModel, TrainConfig, PrivacyPlan)}, calling
+     * {@code beforeFirstStep} once, just before the first step: from then on the run may have released something
+     * (a progress line, an estimate of the loss), which the privacy ledger must keep charged if the run fails.
+     */
+    public static TrainResult train(JavaSparkContext jsc, JavaRDD<DenseBlock> blocks, long rows, DpModel model,
+            TrainConfig cfg, PrivacyPlan plan, Runnable beforeFirstStep) {
         boolean persistedHere = blocks.getStorageLevel().equals(StorageLevel.NONE());
         if (persistedHere) {
             blocks.persist(StorageLevel.MEMORY_AND_DISK());
@@ -57,7 +67,7 @@ public final class DpTrainer {
             if (packed != rows) {
                 throw new IllegalStateException("packed " + packed + " rows but validation counted " + rows);
             }
-            return loop(jsc, blocks, rows, model, cfg, plan);
+            return loop(jsc, blocks, rows, model, cfg, plan, beforeFirstStep);
         } finally {
             jsc.setJobDescription(null);
             if (persistedHere) {
@@ -66,8 +76,8 @@ public final class DpTrainer {
         }
     }
 
-    private static TrainResult loop(
-            JavaSparkContext jsc, JavaRDD<DenseBlock> blocks, long rows, DpModel model, TrainConfig cfg, PrivacyPlan plan) {
+    private static TrainResult loop(JavaSparkContext jsc, JavaRDD<DenseBlock> blocks, long rows, DpModel model,
+            TrainConfig cfg, PrivacyPlan plan, Runnable beforeFirstStep) {
         double q = plan.samplingRate();
         long steps = plan.steps();
         ClipBudget clip = cfg.dpLossTracking()
@@ -94,6 +104,7 @@ public final class DpTrainer {
         int epochs = (int) Math.ceil(cfg.epochs());
         long start = System.nanoTime();
         long step = 0;
+        beforeFirstStep.run();
         for (int epoch = 1; epoch <= epochs; epoch++) {
             long epochEnd = epoch == epochs ? steps : Math.min(steps, (long) Math.floor(epoch * (double) rows / cfg.batchSize()));
             double lossSum = 0;

@@ -1,0 +1,459 @@
+package org.dpspark.jobs.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.apache.hadoop.conf.Configuration;
+import org.dpspark.accountant.DpEvent;
+import org.dpspark.accountant.NoiseCalibration;
+import org.dpspark.accountant.RdpAccountant;
+import org.dpspark.accountant.ledger.Admission;
+import org.dpspark.accountant.ledger.Budget;
+import org.dpspark.accountant.ledger.BudgetExhaustedException;
+import org.dpspark.accountant.ledger.DatasetState;
+import org.dpspark.accountant.ledger.LedgerEntry;
+import org.dpspark.accountant.ledger.LedgerJson;
+import org.dpspark.accountant.ledger.PrivacyLedger;
+import org.dpspark.jobs.ledger.JobLedger;
+import org.dpspark.jobs.report.Reports;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code dp-ledger}: the privacy ledger from the command line: budgets, cumulative spend, history, settling crashed
+ * jobs, and dry runs. Needs no SparkSession. Every subcommand takes {@code --ledger} and {@code --json}.
+ */
+@Command(
+        name = "dp-ledger",
+        mixinStandardHelpOptions = true,
+        versionProvider = DpLedger.Version.class,
+        usageHelpWidth = 110,
+        description = {
+            "The dpspark privacy ledger: per dataset, a budget and the composed privacy loss of every job that touched it.",
+            ""
+        },
+        subcommands = {DpLedger.SetBudget.class, DpLedger.Show.class, DpLedger.History.class, DpLedger.Resolve.class,
+            DpLedger.Check.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:success (check: the job fits)",
+            "1:failure (I/O, a corrupt ledger entry, internal)",
+            "2:bad input (a flag)",
+            "3:check: the job does not fit the budget",
+            "4:resolve: the job has no open reservation"
+        })
+public final class DpLedger implements Runnable {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs dp-ledger and returns its exit code (never calls System.exit). */
+    public static int run(String... args) {
+        PrintWriter out = new PrintWriter(System.out, true);
+        PrintWriter err = new PrintWriter(System.err, true);
+        CommandLine cl = new CommandLine(new DpLedger());
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setParameterExceptionHandler((ex, a) -> {
+            err.println("dp-ledger: error: " + ex.getMessage());
+            err.println("Run 'dp-ledger --help' for the subcommands.");
+            return ExitCode.BAD_INPUT.code();
+        });
+        cl.setExecutionExceptionHandler((ex, c, parsed) -> {
+            ExitCode code = DpTrain.classify(ex);
+            err.println("dp-ledger: error: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage().replace('\n', ' ')));
+            return code.code();
+        });
+        return cl.execute(args);
+    }
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required: set-budget, show, history, resolve or check");
+    }
+
+    /** Options every subcommand has. */
+    static class Common {
+        @Option(names = "--ledger", paramLabel = "URI", description = "Ledger location (default: $DPSPARK_LEDGER, else ~/.dpspark/ledger).")
+        String ledger;
+
+        @Option(names = "--json", description = "Machine-readable JSON output.")
+        boolean json;
+
+        PrivacyLedger open() {
+            return JobLedger.open(ledger, new Configuration(), "--ledger");
+        }
+    }
+
+    static PrintWriter out(CommandLine.Model.CommandSpec spec) {
+        return spec.commandLine().getOut();
+    }
+
+    static void printJson(PrintWriter out, Object node) {
+        try {
+            out.println(JSON.writeValueAsString(node));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Command(name = "set-budget", mixinStandardHelpOptions = true, description = "Sets (or changes) a dataset's budget.")
+    static final class SetBudget implements Callable<Integer> {
+        @CommandLine.Mixin Common common = new Common();
+        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--dataset-id", required = true, paramLabel = "ID")
+        String datasetId;
+
+        @Option(names = "--epsilon", required = true, paramLabel = "EPS", description = "Cap on the composed epsilon.")
+        double epsilon;
+
+        @Option(names = "--delta", required = true, paramLabel = "DELTA", description = "Delta at which the composed loss is converted.")
+        double delta;
+
+        @Option(names = "--privacy-unit", defaultValue = Budget.ROW, paramLabel = "UNIT", description = "Only 'row' (default).")
+        String unit;
+
+        @Override
+        public Integer call() {
+            Budget b;
+            try {
+                b = new Budget(epsilon, delta, unit);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("set-budget: " + e.getMessage(), e);
+            }
+            PrivacyLedger l = common.open();
+            LedgerEntry e = l.setBudget(datasetId, b);
+            DatasetState s = l.state(datasetId);
+            if (common.json) {
+                printJson(out(spec), stateJson(s));
+            } else {
+                out(spec).printf(Locale.ROOT, "dataset %s: budget epsilon %s at delta %s (entry %d); spent %.4f, remaining %.4f%n",
+                        datasetId, b.epsilon(), b.delta(), e.seq(), s.spentEpsilon(), s.remainingEpsilon());
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "show", mixinStandardHelpOptions = true,
+            description = "Budget, composed spend, remaining and per-job charges of a dataset (all datasets without --dataset-id).")
+    static final class Show implements Callable<Integer> {
+        @CommandLine.Mixin Common common = new Common();
+        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--dataset-id", paramLabel = "ID")
+        String datasetId;
+
+        @Override
+        public Integer call() {
+            PrivacyLedger l = common.open();
+            List<String> ids = datasetId != null ? List.of(datasetId) : l.datasets();
+            PrintWriter out = out(spec);
+            if (common.json) {
+                if (datasetId != null) {
+                    printJson(out, stateJson(l.state(datasetId)));
+                } else {
+                    ArrayNode a = JSON.createArrayNode();
+                    ids.forEach(id -> a.add(stateJson(l.state(id))));
+                    printJson(out, a);
+                }
+                return 0;
+            }
+            if (ids.isEmpty()) {
+                out.println("ledger " + l.location() + ": no datasets");
+            }
+            for (String id : ids) {
+                DatasetState s = l.state(id);
+                out.printf(Locale.ROOT, "dataset %s%n", id);
+                if (s.budget().isPresent()) {
+                    out.printf(Locale.ROOT, "  budget:    epsilon %s at delta %s (privacy unit: %s)%n", s.budget().get().epsilon(),
+                            s.budget().get().delta(), s.budget().get().privacyUnit());
+                } else {
+                    out.println("  budget:    none set (no cap is enforced)");
+                }
+                out.printf(Locale.ROOT, "  spent:     epsilon %.4f at delta %.3g (%s; composed, not summed)%n", s.spentEpsilon(),
+                        s.delta(), s.accountant());
+                out.printf(Locale.ROOT, "  remaining: %s%n", s.budget().isPresent()
+                        ? String.format(Locale.ROOT, "epsilon %.4f", s.remainingEpsilon()) : "unlimited");
+                for (DatasetState.JobCharge c : s.charges()) {
+                    out.printf(Locale.ROOT, "  job %-36s %-9s epsilon alone %.4f  %s%s%n", c.jobId(),
+                            c.status().name().toLowerCase(Locale.ROOT), c.epsilon(), events(c.charged()),
+                            c.settlement() != null && c.settlement().modelPath() != null ? "  model " + c.settlement().modelPath() : "");
+                }
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "history", mixinStandardHelpOptions = true, description = "Every entry of a dataset's log, in order.")
+    static final class History implements Callable<Integer> {
+        @CommandLine.Mixin Common common = new Common();
+        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--dataset-id", required = true, paramLabel = "ID")
+        String datasetId;
+
+        @Override
+        public Integer call() {
+            DatasetState s = common.open().state(datasetId);
+            PrintWriter out = out(spec);
+            if (common.json) {
+                ArrayNode a = JSON.createArrayNode();
+                s.entries().forEach(e -> a.add(LedgerJson.toTree(e)));
+                printJson(out, a);
+                return 0;
+            }
+            for (LedgerEntry e : s.entries()) {
+                String what = switch (e.type()) {
+                    case BUDGET -> "epsilon " + e.budget().epsilon() + " at delta " + e.budget().delta();
+                    case RESERVATION -> "job " + e.jobId() + " " + events(e.events());
+                    case COMMIT -> "job " + e.jobId() + " " + events(e.events()) + String.format(Locale.ROOT, " epsilon %.4f", e.epsilon())
+                            + (e.modelPath() != null ? " model " + e.modelPath() : "");
+                    case ABORT -> "job " + e.jobId();
+                };
+                out.printf(Locale.ROOT, "%4d  %s  %-11s %s  [%s, %s]%s%n", e.seq(), e.time(), e.type().jsonName(), what,
+                        e.user(), e.codeVersion(), e.note() != null ? "  " + e.note() : "");
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "resolve", mixinStandardHelpOptions = true,
+            description = {"Settles a crashed job's open reservation: --commit counts it as spent (the conservative choice);",
+                "--abort frees it, only when you state that nothing was published (--nothing-published)."})
+    static final class Resolve implements Callable<Integer> {
+        @CommandLine.Mixin Common common = new Common();
+        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--dataset-id", required = true, paramLabel = "ID")
+        String datasetId;
+
+        @Option(names = "--job-id", required = true, paramLabel = "ID")
+        String jobId;
+
+        @Option(names = "--commit", description = "Count the reservation as spent.")
+        boolean commit;
+
+        @Option(names = "--abort", description = "Free the reservation (requires --nothing-published).")
+        boolean abort;
+
+        @Option(names = "--nothing-published", description = "You state that the job published nothing: no model, no report, no progress line.")
+        boolean nothingPublished;
+
+        @Option(names = "--note", paramLabel = "TEXT", description = "Recorded in the entry.")
+        String note;
+
+        @Override
+        public Integer call() {
+            if (commit == abort) {
+                throw new IllegalArgumentException("resolve: give exactly one of --commit and --abort");
+            }
+            if (abort && !nothingPublished) {
+                throw new IllegalArgumentException("resolve --abort: add --nothing-published to state that the job released "
+                        + "nothing (no model, report or progress line); otherwise use --commit");
+            }
+            PrivacyLedger l = common.open();
+            LedgerEntry e = commit ? l.resolveCommit(datasetId, jobId, note) : l.resolveAbort(datasetId, jobId, note);
+            if (common.json) {
+                printJson(out(spec), LedgerJson.toTree(e));
+            } else {
+                out(spec).printf(Locale.ROOT, "dataset %s: job %s %s (entry %d)%n", datasetId, jobId,
+                        commit ? "committed as spent" : "aborted", e.seq());
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "check", mixinStandardHelpOptions = true,
+            description = {"Dry run: would a job with these parameters fit the dataset's budget now? Writes nothing.",
+                "Give --sampling-rate and --steps, or --batch-size, --rows and --epochs (q = B/N, T = floor(E*N/B));",
+                "and --noise-multiplier, or --epsilon (calibrated as dp-train does)."})
+    static final class Check implements Callable<Integer> {
+        @CommandLine.Mixin Common common = new Common();
+        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--dataset-id", required = true, paramLabel = "ID")
+        String datasetId;
+
+        @Option(names = "--sampling-rate", paramLabel = "Q")
+        Double q;
+
+        @Option(names = "--steps", paramLabel = "T")
+        Long steps;
+
+        @Option(names = "--batch-size", paramLabel = "B")
+        Integer batch;
+
+        @Option(names = "--rows", paramLabel = "N")
+        Long rows;
+
+        @Option(names = "--epochs", paramLabel = "E")
+        Double epochs;
+
+        @Option(names = "--noise-multiplier", paramLabel = "SIGMA")
+        Double sigma;
+
+        @Option(names = "--epsilon", paramLabel = "EPS", description = "Target epsilon of the job (instead of --noise-multiplier).")
+        Double epsilon;
+
+        @Option(names = "--delta", defaultValue = "1e-5", paramLabel = "DELTA", description = "The job's delta (default: ${DEFAULT-VALUE}).")
+        double delta;
+
+        @Override
+        public Integer call() {
+            double rate;
+            long t;
+            if (q != null || steps != null) {
+                if (q == null || steps == null || batch != null || rows != null || epochs != null) {
+                    throw new IllegalArgumentException("check: give --sampling-rate with --steps, or --batch-size, --rows and --epochs");
+                }
+                rate = q;
+                t = steps;
+            } else {
+                if (batch == null || rows == null || epochs == null) {
+                    throw new IllegalArgumentException("check: give --sampling-rate with --steps, or --batch-size, --rows and --epochs");
+                }
+                if (!(batch >= 1 && rows >= batch)) {
+                    throw new IllegalArgumentException("check: --batch-size must be in [1, --rows], got " + batch + " (rows " + rows + ")");
+                }
+                if (!(epochs > 0 && epochs < 1e6)) {
+                    throw new IllegalArgumentException("check: --epochs must be in (0, 1e6), got " + epochs);
+                }
+                rate = (double) batch / rows;
+                t = (long) Math.floor(epochs * rows / batch);
+            }
+            if ((sigma == null) == (epsilon == null)) {
+                throw new IllegalArgumentException("check: give exactly one of --noise-multiplier and --epsilon");
+            }
+            double s;
+            try {
+                s = sigma != null ? sigma : NoiseCalibration.calibrateNoiseMultiplier(epsilon, delta, rate, t, RdpAccountant::new);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("check: " + e.getMessage(), e);
+            }
+            List<DpEvent> events;
+            try {
+                events = List.of(new DpEvent(rate, s, t));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("check: " + e.getMessage(), e);
+            }
+            PrivacyLedger l = common.open();
+            PrintWriter out = out(spec);
+            try {
+                Admission a = l.check(datasetId, events, delta);
+                if (common.json) {
+                    ObjectNode n = checkJson(datasetId, events, true, a.delta(), a.spentBefore(), a.jobEpsilon(), a.spentAfter());
+                    a.budget().ifPresentOrElse(b -> n.put("budget_epsilon", b.epsilon()), () -> n.putNull("budget_epsilon"));
+                    printJson(out, n);
+                } else {
+                    out.printf(Locale.ROOT, "fits: dataset %s, job %s alone epsilon %.4f; composed spend %.4f -> %.4f at delta %.3g%s%n",
+                            datasetId, events(events), a.jobEpsilon(), a.spentBefore(), a.spentAfter(), a.delta(),
+                            a.noCap() ? " (no budget set: no cap is enforced)"
+                                    : String.format(Locale.ROOT, " of the budget %s (remaining after: %.4f)", a.budget().get().epsilon(), a.remainingAfter()));
+                }
+                return 0;
+            } catch (BudgetExhaustedException e) {
+                if (common.json) {
+                    ObjectNode n = checkJson(datasetId, events, false, e.budget().delta(), e.spentEpsilon(), e.requestedEpsilon(),
+                            e.composedEpsilon());
+                    n.put("budget_epsilon", e.budget().epsilon());
+                    n.put("message", e.getMessage());
+                    printJson(out, n);
+                } else {
+                    out.println("does not fit: " + e.getMessage());
+                }
+                return ExitCode.BUDGET_EXHAUSTED.code();
+            }
+        }
+    }
+
+    private static ObjectNode checkJson(String ds, List<DpEvent> events, boolean fits, double delta, double before, double alone,
+            double after) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("dataset_id", ds);
+        n.put("fits", fits);
+        n.put("sampling_rate", events.get(0).samplingRate());
+        n.put("noise_multiplier", events.get(0).noiseMultiplier());
+        n.put("steps", events.get(0).steps());
+        n.put("delta", delta);
+        n.put("spent_epsilon", before);
+        n.put("job_epsilon", alone);
+        n.put("spent_epsilon_with_job", after);
+        return n;
+    }
+
+    static ObjectNode stateJson(DatasetState s) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("dataset_id", s.datasetId());
+        if (s.budget().isPresent()) {
+            ObjectNode b = n.putObject("budget");
+            b.put("epsilon", s.budget().get().epsilon());
+            b.put("delta", s.budget().get().delta());
+            b.put("privacy_unit", s.budget().get().privacyUnit());
+            n.put("remaining_epsilon", s.remainingEpsilon());
+        } else {
+            n.putNull("budget");
+            n.putNull("remaining_epsilon");
+            n.put("note", "no budget set: no cap is enforced");
+        }
+        n.put("spent_epsilon", s.spentEpsilon());
+        if (Double.isNaN(s.delta())) {
+            n.putNull("delta");
+        } else {
+            n.put("delta", s.delta());
+        }
+        n.put("accountant", s.accountant());
+        n.put("entries", s.entries().size());
+        ArrayNode jobs = n.putArray("jobs");
+        for (DatasetState.JobCharge c : s.charges()) {
+            ObjectNode j = jobs.addObject();
+            j.put("job_id", c.jobId());
+            j.put("status", c.status().name().toLowerCase(Locale.ROOT));
+            j.put("reservation_seq", c.reservation().seq());
+            if (c.settlement() != null) {
+                j.put("settlement_seq", c.settlement().seq());
+                j.put("model_path", c.settlement().modelPath());
+            }
+            j.put("epsilon_alone", c.epsilon());
+            ArrayNode ev = j.putArray("charged_events");
+            for (DpEvent e : c.charged()) {
+                ev.addObject().put("q", e.samplingRate()).put("sigma", e.noiseMultiplier()).put("steps", e.steps());
+            }
+            j.put("input_fingerprint", c.reservation().inputFingerprint());
+            j.put("user", c.reservation().user());
+            j.put("reserved_at", c.reservation().time().toString());
+        }
+        return n;
+    }
+
+    private static String events(List<DpEvent> events) {
+        StringBuilder sb = new StringBuilder("[");
+        for (DpEvent e : events) {
+            if (sb.length() > 1) {
+                sb.append(", ");
+            }
+            sb.append(String.format(Locale.ROOT, "q=%.6g sigma=%.6g steps=%d", e.samplingRate(), e.noiseMultiplier(), e.steps()));
+        }
+        return sb.append(']').toString();
+    }
+
+    /** --version: the dpspark version from the jar manifest. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"dp-ledger (dpspark) " + Reports.codeVersion()};
+        }
+    }
+}

@@ -1,0 +1,86 @@
+package org.dpspark.jobs.ledger;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
+import java.util.Locale;
+import org.apache.hadoop.conf.Configuration;
+import org.dpspark.accountant.ledger.Admission;
+import org.dpspark.accountant.ledger.DatasetState;
+import org.dpspark.accountant.ledger.LedgerEntry;
+import org.dpspark.accountant.ledger.PrivacyLedger;
+import org.dpspark.jobs.report.Reports;
+
+/** What dp-train and dp-ledger share about the ledger: where it is by default, dataset ids, the report section. */
+public final class JobLedger {
+    /** Environment variable naming the default ledger (tests and sites set it); else {@code ~/.dpspark/ledger}. */
+    public static final String ENV = "DPSPARK_LEDGER";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private JobLedger() {}
+
+    /** The default ledger location: {@value #ENV} if set, else {@code <user home>/.dpspark/ledger}. */
+    public static String defaultLocation() {
+        String env = System.getenv(ENV);
+        if (env != null && !env.isBlank()) {
+            return env;
+        }
+        return Path.of(System.getProperty("user.home"), ".dpspark", "ledger").toUri().toString();
+    }
+
+    /** Opens the ledger at {@code uri} (or the default) for a command; a bad location is bad input of {@code flag}. */
+    public static PrivacyLedger open(String uri, Configuration conf, String flag) {
+        String where = uri != null ? uri : defaultLocation();
+        try {
+            return PrivacyLedger.builder(where).conf(conf).codeVersion(Reports.codeVersion()).build();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(flag + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The default dataset id of an input: its fingerprint with every character outside {@code [A-Za-z0-9._-]}
+     * replaced by '-' (so {@code sha256:ab12...} becomes {@code sha256-ab12...}), at most 200 characters.
+     */
+    public static String datasetIdFromFingerprint(String fingerprint) {
+        String id = fingerprint.replaceAll("[^A-Za-z0-9._-]", "-").replaceAll("^[^A-Za-z0-9]+", "");
+        return id.length() > 200 ? id.substring(0, 200) : id;
+    }
+
+    /** The report's "ledger" section: where the job is recorded and the dataset's cumulative spend after it. */
+    public static ObjectNode reportSection(PrivacyLedger ledger, Admission admission, LedgerEntry commit,
+            DatasetState after) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("location", ledger.location());
+        n.put("dataset_id", admission.datasetId());
+        n.put("reservation_seq", admission.reservation().seq());
+        n.put("reservation_adopted", admission.adopted());
+        n.put("commit_seq", commit.seq());
+        n.put("accountant", after.accountant());
+        n.put("cumulative_epsilon", after.spentEpsilon());
+        n.put("cumulative_delta", after.delta());
+        if (after.budget().isPresent()) {
+            n.put("budget_epsilon", after.budget().get().epsilon());
+            n.put("budget_delta", after.budget().get().delta());
+            n.put("remaining_epsilon", after.remainingEpsilon());
+        } else {
+            n.putNull("budget_epsilon");
+            n.put("note", "no budget is set for this dataset: no cap is enforced");
+        }
+        n.put("composition", "RDP curves of all charged jobs added order by order, converted once; epsilons are never added");
+        return n;
+    }
+
+    /** One line for the console after a commit. */
+    public static String summary(Admission admission, LedgerEntry commit, DatasetState after) {
+        String cap = after.budget().isPresent()
+                ? String.format(Locale.ROOT, "of the budget %s (remaining %.4f)", after.budget().get().epsilon(),
+                        after.remainingEpsilon())
+                : "(no budget set: no cap is enforced)";
+        return String.format(Locale.ROOT, "ledger: dataset %s, entries %d (reservation%s) and %d (commit); cumulative "
+                + "epsilon %.4f at delta %.3g %s", admission.datasetId(), admission.reservation().seq(),
+                admission.adopted() ? ", adopted from an earlier attempt" : "", commit.seq(), after.spentEpsilon(),
+                after.delta(), cap);
+    }
+}
