@@ -44,7 +44,7 @@ public final class JobLedger {
      * replaced by '-' (so {@code sha256:ab12...} becomes {@code sha256-ab12...}), at most 200 characters.
      */
     public static String datasetIdFromFingerprint(String fingerprint) {
-        String id = fingerprint.replaceAll("[^A-Za-z0-9._-]", "-").replaceAll("^[^A-Za-z0-9]+", "");
+        String id = fingerprint.replaceAll("[^A-Za-z0-9._-]+", "-").replaceAll("^[^A-Za-z0-9]+", "").replaceAll("-+$", "");
         return id.length() > 200 ? id.substring(0, 200) : id;
     }
 
