@@ -12,7 +12,6 @@ import org.dpspark.core.clip.ClipBudget;
 import org.dpspark.core.model.DpModel;
 import org.dpspark.core.noise.Noise;
 import org.dpspark.core.noise.SecureGaussianNoise;
-import org.dpspark.core.optim.Sgd;
 import org.dpspark.core.random.CsprngStream;
 import org.dpspark.core.random.InsecureTestRandomness;
 import org.dpspark.core.sampling.PoissonSampler;
@@ -95,7 +94,7 @@ public final class DpTrainer {
             noise = SecureGaussianNoise.create();
         }
         DriverUpdate update =
-                new DriverUpdate(model, clip, plan.noiseMultiplier(), q * rows, noise, new Sgd(cfg.learningRate()));
+                new DriverUpdate(model, clip, plan.noiseMultiplier(), q * rows, noise, Optimizers.create(cfg));
 
         double[] params = model.initialParams();
         List<Double> lossPerEpoch = new ArrayList<>();

@@ -14,11 +14,14 @@ import java.util.OptionalLong;
  */
 public final class TrainConfig implements Serializable {
     private static final long serialVersionUID = 1L;
+    /** The optimizers {@link Optimizers#create} knows. */
+    public static final String[] OPTIMIZERS = {"sgd"};
 
     private final double epochs;
     private final int batchSize;
     private final double clipNorm;
     private final double learningRate;
+    private final String optimizer;
     private final double delta;
     private final Double targetEpsilon;
     private final Double noiseMultiplier;
@@ -30,6 +33,7 @@ public final class TrainConfig implements Serializable {
         this.batchSize = b.batchSize;
         this.clipNorm = b.clipNorm;
         this.learningRate = b.learningRate;
+        this.optimizer = b.optimizer;
         this.delta = b.delta;
         this.targetEpsilon = b.targetEpsilon;
         this.noiseMultiplier = b.noiseMultiplier;
@@ -59,6 +63,11 @@ public final class TrainConfig implements Serializable {
 
     public double delta() {
         return delta;
+    }
+
+    /** The optimizer's name, one of {@link #OPTIMIZERS}. */
+    public String optimizer() {
+        return optimizer;
     }
 
     public OptionalDouble targetEpsilon() {
@@ -100,6 +109,7 @@ public final class TrainConfig implements Serializable {
         private int batchSize = 256;
         private double clipNorm = 1.0;
         private double learningRate = 1.0;
+        private String optimizer = "sgd";
         private double delta = 1e-5;
         private Double targetEpsilon;
         private Double noiseMultiplier;
@@ -125,6 +135,11 @@ public final class TrainConfig implements Serializable {
 
         public Builder learningRate(double v) {
             this.learningRate = v;
+            return this;
+        }
+
+        public Builder optimizer(String v) {
+            this.optimizer = v;
             return this;
         }
 
@@ -166,6 +181,10 @@ public final class TrainConfig implements Serializable {
             }
             if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
                 throw new IllegalArgumentException("--learning-rate must be a finite number > 0, got " + learningRate);
+            }
+            if (optimizer == null || !java.util.Arrays.asList(OPTIMIZERS).contains(optimizer)) {
+                throw new IllegalArgumentException("--optimizer must be one of " + String.join(", ", OPTIMIZERS)
+                        + ", got " + optimizer);
             }
             if (!(delta > 0 && delta < 1)) {
                 throw new IllegalArgumentException("--delta must be in (0, 1), got " + delta);

@@ -1,0 +1,25 @@
+package org.dpspark.jobs.ml;
+
+import org.apache.spark.ml.util.MLReader;
+
+/** The model of {@link DpLogisticRegression}: weights and intercept, with the fit's privacy guarantee. */
+public class DpLogisticRegressionModel extends DpClassificationModel<DpLogisticRegressionModel> {
+    private static final long serialVersionUID = 1L;
+
+    DpLogisticRegressionModel(String uid, ModelSpec spec, double[] params, PrivacyGuarantee guarantee) {
+        super(uid, spec, params, guarantee);
+    }
+
+    @Override
+    protected DpLogisticRegressionModel newInstance(String uid, ModelSpec spec, double[] params, PrivacyGuarantee g) {
+        return new DpLogisticRegressionModel(uid, spec, params, g);
+    }
+
+    public static MLReader<DpLogisticRegressionModel> read() {
+        return new DpPredictionModel.Reader<>(DpLogisticRegressionModel.class);
+    }
+
+    public static DpLogisticRegressionModel load(String path) {
+        return read().load(path);
+    }
+}

@@ -1,0 +1,137 @@
+package org.dpspark.jobs.ml;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.Serializable;
+import java.util.Arrays;
+import org.dpspark.core.model.BinaryLogisticRegression;
+import org.dpspark.core.model.DpModel;
+
+/**
+ * A model's public architecture: which model, its input and output sizes and hyper-parameters. It creates the
+ * dp-core math model and turns its outputs into MLlib's rawPrediction / probability / prediction. Saved with
+ * every model; nothing in it depends on the data.
+ *
+ * @param kind "logistic" (binary logistic regression)
+ * @param numFeatures d
+ * @param numClasses K for classifiers (2 for binary), 0 for regression
+ * @param hidden hidden layer widths (MLP), empty otherwise
+ * @param activation hidden activation (MLP), "" otherwise
+ * @param labelMin declared lower label bound (regression), NaN otherwise
+ * @param labelMax declared upper label bound (regression), NaN otherwise
+ */
+public record ModelSpec(
+        String kind, int numFeatures, int numClasses, int[] hidden, String activation, double labelMin, double labelMax)
+        implements Serializable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public static ModelSpec binaryLogistic(int numFeatures) {
+        return new ModelSpec("logistic", numFeatures, 2, new int[0], "", Double.NaN, Double.NaN);
+    }
+
+    public boolean isClassifier() {
+        return numClasses > 0;
+    }
+
+    LabelRule labelRule() {
+        return isClassifier() ? LabelRule.classes(numClasses) : LabelRule.regression();
+    }
+
+    /** The dp-core model. */
+    public DpModel create() {
+        switch (kind) {
+            case "logistic":
+                return new BinaryLogisticRegression(numFeatures);
+            default:
+                throw new IllegalArgumentException("unknown model kind '" + kind + "'");
+        }
+    }
+
+    /**
+     * Raw scores of one example: for classifiers, one per class (MLlib's rawPrediction: [-m, m] for binary
+     * logistic, logits for softmax outputs); for regression, the predicted value.
+     */
+    double[] raw(DpModel model, double[] params, double[] x) {
+        switch (kind) {
+            case "logistic": {
+                double m = ((BinaryLogisticRegression) model).margin(params, x, 0);
+                return new double[] {-m, m};
+            }
+            default:
+                throw new IllegalArgumentException("unknown model kind '" + kind + "'");
+        }
+    }
+
+    /** Class probabilities from raw scores, in place (a numerically stable softmax; for binary, the sigmoid). */
+    static double[] probabilities(double[] raw) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (double r : raw) {
+            max = Math.max(max, r);
+        }
+        double sum = 0;
+        double[] p = new double[raw.length];
+        for (int i = 0; i < raw.length; i++) {
+            p[i] = Math.exp(raw[i] - max);
+            sum += p[i];
+        }
+        for (int i = 0; i < p.length; i++) {
+            p[i] /= sum;
+        }
+        return p;
+    }
+
+    static int argmax(double[] v) {
+        int best = 0;
+        for (int i = 1; i < v.length; i++) {
+            if (v[i] > v[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    ObjectNode toJson() {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("kind", kind);
+        n.put("num_features", numFeatures);
+        n.put("num_classes", numClasses);
+        ArrayNode h = n.putArray("hidden");
+        Arrays.stream(hidden).forEach(h::add);
+        n.put("activation", activation);
+        if (!Double.isNaN(labelMin)) {
+            n.put("label_min", labelMin);
+            n.put("label_max", labelMax);
+        }
+        return n;
+    }
+
+    static ModelSpec fromJson(JsonNode n) {
+        int[] hidden = new int[n.path("hidden").size()];
+        for (int i = 0; i < hidden.length; i++) {
+            hidden[i] = n.get("hidden").get(i).asInt();
+        }
+        return new ModelSpec(n.get("kind").asText(), n.get("num_features").asInt(), n.get("num_classes").asInt(),
+                hidden, n.path("activation").asText(""), n.path("label_min").asDouble(Double.NaN),
+                n.path("label_max").asDouble(Double.NaN));
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ModelSpec s && kind.equals(s.kind) && numFeatures == s.numFeatures
+                && numClasses == s.numClasses && Arrays.equals(hidden, s.hidden) && activation.equals(s.activation)
+                && Double.compare(labelMin, s.labelMin) == 0 && Double.compare(labelMax, s.labelMax) == 0;
+    }
+
+    @Override
+    public int hashCode() {
+        return kind.hashCode() * 31 + numFeatures * 17 + numClasses + Arrays.hashCode(hidden);
+    }
+
+    @Override
+    public String toString() {
+        return toJson().toString();
+    }
+}

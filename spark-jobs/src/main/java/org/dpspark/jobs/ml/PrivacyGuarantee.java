@@ -1,0 +1,73 @@
+package org.dpspark.jobs.ml;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import java.io.Serializable;
+
+/**
+ * The guarantee and provenance of a fitted DP model, saved in its metadata and readable after load.
+ *
+ * @param epsilon the accountant's epsilon at {@code delta} for the whole fit (an upper bound)
+ * @param delta the delta of the guarantee
+ * @param accountant the accountant that gave epsilon
+ * @param unit the unit of privacy ("row")
+ * @param samplingRate Poisson rate q
+ * @param noiseMultiplier sigma
+ * @param clipNorm C
+ * @param steps T
+ * @param rows N, the number of training rows (public)
+ * @param dataFingerprint an order-independent content fingerprint of the training rows
+ * @param epochs epochs
+ * @param batchSize expected batch size
+ * @param learningRate learning rate
+ * @param optimizer optimizer name
+ * @param jobId the fit's job id
+ * @param dpsparkVersion the code version that trained the model
+ * @param insecureTestSeed true when a fixed test seed was used: then no privacy holds
+ */
+public record PrivacyGuarantee(
+        double epsilon,
+        double delta,
+        String accountant,
+        String unit,
+        double samplingRate,
+        double noiseMultiplier,
+        double clipNorm,
+        long steps,
+        long rows,
+        String dataFingerprint,
+        double epochs,
+        int batchSize,
+        double learningRate,
+        String optimizer,
+        String jobId,
+        String dpsparkVersion,
+        boolean insecureTestSeed) implements Serializable {
+
+    private static final ObjectMapper JSON =
+            new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+
+    public String toJson() {
+        try {
+            return JSON.writeValueAsString(this);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static PrivacyGuarantee fromJson(JsonNode node) {
+        try {
+            return JSON.treeToValue(node, PrivacyGuarantee.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("unreadable privacy guarantee in model metadata: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return String.format("(epsilon = %.4f, delta = %.3g)-DP per %s, %s accountant%s", epsilon, delta, unit,
+                accountant, insecureTestSeed ? " [INSECURE TEST SEED: NO PRIVACY]" : "");
+    }
+}

@@ -1,0 +1,214 @@
+package org.dpspark.jobs.ml;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.ml.Pipeline;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.ml.feature.MinMaxScaler;
+import org.apache.spark.ml.feature.StandardScaler;
+import org.apache.spark.ml.feature.StandardScalerModel;
+import org.apache.spark.ml.feature.VectorAssembler;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.linalg.VectorUDT;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.dpspark.accountant.DpEvent;
+import org.dpspark.accountant.RdpAccountant;
+import org.dpspark.datasets.validate.DatasetValidationException;
+import org.dpspark.jobs.SparkTestSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The MLlib API: Pipelines, persistence, the refusal of data-fitted stages, schema errors. */
+class DpEstimatorTest {
+    private static SparkSession spark;
+    private static Dataset<Row> train;
+    private static Dataset<Row> test;
+    private static final VectorAssembler ASSEMBLER =
+            new VectorAssembler().setInputCols(new String[] {"a", "b", "c"}).setOutputCol("features");
+
+    @TempDir Path dir;
+
+    @BeforeAll
+    static void start() {
+        spark = SparkTestSession.start("DpEstimatorTest");
+        train = table(4000, 11);
+        test = table(1000, 12);
+    }
+
+    @AfterAll
+    static void stop() {
+        spark.stop();
+    }
+
+    /** Columns a, b, c in [-1, 1]; label from a logistic model with weights (3, -2, 1). */
+    static Dataset<Row> table(int n, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            double a = r.nextDouble(-1, 1);
+            double b = r.nextDouble(-1, 1);
+            double c = r.nextDouble(-1, 1);
+            double p = 1 / (1 + Math.exp(-(3 * a - 2 * b + c)));
+            rows.add(RowFactory.create(a, b, c, r.nextDouble() < p ? 1.0 : 0.0));
+        }
+        StructType schema = new StructType().add("a", DataTypes.DoubleType).add("b", DataTypes.DoubleType)
+                .add("c", DataTypes.DoubleType).add("label", DataTypes.DoubleType);
+        return spark.createDataFrame(rows, schema).repartition(2).cache();
+    }
+
+    private static DpLogisticRegression dpLr() {
+        DpLogisticRegression lr = new DpLogisticRegression();
+        lr.setEpsilon(2.0).setEpochs(2).setBatchSize(100);
+        return lr;
+    }
+
+    private static double accuracy(Dataset<Row> predictions) {
+        return predictions.filter("prediction = label").count() / (double) predictions.count();
+    }
+
+    @Test
+    void pipelineWithVectorAssembler_fitsTransformsAndCarriesTheGuarantee() {
+        PipelineModel pm = new Pipeline().setStages(new PipelineStage[] {ASSEMBLER, dpLr()}).fit(train);
+        Dataset<Row> out = pm.transform(test);
+        assertTrue(out.schema().apply("rawPrediction").dataType() instanceof VectorUDT);
+        assertTrue(out.schema().apply("probability").dataType() instanceof VectorUDT);
+        assertEquals(DataTypes.DoubleType, out.schema().apply("prediction").dataType());
+        assertTrue(accuracy(out) > 0.75, "accuracy " + accuracy(out));
+        Row first = out.first();
+        Vector p = first.getAs("probability");
+        Vector raw = first.getAs("rawPrediction");
+        assertEquals(1.0, p.apply(0) + p.apply(1), 1e-12);
+        assertEquals(-raw.apply(0), raw.apply(1), 0.0);
+        assertEquals(p.apply(1) > 0.5 ? 1.0 : 0.0, first.<Double>getAs("prediction"), 0.0);
+
+        DpLogisticRegressionModel m = (DpLogisticRegressionModel) pm.stages()[1];
+        PrivacyGuarantee g = m.privacyGuarantee();
+        RdpAccountant acc = new RdpAccountant();
+        acc.compose(new DpEvent(100.0 / 4000, g.noiseMultiplier(), 80));
+        assertEquals(80, g.steps());
+        assertEquals(acc.epsilon(1e-5), g.epsilon(), 0.0);
+        assertTrue(g.epsilon() <= 2.0);
+        assertEquals(4000, g.rows());
+        assertTrue(g.dataFingerprint().startsWith("rows-hash64-sum:"));
+    }
+
+    @Test
+    void saveAndLoad_roundTripsPredictionsParamsAndGuarantee() throws Exception {
+        DpLogisticRegression lr = dpLr();
+        lr.setProbabilityCol("p");
+        PipelineModel pm = new Pipeline().setStages(new PipelineStage[] {ASSEMBLER, lr}).fit(train);
+        String path = dir.resolve("pipeline").toString();
+        pm.write().save(path);
+        PipelineModel loaded = PipelineModel.load(path);
+        DpLogisticRegressionModel a = (DpLogisticRegressionModel) pm.stages()[1];
+        DpLogisticRegressionModel b = (DpLogisticRegressionModel) loaded.stages()[1];
+        assertArrayEquals(a.parameters(), b.parameters(), 0.0);
+        assertEquals(a.privacyGuarantee(), b.privacyGuarantee());
+        assertEquals(a.uid(), b.uid());
+        assertEquals("p", b.getOrDefault(b.probabilityCol()));
+        List<Row> pa = pm.transform(test).select("p").collectAsList();
+        List<Row> pb = loaded.transform(test).select("p").collectAsList();
+        assertEquals(pa, pb);
+
+        String est = dir.resolve("estimator").toString();
+        lr.write().save(est);
+        DpLogisticRegression lr2 = DpLogisticRegression.load(est);
+        assertEquals(2.0, (Double) lr2.getOrDefault(lr2.epsilon()), 0.0);
+        assertEquals(100, (int) (Integer) lr2.getOrDefault(lr2.batchSize()));
+    }
+
+    @Test
+    void dataFittedScalerBeforeDpEstimator_isRefused() {
+        for (PipelineStage scaler : new PipelineStage[] {
+                new StandardScaler().setInputCol("features").setOutputCol("scaled"),
+                new MinMaxScaler().setInputCol("features").setOutputCol("scaled")}) {
+            DpLogisticRegression lr = dpLr();
+            lr.setFeaturesCol("scaled");
+            Pipeline p = new Pipeline().setStages(new PipelineStage[] {ASSEMBLER, scaler, lr});
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> p.fit(train));
+            assertTrue(e.getMessage().contains(scaler.getClass().getSimpleName() + "Model"), e.getMessage());
+            IllegalArgumentException e2 = assertThrows(IllegalArgumentException.class, () -> PipelineGuard.check(p));
+            assertTrue(e2.getMessage().contains(scaler.getClass().getSimpleName()), e2.getMessage());
+        }
+    }
+
+    @Test
+    void publicBoundsAndDeclaredPublicFits_arePermitted() {
+        DpLogisticRegression lr = dpLr();
+        lr.setFeaturesCol("scaled");
+        BoundedScaler bounded = new BoundedScaler().setInputCol("features").setOutputCol("scaled")
+                .setBounds(new double[] {-1, -1, -1}, new double[] {1, 1, 1});
+        Pipeline p1 = new Pipeline().setStages(new PipelineStage[] {ASSEMBLER, bounded, lr});
+        PipelineGuard.check(p1);
+        assertTrue(accuracy(p1.fit(train).transform(test)) > 0.75);
+
+        // A scaler fitted on other (public) data, declared as such.
+        StandardScalerModel publicScaler = new StandardScaler().setInputCol("features").setOutputCol("scaled")
+                .fit(ASSEMBLER.transform(table(500, 99)));
+        DpLogisticRegression lr2 = dpLr();
+        lr2.setFeaturesCol("scaled");
+        PipelineModel pm = new Pipeline().setStages(new PipelineStage[] {ASSEMBLER, new PublicFit(publicScaler), lr2})
+                .fit(train);
+        assertTrue(accuracy(pm.transform(test)) > 0.75);
+    }
+
+    @Test
+    void schemaErrors_nameTheColumn_beforeAnySparkJob() {
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        Dataset<Row> assembled = ASSEMBLER.transform(train);
+        jsc.setJobGroup("schema-errors", "schema errors", false);
+        try {
+            DpLogisticRegression noFeatures = dpLr();
+            noFeatures.setFeaturesCol("feats");
+            assertTrue(assertThrows(IllegalArgumentException.class, () -> noFeatures.fit(assembled)).getMessage()
+                    .contains("featuresCol 'feats'"));
+            DpLogisticRegression notVector = dpLr();
+            notVector.setFeaturesCol("a");
+            assertTrue(assertThrows(IllegalArgumentException.class, () -> notVector.fit(assembled)).getMessage()
+                    .contains("featuresCol 'a' must be a Vector"));
+            DpLogisticRegression stringLabel = dpLr();
+            Dataset<Row> withString = assembled.withColumn("label", assembled.col("label").cast("string"));
+            assertTrue(assertThrows(IllegalArgumentException.class, () -> stringLabel.fit(withString)).getMessage()
+                    .contains("labelCol 'label' must be numeric"));
+            DpLogisticRegression both = dpLr();
+            both.setNoiseMultiplier(1.0);
+            assertTrue(assertThrows(IllegalArgumentException.class, () -> both.fit(assembled)).getMessage()
+                    .contains("exactly one of --epsilon and --noise-multiplier"));
+            assertThrows(IllegalArgumentException.class, () -> dpLr().setEpsilon(-1.0));
+            assertThrows(IllegalArgumentException.class, () -> dpLr().setOptimizer("lbfgs"));
+            assertEquals(0, jsc.statusTracker().getJobIdsForGroup("schema-errors").length,
+                    "a Spark job ran before the schema errors were found");
+        } finally {
+            jsc.clearJobGroup();
+        }
+    }
+
+    @Test
+    void badRows_areListedWithColumnCountAndRow_andNothingIsTrained() {
+        Dataset<Row> assembled = ASSEMBLER.transform(train).coalesce(1);
+        Dataset<Row> bad = assembled.withColumn("label",
+                org.apache.spark.sql.functions.when(org.apache.spark.sql.functions.col("a").gt(0.9), 2.0)
+                        .otherwise(org.apache.spark.sql.functions.col("label")));
+        DatasetValidationException e = assertThrows(DatasetValidationException.class, () -> dpLr().fit(bad));
+        assertTrue(e.getMessage().contains("column 'label'") && e.getMessage().contains("labels outside {0, 1}"),
+                e.getMessage());
+        long expected = assembled.filter("a > 0.9").count();
+        assertEquals(expected, e.violations().get(0).count());
+    }
+}
