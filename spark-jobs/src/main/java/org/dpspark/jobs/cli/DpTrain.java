@@ -35,6 +35,7 @@ import org.dpspark.datasets.validate.DatasetValidationException;
 import org.dpspark.jobs.eval.BinaryMetrics;
 import org.dpspark.jobs.eval.Evaluator;
 import org.dpspark.jobs.ledger.JobLedger;
+import org.dpspark.jobs.ledger.LedgeredRun;
 import org.dpspark.jobs.report.AtomicOutput;
 import org.dpspark.jobs.report.DataInfo;
 import org.dpspark.jobs.report.Reports;
@@ -314,35 +315,23 @@ public final class DpTrain implements Callable<Integer> {
                 ? new DataInfo("synthetic", fmt, "synthetic:logistic(rows=" + DEMO_EVAL_ROWS + ",features=" + DEMO_FEATURES + ",seed=2)", evalRows)
                 : new DataInfo(evalInput, fmt, InputFingerprint.of(hadoop, evalInput), evalRows);
 
-        // Reserve the plan in the privacy ledger before the first step (refusal: exit 3, nothing trained).
+        // Reserve before the first step (refusal: exit 3, nothing trained), train, commit; then publish.
         String dsId = datasetId != null ? checkDatasetId(datasetId) : JobLedger.datasetIdFromFingerprint(trainInfo.fingerprint());
-        java.util.List<DpEvent> events = java.util.List.of(new DpEvent(plan.samplingRate(), plan.noiseMultiplier(), plan.steps()));
-        Admission admission = privacyLedger.reserve(dsId, jid, trainInfo.fingerprint(), events, plan.delta());
-        if (admission.noCap()) {
-            out.printf("ledger: dataset %s has no budget set: no cap is enforced; this job is recorded (entry %d)%n",
-                    dsId, admission.reservation().seq());
-        }
-
-        // Train.
-        java.util.concurrent.atomic.AtomicBoolean stepped = new java.util.concurrent.atomic.AtomicBoolean();
-        TrainResult result;
-        BinaryMetrics metrics = null;
-        try {
-            int parts = partitions != null ? partitions : jsc.defaultParallelism();
-            JavaRDD<DenseBlock> blocks = BlockPacker.pack(trainRaw.repartition(parts), fs);
-            BinaryLogisticRegression model = new BinaryLogisticRegression(fs.dimension());
-            result = DpTrainer.train(jsc, blocks, rows, model, cfg, plan, () -> stepped.set(true));
-            if (evalRaw != null) {
-                metrics = Evaluator.evaluate(jsc, BlockPacker.pack(evalRaw, fs), model, result.params());
-            }
-        } catch (RuntimeException | Error e) {
-            settleFailure(privacyLedger, admission, jid, stepped.get(), e);
-            throw e;
-        }
-
-        // Commit the spend, then publish: the model folder, then the report; each appears whole or not at all.
-        LedgerEntry commit = privacyLedger.commit(dsId, jid, events, plan.epsilon(), plan.delta(), outDir);
-        org.dpspark.accountant.ledger.DatasetState after = privacyLedger.state(dsId);
+        int parts = partitions != null ? partitions : jsc.defaultParallelism();
+        BinaryLogisticRegression model = new BinaryLogisticRegression(fs.dimension());
+        final Dataset<Row> evalData = evalRaw;
+        final FeatureSpec spec0 = fs;
+        LedgeredRun<TrainResult> run = LedgeredRun.run(privacyLedger, dsId, jid, trainInfo.fingerprint(), plan, outDir,
+                line -> (line.startsWith("ledger:") ? out : new PrintWriter(System.err, true)).println(
+                        line.startsWith("ledger:") ? line : "dp-train: " + line),
+                beforeFirstStep -> DpTrainer.train(jsc, BlockPacker.pack(trainRaw.repartition(parts), spec0), rows,
+                        model, cfg, plan, beforeFirstStep));
+        TrainResult result = run.result();
+        BinaryMetrics metrics = evalData == null ? null
+                : Evaluator.evaluate(jsc, BlockPacker.pack(evalData, fs), model, result.params());
+        Admission admission = run.admission();
+        LedgerEntry commit = run.commit();
+        org.dpspark.accountant.ledger.DatasetState after = run.after();
         com.fasterxml.jackson.databind.node.ObjectNode modelJson = Reports.model(jid, trainInfo, fs, cfg, result);
         ((com.fasterxml.jackson.databind.node.ObjectNode) modelJson.get("provenance"))
                 .set("ledger", JobLedger.reportSection(privacyLedger, admission, commit, after));
@@ -373,25 +362,6 @@ public final class DpTrain implements Callable<Integer> {
                     + "a letter or digit, got '" + id + "'");
         }
         return id;
-    }
-
-    /**
-     * A run failed after its reservation. Before the first step nothing was released, so a reservation this run
-     * created is aborted; after it (or for a reservation adopted from a crashed attempt, which may have stepped),
-     * the reservation stays charged until {@code dp-ledger resolve}.
-     */
-    private void settleFailure(PrivacyLedger l, Admission admission, String jid, boolean stepped, Throwable cause) {
-        if (!stepped && !admission.adopted()) {
-            try {
-                l.abort(admission.datasetId(), jid, "dp-train failed before the first step: " + cause.getClass().getName());
-                return;
-            } catch (RuntimeException abortFailed) {
-                cause.addSuppressed(abortFailed);
-            }
-        }
-        System.err.println("dp-train: the reservation of job '" + jid + "' on dataset '" + admission.datasetId()
-                + "' stays charged (the run may have released DP estimates); settle it with: dp-ledger resolve "
-                + "--dataset-id " + admission.datasetId() + " --job-id " + jid);
     }
 
     static final long DEMO_ROWS = 60_000;

@@ -21,7 +21,10 @@ import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import org.dpspark.accountant.ledger.PrivacyLedger;
 import org.dpspark.datasets.DenseBlock;
+import org.dpspark.jobs.ledger.JobLedger;
+import org.dpspark.jobs.ledger.LedgeredRun;
 import org.dpspark.jobs.report.Reports;
 import org.dpspark.jobs.train.DpTrainer;
 import org.dpspark.jobs.train.PrivacyPlan;
@@ -41,6 +44,7 @@ import org.dpspark.jobs.train.TrainResult;
  */
 public abstract class DpEstimator<M extends DpPredictionModel<M>> extends Estimator<M> implements DefaultParamsWritable {
     private static final long serialVersionUID = 1L;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DpEstimator.class);
 
     private final String uid;
     private Param<String> featuresCol;
@@ -56,6 +60,8 @@ public abstract class DpEstimator<M extends DpPredictionModel<M>> extends Estima
     private Param<String> optimizer;
     private IntParam numPartitions;
     private Param<String> jobId;
+    private Param<String> ledger;
+    private Param<String> datasetId;
     private LongParam insecureTestSeed;
 
     protected DpEstimator(String uid) {
@@ -79,7 +85,11 @@ public abstract class DpEstimator<M extends DpPredictionModel<M>> extends Estima
                 ParamValidators.inArray(TrainConfig.OPTIMIZERS));
         numPartitions = new IntParam(this, "numPartitions", "partitions of the cached training blocks",
                 ParamValidators.gtEq(1));
-        jobId = new Param<>(this, "jobId", "job id recorded with the guarantee");
+        jobId = new Param<>(this, "jobId", "job id recorded with the guarantee and in the ledger");
+        ledger = new Param<>(this, "ledger",
+                "privacy ledger URI; when set, the fit reserves its spend before the first step and commits it");
+        datasetId = new Param<>(this, "datasetId",
+                "dataset id in the ledger (default: derived from the rows' fingerprint)");
         insecureTestSeed = new LongParam(this, "insecureTestSeed",
                 "INSECURE: fixes noise and sampling for tests; the model then has no privacy");
         setDefault(featuresCol, "features");
@@ -150,6 +160,14 @@ public abstract class DpEstimator<M extends DpPredictionModel<M>> extends Estima
         return jobId;
     }
 
+    public Param<String> ledger() {
+        return ledger;
+    }
+
+    public Param<String> datasetId() {
+        return datasetId;
+    }
+
     public LongParam insecureTestSeed() {
         return insecureTestSeed;
     }
@@ -216,6 +234,17 @@ public abstract class DpEstimator<M extends DpPredictionModel<M>> extends Estima
 
     public DpEstimator<M> setJobId(String v) {
         set(jobId, v);
+        return this;
+    }
+
+    /** Records every fit in the privacy ledger at {@code uri}; a fit the budget cannot pay for is refused. */
+    public DpEstimator<M> setLedger(String uri) {
+        set(ledger, uri);
+        return this;
+    }
+
+    public DpEstimator<M> setDatasetId(String v) {
+        set(datasetId, v);
         return this;
     }
 
@@ -292,13 +321,27 @@ public abstract class DpEstimator<M extends DpPredictionModel<M>> extends Estima
         PrivacyPlan plan = PrivacyPlan.of(cfg, checked.rows());
         int parts = isDefined(numPartitions) ? (Integer) getOrDefault(numPartitions) : jsc.defaultParallelism();
         JavaRDD<DenseBlock> blocks = VectorInput.pack(df.repartition(parts), d);
-        TrainResult result = DpTrainer.train(jsc, blocks, checked.rows(), spec.create(), cfg, plan);
-
         String jid = isDefined(jobId) ? getOrDefault(jobId) : UUID.randomUUID().toString();
+        TrainResult result;
+        String ledgerDataset = null;
+        long commitSeq = -1;
+        if (isDefined(ledger)) {
+            PrivacyLedger pl = JobLedger.open(getOrDefault(ledger), jsc.hadoopConfiguration(), "ledger");
+            ledgerDataset = isDefined(datasetId) ? getOrDefault(datasetId)
+                    : JobLedger.datasetIdFromFingerprint(checked.fingerprint());
+            LedgeredRun<TrainResult> run = LedgeredRun.run(pl, ledgerDataset, jid, checked.fingerprint(), plan,
+                    "mllib:" + getClass().getSimpleName() + ":" + uid, LOG::warn,
+                    before -> DpTrainer.train(jsc, blocks, checked.rows(), spec.create(), cfg, plan, before));
+            result = run.result();
+            commitSeq = run.commit().seq();
+        } else {
+            result = DpTrainer.train(jsc, blocks, checked.rows(), spec.create(), cfg, plan);
+        }
+
         PrivacyGuarantee g = new PrivacyGuarantee(plan.epsilon(), plan.delta(), plan.accountant(), "row",
                 plan.samplingRate(), plan.noiseMultiplier(), cfg.clipNorm(), plan.steps(), checked.rows(),
                 checked.fingerprint(), cfg.epochs(), cfg.batchSize(), cfg.learningRate(), cfg.optimizer(), jid,
-                Reports.codeVersion(), cfg.insecureTestSeed().isPresent());
+                Reports.codeVersion(), cfg.insecureTestSeed().isPresent(), ledgerDataset, commitSeq);
         M model = newModel(uid, spec, result.params(), g);
         model.setParent(this);
         return copyValues(model, ParamMap.empty());

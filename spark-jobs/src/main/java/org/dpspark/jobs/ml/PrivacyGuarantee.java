@@ -26,6 +26,8 @@ import java.io.Serializable;
  * @param jobId the fit's job id
  * @param dpsparkVersion the code version that trained the model
  * @param insecureTestSeed true when a fixed test seed was used: then no privacy holds
+ * @param ledgerDatasetId the dataset id whose ledger budget paid for the fit, or null when no ledger was set
+ * @param ledgerCommitSeq the sequence number of the fit's commit entry in the ledger, or -1
  */
 public record PrivacyGuarantee(
         double epsilon,
@@ -44,7 +46,9 @@ public record PrivacyGuarantee(
         String optimizer,
         String jobId,
         String dpsparkVersion,
-        boolean insecureTestSeed) implements Serializable {
+        boolean insecureTestSeed,
+        String ledgerDatasetId,
+        long ledgerCommitSeq) implements Serializable {
 
     private static final ObjectMapper JSON =
             new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);

@@ -27,6 +27,10 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.dpspark.accountant.DpEvent;
 import org.dpspark.accountant.RdpAccountant;
+import org.dpspark.accountant.ledger.Budget;
+import org.dpspark.accountant.ledger.BudgetExhaustedException;
+import org.dpspark.accountant.ledger.DatasetState;
+import org.dpspark.accountant.ledger.PrivacyLedger;
 import org.dpspark.datasets.validate.DatasetValidationException;
 import org.dpspark.jobs.SparkTestSession;
 import org.junit.jupiter.api.AfterAll;
@@ -197,6 +201,28 @@ class DpEstimatorTest {
         } finally {
             jsc.clearJobGroup();
         }
+    }
+
+    @Test
+    void fitWithLedger_recordsItsSpend_andAFitPastTheBudgetIsRefusedBeforeTraining() {
+        String uri = dir.resolve("ledger").toUri().toString();
+        PrivacyLedger ledger = PrivacyLedger.open(uri, new org.apache.hadoop.conf.Configuration());
+        Dataset<Row> assembled = ASSEMBLER.transform(train);
+        DpLogisticRegression lr = dpLr();
+        lr.setLedger(uri).setDatasetId("toy").setJobId("fit-1");
+        DpLogisticRegressionModel m = lr.fit(assembled);
+        DatasetState after = ledger.state("toy");
+        assertEquals("toy", m.privacyGuarantee().ledgerDatasetId());
+        assertEquals(after.entries().get(after.entries().size() - 1).seq(), m.privacyGuarantee().ledgerCommitSeq());
+        assertEquals(m.privacyGuarantee().epsilon(), after.spentEpsilon(), 1e-9);
+
+        // A budget that the first fit nearly exhausts: the second fit is refused, and nothing more is charged.
+        ledger.setBudget("toy", new Budget(after.spentEpsilon() * 1.2, 1e-5, Budget.ROW));
+        int entries = ledger.state("toy").entries().size();
+        lr.setJobId("fit-2");
+        BudgetExhaustedException e = assertThrows(BudgetExhaustedException.class, () -> lr.fit(assembled));
+        assertTrue(e.getMessage().contains("remaining"), e.getMessage());
+        assertEquals(entries, ledger.state("toy").entries().size());
     }
 
     @Test
