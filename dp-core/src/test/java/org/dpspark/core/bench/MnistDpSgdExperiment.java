@@ -29,7 +29,7 @@ import org.dpspark.core.step.DriverUpdate;
  * java -cp dp-core/target/classes:dp-core/target/test-classes org.dpspark.core.bench.MnistDpSgdExperiment \
  *     ../shared/datasets/mnist mlp 256 512 30 1.3127 1.0 momentum 0.5
  * </pre>
- * args: mnistDir model(softmax|mlp) hidden batch epochs sigma clipNorm optimizer(sgd|momentum|adam) lr
+ * args: mnistDir model(softmax|mlp|mlp-tanh) hidden batch epochs sigma clipNorm optimizer(sgd|momentum|adam) lr
  */
 public final class MnistDpSgdExperiment {
 
@@ -68,7 +68,8 @@ public final class MnistDpSgdExperiment {
         double[][] train = read(dir, "train");
         double[][] test = read(dir, "t10k");
         int n = train[1].length;
-        DpModel model = a[1].equals("mlp") ? new Mlp(784, new int[] {hidden}, Mlp.Activation.RELU, 10)
+        DpModel model = a[1].startsWith("mlp") ? new Mlp(784, new int[] {hidden},
+                a[1].equals("mlp-tanh") ? Mlp.Activation.TANH : Mlp.Activation.RELU, 10)
                 : new SoftmaxRegression(784, 10);
         Optimizer opt = switch (a[7]) {
             case "momentum" -> new Momentum(lr, 0.9);
