@@ -12,7 +12,8 @@ import org.dpspark.datasets.spec.RowEncoder;
 
 /**
  * Packs each partition of a validated input into one {@link DenseBlock}, encoding rows with a {@link FeatureSpec}
- * ({@link RowEncoder}: features clipped to the spec's public bounds, one-hot blocks, label 0/1).
+ * ({@link RowEncoder}: features clipped to the spec's public bounds, one-hot blocks, vector elements; the label
+ * as a class index or a clipped regression value).
  *
  * <p>Exactly one block per partition (possibly with 0 rows), rows in partition order. Arrays grow geometrically
  * (doubling) and are trimmed to size at the end. The result is not cached: the trainer persists it. Assumes

@@ -32,6 +32,12 @@ import org.apache.spark.sql.types.StructType;
  *       (adult.test's "|1x3 Cross validator") are skipped, the rest split on "," and trimmed into the 15 string
  *       columns {@link #ADULT_COLUMNS}. A line with another number of fields keeps its place as a row with null
  *       fields and the line in {@value #CORRUPT_RECORD_COLUMN}, for validation to report; nothing is dropped.</li>
+ *   <li>{@link InputFormat#MNIST}: the images file of an IDX pair, the labels file found beside it
+ *       ({@link MnistReader}); columns "features" (vector) and "label" (double).</li>
+ *   <li>{@link InputFormat#LIBSVM}: Spark's "libsvm" source; columns "label" (double) and "features" (a sparse
+ *       vector, indices 1-based in the file, 0-based in the vector). Without a declared size, Spark infers the
+ *       vector size from the largest index in the data (an extra pass, and a data-dependent value): training
+ *       code should use {@link #readLibsvm(SparkSession, String, int)} with the size from the feature spec.</li>
  * </ul>
  */
 public final class DataReader {
@@ -64,7 +70,28 @@ public final class DataReader {
             case PARQUET -> spark.read().parquet(path);
             case ARROW -> ArrowSource.read(spark, path);
             case ADULT -> readAdult(spark, path);
+            case MNIST -> MnistReader.read(spark, path);
+            case LIBSVM -> spark.read().format("libsvm").load(path);
         };
+    }
+
+    /**
+     * Reads LibSVM text with a declared vector size (no inference pass). Spark fails the read on an index larger
+     * than {@code numFeatures}.
+     *
+     * @param numFeatures the size of the "features" vectors, &gt;= 1
+     */
+    public static Dataset<Row> readLibsvm(SparkSession spark, String path, int numFeatures) {
+        if (spark == null) {
+            throw new IllegalArgumentException("spark must be non-null");
+        }
+        if (path == null || path.isBlank()) {
+            throw new IllegalArgumentException("path must be non-blank, got '" + path + "'");
+        }
+        if (!(numFeatures >= 1)) {
+            throw new IllegalArgumentException("numFeatures must be >= 1, got " + numFeatures);
+        }
+        return spark.read().format("libsvm").option("numFeatures", Integer.toString(numFeatures)).load(path);
     }
 
     private static Dataset<Row> readCsv(SparkSession spark, String path) {

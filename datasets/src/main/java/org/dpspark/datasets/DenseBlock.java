@@ -4,7 +4,7 @@ import java.io.Serializable;
 
 /**
  * One partition's examples packed for training: row-major features ({@code features[r * dim + j]} is coordinate j
- * of example r) and labels ({@code labels[r]}, 0 or 1).
+ * of example r) and labels ({@code labels[r]}: a class index 0, 1, ... or a clipped regression value).
  *
  * <p>The accessors return the internal arrays, not copies, so executors can run the per-example gradient loop
  * without allocation; callers must not modify them. {@link #toString()} shows only the shape, never the data.

@@ -42,6 +42,27 @@ public final class InputFingerprint {
         if (files.isEmpty()) {
             throw new IllegalArgumentException("no data files under " + path);
         }
+        return digest(c, files);
+    }
+
+    /**
+     * Fingerprints the input of {@code format} at {@code path}: as {@link #of(Configuration, String)}, except for
+     * {@link InputFormat#MNIST}, whose data is two files: the images file named by the path and its labels file
+     * ({@link MnistReader#labelsPathFor}), hashed as a set of two files under their names.
+     */
+    public static String of(Configuration conf, String path, InputFormat format) {
+        if (format != InputFormat.MNIST) {
+            return of(conf, path);
+        }
+        Configuration c = conf == null ? new Configuration() : conf;
+        List<DataFiles.DataFile> files = new java.util.ArrayList<>();
+        files.addAll(DataFiles.list(c, path));
+        files.addAll(DataFiles.list(c, MnistReader.labelsPathFor(c, path)));
+        files.sort(java.util.Comparator.comparing(DataFiles.DataFile::relativeName));
+        return digest(c, files);
+    }
+
+    private static String digest(Configuration c, List<DataFiles.DataFile> files) {
         MessageDigest md;
         try {
             md = MessageDigest.getInstance("SHA-256");

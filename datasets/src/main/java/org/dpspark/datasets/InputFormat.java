@@ -11,7 +11,11 @@ public enum InputFormat {
     /** Arrow IPC file format (Feather v2), possibly LZ4/ZSTD-compressed. Alias: "feather". */
     ARROW,
     /** The UCI Adult files as distributed (adult.data, adult.test). */
-    ADULT;
+    ADULT,
+    /** MNIST IDX files (raw or gzip): the path names the images file; see {@link MnistReader}. */
+    MNIST,
+    /** LibSVM / SVMlight text ("label index:value ..."), read by Spark's "libsvm" data source. */
+    LIBSVM;
 
     /**
      * Parses a format name, case-insensitively, ignoring surrounding whitespace; "feather" means {@link #ARROW}.
@@ -30,7 +34,8 @@ public enum InputFormat {
                 return ARROW;
             }
         }
-        throw new IllegalArgumentException("input format must be one of csv, parquet, arrow (or feather), adult;"
+        throw new IllegalArgumentException("input format must be one of csv, parquet, arrow (or feather), adult, mnist,"
+                + " libsvm;"
                 + " got '" + s + "'");
     }
 }

@@ -8,6 +8,8 @@
  * {@link org.dpspark.datasets.BlockPacker#pack} encodes each partition into one {@link org.dpspark.datasets.DenseBlock}
  * (the trainer caches these). {@link org.dpspark.datasets.InputFingerprint} hashes the input files for the privacy
  * ledger and model provenance; {@link org.dpspark.datasets.SyntheticData} provides data for demos and tests.
+ * {@link org.dpspark.datasets.MnistReader} reads MNIST's IDX files (raw or gzip) into a vector column;
+ * LibSVM text goes through Spark's "libsvm" source ({@link org.dpspark.datasets.DataReader#readLibsvm}).
  *
  * <p>Nothing here logs data values; error messages name columns, problems, counts and row numbers only.
  */

@@ -29,13 +29,15 @@ class DatasetsUnitTest {
         assertEquals(InputFormat.ARROW, InputFormat.parse("ARROW"));
         assertEquals(InputFormat.ARROW, InputFormat.parse("feather"));
         assertEquals(InputFormat.ADULT, InputFormat.parse("Adult"));
+        assertEquals(InputFormat.MNIST, InputFormat.parse("mnist"));
+        assertEquals(InputFormat.LIBSVM, InputFormat.parse("LibSVM"));
     }
 
     @Test
     void inputFormat_parseUnknown_listsAllowedValues() {
         for (String bad : new String[] {"json", "", null}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> InputFormat.parse(bad));
-            for (String allowed : List.of("csv", "parquet", "arrow", "adult")) {
+            for (String allowed : List.of("csv", "parquet", "arrow", "adult", "mnist", "libsvm")) {
                 assertTrue(e.getMessage().contains(allowed), e.getMessage());
             }
         }

@@ -22,9 +22,10 @@ import org.apache.hadoop.fs.Path;
  * A declared, data-independent description of the feature vector and the label.
  *
  * <p>The feature vector is the concatenation, in {@code features} order, of each feature's encoding
- * ({@link NumericFeature}: one coordinate in [0, 1]; {@link OneHotFeature}: a block with at most one 1), so
- * {@code dimension() = sum of widths} and every encoded row {@code x} satisfies
- * {@code ||x||_2 <= sqrt(number of features)}. All bounds and vocabularies are public: nothing is fitted on private
+ * ({@link NumericFeature}: one coordinate in [0, 1]; {@link OneHotFeature}: a block with at most one 1;
+ * {@link VectorFeature}: {@code size} coordinates in [0, 1]), so {@code dimension() = sum of widths} and every
+ * encoded row {@code x} satisfies {@code ||x||_2 <= sqrt(number of scalar and one-hot features + sum of vector
+ * sizes)}. All bounds and vocabularies are public: nothing is fitted on private
  * data (fitting would itself need to be DP and accounted; Abadi et al. 2016).
  *
  * <p>JSON form ({@link #toJson()} / {@link #fromJson(String)}; unknown keys are rejected so typos fail loudly):
@@ -35,7 +36,9 @@ import org.apache.hadoop.fs.Path;
  *              {"column":"capital-gain","encoding":"log1p","min":0,"max":99999},
  *              {"column":"workclass","encoding":"onehot","vocabulary":["Private", "..."]}]}
  * }</pre>
- * A label without "positive"/"negative" is numeric (0/1).
+ * A label without "positive"/"negative" is numeric (0/1). A multiclass label has {@code "num_classes": K}
+ * (values 0 .. K-1); a regression label has {@code "min"} and {@code "max"} (values clipped to them). A vector
+ * feature is {@code {"column":"features","encoding":"scale","size":784,"min":0,"max":255}}.
  *
  * @param name     a non-blank name (recorded in provenance)
  * @param features non-empty, each input column at most once, not the label column
@@ -136,7 +139,7 @@ public record FeatureSpec(String name, List<FeatureColumn> features, LabelSpec l
 
     /** The built-in spec names {@link #resolve} knows. */
     public static SortedSet<String> builtinNames() {
-        return new TreeSet<>(List.of("adult"));
+        return new TreeSet<>(List.of("adult", "mnist"));
     }
 
     /**
@@ -155,6 +158,9 @@ public record FeatureSpec(String name, List<FeatureColumn> features, LabelSpec l
         String key = nameOrPath.strip().toLowerCase(Locale.ROOT);
         if (key.equals("adult")) {
             return adult();
+        }
+        if (key.equals("mnist")) {
+            return mnist();
         }
         Configuration c = conf == null ? new Configuration() : conf;
         Path path = new Path(nameOrPath.strip());
@@ -197,4 +203,16 @@ public record FeatureSpec(String name, List<FeatureColumn> features, LabelSpec l
     public static FeatureSpec adult() {
         return AdultSpec.SPEC;
     }
+
+    /**
+     * The built-in "mnist" spec, d = 784: the vector column "features" of 784 pixels (as read by
+     * {@link org.dpspark.datasets.MnistReader}, or LibSVM MNIST), each clipped to [0, 255] and scaled to [0, 1];
+     * label "label", 10 classes (the digits 0-9).
+     */
+    public static FeatureSpec mnist() {
+        return MNIST;
+    }
+
+    private static final FeatureSpec MNIST = new FeatureSpec("mnist",
+            List.of(VectorFeature.scale("features", 784, 0, 255)), LabelSpec.multiclass("label", 10));
 }

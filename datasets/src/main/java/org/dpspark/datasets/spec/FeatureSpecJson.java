@@ -18,8 +18,10 @@ final class FeatureSpecJson {
             new ObjectMapper().enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
 
     private static final Set<String> TOP_KEYS = Set.of("format_version", "name", "label", "features");
-    private static final Set<String> LABEL_KEYS = Set.of("column", "positive", "negative", "strip_trailing_dot");
+    private static final Set<String> LABEL_KEYS =
+            Set.of("column", "positive", "negative", "strip_trailing_dot", "num_classes", "min", "max");
     private static final Set<String> NUMERIC_KEYS = Set.of("column", "encoding", "min", "max");
+    private static final Set<String> VECTOR_KEYS = Set.of("column", "encoding", "size", "min", "max");
     private static final Set<String> ONEHOT_KEYS = Set.of("column", "encoding", "vocabulary");
 
     private FeatureSpecJson() {
@@ -39,6 +41,12 @@ final class FeatureSpecJson {
             l.negative().forEach(neg::add);
         }
         label.put("strip_trailing_dot", l.stripTrailingDot());
+        if (l.isRegression()) {
+            label.put("min", l.min());
+            label.put("max", l.max());
+        } else if (l.numClasses() != 2) {
+            label.put("num_classes", l.numClasses());
+        }
         ArrayNode features = root.putArray("features");
         for (FeatureColumn f : spec.features()) {
             ObjectNode o = features.addObject();
@@ -47,6 +55,11 @@ final class FeatureSpecJson {
                 o.put("encoding", n.encoding().jsonName());
                 o.put("min", n.min());
                 o.put("max", n.max());
+            } else if (f instanceof VectorFeature v) {
+                o.put("encoding", v.encoding().jsonName());
+                o.put("size", v.size());
+                o.put("min", v.min());
+                o.put("max", v.max());
             } else if (f instanceof OneHotFeature h) {
                 o.put("encoding", "onehot");
                 ArrayNode vocab = o.putArray("vocabulary");
@@ -111,7 +124,20 @@ final class FeatureSpecJson {
             }
             strip = s.booleanValue();
         }
-        return new LabelSpec(column, positive, negative, strip);
+        JsonNode k = node.get("num_classes");
+        boolean bounded = node.has("min") || node.has("max");
+        int numClasses;
+        if (k != null) {
+            if (!k.isIntegralNumber() || !k.canConvertToInt()) {
+                throw new IllegalArgumentException(where + ": num_classes must be an integer, got " + k);
+            }
+            numClasses = k.intValue();
+        } else {
+            numClasses = bounded ? 0 : 2;
+        }
+        double min = bounded ? number(node, "min", where) : Double.NaN;
+        double max = bounded ? number(node, "max", where) : Double.NaN;
+        return new LabelSpec(column, positive, negative, strip, numClasses, min, max);
     }
 
     private static FeatureColumn readFeature(JsonNode node, int index) {
@@ -123,6 +149,17 @@ final class FeatureSpecJson {
         String encoding = text(node, "encoding", where);
         switch (encoding) {
             case "scale", "log1p" -> {
+                NumericFeature.Encoding enc = encoding.equals("scale")
+                        ? NumericFeature.Encoding.SCALE : NumericFeature.Encoding.LOG1P;
+                if (node.has("size")) {
+                    checkKeys(node, VECTOR_KEYS, where);
+                    JsonNode size = node.get("size");
+                    if (!size.isIntegralNumber() || !size.canConvertToInt()) {
+                        throw new IllegalArgumentException(where + ": \"size\" must be an integer, got " + size);
+                    }
+                    return new VectorFeature(column, size.intValue(), enc, number(node, "min", where),
+                            number(node, "max", where));
+                }
                 checkKeys(node, NUMERIC_KEYS, where);
                 double min = number(node, "min", where);
                 double max = number(node, "max", where);

@@ -8,7 +8,12 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.ml.linalg.DenseVector;
+import org.apache.spark.ml.linalg.SparseVector;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.linalg.VectorUDT;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.BooleanType;
 import org.apache.spark.sql.types.ByteType;
 import org.apache.spark.sql.types.DataType;
@@ -24,14 +29,16 @@ import org.apache.spark.sql.types.StructType;
 /**
  * Encodes Spark rows with a {@link FeatureSpec}: {@code x = concat(encode_f(row[f]) for f in features)}, where a
  * {@link NumericFeature} contributes its clipped, scaled value in [0, 1] and a {@link OneHotFeature} a block with a
- * 1 at the vocabulary position of the trimmed token (all zeros for null or an unknown token). The label is 0 or 1
- * as defined by {@link LabelSpec}.
+ * 1 at the vocabulary position of the trimmed token (all zeros for null or an unknown token), and a
+ * {@link VectorFeature} its {@code size} clipped, scaled elements. The label is a class index (0/1, or 0 .. K-1)
+ * or a regression value clipped to its bounds, as defined by {@link LabelSpec}.
  *
  * <p>Input types (resolved once from the schema, by exact column name):
  * <ul>
  *   <li>numeric features and numeric labels: strings (CSV, UCI files; parsed strictly, see {@link Numbers}),
  *       any Spark numeric type (Parquet, Arrow), booleans (0/1);</li>
  *   <li>one-hot features: strings, integral types and booleans (compared by their decimal/"true"/"false" text);</li>
+ *   <li>vector features: Spark ML vectors (dense or sparse) and arrays of any numeric type;</li>
  *   <li>mapped labels: strings, integral types and booleans (compared as text).</li>
  * </ul>
  *
@@ -49,17 +56,23 @@ public final class RowEncoder implements Serializable {
         final int schemaIndex;
         final int offset;
         final int width;
-        final NumericFeature numeric; // null for one-hot
-        final HashMap<String, Integer> vocabulary; // null for numeric
+        final NumericFeature numeric; // scalar features, and the per-element encoding of vector features
+        final HashMap<String, Integer> vocabulary; // one-hot features only
+        final boolean vector;
+        final boolean array; // a vector feature read from an array column
+        final double encodedZero; // vector features: the encoding of 0, for sparse vectors
 
         Slot(String column, int schemaIndex, int offset, int width, NumericFeature numeric,
-             HashMap<String, Integer> vocabulary) {
+             HashMap<String, Integer> vocabulary, boolean vector, boolean array) {
             this.column = column;
             this.schemaIndex = schemaIndex;
             this.offset = offset;
             this.width = width;
             this.numeric = numeric;
             this.vocabulary = vocabulary;
+            this.vector = vector;
+            this.array = array;
+            this.encodedZero = vector ? numeric.encode(0.0) : 0.0;
         }
     }
 
@@ -72,6 +85,9 @@ public final class RowEncoder implements Serializable {
     private final boolean stripTrailingDot;
     private final HashSet<String> positive;
     private final HashSet<String> negative;
+    private final int numClasses;
+    private final double labelMin;
+    private final double labelMax;
 
     /**
      * Resolves the spec's columns in {@code schema}.
@@ -100,14 +116,17 @@ public final class RowEncoder implements Serializable {
             FeatureColumn f = features.get(i);
             int idx = schema.fieldIndex(f.column());
             if (f instanceof NumericFeature n) {
-                slots[i] = new Slot(f.column(), idx, offsets[i], 1, n, null);
+                slots[i] = new Slot(f.column(), idx, offsets[i], 1, n, null, false, false);
+            } else if (f instanceof VectorFeature v) {
+                boolean array = schema.fields()[idx].dataType() instanceof ArrayType;
+                slots[i] = new Slot(f.column(), idx, offsets[i], v.size(), v.element(), null, true, array);
             } else {
                 OneHotFeature h = (OneHotFeature) f;
                 HashMap<String, Integer> vocab = new HashMap<>();
                 for (int k = 0; k < h.vocabulary().size(); k++) {
                     vocab.put(h.vocabulary().get(k), k);
                 }
-                slots[i] = new Slot(f.column(), idx, offsets[i], h.width(), null, vocab);
+                slots[i] = new Slot(f.column(), idx, offsets[i], h.width(), null, vocab, false, false);
             }
         }
         this.dimension = spec.dimension();
@@ -118,6 +137,9 @@ public final class RowEncoder implements Serializable {
         this.stripTrailingDot = label.stripTrailingDot();
         this.positive = new HashSet<>(label.positive());
         this.negative = new HashSet<>(label.negative());
+        this.numClasses = label.numClasses();
+        this.labelMin = label.min();
+        this.labelMax = label.max();
     }
 
     /**
@@ -139,6 +161,9 @@ public final class RowEncoder implements Serializable {
                 problems.put(f.column(), "unsupported type " + t.simpleString() + " for a numeric feature");
             } else if (f instanceof OneHotFeature && !tokenCompatible(t)) {
                 problems.put(f.column(), "unsupported type " + t.simpleString() + " for a one-hot feature");
+            } else if (f instanceof VectorFeature && !vectorCompatible(t)) {
+                problems.put(f.column(), "unsupported type " + t.simpleString() + " for a vector feature (need an"
+                        + " ML vector or an array of numbers)");
             }
         }
         LabelSpec label = spec.label();
@@ -154,6 +179,10 @@ public final class RowEncoder implements Serializable {
     private static boolean numericCompatible(DataType t) {
         return t instanceof StringType || t instanceof NumericType || t instanceof BooleanType
                 || t instanceof NullType;
+    }
+
+    private static boolean vectorCompatible(DataType t) {
+        return t instanceof VectorUDT || (t instanceof ArrayType a && a.elementType() instanceof NumericType);
     }
 
     private static boolean tokenCompatible(DataType t) {
@@ -174,7 +203,8 @@ public final class RowEncoder implements Serializable {
 
     /**
      * Writes the encoded features of {@code row} into {@code out[offset .. offset + dimension())} (every coordinate
-     * is written, including the zeros of one-hot blocks) and returns the label, 0.0 or 1.0.
+     * is written, including the zeros of one-hot blocks) and returns the label: the class index, or the
+     * regression value clipped to its bounds.
      *
      * @throws IllegalArgumentException when a value cannot be encoded (the message names the column and the
      *                                  problem, not the value); run validation first
@@ -183,7 +213,9 @@ public final class RowEncoder implements Serializable {
         for (Slot s : slots) {
             Object v = row.get(s.schemaIndex);
             int at = offset + s.offset;
-            if (s.numeric != null) {
+            if (s.vector) {
+                encodeVector(s, s.array ? row.getList(s.schemaIndex) : v, out, at);
+            } else if (s.numeric != null) {
                 ValueProblem p = numericProblem(v);
                 if (p != null) {
                     throw new IllegalArgumentException("column '" + s.column + "': cannot encode one of its "
@@ -203,6 +235,37 @@ public final class RowEncoder implements Serializable {
         return label(row);
     }
 
+    private static void encodeVector(Slot s, Object v, double[] out, int at) {
+        ValueProblem p = vectorProblem(v, s.width);
+        if (p != null) {
+            throw new IllegalArgumentException("column '" + s.column + "': cannot encode one of its "
+                    + p.phrase() + " (validate the input first)");
+        }
+        NumericFeature e = s.numeric;
+        if (v instanceof DenseVector d) {
+            double[] values = d.values();
+            for (int i = 0; i < s.width; i++) {
+                out[at + i] = e.encode(values[i]);
+            }
+        } else if (v instanceof SparseVector sv) {
+            Arrays.fill(out, at, at + s.width, s.encodedZero);
+            int[] idx = sv.indices();
+            double[] values = sv.values();
+            for (int k = 0; k < idx.length; k++) {
+                out[at + idx[k]] = e.encode(values[k]);
+            }
+        } else if (v instanceof Vector vec) {
+            for (int i = 0; i < s.width; i++) {
+                out[at + i] = e.encode(vec.apply(i));
+            }
+        } else {
+            List<?> list = (List<?>) v;
+            for (int i = 0; i < s.width; i++) {
+                out[at + i] = e.encode(((Number) list.get(i)).doubleValue());
+            }
+        }
+    }
+
     /** Encodes one row into a new array; see {@link #encodeInto}. */
     public double[] encode(Row row) {
         double[] x = new double[dimension];
@@ -211,9 +274,9 @@ public final class RowEncoder implements Serializable {
     }
 
     /**
-     * The label of {@code row}, 0.0 or 1.0.
+     * The label of {@code row}: the class index (0.0, 1.0, ...), or the regression value clipped to its bounds.
      *
-     * @throws IllegalArgumentException when it is missing or not binary (no value in the message)
+     * @throws IllegalArgumentException when it is missing or invalid for the spec (no value in the message)
      */
     public double label(Row row) {
         Object v = row.get(labelIndex);
@@ -228,6 +291,9 @@ public final class RowEncoder implements Serializable {
     /** Problem with feature {@code featureIndex} (position in {@code spec.features()}) of {@code row}, or null. */
     public ValueProblem checkFeature(Row row, int featureIndex) {
         Slot s = slots[featureIndex];
+        if (s.vector) {
+            return vectorProblem(s.array ? row.getList(s.schemaIndex) : row.get(s.schemaIndex), s.width);
+        }
         return s.numeric == null ? null : numericProblem(row.get(s.schemaIndex));
     }
 
@@ -265,6 +331,48 @@ public final class RowEncoder implements Serializable {
         return ValueProblem.NON_NUMERIC;
     }
 
+    /**
+     * Problem with a vector cell: null, another size than {@code size}, a null element (MISSING), a NaN or
+     * infinite element; null when it can be encoded. {@code v} is an ML Vector or (for array columns) a List.
+     */
+    static ValueProblem vectorProblem(Object v, int size) {
+        if (v == null) {
+            return ValueProblem.MISSING;
+        }
+        if (v instanceof Vector vec) {
+            if (vec.size() != size) {
+                return ValueProblem.WRONG_SIZE;
+            }
+            double[] values = vec instanceof SparseVector sv ? sv.values() : vec.toArray();
+            for (double x : values) {
+                ValueProblem p = finiteProblem(x);
+                if (p != null) {
+                    return p;
+                }
+            }
+            return null;
+        }
+        if (v instanceof List<?> list) {
+            if (list.size() != size) {
+                return ValueProblem.WRONG_SIZE;
+            }
+            for (Object e : list) {
+                if (e == null) {
+                    return ValueProblem.MISSING;
+                }
+                if (!(e instanceof Number n)) {
+                    return ValueProblem.NON_NUMERIC;
+                }
+                ValueProblem p = finiteProblem(n instanceof BigDecimal b ? b.doubleValue() : n.doubleValue());
+                if (p != null) {
+                    return p;
+                }
+            }
+            return null;
+        }
+        return ValueProblem.NON_NUMERIC;
+    }
+
     private static ValueProblem finiteProblem(double x) {
         if (Double.isNaN(x)) {
             return ValueProblem.NAN;
@@ -287,10 +395,14 @@ public final class RowEncoder implements Serializable {
         return (v instanceof String s ? s : String.valueOf(v)).strip();
     }
 
-    /** 0.0 or 1.0, or NaN when the label is missing or not binary. */
+    /** The label value (class index or clipped regression value), or NaN when it is missing or invalid. */
     private double labelOrNaN(Object v) {
         if (v == null) {
             return Double.NaN;
+        }
+        if (numClasses == 0) {
+            double x = labelNumber(v);
+            return Double.isNaN(x) ? x : (x < labelMin ? labelMin : (x > labelMax ? labelMax : x));
         }
         if (!labelNumeric) {
             String t = token(v);
@@ -302,34 +414,49 @@ public final class RowEncoder implements Serializable {
             }
             return negative.contains(t) ? 0.0 : Double.NaN;
         }
+        if (numClasses == 2) {
+            if (v instanceof String s && s.strip().equalsIgnoreCase("true")) {
+                return 1.0;
+            }
+            if (v instanceof String s && s.strip().equalsIgnoreCase("false")) {
+                return 0.0;
+            }
+        } else if (v instanceof Boolean || (v instanceof String s
+                && (s.strip().equalsIgnoreCase("true") || s.strip().equalsIgnoreCase("false")))) {
+            return Double.NaN; // booleans are binary labels only
+        }
+        double x = labelNumber(v);
+        // an integer in [0, K); + 0.0 turns -0.0 into 0.0
+        return x >= 0.0 && x < numClasses && x == Math.rint(x) ? x + 0.0 : Double.NaN;
+    }
+
+    /** A numeric label cell as a double (booleans 0/1, strict number strings); NaN when it is not a number. */
+    private static double labelNumber(Object v) {
         if (v instanceof Boolean b) {
             return b ? 1.0 : 0.0;
         }
-        double x;
         if (v instanceof String s) {
             String t = s.strip();
-            if (t.equalsIgnoreCase("true")) {
-                return 1.0;
-            }
-            if (t.equalsIgnoreCase("false")) {
-                return 0.0;
-            }
-            if (Numbers.classify(t) != Numbers.OK) {
-                return Double.NaN;
-            }
-            x = Numbers.parse(t);
-        } else if (v instanceof Number n) {
-            x = n.doubleValue();
-        } else {
-            return Double.NaN;
+            return Numbers.classify(t) == Numbers.OK ? Numbers.parse(t) : Double.NaN;
         }
-        return x == 0.0 ? 0.0 : (x == 1.0 ? 1.0 : Double.NaN);
+        if (v instanceof BigDecimal b) {
+            return b.doubleValue();
+        }
+        if (v instanceof Number n) {
+            return n.doubleValue();
+        }
+        return Double.NaN;
     }
 
-    private static ValueProblem labelProblem(Object v) {
+    private ValueProblem labelProblem(Object v) {
         if (v == null || (v instanceof String s && s.isBlank())) {
             return ValueProblem.LABEL_MISSING;
         }
-        return ValueProblem.LABEL_NOT_BINARY;
+        if (numClasses == 0) {
+            boolean number = v instanceof Number || v instanceof Boolean
+                    || (v instanceof String s && Numbers.classify(s) == Numbers.OK);
+            return number ? ValueProblem.LABEL_NAN : ValueProblem.LABEL_NON_NUMERIC;
+        }
+        return numClasses == 2 ? ValueProblem.LABEL_NOT_BINARY : ValueProblem.LABEL_NOT_CLASS_INDEX;
     }
 }

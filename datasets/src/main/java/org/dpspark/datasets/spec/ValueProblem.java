@@ -16,7 +16,15 @@ public enum ValueProblem {
     /** Null, empty or blank label. */
     LABEL_MISSING("missing or empty labels"),
     /** A label that is not 0/1 (numeric label) or not in the spec's positive/negative lists (mapped label). */
-    LABEL_NOT_BINARY("labels outside {0, 1}");
+    LABEL_NOT_BINARY("labels outside {0, 1}"),
+    /** A vector or array of another size than the spec declares (the phrase is completed with the size). */
+    WRONG_SIZE("vectors of the wrong size"),
+    /** A multiclass label that is not an integer in [0, numClasses). */
+    LABEL_NOT_CLASS_INDEX("labels that are not a class index"),
+    /** A regression label that is not a number. */
+    LABEL_NON_NUMERIC("non-numeric labels"),
+    /** A regression label that is NaN. */
+    LABEL_NAN("NaN labels");
 
     private final String phrase;
 

@@ -16,6 +16,7 @@ import org.dpspark.datasets.spec.FeatureSpec;
 import org.dpspark.datasets.spec.NumericFeature;
 import org.dpspark.datasets.spec.RowEncoder;
 import org.dpspark.datasets.spec.ValueProblem;
+import org.dpspark.datasets.spec.VectorFeature;
 
 /**
  * Checks a raw input against a {@link FeatureSpec} and counts its rows.
@@ -28,7 +29,11 @@ import org.dpspark.datasets.spec.ValueProblem;
  *       number of fields); other checks skip those records;</li>
  *   <li>numeric features: missing or empty, non-numeric, NaN, infinite (one-hot features accept anything: an
  *       unknown or missing token encodes as an all-zero block);</li>
- *   <li>the label: missing or empty, or not 0/1 after the spec's mapping;</li>
+ *   <li>vector features: missing, of another size than declared, with a missing (null), non-numeric, NaN or
+ *       infinite element;</li>
+ *   <li>the label: missing or empty, or not 0/1 after the spec's mapping (binary), not a class index in
+ *       [0, K) (multiclass), non-numeric or NaN (regression; values outside the bounds are clipped, not
+ *       errors);</li>
  *   <li>an input with no rows.</li>
  * </ol>
  * Steps 2-5 take ONE Spark pass: each partition returns its row count and, per (column, problem), a count and the
@@ -52,7 +57,12 @@ public final class DatasetValidator {
     private static final ValueProblem[] NUMERIC_PROBLEMS = {
         ValueProblem.MISSING, ValueProblem.NON_NUMERIC, ValueProblem.NAN, ValueProblem.INFINITE};
 
-    private static final ValueProblem[] LABEL_PROBLEMS = {ValueProblem.LABEL_MISSING, ValueProblem.LABEL_NOT_BINARY};
+    private static final ValueProblem[] VECTOR_PROBLEMS = {
+        ValueProblem.MISSING, ValueProblem.WRONG_SIZE, ValueProblem.NON_NUMERIC, ValueProblem.NAN,
+        ValueProblem.INFINITE};
+
+    private static final ValueProblem[] LABEL_PROBLEMS = {ValueProblem.LABEL_MISSING, ValueProblem.LABEL_NOT_BINARY,
+        ValueProblem.LABEL_NOT_CLASS_INDEX, ValueProblem.LABEL_NON_NUMERIC, ValueProblem.LABEL_NAN};
 
     private DatasetValidator() {
     }
@@ -81,7 +91,8 @@ public final class DatasetValidator {
         RowEncoder encoder = new RowEncoder(spec, scanned.schema());
         int corruptIndex = hasCorrupt ? scanned.schema().fieldIndex(DataReader.CORRUPT_RECORD_COLUMN) : -1;
 
-        // Slots: 0 = malformed records; then NUMERIC_PROBLEMS per numeric feature; then LABEL_PROBLEMS.
+        // Slots: 0 = malformed records; then NUMERIC_PROBLEMS per numeric feature or VECTOR_PROBLEMS per vector
+        // feature; then LABEL_PROBLEMS.
         List<String> slotColumn = new ArrayList<>();
         List<String> slotProblem = new ArrayList<>();
         slotColumn.add(Violation.RECORD);
@@ -95,11 +106,20 @@ public final class DatasetValidator {
                     slotColumn.add(features.get(i).column());
                     slotProblem.add(p.phrase());
                 }
+            } else if (features.get(i) instanceof VectorFeature v) {
+                numericFeatures.add(-1 - i); // negative: a vector feature
+                for (ValueProblem p : VECTOR_PROBLEMS) {
+                    slotColumn.add(v.column());
+                    slotProblem.add(p == ValueProblem.WRONG_SIZE ? p.phrase() + " (expected " + v.size() + ")"
+                            : p == ValueProblem.MISSING ? "missing vectors or missing elements"
+                            : p.phrase().replace("values", "elements"));
+                }
             }
         }
         for (ValueProblem p : LABEL_PROBLEMS) {
             slotColumn.add(spec.label().column());
-            slotProblem.add(p.phrase());
+            slotProblem.add(p == ValueProblem.LABEL_NOT_CLASS_INDEX
+                    ? p.phrase() + " (an integer in [0, " + spec.label().numClasses() + "))" : p.phrase());
         }
         int slots = slotColumn.size();
         int[] numeric = numericFeatures.stream().mapToInt(Integer::intValue).toArray();
@@ -142,8 +162,11 @@ public final class DatasetValidator {
         return n;
     }
 
-    /** {partitionId, rows, count[slots], firstLocalIndex[slots]} for one partition. */
-    static long[] scanPartition(int pid, Iterator<Row> rows, RowEncoder encoder, int[] numeric, int corruptIndex,
+    /**
+     * {partitionId, rows, count[slots], firstLocalIndex[slots]} for one partition. {@code checked} lists the
+     * features to check by index in the spec: i &gt;= 0 for a numeric feature, -1 - i for a vector feature.
+     */
+    static long[] scanPartition(int pid, Iterator<Row> rows, RowEncoder encoder, int[] checked, int corruptIndex,
                                 int slots) {
         long[] out = new long[2 + 2 * slots];
         out[0] = pid;
@@ -154,12 +177,13 @@ public final class DatasetValidator {
                 hit(out, 0, local, slots);
             } else {
                 int k = 1;
-                for (int f : numeric) {
-                    ValueProblem p = encoder.checkFeature(r, f);
+                for (int f : checked) {
+                    ValueProblem[] kinds = f >= 0 ? NUMERIC_PROBLEMS : VECTOR_PROBLEMS;
+                    ValueProblem p = encoder.checkFeature(r, f >= 0 ? f : -1 - f);
                     if (p != null) {
-                        hit(out, k + indexOf(NUMERIC_PROBLEMS, p), local, slots);
+                        hit(out, k + indexOf(kinds, p), local, slots);
                     }
-                    k += NUMERIC_PROBLEMS.length;
+                    k += kinds.length;
                 }
                 ValueProblem p = encoder.checkLabel(r);
                 if (p != null) {

@@ -54,6 +54,28 @@ public final class BinaryLogisticRegression implements DpModel {
         return m;
     }
 
+    /** 2: the classes 0 and 1. */
+    @Override
+    public int numOutputs() {
+        return 2;
+    }
+
+    /** out = (1 - sigmoid(m), sigmoid(m)) = (P(y = 0 | x), P(y = 1 | x)); scratch is not used. */
+    @Override
+    public void predict(double[] params, double[] x, int offset, double[] out, double[] scratch) {
+        double m = margin(params, x, offset);
+        out[0] = sigmoid(-m);
+        out[1] = sigmoid(m);
+    }
+
+    /** out = (-m, m), MLlib's rawPrediction for binary logistic regression; scratch is not used. */
+    @Override
+    public void predictRaw(double[] params, double[] x, int offset, double[] out, double[] scratch) {
+        double m = margin(params, x, offset);
+        out[0] = -m;
+        out[1] = m;
+    }
+
     /** P(y = 1 | x) = sigmoid(m). */
     public double probability(double[] params, double[] x, int offset) {
         return sigmoid(margin(params, x, offset));

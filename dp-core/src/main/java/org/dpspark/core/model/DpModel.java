@@ -1,12 +1,18 @@
 package org.dpspark.core.model;
 
 import org.dpspark.core.clip.L2Clipping;
+import org.dpspark.core.random.RandomSource;
 
 /**
  * A differentiable model with per-example losses and gradients, as DP-SGD needs them (Abadi et al. 2016,
  * Algorithm 1: per-example gradient, clip, sum). An example is the slice x[offset .. offset + numFeatures()) of a
  * row-major feature block and its label y. Implementations are stateless and must be safe to share between
  * threads; parameters and work arrays are passed in.
+ *
+ * <p>Prediction ({@link #numOutputs()}, {@link #predict}, {@link #predictRaw}) is for scoring released models
+ * (e.g. in Spark Transformers): a classifier with K classes has numOutputs() = K and predicts the K class
+ * probabilities; a regression model has numOutputs() = 1 and predicts its value. The defaults throw
+ * UnsupportedOperationException, for test doubles that only train.
  */
 public interface DpModel extends java.io.Serializable {
 
@@ -16,6 +22,52 @@ public interface DpModel extends java.io.Serializable {
 
     /** A fresh array of numParams() starting parameters. */
     double[] initialParams();
+
+    /**
+     * A fresh array of numParams() starting parameters, drawing any random initialization from {@code rng}
+     * (a {@code CsprngStream} in production, {@code InsecureTestRandomness} for reproducible tests). Models with
+     * a deterministic start (all the convex ones: zeros) ignore rng. Initialization is data-independent, so its
+     * randomness has no privacy role.
+     */
+    default double[] initialParams(RandomSource rng) {
+        return initialParams();
+    }
+
+    /**
+     * Length of the work array that {@link #addClippedGradient} and {@link #predict} need: numParams() unless the
+     * model says otherwise, never more than numParams().
+     */
+    default int scratchSize() {
+        return numParams();
+    }
+
+    /** K &gt;= 2 for a classifier with K classes (its outputs are class probabilities), 1 for a regression. */
+    default int numOutputs() {
+        throw new UnsupportedOperationException(getClass().getName() + " does not predict");
+    }
+
+    /**
+     * Writes the prediction for the example x[offset .. offset + numFeatures()) to out[0 .. numOutputs()): the
+     * class probabilities (summing to 1) for a classifier, the predicted value for a regression. scratch is a
+     * work array of length at least {@link #scratchSize()}, overwritten.
+     */
+    default void predict(double[] params, double[] x, int offset, double[] out, double[] scratch) {
+        throw new UnsupportedOperationException(getClass().getName() + " does not predict");
+    }
+
+    /** {@link #predict(double[], double[], int, double[], double[])} with a freshly allocated work array. */
+    default void predict(double[] params, double[] x, int offset, double[] out) {
+        predict(params, x, offset, out, new double[scratchSize()]);
+    }
+
+    /**
+     * The raw prediction, following Spark MLlib's "rawPrediction" convention: for a classifier, the K margins
+     * (logits) whose softmax is {@link #predict}'s output (for a binary logistic model, (-m, m)); for a
+     * regression, the predicted value. Same arguments as {@link #predict}.
+     */
+    default void predictRaw(double[] params, double[] x, int offset, double[] out, double[] scratch) {
+        throw new UnsupportedOperationException(getClass().getName() + " does not predict");
+    }
 
     /**
      * The example's loss; its gradient with respect to params is written to gradOut[0 .. numParams()),
@@ -28,9 +80,10 @@ public interface DpModel extends java.io.Serializable {
 
     /**
      * Adds the example's gradient, clipped to L2 norm clipNorm ({@link L2Clipping}), to sumOut[0 .. numParams()),
-     * and returns its loss. scratch is a work array of length at least numParams(), overwritten. A gradient with
-     * a NaN or infinite coordinate adds nothing (the loss is still returned). Models override this with a fused
-     * version when the gradient's norm is cheaper than the gradient.
+     * and returns its loss. scratch is a work array of length at least {@link #scratchSize()} (this generic
+     * version needs numParams()), overwritten. A gradient with a NaN or infinite coordinate adds nothing (the
+     * loss is still returned). Models override this with a fused version when the gradient's norm is cheaper
+     * than the gradient.
      */
     default double addClippedGradient(double[] params, double[] x, int offset, double y, double clipNorm,
             double[] sumOut, double[] scratch) {

@@ -2,40 +2,51 @@ package org.dpspark.core.optim;
 
 import java.util.Objects;
 
-/** Plain gradient descent: params &lt;- params - learningRate * gradient. Stateless. */
+/**
+ * Plain gradient descent: params &lt;- params - lr_t * gradient, with lr_t from a {@link LearningRateSchedule}
+ * (constant unless given). It only post-processes the noisy gradient, so it adds no privacy cost. With a
+ * non-constant schedule it counts its steps: one instance per training run.
+ */
 public final class Sgd implements Optimizer {
 
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
-    private final double learningRate;
+    private final LearningRateSchedule schedule;
+    private long t;
 
     /** @param learningRate finite and &gt; 0 */
     public Sgd(double learningRate) {
         if (!(learningRate > 0.0 && learningRate < Double.POSITIVE_INFINITY)) {
             throw new IllegalArgumentException("learningRate must be finite and > 0, got " + learningRate);
         }
-        this.learningRate = learningRate;
+        this.schedule = LearningRateSchedule.constant(learningRate);
     }
 
+    public Sgd(LearningRateSchedule schedule) {
+        this.schedule = Objects.requireNonNull(schedule, "schedule");
+    }
+
+    /** The learning rate of the first step. */
     public double learningRate() {
-        return learningRate;
+        return schedule.rate(0);
+    }
+
+    public LearningRateSchedule schedule() {
+        return schedule;
     }
 
     @Override
     public void step(double[] params, double[] gradient) {
-        Objects.requireNonNull(params, "params");
-        Objects.requireNonNull(gradient, "gradient");
-        if (params.length != gradient.length) {
-            throw new IllegalArgumentException("gradient must have length params.length = " + params.length
-                    + ", got " + gradient.length);
-        }
+        Optimizers.checkStep(params, gradient);
+        double lr = schedule.rate(t++);
         for (int i = 0; i < params.length; i++) {
-            params[i] -= learningRate * gradient[i];
+            params[i] -= lr * gradient[i];
         }
     }
 
     @Override
     public String toString() {
-        return "Sgd[learningRate=" + learningRate + "]";
+        return schedule instanceof LearningRateSchedule.Constant c
+                ? "Sgd[learningRate=" + c.rate() + "]" : "Sgd[schedule=" + schedule + "]";
     }
 }

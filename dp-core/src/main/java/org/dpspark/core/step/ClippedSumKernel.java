@@ -58,7 +58,7 @@ public final class ClippedSumKernel {
                     + sum.length);
         }
         final double gradientClip = clip.gradientClip();
-        final double[] scratch = new double[p];
+        final double[] scratch = new double[model.scratchSize()];
         final boolean tracksLoss = clip.tracksLoss();
         sampler.sample(rows, rng, i -> {
             double loss = model.addClippedGradient(params, features, i * d, labels[i], gradientClip, sum, scratch);

@@ -9,6 +9,7 @@ import java.util.Arrays;
 import org.dpspark.core.clip.ClipBudget;
 import org.dpspark.core.clip.L2Clipping;
 import org.dpspark.core.model.BinaryLogisticRegression;
+import org.dpspark.core.model.Mlp;
 import org.dpspark.core.random.CsprngStream;
 import org.dpspark.core.random.InsecureTestRandomness;
 import org.dpspark.core.random.RandomSource;
@@ -141,5 +142,36 @@ class ClippedSumKernelTest {
                 new double[8], new double[2], 2, ALL, rng, clip, new double[P + 1]));
         assertThrows(IllegalArgumentException.class, () -> ClippedSumKernel.accumulate(MODEL, params, new double[8],
                 new double[2], -1, ALL, rng, clip, new double[P + 1]));
+    }
+
+    /** A model whose scratchSize() is smaller than numParams(): the kernel sizes its work array by the model. */
+    @Test
+    void accumulate_mlp_sumOfEachRowsClippedContribution() {
+        Mlp mlp = new Mlp(D, new int[] {3}, Mlp.Activation.TANH, 3);
+        double[] params = mlp.initialParams(InsecureTestRandomness.seededSource(4));
+        RandomSource rng = InsecureTestRandomness.seededSource(5);
+        int rows = 30;
+        double[] features = new double[rows * D];
+        double[] labels = new double[rows];
+        for (int i = 0; i < features.length; i++) {
+            features[i] = 4 * rng.nextDouble() - 2;
+        }
+        for (int r = 0; r < rows; r++) {
+            labels[r] = r % 3;
+        }
+        ClipBudget clip = ClipBudget.withoutLossTracking(0.1);
+        double[] sum = new double[mlp.numParams() + 1];
+        ClippedSumKernel.accumulate(mlp, params, features, labels, rows, ALL, rng, clip, sum);
+        double[] expected = new double[mlp.numParams()];
+        double[] scratch = new double[mlp.numParams()];
+        for (int r = 0; r < rows; r++) {
+            double[] one = new double[mlp.numParams()];
+            mlp.addClippedGradient(params, features, r * D, labels[r], 0.1, one, scratch);
+            assertTrue(L2Clipping.norm(one, 0, one.length) <= 0.1 * (1 + 1e-12));
+            for (int j = 0; j < one.length; j++) {
+                expected[j] += one[j];
+            }
+        }
+        assertArrayEquals(expected, Arrays.copyOf(sum, mlp.numParams()), 1e-15);
     }
 }
