@@ -23,7 +23,7 @@ import org.dpspark.accountant.ledger.BudgetExhaustedException;
 import org.dpspark.accountant.ledger.LedgerConflictException;
 import org.dpspark.accountant.ledger.LedgerEntry;
 import org.dpspark.accountant.ledger.PrivacyLedger;
-import org.dpspark.core.model.BinaryLogisticRegression;
+import org.dpspark.core.model.DpModel;
 import org.dpspark.datasets.BlockPacker;
 import org.dpspark.datasets.DataReader;
 import org.dpspark.datasets.DenseBlock;
@@ -32,7 +32,9 @@ import org.dpspark.datasets.InputFormat;
 import org.dpspark.datasets.SyntheticData;
 import org.dpspark.datasets.spec.FeatureSpec;
 import org.dpspark.datasets.validate.DatasetValidationException;
-import org.dpspark.jobs.eval.BinaryMetrics;
+import org.dpspark.jobs.eval.EvalMetrics;
+import org.dpspark.jobs.ml.ModelSpec;
+import org.dpspark.datasets.spec.LabelSpec;
 import org.dpspark.jobs.eval.Evaluator;
 import org.dpspark.jobs.ledger.JobLedger;
 import org.dpspark.jobs.ledger.LedgeredRun;
@@ -65,7 +67,7 @@ import picocli.CommandLine.Option;
         sortOptions = false,
         usageHelpWidth = 110,
         description = {
-            "Trains a binary logistic regression with differential privacy (DP-SGD with Poisson sampling) on Spark.",
+            "Trains a model (logistic, softmax, linear or MLP) with differential privacy (DP-SGD, Poisson sampling) on Spark.",
             "Unit of privacy: one row; adjacency: add/remove; N and the feature spec are public.",
             ""
         },
@@ -82,13 +84,13 @@ public final class DpTrain implements Callable<Integer> {
     @Option(names = "--input", paramLabel = "PATH", description = "Training data (file or directory; any Hadoop path).")
     String input;
 
-    @Option(names = "--format", paramLabel = "FMT", description = "csv | parquet | arrow (Feather v2 / Arrow IPC file) | adult (the UCI files as they are).")
+    @Option(names = "--format", paramLabel = "FMT", description = "csv | parquet | arrow (Feather v2 / Arrow IPC file) | adult (the UCI files as they are) | mnist (the IDX images file; labels found beside it) | libsvm.")
     String format;
 
     @Option(names = "--label-col", paramLabel = "COL", description = "Label column (0/1); overrides the spec's label column.")
     String labelCol;
 
-    @Option(names = "--spec", paramLabel = "SPEC", description = "Feature spec: a JSON file, or a built-in name (adult). Default: adult for --format adult.")
+    @Option(names = "--spec", paramLabel = "SPEC", description = "Feature spec: a JSON file, or a built-in name (adult, mnist). Default: adult / mnist for those formats.")
     String spec;
 
     @Option(names = "--eval-input", paramLabel = "PATH", description = "Held-out evaluation data, same format and spec (metrics are not DP).")
@@ -114,6 +116,24 @@ public final class DpTrain implements Callable<Integer> {
 
     @Option(names = "--learning-rate", paramLabel = "LR", defaultValue = "1.0", description = "SGD learning rate (default: ${DEFAULT-VALUE}).")
     double learningRate;
+
+    @Option(names = "--model", paramLabel = "KIND", defaultValue = "logistic", description = "logistic (binary) | softmax (multinomial) | linear (regression; label bounds from the spec) | mlp (default: ${DEFAULT-VALUE}).")
+    String model;
+
+    @Option(names = "--hidden", paramLabel = "W[,W...]", split = ",", description = "Hidden layer widths of --model mlp (default: 256).")
+    int[] hidden;
+
+    @Option(names = "--activation", paramLabel = "ACT", defaultValue = "relu", description = "Hidden activation of --model mlp: relu | tanh (default: ${DEFAULT-VALUE}).")
+    String activation;
+
+    @Option(names = "--optimizer", paramLabel = "OPT", defaultValue = "sgd", description = "sgd | momentum | adam: post-processing of the noisy gradient, no privacy cost (default: ${DEFAULT-VALUE}).")
+    String optimizer;
+
+    @Option(names = "--momentum", paramLabel = "BETA", defaultValue = "0.9", description = "Momentum coefficient of --optimizer momentum (default: ${DEFAULT-VALUE}).")
+    double momentum;
+
+    @Option(names = "--lr-schedule", paramLabel = "S", defaultValue = "constant", description = "constant | cosine (decay to 0 over the run) (default: ${DEFAULT-VALUE}).")
+    String lrSchedule;
 
     @Option(names = "--output", paramLabel = "DIR", description = "Model folder to create (model.json). Default with --demo: a new temporary folder.")
     String output;
@@ -222,6 +242,9 @@ public final class DpTrain implements Callable<Integer> {
             eps = 1.0;
         }
         return TrainConfig.builder()
+                .optimizer(optimizer)
+                .momentum(momentum)
+                .schedule(lrSchedule)
                 .epochs(epochs)
                 .batchSize(batchSize)
                 .clipNorm(clipNorm)
@@ -244,7 +267,7 @@ public final class DpTrain implements Callable<Integer> {
             throw new IllegalArgumentException("--input is required (or --demo)");
         }
         if (format == null) {
-            throw new IllegalArgumentException("--format is required: csv, parquet, arrow or adult");
+            throw new IllegalArgumentException("--format is required: csv, parquet, arrow, adult, mnist or libsvm");
         }
         parseFormat(format);
         if (output == null) {
@@ -285,16 +308,17 @@ public final class DpTrain implements Callable<Integer> {
         } else {
             InputFormat f = parseFormat(format);
             fmt = f.name().toLowerCase(Locale.ROOT);
-            specName = spec != null ? spec : (f == InputFormat.ADULT ? "adult" : null);
+            specName = spec != null ? spec
+                    : f == InputFormat.ADULT ? "adult" : f == InputFormat.MNIST ? "mnist" : null;
             if (specName == null) {
                 throw new IllegalArgumentException("--spec is required for --format " + fmt + " (a JSON file or a built-in name)");
             }
             fs = FeatureSpec.resolve(specName, hadoop);
             requireExists(hadoop, input, "--input");
-            trainRaw = DataReader.read(spark, input, f);
+            trainRaw = read(spark, input, f, fs);
             if (evalInput != null) {
                 requireExists(hadoop, evalInput, "--eval-input");
-                evalRaw = DataReader.read(spark, evalInput, f);
+                evalRaw = read(spark, evalInput, f, fs);
             }
         }
         if (labelCol != null) {
@@ -307,18 +331,19 @@ public final class DpTrain implements Callable<Integer> {
             jsc.setJobDescription("dp-train: validate --eval-input");
             evalRows = validate(evalRaw, fs, "--eval-input");
         }
+        ModelSpec modelSpec = modelSpec(fs);
         PrivacyPlan plan = PrivacyPlan.of(cfg, rows);
         DataInfo trainInfo = demo
                 ? new DataInfo("synthetic", fmt, "synthetic:logistic(rows=" + DEMO_ROWS + ",features=" + DEMO_FEATURES + ",seed=1)", rows)
-                : new DataInfo(input, fmt, InputFingerprint.of(hadoop, input), rows);
+                : new DataInfo(input, fmt, InputFingerprint.of(hadoop, input, InputFormat.parse(fmt)), rows);
         DataInfo evalInfo = evalRaw == null ? null : demo
                 ? new DataInfo("synthetic", fmt, "synthetic:logistic(rows=" + DEMO_EVAL_ROWS + ",features=" + DEMO_FEATURES + ",seed=2)", evalRows)
-                : new DataInfo(evalInput, fmt, InputFingerprint.of(hadoop, evalInput), evalRows);
+                : new DataInfo(evalInput, fmt, InputFingerprint.of(hadoop, evalInput, InputFormat.parse(fmt)), evalRows);
 
         // Reserve before the first step (refusal: exit 3, nothing trained), train, commit; then publish.
         String dsId = datasetId != null ? checkDatasetId(datasetId) : JobLedger.datasetIdFromFingerprint(trainInfo.fingerprint());
         int parts = partitions != null ? partitions : jsc.defaultParallelism();
-        BinaryLogisticRegression model = new BinaryLogisticRegression(fs.dimension());
+        DpModel model = modelSpec.create();
         final Dataset<Row> evalData = evalRaw;
         final FeatureSpec spec0 = fs;
         LedgeredRun<TrainResult> run = LedgeredRun.run(privacyLedger, dsId, jid, trainInfo.fingerprint(), plan, outDir,
@@ -327,29 +352,30 @@ public final class DpTrain implements Callable<Integer> {
                 beforeFirstStep -> DpTrainer.train(jsc, BlockPacker.pack(trainRaw.repartition(parts), spec0), rows,
                         model, cfg, plan, beforeFirstStep));
         TrainResult result = run.result();
-        BinaryMetrics metrics = evalData == null ? null
+        EvalMetrics metrics = evalData == null ? null
                 : Evaluator.evaluate(jsc, BlockPacker.pack(evalData, fs), model, result.params());
         Admission admission = run.admission();
         LedgerEntry commit = run.commit();
         org.dpspark.accountant.ledger.DatasetState after = run.after();
-        com.fasterxml.jackson.databind.node.ObjectNode modelJson = Reports.model(jid, trainInfo, fs, cfg, result);
+        com.fasterxml.jackson.databind.node.ObjectNode modelJson = Reports.model(jid, trainInfo, fs, modelSpec, cfg, result);
         ((com.fasterxml.jackson.databind.node.ObjectNode) modelJson.get("provenance"))
                 .set("ledger", JobLedger.reportSection(privacyLedger, admission, commit, after));
         com.fasterxml.jackson.databind.node.ObjectNode reportJson = Reports.report(jid, started,
-                spark.sparkContext().master(), spark.version(), trainInfo, specName, fs, cfg, result, evalInfo, metrics,
+                spark.sparkContext().master(), spark.version(), trainInfo, specName, fs, modelSpec, cfg, result, evalInfo, metrics,
                 outDir);
         reportJson.set("ledger", JobLedger.reportSection(privacyLedger, admission, commit, after));
         AtomicOutput.writeDirectory(hadoop, outDir, Map.of("model.json", Reports.toBytes(modelJson)), overwrite);
         AtomicOutput.writeFile(hadoop, reportPath, Reports.toBytes(reportJson), overwrite);
 
-        out.printf(Locale.ROOT, "dp-train: trained binary logistic regression on %d rows, %d steps in %.1f s (%.2f ms/step)%n",
-                rows, plan.steps(), result.trainingSeconds(), result.millisPerStep());
+        out.printf(Locale.ROOT, "dp-train: trained %s on %d rows, %d steps in %.1f s (%.2f ms/step)%n",
+                modelSpec.kind(), rows, plan.steps(), result.trainingSeconds(), result.millisPerStep());
         out.printf(Locale.ROOT, "privacy: epsilon = %.4f at delta = %.3g (%s accountant; q = %.6f, sigma = %.4f, C = %s)%s%n",
                 plan.epsilon(), plan.delta(), plan.accountant(), plan.samplingRate(), plan.noiseMultiplier(), cfg.clipNorm(),
                 cfg.insecureTestSeed().isPresent() ? "  [INSECURE TEST SEED: NO PRIVACY]" : "");
         if (metrics != null) {
-            out.printf(Locale.ROOT, "evaluation: accuracy %.4f, AUC %.4f, log loss %.4f on %d rows%n",
-                    metrics.accuracy(), metrics.auc(), metrics.logLoss(), metrics.rows());
+            StringBuilder line = new StringBuilder("evaluation:");
+            metrics.values().forEach((k, v) -> line.append(String.format(Locale.ROOT, " %s %.4f", k, v)));
+            out.println(line.append(" on ").append(metrics.rows()).append(" rows"));
         }
         out.println(JobLedger.summary(admission, commit, after));
         out.printf("model: %s%nreport: %s%n", outDir, reportPath);
@@ -375,6 +401,58 @@ public final class DpTrain implements Callable<Integer> {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static Dataset<Row> read(SparkSession spark, String path, InputFormat f, FeatureSpec fs) {
+        // LibSVM's vector size is declared by the spec (public), never inferred from the data.
+        return f == InputFormat.LIBSVM ? DataReader.readLibsvm(spark, path, fs.dimension()) : DataReader.read(spark, path, f);
+    }
+
+    /** The model --model names, sized by the spec: its label declares K (classification) or the bounds (regression). */
+    private ModelSpec modelSpec(FeatureSpec fs) {
+        LabelSpec label = fs.label();
+        int d = fs.dimension();
+        switch (model) {
+            case "logistic":
+                if (label.isRegression() || label.numClasses() != 2) {
+                    throw new IllegalArgumentException("--model logistic needs a 0/1 label; the spec's label '"
+                            + label.column() + "' has " + describe(label) + " (use --model softmax or mlp, or linear)");
+                }
+                return ModelSpec.binaryLogistic(d);
+            case "softmax":
+            case "mlp":
+                if (label.isRegression()) {
+                    throw new IllegalArgumentException("--model " + model + " needs a class label; the spec's label '"
+                            + label.column() + "' is a regression label (use --model linear)");
+                }
+                if (model.equals("softmax")) {
+                    return ModelSpec.softmax(d, label.numClasses());
+                }
+                int[] widths = hidden != null ? hidden : new int[] {256};
+                for (int w : widths) {
+                    if (w < 1) {
+                        throw new IllegalArgumentException("--hidden widths must be >= 1, got " + w);
+                    }
+                }
+                if (!activation.equals("relu") && !activation.equals("tanh")) {
+                    throw new IllegalArgumentException("--activation must be relu or tanh, got " + activation);
+                }
+                return ModelSpec.mlp(d, widths, activation, label.numClasses());
+            case "linear":
+                if (!label.isRegression()) {
+                    throw new IllegalArgumentException("--model linear needs a regression label with declared bounds "
+                            + "(\"min\"/\"max\" in the spec's label); the label '" + label.column() + "' has "
+                            + describe(label));
+                }
+                return ModelSpec.linear(d, label.min(), label.max());
+            default:
+                throw new IllegalArgumentException("--model must be one of " + String.join(", ", ModelSpec.KINDS)
+                        + ", got " + model);
+        }
+    }
+
+    private static String describe(LabelSpec label) {
+        return label.isRegression() ? "regression bounds" : label.numClasses() + " classes";
     }
 
     private static InputFormat parseFormat(String f) {

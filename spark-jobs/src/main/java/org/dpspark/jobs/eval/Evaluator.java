@@ -1,59 +1,112 @@
 package org.dpspark.jobs.eval;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.mllib.evaluation.BinaryClassificationMetrics;
-import org.dpspark.core.model.BinaryLogisticRegression;
+import org.dpspark.core.model.DpModel;
 import org.dpspark.datasets.DenseBlock;
 import scala.Tuple2;
 
-/** Distributed evaluation of a binary logistic model over dense blocks. */
+/** Distributed evaluation of a trained model over dense blocks (exact metrics: the evaluation set is not protected). */
 public final class Evaluator {
     private static final double EPS = 1e-15;
 
     private Evaluator() {}
 
-    public static BinaryMetrics evaluate(
-            JavaSparkContext jsc, JavaRDD<DenseBlock> blocks, BinaryLogisticRegression model, double[] params) {
+    public static EvalMetrics evaluate(JavaSparkContext jsc, JavaRDD<DenseBlock> blocks, DpModel model, double[] params) {
         jsc.setJobDescription("dp-train: evaluate");
-        JavaRDD<Tuple2<Object, Object>> scored = blocks.flatMap(b -> {
-            List<Tuple2<Object, Object>> out = new ArrayList<>(b.rows());
+        try {
+            return model.numOutputs() >= 2 ? classification(blocks, model, params) : regression(blocks, model, params);
+        } finally {
+            jsc.setJobDescription(null);
+        }
+    }
+
+    private static EvalMetrics classification(JavaRDD<DenseBlock> blocks, DpModel model, double[] params) {
+        int k = model.numOutputs();
+        // Per partition: rows, correct, summed log loss; and for K = 2 the (score, label) pairs for the AUC.
+        JavaRDD<Tuple2<double[], List<Tuple2<Object, Object>>>> parts = blocks.map(b -> {
+            double[] out = new double[k];
+            double[] scratch = new double[model.scratchSize()];
+            double[] acc = new double[3];
+            List<Tuple2<Object, Object>> scores = new ArrayList<>(k == 2 ? b.rows() : 0);
             int d = b.dim();
             for (int i = 0; i < b.rows(); i++) {
-                out.add(new Tuple2<>(model.probability(params, b.features(), i * d), b.labels()[i]));
+                model.predict(params, b.features(), i * d, out, scratch);
+                int y = (int) b.labels()[i];
+                int best = 0;
+                for (int c = 1; c < k; c++) {
+                    if (out[c] > out[best]) {
+                        best = c;
+                    }
+                }
+                acc[0] += 1;
+                acc[1] += best == y ? 1 : 0;
+                acc[2] -= Math.log(Math.min(1 - EPS, Math.max(EPS, out[y])));
+                if (k == 2) {
+                    scores.add(new Tuple2<>(out[1], (double) y));
+                }
             }
-            return out.iterator();
+            return new Tuple2<>(acc, scores);
         });
-        scored.cache();
+        parts.cache();
         try {
-            double[] acc = scored.aggregate(
-                    new double[3],
-                    (a, t) -> {
-                        double p = (Double) t._1();
-                        double y = (Double) t._2();
-                        a[0] += 1;
-                        a[1] += ((p >= 0.5 ? 1.0 : 0.0) == y) ? 1 : 0;
-                        double pc = Math.min(1 - EPS, Math.max(EPS, p));
-                        a[2] += -(y * Math.log(pc) + (1 - y) * Math.log1p(-pc));
-                        return a;
-                    },
-                    (a, b) -> {
-                        for (int i = 0; i < 3; i++) {
-                            a[i] += b[i];
-                        }
-                        return a;
-                    });
+            double[] acc = parts.map(Tuple2::_1).reduce(Evaluator::add);
             long n = (long) acc[0];
             if (n == 0) {
                 throw new IllegalArgumentException("--eval-input has no rows");
             }
-            double auc = new BinaryClassificationMetrics(scored.rdd()).areaUnderROC();
-            return new BinaryMetrics(n, acc[1] / n, auc, acc[2] / n);
+            Map<String, Double> m = new LinkedHashMap<>();
+            m.put("accuracy", acc[1] / n);
+            if (k == 2) {
+                m.put("auc", new BinaryClassificationMetrics(parts.flatMap(t -> t._2().iterator()).rdd()).areaUnderROC());
+            }
+            m.put("log_loss", acc[2] / n);
+            return new EvalMetrics(n, m);
         } finally {
-            scored.unpersist(false);
-            jsc.setJobDescription(null);
+            parts.unpersist(false);
         }
+    }
+
+    private static EvalMetrics regression(JavaRDD<DenseBlock> blocks, DpModel model, double[] params) {
+        // rows, sum |e|, sum e^2, sum y, sum y^2
+        double[] acc = blocks.map(b -> {
+            double[] out = new double[1];
+            double[] scratch = new double[model.scratchSize()];
+            double[] a = new double[5];
+            int d = b.dim();
+            for (int i = 0; i < b.rows(); i++) {
+                model.predict(params, b.features(), i * d, out, scratch);
+                double y = b.labels()[i];
+                double e = out[0] - y;
+                a[0] += 1;
+                a[1] += Math.abs(e);
+                a[2] += e * e;
+                a[3] += y;
+                a[4] += y * y;
+            }
+            return a;
+        }).reduce(Evaluator::add);
+        long n = (long) acc[0];
+        if (n == 0) {
+            throw new IllegalArgumentException("--eval-input has no rows");
+        }
+        double ssTot = acc[4] - acc[3] * acc[3] / n;
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("rmse", Math.sqrt(acc[2] / n));
+        m.put("mae", acc[1] / n);
+        m.put("r2", ssTot > 0 ? 1 - acc[2] / ssTot : Double.NaN);
+        return new EvalMetrics(n, m);
+    }
+
+    private static double[] add(double[] a, double[] b) {
+        for (int i = 0; i < a.length; i++) {
+            a[i] += b[i];
+        }
+        return a;
     }
 }

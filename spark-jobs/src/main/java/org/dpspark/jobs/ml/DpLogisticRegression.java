@@ -1,11 +1,13 @@
 package org.dpspark.jobs.ml;
 
+import org.apache.spark.ml.param.IntParam;
+import org.apache.spark.ml.param.ParamValidators;
 import org.apache.spark.ml.util.DefaultParamsReader;
 import org.apache.spark.ml.util.Identifiable;
 import org.apache.spark.ml.util.MLReader;
 
 /**
- * Logistic regression trained with DP-SGD (Abadi et al. 2016) under Poisson sampling, as an MLlib Estimator.
+ * Logistic regression (binary, or multinomial with {@code setNumClasses(K)}) trained with DP-SGD (Abadi et al. 2016) under Poisson sampling, as an MLlib Estimator.
  *
  * <pre>{@code
  * DpLogisticRegressionModel m = new DpLogisticRegression()
@@ -16,6 +18,7 @@ import org.apache.spark.ml.util.MLReader;
  */
 public class DpLogisticRegression extends DpClassifier<DpLogisticRegressionModel> {
     private static final long serialVersionUID = 1L;
+    private final IntParam numClasses;
 
     public DpLogisticRegression() {
         this(Identifiable.randomUID("dpLogReg"));
@@ -23,11 +26,26 @@ public class DpLogisticRegression extends DpClassifier<DpLogisticRegressionModel
 
     public DpLogisticRegression(String uid) {
         super(uid);
+        numClasses = new IntParam(this, "numClasses",
+                "number of classes K (public): 2 for binary logistic regression, more for multinomial (softmax)",
+                ParamValidators.gtEq(2));
+        setDefault(numClasses, 2);
+    }
+
+    public IntParam numClasses() {
+        return numClasses;
+    }
+
+    /** K classes, labels 0..K-1: 2 is binary logistic regression, more is multinomial (softmax) regression. */
+    public DpLogisticRegression setNumClasses(int k) {
+        set(numClasses, k);
+        return this;
     }
 
     @Override
     protected ModelSpec modelSpec(int numFeatures) {
-        return ModelSpec.binaryLogistic(numFeatures);
+        int k = (Integer) getOrDefault(numClasses);
+        return k == 2 ? ModelSpec.binaryLogistic(numFeatures) : ModelSpec.softmax(numFeatures, k);
     }
 
     @Override

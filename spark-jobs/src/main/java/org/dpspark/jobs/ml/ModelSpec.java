@@ -8,13 +8,17 @@ import java.io.Serializable;
 import java.util.Arrays;
 import org.dpspark.core.model.BinaryLogisticRegression;
 import org.dpspark.core.model.DpModel;
+import org.dpspark.core.model.LinearRegression;
+import org.dpspark.core.model.Mlp;
+import org.dpspark.core.model.SoftmaxRegression;
 
 /**
  * A model's public architecture: which model, its input and output sizes and hyper-parameters. It creates the
  * dp-core math model and turns its outputs into MLlib's rawPrediction / probability / prediction. Saved with
  * every model; nothing in it depends on the data.
  *
- * @param kind "logistic" (binary logistic regression)
+ * @param kind "logistic" (binary logistic regression), "softmax" (multinomial), "linear" (squared loss), "mlp"
+ *     (multilayer perceptron with a softmax output)
  * @param numFeatures d
  * @param numClasses K for classifiers (2 for binary), 0 for regression
  * @param hidden hidden layer widths (MLP), empty otherwise
@@ -32,6 +36,24 @@ public record ModelSpec(
         return new ModelSpec("logistic", numFeatures, 2, new int[0], "", Double.NaN, Double.NaN);
     }
 
+    /** Multinomial logistic regression over K classes. */
+    public static ModelSpec softmax(int numFeatures, int numClasses) {
+        return new ModelSpec("softmax", numFeatures, numClasses, new int[0], "", Double.NaN, Double.NaN);
+    }
+
+    /** Linear regression with labels clipped to the declared public bounds [labelMin, labelMax]. */
+    public static ModelSpec linear(int numFeatures, double labelMin, double labelMax) {
+        return new ModelSpec("linear", numFeatures, 0, new int[0], "", labelMin, labelMax);
+    }
+
+    /** A multilayer perceptron: hidden layer widths, "relu" or "tanh", softmax over K classes. */
+    public static ModelSpec mlp(int numFeatures, int[] hidden, String activation, int numClasses) {
+        return new ModelSpec("mlp", numFeatures, numClasses, hidden.clone(), activation, Double.NaN, Double.NaN);
+    }
+
+    /** The model kinds dp-train's --model accepts. */
+    public static final String[] KINDS = {"logistic", "softmax", "linear", "mlp"};
+
     public boolean isClassifier() {
         return numClasses > 0;
     }
@@ -42,27 +64,32 @@ public record ModelSpec(
 
     /** The dp-core model. */
     public DpModel create() {
-        switch (kind) {
-            case "logistic":
-                return new BinaryLogisticRegression(numFeatures);
-            default:
-                throw new IllegalArgumentException("unknown model kind '" + kind + "'");
-        }
+        return switch (kind) {
+            case "logistic" -> new BinaryLogisticRegression(numFeatures);
+            case "softmax" -> new SoftmaxRegression(numFeatures, numClasses);
+            case "linear" -> new LinearRegression(numFeatures, labelMin, labelMax);
+            case "mlp" -> new Mlp(numFeatures, hidden, activation(activation), numClasses);
+            default -> throw new IllegalArgumentException("unknown model kind '" + kind + "'; known: "
+                    + String.join(", ", KINDS));
+        };
+    }
+
+    static Mlp.Activation activation(String name) {
+        return switch (name) {
+            case "relu" -> Mlp.Activation.RELU;
+            case "tanh" -> Mlp.Activation.TANH;
+            default -> throw new IllegalArgumentException("activation must be relu or tanh, got '" + name + "'");
+        };
     }
 
     /**
-     * Raw scores of one example: for classifiers, one per class (MLlib's rawPrediction: [-m, m] for binary
-     * logistic, logits for softmax outputs); for regression, the predicted value.
+     * Raw scores of one example (dp-core's predictRaw, MLlib's rawPrediction convention): for classifiers one per
+     * class ([-m, m] for binary logistic, the logits otherwise); for regression, the predicted value.
      */
     double[] raw(DpModel model, double[] params, double[] x) {
-        switch (kind) {
-            case "logistic": {
-                double m = ((BinaryLogisticRegression) model).margin(params, x, 0);
-                return new double[] {-m, m};
-            }
-            default:
-                throw new IllegalArgumentException("unknown model kind '" + kind + "'");
-        }
+        double[] out = new double[model.numOutputs()];
+        model.predictRaw(params, x, 0, out, new double[model.scratchSize()]);
+        return out;
     }
 
     /** Class probabilities from raw scores, in place (a numerically stable softmax; for binary, the sigmoid). */
@@ -93,7 +120,7 @@ public record ModelSpec(
         return best;
     }
 
-    ObjectNode toJson() {
+    public ObjectNode toJson() {
         ObjectNode n = JSON.createObjectNode();
         n.put("kind", kind);
         n.put("num_features", numFeatures);

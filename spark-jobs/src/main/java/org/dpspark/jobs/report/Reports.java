@@ -9,7 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import org.dpspark.core.clip.ClipBudget;
 import org.dpspark.datasets.spec.FeatureSpec;
-import org.dpspark.jobs.eval.BinaryMetrics;
+import org.dpspark.jobs.eval.EvalMetrics;
+import org.dpspark.jobs.ml.ModelSpec;
 import org.dpspark.jobs.train.PrivacyPlan;
 import org.dpspark.jobs.train.TrainConfig;
 import org.dpspark.jobs.train.TrainResult;
@@ -66,10 +67,11 @@ public final class Reports {
             DataInfo train,
             String specName,
             FeatureSpec spec,
+            ModelSpec modelSpec,
             TrainConfig cfg,
             TrainResult result,
             DataInfo evalData,
-            BinaryMetrics eval,
+            EvalMetrics eval,
             String modelPath) {
         ObjectNode r = JSON.createObjectNode();
         r.put("format_version", REPORT_FORMAT_VERSION);
@@ -92,8 +94,13 @@ public final class Reports {
         r.set("privacy", privacy(result.plan(), cfg));
 
         ObjectNode t = r.putObject("training");
-        t.put("model", "binary_logistic_regression");
-        t.put("optimizer", "sgd");
+        t.put("model", modelSpec.kind());
+        t.set("model_spec", modelSpec.toJson());
+        t.put("optimizer", cfg.optimizer());
+        if (cfg.optimizer().equals("momentum")) {
+            t.put("momentum", cfg.momentum());
+        }
+        t.put("lr_schedule", cfg.schedule());
         t.put("epochs", cfg.epochs());
         t.put("steps", result.plan().steps());
         t.put("batch_size", cfg.batchSize());
@@ -116,9 +123,13 @@ public final class Reports {
             e.put("input", evalData.path());
             e.put("fingerprint", evalData.fingerprint());
             e.put("rows", eval.rows());
-            e.put("accuracy", eval.accuracy());
-            e.put("auc", eval.auc());
-            e.put("log_loss", eval.logLoss());
+            eval.values().forEach((k, v) -> {
+                if (Double.isNaN(v)) {
+                    e.putNull(k);
+                } else {
+                    e.put(k, v);
+                }
+            });
             e.put("note", "metrics of the evaluation set are exact, not DP: the guarantee covers the training rows only");
         }
         return r;
@@ -126,17 +137,26 @@ public final class Reports {
 
     /** The model file: parameters, feature spec, guarantee and provenance. */
     public static ObjectNode model(
-            String jobId, DataInfo train, FeatureSpec spec, TrainConfig cfg, TrainResult result) {
+            String jobId, DataInfo train, FeatureSpec spec, ModelSpec modelSpec, TrainConfig cfg, TrainResult result) {
         ObjectNode m = JSON.createObjectNode();
         m.put("format_version", MODEL_FORMAT_VERSION);
-        m.put("model", "binary_logistic_regression");
+        m.put("model", modelSpec.kind());
+        m.set("model_spec", modelSpec.toJson());
         m.put("num_features", spec.dimension());
         double[] params = result.params();
-        ArrayNode w = m.putArray("weights");
-        for (int i = 0; i < params.length - 1; i++) {
-            w.add(params[i]);
+        if (modelSpec.kind().equals("logistic")) {
+            ArrayNode w = m.putArray("weights");
+            for (int i = 0; i < params.length - 1; i++) {
+                w.add(params[i]);
+            }
+            m.put("intercept", params[params.length - 1]);
+        } else {
+            // dp-core's flat layout for the kind (see the model's class comment).
+            ArrayNode p = m.putArray("params");
+            for (double v : params) {
+                p.add(v);
+            }
         }
-        m.put("intercept", params[params.length - 1]);
         try {
             m.set("feature_spec", JSON.readTree(spec.toJson()));
         } catch (JsonProcessingException e) {
@@ -153,6 +173,8 @@ public final class Reports {
         prov.put("epochs", cfg.epochs());
         prov.put("batch_size", cfg.batchSize());
         prov.put("learning_rate", cfg.learningRate());
+        prov.put("optimizer", cfg.optimizer());
+        prov.put("lr_schedule", cfg.schedule());
         return m;
     }
 

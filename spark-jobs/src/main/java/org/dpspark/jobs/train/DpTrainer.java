@@ -94,9 +94,12 @@ public final class DpTrainer {
             noise = SecureGaussianNoise.create();
         }
         DriverUpdate update =
-                new DriverUpdate(model, clip, plan.noiseMultiplier(), q * rows, noise, Optimizers.create(cfg));
+                new DriverUpdate(model, clip, plan.noiseMultiplier(), q * rows, noise, Optimizers.create(cfg, steps));
 
-        double[] params = model.initialParams();
+        // Initialization is data-independent (its randomness has no privacy role); seeded only on the test path.
+        double[] params = model.initialParams(cfg.insecureTestSeed().isPresent()
+                ? InsecureTestRandomness.seededSource(cfg.insecureTestSeed().getAsLong() ^ 0x5DEECE66DL)
+                : CsprngStream.fromSecureRandom());
         List<Double> lossPerEpoch = new ArrayList<>();
         List<Double> lossStdPerEpoch = new ArrayList<>();
         double stepLossStd = clip.lossEstimateStd(plan.noiseMultiplier(), q * rows);

@@ -15,13 +15,17 @@ import java.util.OptionalLong;
 public final class TrainConfig implements Serializable {
     private static final long serialVersionUID = 1L;
     /** The optimizers {@link Optimizers#create} knows. */
-    public static final String[] OPTIMIZERS = {"sgd"};
+    public static final String[] OPTIMIZERS = {"sgd", "momentum", "adam"};
+    /** The learning-rate schedules: constant, or cosine decay to 0 over the run (Loshchilov &amp; Hutter 2017). */
+    public static final String[] SCHEDULES = {"constant", "cosine"};
 
     private final double epochs;
     private final int batchSize;
     private final double clipNorm;
     private final double learningRate;
     private final String optimizer;
+    private final double momentum;
+    private final String schedule;
     private final double delta;
     private final Double targetEpsilon;
     private final Double noiseMultiplier;
@@ -34,6 +38,8 @@ public final class TrainConfig implements Serializable {
         this.clipNorm = b.clipNorm;
         this.learningRate = b.learningRate;
         this.optimizer = b.optimizer;
+        this.momentum = b.momentum;
+        this.schedule = b.schedule;
         this.delta = b.delta;
         this.targetEpsilon = b.targetEpsilon;
         this.noiseMultiplier = b.noiseMultiplier;
@@ -68,6 +74,16 @@ public final class TrainConfig implements Serializable {
     /** The optimizer's name, one of {@link #OPTIMIZERS}. */
     public String optimizer() {
         return optimizer;
+    }
+
+    /** The momentum coefficient of the "momentum" optimizer (beta1 of "adam" is 0.9). */
+    public double momentum() {
+        return momentum;
+    }
+
+    /** The learning-rate schedule, one of {@link #SCHEDULES}. */
+    public String schedule() {
+        return schedule;
     }
 
     public OptionalDouble targetEpsilon() {
@@ -110,6 +126,8 @@ public final class TrainConfig implements Serializable {
         private double clipNorm = 1.0;
         private double learningRate = 1.0;
         private String optimizer = "sgd";
+        private double momentum = 0.9;
+        private String schedule = "constant";
         private double delta = 1e-5;
         private Double targetEpsilon;
         private Double noiseMultiplier;
@@ -140,6 +158,16 @@ public final class TrainConfig implements Serializable {
 
         public Builder optimizer(String v) {
             this.optimizer = v;
+            return this;
+        }
+
+        public Builder momentum(double v) {
+            this.momentum = v;
+            return this;
+        }
+
+        public Builder schedule(String v) {
+            this.schedule = v;
             return this;
         }
 
@@ -185,6 +213,13 @@ public final class TrainConfig implements Serializable {
             if (optimizer == null || !java.util.Arrays.asList(OPTIMIZERS).contains(optimizer)) {
                 throw new IllegalArgumentException("--optimizer must be one of " + String.join(", ", OPTIMIZERS)
                         + ", got " + optimizer);
+            }
+            if (!(momentum >= 0 && momentum < 1)) {
+                throw new IllegalArgumentException("--momentum must be in [0, 1), got " + momentum);
+            }
+            if (schedule == null || !java.util.Arrays.asList(SCHEDULES).contains(schedule)) {
+                throw new IllegalArgumentException("--lr-schedule must be one of " + String.join(", ", SCHEDULES)
+                        + ", got " + schedule);
             }
             if (!(delta > 0 && delta < 1)) {
                 throw new IllegalArgumentException("--delta must be in (0, 1), got " + delta);

@@ -203,6 +203,73 @@ class DpEstimatorTest {
         }
     }
 
+    /** Three classes: class = argmax of (a, b, c) + small noise; plus a regression target 2a - b + noise. */
+    static Dataset<Row> threeClass(int n, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            double[] x = {r.nextDouble(-1, 1), r.nextDouble(-1, 1), r.nextDouble(-1, 1)};
+            int best = 0;
+            for (int k = 1; k < 3; k++) {
+                if (x[k] + 0.1 * r.nextGaussian() > x[best]) {
+                    best = k;
+                }
+            }
+            double y = 2 * x[0] - x[1] + 0.1 * r.nextGaussian();
+            rows.add(RowFactory.create(x[0], x[1], x[2], (double) best, y));
+        }
+        StructType schema = new StructType().add("a", DataTypes.DoubleType).add("b", DataTypes.DoubleType)
+                .add("c", DataTypes.DoubleType).add("label", DataTypes.DoubleType).add("y", DataTypes.DoubleType);
+        return ASSEMBLER.transform(spark.createDataFrame(rows, schema).repartition(2)).cache();
+    }
+
+    @Test
+    void multinomialAndMlp_learnThreeClasses_andTheMlpRoundTrips() throws Exception {
+        Dataset<Row> tr = threeClass(6000, 21);
+        Dataset<Row> te = threeClass(1500, 22);
+        DpLogisticRegression softmax = new DpLogisticRegression().setNumClasses(3);
+        softmax.setEpsilon(3.0).setEpochs(3).setBatchSize(200);
+        Dataset<Row> out = softmax.fit(tr).transform(te);
+        assertTrue(accuracy(out) > 0.75, "softmax accuracy " + accuracy(out));
+        Vector p = out.first().getAs("probability");
+        assertEquals(3, p.size());
+        assertEquals(1.0, p.apply(0) + p.apply(1) + p.apply(2), 1e-12);
+
+        DpMultilayerPerceptronClassifier mlp = new DpMultilayerPerceptronClassifier().setHiddenLayers(16)
+                .setActivation("tanh").setNumClasses(3);
+        mlp.setEpsilon(3.0).setEpochs(4).setBatchSize(200).setOptimizer("adam").setLearningRate(0.01);
+        DpMultilayerPerceptronClassificationModel m = mlp.fit(tr);
+        assertTrue(accuracy(m.transform(te)) > 0.75, "mlp accuracy " + accuracy(m.transform(te)));
+        String path = dir.resolve("mlp").toString();
+        m.write().save(path);
+        DpMultilayerPerceptronClassificationModel back = DpMultilayerPerceptronClassificationModel.load(path);
+        assertEquals(m.modelSpec(), back.modelSpec());
+        assertArrayEquals(m.parameters(), back.parameters(), 0.0);
+        assertEquals(m.transform(te).select("probability").collectAsList(),
+                back.transform(te).select("probability").collectAsList());
+    }
+
+    @Test
+    void linearRegression_withDeclaredLabelBounds_fitsAndPredicts() {
+        Dataset<Row> tr = threeClass(6000, 31);
+        Dataset<Row> te = threeClass(1500, 32);
+        DpLinearRegression lin = new DpLinearRegression().setLabelBounds(-4, 4);
+        lin.setLabelCol("y").setEpsilon(3.0).setEpochs(4).setBatchSize(200).setLearningRate(0.5);
+        Dataset<Row> out = lin.fit(tr).transform(te).select("y", "prediction");
+        double sse = 0;
+        double sst = 0;
+        double mean = te.agg(org.apache.spark.sql.functions.avg("y")).first().getDouble(0);
+        for (Row r : out.collectAsList()) {
+            sse += Math.pow(r.getDouble(0) - r.getDouble(1), 2);
+            sst += Math.pow(r.getDouble(0) - mean, 2);
+        }
+        assertTrue(1 - sse / sst > 0.8, "R^2 " + (1 - sse / sst));
+        DpLinearRegression noBounds = new DpLinearRegression();
+        noBounds.setLabelCol("y").setEpsilon(1.0);
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> noBounds.fit(tr)).getMessage()
+                .contains("setLabelBounds"));
+    }
+
     @Test
     void fitWithLedger_recordsItsSpend_andAFitPastTheBudgetIsRefusedBeforeTraining() {
         String uri = dir.resolve("ledger").toUri().toString();

@@ -22,7 +22,7 @@ import org.dpspark.datasets.SyntheticData;
 import org.dpspark.datasets.spec.FeatureSpec;
 import org.dpspark.datasets.validate.DatasetValidator;
 import org.dpspark.jobs.SparkTestSession;
-import org.dpspark.jobs.eval.BinaryMetrics;
+import org.dpspark.jobs.eval.EvalMetrics;
 import org.dpspark.jobs.eval.Evaluator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -72,10 +72,10 @@ class DpTrainerTest {
         assertEquals(acc.epsilon(1e-5), plan.epsilon(), 0.0);
         assertTrue(plan.epsilon() <= 2.0, "calibrated epsilon " + plan.epsilon() + " exceeds the target");
 
-        BinaryMetrics m = Evaluator.evaluate(jsc, eval, model, r.params());
-        BinaryMetrics untrained = Evaluator.evaluate(jsc, eval, model, model.initialParams());
-        assertTrue(m.accuracy() >= 0.75, "accuracy " + m.accuracy());
-        assertTrue(m.logLoss() < untrained.logLoss() - 0.1, "log loss " + m.logLoss() + " vs " + untrained.logLoss());
+        EvalMetrics m = Evaluator.evaluate(jsc, eval, model, r.params());
+        EvalMetrics untrained = Evaluator.evaluate(jsc, eval, model, model.initialParams());
+        assertTrue(m.get("accuracy") >= 0.75, "accuracy " + m.get("accuracy"));
+        assertTrue(m.get("log_loss") < untrained.get("log_loss") - 0.1, "log loss " + m.get("log_loss") + " vs " + untrained.get("log_loss"));
         assertEquals(4, r.lossPerEpoch().size());
         assertTrue(r.lossPerEpoch().get(3) < r.lossPerEpoch().get(0), "DP loss estimates " + r.lossPerEpoch());
         assertTrue(r.trainingSeconds() > 0);
