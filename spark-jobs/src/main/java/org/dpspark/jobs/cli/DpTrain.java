@@ -33,6 +33,7 @@ import org.dpspark.jobs.report.DataInfo;
 import org.dpspark.jobs.report.Reports;
 import org.dpspark.jobs.train.DpTrainer;
 import org.dpspark.jobs.train.PrivacyPlan;
+import org.dpspark.jobs.train.StepMode;
 import org.dpspark.jobs.train.TrainConfig;
 import org.dpspark.jobs.train.TrainResult;
 import picocli.CommandLine;
@@ -117,6 +118,9 @@ public final class DpTrain implements Callable<Integer> {
 
     @Option(names = "--partitions", paramLabel = "P", description = "Partitions of the cached training blocks (default: Spark's default parallelism).")
     Integer partitions;
+
+    @Option(names = "--step-mode", paramLabel = "MODE", defaultValue = "auto", description = "How steps run: barrier (one long-lived barrier stage; fast), job (one Spark job per step) or auto (barrier unless dynamic allocation is on; default: ${DEFAULT-VALUE}). Same model either way.")
+    String stepMode;
 
     @Option(names = "--job-id", paramLabel = "ID", description = "Job id recorded in the report and model (default: a random UUID).")
     String jobId;
@@ -204,6 +208,7 @@ public final class DpTrain implements Callable<Integer> {
                 .targetEpsilon(eps)
                 .noiseMultiplier(noiseMultiplier)
                 .insecureTestSeed(insecureTestSeed)
+                .stepMode(StepMode.parse(stepMode))
                 .build();
     }
 
@@ -303,8 +308,8 @@ public final class DpTrain implements Callable<Integer> {
                 Reports.toBytes(Reports.report(jid, started, spark.sparkContext().master(), spark.version(), trainInfo,
                         specName, fs, cfg, result, evalInfo, metrics, outDir)), overwrite);
 
-        out.printf(Locale.ROOT, "dp-train: trained binary logistic regression on %d rows, %d steps in %.1f s (%.2f ms/step)%n",
-                rows, plan.steps(), result.trainingSeconds(), result.millisPerStep());
+        out.printf(Locale.ROOT, "dp-train: trained binary logistic regression on %d rows, %d steps in %.1f s (%.2f ms/step, %s mode)%n",
+                rows, plan.steps(), result.trainingSeconds(), result.millisPerStep(), result.stepMode());
         out.printf(Locale.ROOT, "privacy: epsilon = %.4f at delta = %.3g (%s accountant; q = %.6f, sigma = %.4f, C = %s)%s%n",
                 plan.epsilon(), plan.delta(), plan.accountant(), plan.samplingRate(), plan.noiseMultiplier(), cfg.clipNorm(),
                 cfg.insecureTestSeed().isPresent() ? "  [INSECURE TEST SEED: NO PRIVACY]" : "");
