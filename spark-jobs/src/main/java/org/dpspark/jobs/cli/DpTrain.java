@@ -292,7 +292,10 @@ public final class DpTrain implements Callable<Integer> {
 
         // Train.
         int parts = partitions != null ? partitions : jsc.defaultParallelism();
-        JavaRDD<DenseBlock> blocks = BlockPacker.pack(trainRaw.repartition(parts), fs);
+        // No shuffle when the input already has the partitions asked for: a shuffle's row order depends on the
+        // order its blocks arrive in, so a run with a fixed test seed would not reproduce across cluster layouts.
+        Dataset<Row> laidOut = trainRaw.rdd().getNumPartitions() == parts ? trainRaw : trainRaw.repartition(parts);
+        JavaRDD<DenseBlock> blocks = BlockPacker.pack(laidOut, fs);
         BinaryLogisticRegression model = new BinaryLogisticRegression(fs.dimension());
         TrainResult result = DpTrainer.train(jsc, blocks, rows, model, cfg, plan);
 
