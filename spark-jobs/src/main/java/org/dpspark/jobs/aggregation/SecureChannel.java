@@ -7,7 +7,9 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -15,6 +17,7 @@ import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.function.BooleanSupplier;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.Mac;
@@ -60,11 +63,12 @@ public final class SecureChannel implements Closeable {
     private final Cipher sendCipher;
     private final Cipher receiveCipher;
     private final int maxPayload;
+    private final int timeoutMillis;
     private long sent;
     private long received;
 
     private SecureChannel(Socket socket, DataInputStream in, DataOutputStream out, byte[] sendKey, byte[] receiveKey,
-            int maxPayload) throws GeneralSecurityException {
+            int maxPayload) throws GeneralSecurityException, IOException {
         this.socket = socket;
         this.in = in;
         this.out = out;
@@ -73,6 +77,7 @@ public final class SecureChannel implements Closeable {
         this.sendCipher = Cipher.getInstance("AES/GCM/NoPadding");
         this.receiveCipher = Cipher.getInstance("AES/GCM/NoPadding");
         this.maxPayload = maxPayload;
+        this.timeoutMillis = socket.getSoTimeout();
     }
 
     /** The server (driver) end: sends the challenge, checks the client's answer, proves itself. */
@@ -180,6 +185,41 @@ public final class SecureChannel implements Closeable {
         } catch (GeneralSecurityException e) {
             throw new IOException("frame decryption failed", e);
         }
+    }
+
+    /**
+     * Like {@link #receive()}, but while no frame has started it wakes up every {@code pollMillis} to ask
+     * {@code stop} whether to give up (a killed task must not sit in a blocking read until the idle timeout).
+     *
+     * @throws InterruptedIOException when {@code stop} says so
+     */
+    public byte[] receive(BooleanSupplier stop, int pollMillis) throws IOException {
+        long waited = 0;
+        socket.setSoTimeout(pollMillis);
+        try {
+            while (true) {
+                in.mark(1);
+                try {
+                    if (in.read() < 0) {
+                        throw new EOFException("the peer closed the connection");
+                    }
+                    in.reset();
+                    break;
+                } catch (SocketTimeoutException e) {
+                    // nothing was consumed: the stream is still at a frame boundary
+                    if (stop.getAsBoolean()) {
+                        throw new InterruptedIOException("stopped while waiting for a frame");
+                    }
+                    waited += pollMillis;
+                    if (waited >= timeoutMillis) {
+                        throw e;
+                    }
+                }
+            }
+        } finally {
+            socket.setSoTimeout(timeoutMillis);
+        }
+        return receive();
     }
 
     /** The remote address, for log lines (never the payloads). */

@@ -79,7 +79,7 @@ public final class BarrierStepRunner implements StepRunner {
     static final int SECRET_BYTES = 32;
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    /** Test hook run by a task before each step (e.g. to make one attempt fail). */
+    /** Test hook run by a task before it connects (step -1) and before each step (e.g. to make one attempt fail). */
     interface FaultInjector extends Serializable {
         void beforeStep(int stageAttempt, int partition, long step);
     }
@@ -438,13 +438,17 @@ public final class BarrierStepRunner implements StepRunner {
                 }
             }
             int[] parts = own.keySet().stream().mapToInt(Integer::intValue).toArray();
+            for (int p : parts) {
+                fault.beforeStep(ctx.stageAttemptNumber(), p, -1);
+            }
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress(InetAddress.getByName(host), port), timeoutMillis);
                 SecureChannel ch = SecureChannel.client(s, secret, BarrierProtocol.maxStep(work.model().numParams()),
                         timeoutMillis);
                 ch.send(BarrierProtocol.hello(ctx.stageAttemptNumber(), ctx.partitionId(), parts));
                 while (true) {
-                    byte[] m = ch.receive();
+                    // Killed tasks (stage failure, cancel) are not interrupted out of socket reads: poll for it.
+                    byte[] m = ch.receive(ctx::isInterrupted, 500);
                     if (BarrierProtocol.type(m) == BarrierProtocol.DONE) {
                         break;
                     }

@@ -17,7 +17,6 @@ import org.dpspark.datasets.DenseBlock;
 import org.dpspark.datasets.SyntheticData;
 import org.dpspark.datasets.spec.FeatureSpec;
 import org.dpspark.datasets.validate.DatasetValidator;
-import org.dpspark.jobs.SparkTestSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -40,7 +39,13 @@ class BarrierStepRunnerTest {
 
     @BeforeAll
     static void start() {
-        spark = SparkTestSession.start("BarrierStepRunnerTest", "local[2,4]");
+        spark = SparkSession.builder().appName("BarrierStepRunnerTest").master("local[2,4]")
+                .config("spark.ui.enabled", "false")
+                .config("spark.ui.showConsoleProgress", "false")
+                .config("spark.driver.host", "127.0.0.1")
+                // a hung task would fail the test in a minute rather than in the default ten
+                .config(BarrierStepRunner.TIMEOUT_CONF, "60")
+                .getOrCreate();
         jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         FeatureSpec spec = SyntheticData.spec(D);
         Dataset<Row> raw = SyntheticData.logistic(spark, 6000, D, 11L, 2);
@@ -100,6 +105,30 @@ class BarrierStepRunnerTest {
         assertEquals(1, FAULTS.get(), "the fault must have fired once");
         assertArrayEquals(undisturbed.params(), retried.params(), 0.0);
         assertEquals(undisturbed.lossPerEpoch(), retried.lossPerEpoch());
+    }
+
+    @Test
+    void barrier_taskDiesBeforeConnecting_theConnectedTaskIsReleased_andTheRetryCompletes() {
+        TrainResult undisturbed = run(twoParts, StepMode.JOB);
+        FAULTS.set(0);
+        TrainConfig c = cfg(StepMode.BARRIER);
+        long t0 = System.nanoTime();
+        TrainResult retried = DpTrainer.train(jsc, twoParts, rows, new BinaryLogisticRegression(D), c,
+                PrivacyPlan.of(c, rows), (j, blocks, work) -> BarrierStepRunner.start(j, blocks, work, (attempt, p, step) -> {
+                    if (attempt == 0 && p == 0 && step == -1) {
+                        try {
+                            Thread.sleep(1000); // let the other task connect and wait for its first step
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                        FAULTS.incrementAndGet();
+                        throw new IllegalStateException("injected fault before connecting");
+                    }
+                }));
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        assertEquals(1, FAULTS.get());
+        assertArrayEquals(undisturbed.params(), retried.params(), 0.0);
+        assertTrue(seconds < 50, "the killed task held its slot for " + seconds + " s");
     }
 
     @Test
