@@ -62,9 +62,16 @@ dpspark_run() {
   fi
   local cp
   cp="$jar:$(cat "$DPSPARK_HOME/spark-jobs/target/embedded-classpath.txt")"
+  # A standalone master (e.g. dp-local-cluster) with the embedded driver: ship the app jar to the executors,
+  # and give their JVMs the same --add-opens.
+  local cluster=()
+  case " $* " in
+    *" spark://"* | *"--master=spark://"*)
+      cluster=(-Dspark.jars="$jar" "-Dspark.executor.extraJavaOptions=${DPSPARK_JAVA_OPENS[*]}") ;;
+  esac
   exec java "${DPSPARK_JAVA_OPENS[@]}" -Xmx"${DPSPARK_DRIVER_MEMORY:-4g}" \
     -Dlog4j2.configurationFile=org/dpspark/jobs/log4j2-dpspark.properties \
-    ${DPSPARK_JAVA_OPTS:-} -cp "$cp" "$main" "$@"
+    "${cluster[@]}" ${DPSPARK_JAVA_OPTS:-} -cp "$cp" "$main" "$@"
 }
 
 # dpspark_run_java MAIN_CLASS ARGS...: plain java on the jar + embedded classpath, no spark-submit (for commands that

@@ -7,9 +7,14 @@ public final class SparkTestSession {
     private SparkTestSession() {}
 
     public static SparkSession start(String appName) {
+        return start(appName, "local[2]");
+    }
+
+    /** With another master, e.g. local[2,4] (4 task attempts, so that failure and retry can be tested). */
+    public static SparkSession start(String appName, String master) {
         return SparkSession.builder()
                 .appName(appName)
-                .master("local[2]")
+                .master(master)
                 .config("spark.ui.enabled", "false")
                 .config("spark.ui.showConsoleProgress", "false")
                 .config("spark.sql.shuffle.partitions", "4")

@@ -43,6 +43,7 @@ import org.dpspark.jobs.report.DataInfo;
 import org.dpspark.jobs.report.Reports;
 import org.dpspark.jobs.train.DpTrainer;
 import org.dpspark.jobs.train.PrivacyPlan;
+import org.dpspark.jobs.train.StepMode;
 import org.dpspark.jobs.train.TrainConfig;
 import org.dpspark.jobs.train.TrainResult;
 import picocli.CommandLine;
@@ -150,6 +151,9 @@ public final class DpTrain implements Callable<Integer> {
     @Option(names = "--partitions", paramLabel = "P", description = "Partitions of the cached training blocks (default: Spark's default parallelism).")
     Integer partitions;
 
+    @Option(names = "--step-mode", paramLabel = "MODE", defaultValue = "auto", description = "How steps run: barrier (one long-lived barrier stage; fast), job (one Spark job per step) or auto (barrier unless dynamic allocation is on; default: ${DEFAULT-VALUE}). Same model either way.")
+    String stepMode;
+
     @Option(names = "--job-id", paramLabel = "ID", description = "Job id recorded in the ledger, report and model (default: a random UUID; Airflow passes its run id). A job id is charged once: one that already committed is refused (exit 4).")
     String jobId;
 
@@ -253,6 +257,7 @@ public final class DpTrain implements Callable<Integer> {
                 .targetEpsilon(eps)
                 .noiseMultiplier(noiseMultiplier)
                 .insecureTestSeed(insecureTestSeed)
+                .stepMode(StepMode.parse(stepMode))
                 .build();
     }
 
@@ -343,13 +348,16 @@ public final class DpTrain implements Callable<Integer> {
         // Reserve before the first step (refusal: exit 3, nothing trained), train, commit; then publish.
         String dsId = datasetId != null ? checkDatasetId(datasetId) : JobLedger.datasetIdFromFingerprint(trainInfo.fingerprint());
         int parts = partitions != null ? partitions : jsc.defaultParallelism();
+        // No shuffle when the input already has the partitions asked for: a shuffle's row order depends on the
+        // order its blocks arrive in, so a run with a fixed test seed would not reproduce across cluster layouts.
+        Dataset<Row> laidOut = trainRaw.rdd().getNumPartitions() == parts ? trainRaw : trainRaw.repartition(parts);
         DpModel model = modelSpec.create();
         final Dataset<Row> evalData = evalRaw;
         final FeatureSpec spec0 = fs;
         LedgeredRun<TrainResult> run = LedgeredRun.run(privacyLedger, dsId, jid, trainInfo.fingerprint(), plan, outDir,
                 line -> (line.startsWith("ledger:") ? out : new PrintWriter(System.err, true)).println(
                         line.startsWith("ledger:") ? line : "dp-train: " + line),
-                beforeFirstStep -> DpTrainer.train(jsc, BlockPacker.pack(trainRaw.repartition(parts), spec0), rows,
+                beforeFirstStep -> DpTrainer.train(jsc, BlockPacker.pack(laidOut, spec0), rows,
                         model, cfg, plan, beforeFirstStep));
         TrainResult result = run.result();
         EvalMetrics metrics = evalData == null ? null
@@ -367,8 +375,8 @@ public final class DpTrain implements Callable<Integer> {
         AtomicOutput.writeDirectory(hadoop, outDir, Map.of("model.json", Reports.toBytes(modelJson)), overwrite);
         AtomicOutput.writeFile(hadoop, reportPath, Reports.toBytes(reportJson), overwrite);
 
-        out.printf(Locale.ROOT, "dp-train: trained %s on %d rows, %d steps in %.1f s (%.2f ms/step)%n",
-                modelSpec.kind(), rows, plan.steps(), result.trainingSeconds(), result.millisPerStep());
+        out.printf(Locale.ROOT, "dp-train: trained %s on %d rows, %d steps in %.1f s (%.2f ms/step, %s mode)%n",
+                modelSpec.kind(), rows, plan.steps(), result.trainingSeconds(), result.millisPerStep(), result.stepMode());
         out.printf(Locale.ROOT, "privacy: epsilon = %.4f at delta = %.3g (%s accountant; q = %.6f, sigma = %.4f, C = %s)%s%n",
                 plan.epsilon(), plan.delta(), plan.accountant(), plan.samplingRate(), plan.noiseMultiplier(), cfg.clipNorm(),
                 cfg.insecureTestSeed().isPresent() ? "  [INSECURE TEST SEED: NO PRIVACY]" : "");

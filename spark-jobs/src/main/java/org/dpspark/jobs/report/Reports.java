@@ -115,6 +115,7 @@ public final class Reports {
                         + "through each step's Gaussian mechanism, sharing the clip norm with the gradient, so it costs "
                         + "no extra privacy; loss_noise_std_per_epoch is the standard deviation of its noise"
                 : "loss tracking disabled");
+        t.put("step_mode", result.stepMode());
         t.put("training_loop_seconds", result.trainingSeconds());
         t.put("millis_per_step", result.millisPerStep());
 

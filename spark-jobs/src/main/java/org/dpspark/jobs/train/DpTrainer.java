@@ -14,19 +14,19 @@ import org.dpspark.core.noise.Noise;
 import org.dpspark.core.noise.SecureGaussianNoise;
 import org.dpspark.core.random.CsprngStream;
 import org.dpspark.core.random.InsecureTestRandomness;
-import org.dpspark.core.sampling.PoissonSampler;
-import org.dpspark.core.step.ClippedSumKernel;
 import org.dpspark.core.step.DriverUpdate;
 import org.dpspark.datasets.DenseBlock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Distributed DP-SGD (Abadi et al. 2016, Algorithm 1) with Poisson sampling, one Spark job per step.
+ * Distributed DP-SGD (Abadi et al. 2016, Algorithm 1) with Poisson sampling. Each step's executor work runs through a
+ * {@link StepRunner}: one barrier stage for the whole run ({@link BarrierStepRunner}, the default) or one Spark job
+ * per step ({@link JobPerStepRunner}); see {@link StepMode}.
  *
  * <p>Per step t: every partition draws its Poisson sample from a CSPRNG stream derived from (secret job key, t,
  * partition id), so a retried task draws the same sample, and sums the clipped per-example contributions
- * ({@link ClippedSumKernel}). Only that sum leaves the executor (not the count, which is private). The driver
+ * ({@link org.dpspark.core.step.ClippedSumKernel}). Only that sum leaves the executor (not the count, which is private). The driver
  * adds the partition sums and hands them to {@link DriverUpdate}, which adds the Gaussian noise once, divides by
  * the expected batch size qN and updates the model. The accountant's guarantee for the whole run is fixed in
  * the {@link PrivacyPlan} before the first step.
@@ -56,6 +56,29 @@ public final class DpTrainer {
      */
     public static TrainResult train(JavaSparkContext jsc, JavaRDD<DenseBlock> blocks, long rows, DpModel model,
             TrainConfig cfg, PrivacyPlan plan, Runnable beforeFirstStep) {
+        return train(jsc, blocks, rows, model, cfg, plan, beforeFirstStep,
+                runnerFor(cfg.stepMode().resolve(jsc.getConf())));
+    }
+
+    /** Opens the {@link StepRunner} of a run (a seam for tests, which inject faults). */
+    interface RunnerFactory {
+        StepRunner open(JavaSparkContext jsc, JavaRDD<DenseBlock> blocks, PartitionStep work);
+    }
+
+    static RunnerFactory runnerFor(StepMode mode) {
+        return switch (mode) {
+            case JOB -> (jsc, blocks, work) -> new JobPerStepRunner(blocks, work);
+            case BARRIER, AUTO -> BarrierStepRunner::start;
+        };
+    }
+
+    static TrainResult train(JavaSparkContext jsc, JavaRDD<DenseBlock> blocks, long rows, DpModel model,
+            TrainConfig cfg, PrivacyPlan plan, RunnerFactory runners) {
+        return train(jsc, blocks, rows, model, cfg, plan, () -> { }, runners);
+    }
+
+    static TrainResult train(JavaSparkContext jsc, JavaRDD<DenseBlock> blocks, long rows, DpModel model,
+            TrainConfig cfg, PrivacyPlan plan, Runnable beforeFirstStep, RunnerFactory runners) {
         boolean persistedHere = blocks.getStorageLevel().equals(StorageLevel.NONE());
         if (persistedHere) {
             blocks.persist(StorageLevel.MEMORY_AND_DISK());
@@ -66,7 +89,7 @@ public final class DpTrainer {
             if (packed != rows) {
                 throw new IllegalStateException("packed " + packed + " rows but validation counted " + rows);
             }
-            return loop(jsc, blocks, rows, model, cfg, plan, beforeFirstStep);
+            return loop(jsc, blocks, rows, model, cfg, plan, beforeFirstStep, runners);
         } finally {
             jsc.setJobDescription(null);
             if (persistedHere) {
@@ -76,7 +99,7 @@ public final class DpTrainer {
     }
 
     private static TrainResult loop(JavaSparkContext jsc, JavaRDD<DenseBlock> blocks, long rows, DpModel model,
-            TrainConfig cfg, PrivacyPlan plan, Runnable beforeFirstStep) {
+            TrainConfig cfg, PrivacyPlan plan, Runnable beforeFirstStep, RunnerFactory runners) {
         double q = plan.samplingRate();
         long steps = plan.steps();
         ClipBudget clip = cfg.dpLossTracking()
@@ -104,31 +127,34 @@ public final class DpTrainer {
         List<Double> lossStdPerEpoch = new ArrayList<>();
         double stepLossStd = clip.lossEstimateStd(plan.noiseMultiplier(), q * rows);
         int epochs = (int) Math.ceil(cfg.epochs());
+        String mode;
         long start = System.nanoTime();
         long step = 0;
-        beforeFirstStep.run();
-        for (int epoch = 1; epoch <= epochs; epoch++) {
-            long epochEnd = epoch == epochs ? steps : Math.min(steps, (long) Math.floor(epoch * (double) rows / cfg.batchSize()));
-            double lossSum = 0;
-            long epochSteps = 0;
-            for (; step < epochEnd; step++) {
-                jsc.setJobDescription("dp-train step " + (step + 1) + "/" + steps + " (epoch " + epoch + "/" + epochs + ")");
-                StepSum f = new StepSum(model, params.clone(), jobKey, step, q, clip);
-                double[] sum = stepSum(blocks, f);
-                lossSum += update.apply(params, sum);
-                epochSteps++;
+        try (StepRunner runner = runners.open(jsc, blocks, new PartitionStep(model, jobKey, q, clip))) {
+            mode = runner.mode();
+            beforeFirstStep.run();
+            for (int epoch = 1; epoch <= epochs; epoch++) {
+                long epochEnd = epoch == epochs ? steps : Math.min(steps, (long) Math.floor(epoch * (double) rows / cfg.batchSize()));
+                double lossSum = 0;
+                long epochSteps = 0;
+                for (; step < epochEnd; step++) {
+                    jsc.setJobDescription("dp-train step " + (step + 1) + "/" + steps + " (epoch " + epoch + "/" + epochs + ")");
+                    double[] sum = runner.sum(step, params);
+                    lossSum += update.apply(params, sum);
+                    epochSteps++;
+                }
+                double loss = epochSteps == 0 ? Double.NaN : lossSum / epochSteps;
+                double lossStd = epochSteps == 0 ? Double.NaN : stepLossStd / Math.sqrt(epochSteps);
+                lossPerEpoch.add(loss);
+                lossStdPerEpoch.add(lossStd);
+                LOG.info(String.format(
+                        "epoch %d/%d: steps %d/%d, epsilon so far %.4f (delta %.3g), DP loss estimate %.4f (+- %.4f), %.1f s",
+                        epoch, epochs, step, steps, plan.epsilonAfter(step), plan.delta(), loss, lossStd,
+                        (System.nanoTime() - start) / 1e9));
             }
-            double loss = epochSteps == 0 ? Double.NaN : lossSum / epochSteps;
-            double lossStd = epochSteps == 0 ? Double.NaN : stepLossStd / Math.sqrt(epochSteps);
-            lossPerEpoch.add(loss);
-            lossStdPerEpoch.add(lossStd);
-            LOG.info(String.format(
-                    "epoch %d/%d: steps %d/%d, epsilon so far %.4f (delta %.3g), DP loss estimate %.4f (+- %.4f), %.1f s",
-                    epoch, epochs, step, steps, plan.epsilonAfter(step), plan.delta(), loss, lossStd,
-                    (System.nanoTime() - start) / 1e9));
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        return new TrainResult(params, plan, List.copyOf(lossPerEpoch), List.copyOf(lossStdPerEpoch), seconds, rows);
+        return new TrainResult(params, plan, List.copyOf(lossPerEpoch), List.copyOf(lossStdPerEpoch), seconds, rows, mode);
     }
 
     /**
@@ -137,15 +163,7 @@ public final class DpTrainer {
      * seed is bit-for-bit reproducible, on local mode and on a cluster alike.
      */
     static double[] stepSum(JavaRDD<DenseBlock> blocks, StepSum f) {
-        List<double[]> parts = blocks.mapPartitionsWithIndex(f, false).collect();
-        double[] sum = parts.get(0).clone();
-        for (int p = 1; p < parts.size(); p++) {
-            double[] b = parts.get(p);
-            for (int i = 0; i < sum.length; i++) {
-                sum[i] += b[i];
-            }
-        }
-        return sum;
+        return JobPerStepRunner.inPartitionOrder(blocks.mapPartitionsWithIndex(f, false).collect());
     }
 
     /**
@@ -173,16 +191,9 @@ public final class DpTrainer {
 
         @Override
         public Iterator<double[]> call(Integer partition, Iterator<DenseBlock> it) {
-            double[] sum = new double[model.numParams() + 1];
-            PoissonSampler sampler = new PoissonSampler(samplingRate);
             // One stream per (step, partition, block): a retried task redraws exactly the same sample.
-            long blockIndex = 0;
-            while (it.hasNext()) {
-                DenseBlock b = it.next();
-                CsprngStream rng = CsprngStream.derive(jobKey, step, partition, blockIndex++);
-                ClippedSumKernel.accumulate(model, params, b.features(), b.labels(), b.rows(), sampler, rng, clip, sum);
-            }
-            return Collections.singletonList(sum).iterator();
+            PartitionStep work = new PartitionStep(model, jobKey, samplingRate, clip);
+            return Collections.singletonList(work.sum(step, params, partition, it)).iterator();
         }
     }
 }

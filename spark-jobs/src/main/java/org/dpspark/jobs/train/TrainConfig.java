@@ -31,6 +31,7 @@ public final class TrainConfig implements Serializable {
     private final Double noiseMultiplier;
     private final Long insecureTestSeed;
     private final boolean dpLossTracking;
+    private final StepMode stepMode;
 
     private TrainConfig(Builder b) {
         this.epochs = b.epochs;
@@ -45,6 +46,7 @@ public final class TrainConfig implements Serializable {
         this.noiseMultiplier = b.noiseMultiplier;
         this.insecureTestSeed = b.insecureTestSeed;
         this.dpLossTracking = b.dpLossTracking;
+        this.stepMode = b.stepMode;
     }
 
     public static Builder builder() {
@@ -104,6 +106,11 @@ public final class TrainConfig implements Serializable {
         return dpLossTracking;
     }
 
+    /** How each step's executor work is scheduled (default {@link StepMode#AUTO}); no effect on the result. */
+    public StepMode stepMode() {
+        return stepMode;
+    }
+
     /** The Poisson sampling rate q = B / N for a dataset of {@code rows} rows. */
     public double samplingRate(long rows) {
         if (rows < batchSize) {
@@ -133,6 +140,7 @@ public final class TrainConfig implements Serializable {
         private Double noiseMultiplier;
         private Long insecureTestSeed;
         private boolean dpLossTracking = true;
+        private StepMode stepMode = StepMode.AUTO;
 
         private Builder() {}
 
@@ -197,7 +205,15 @@ public final class TrainConfig implements Serializable {
             return this;
         }
 
+        public Builder stepMode(StepMode v) {
+            this.stepMode = v;
+            return this;
+        }
+
         public TrainConfig build() {
+            if (stepMode == null) {
+                throw new IllegalArgumentException("--step-mode must be auto, barrier or job, got null");
+            }
             if (!(epochs > 0) || Double.isInfinite(epochs)) {
                 throw new IllegalArgumentException("--epochs must be a finite number > 0, got " + epochs);
             }

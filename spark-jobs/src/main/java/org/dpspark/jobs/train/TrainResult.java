@@ -11,9 +11,17 @@ import java.util.List;
  * @param lossStdPerEpoch per epoch, the standard deviation of that estimate's privacy noise (NaN when off)
  * @param trainingSeconds wall time of the training loop (steps only; not reading, validation or caching)
  * @param rows N, the number of training rows
+ * @param stepMode how the steps ran: {@code barrier} or {@code job} ({@link StepRunner#mode()})
  */
 public record TrainResult(
-        double[] params, PrivacyPlan plan, List<Double> lossPerEpoch, List<Double> lossStdPerEpoch, double trainingSeconds, long rows) {
+        double[] params, PrivacyPlan plan, List<Double> lossPerEpoch, List<Double> lossStdPerEpoch, double trainingSeconds,
+        long rows, String stepMode) {
+
+    /** A result whose step mode was one Spark job per step. */
+    public TrainResult(double[] params, PrivacyPlan plan, List<Double> lossPerEpoch, List<Double> lossStdPerEpoch,
+            double trainingSeconds, long rows) {
+        this(params, plan, lossPerEpoch, lossStdPerEpoch, trainingSeconds, rows, "job");
+    }
 
     public double millisPerStep() {
         return 1000.0 * trainingSeconds / plan.steps();

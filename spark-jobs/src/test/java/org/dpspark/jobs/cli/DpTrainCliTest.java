@@ -136,6 +136,7 @@ class DpTrainCliTest {
         double sigma = priv.get("noise_multiplier").asDouble();
         assertEquals(sigma * 5 / (0.2 * 100 * Math.sqrt(40)), rep.at("/training/loss_noise_std_per_epoch/1").asDouble(), 1e-12);
         assertTrue(rep.at("/training/millis_per_step").asDouble() > 0);
+        assertEquals("barrier", rep.at("/training/step_mode").asText(), "the default step mode on local mode");
         assertTrue(rep.at("/evaluation/accuracy").asDouble() > 0.7, rep.toString());
         assertTrue(rep.at("/evaluation/auc").asDouble() > 0.75, rep.toString());
         assertFalse(rep.toString().toLowerCase(Locale.ROOT).contains("seed"), "the report mentions a seed");
@@ -210,8 +211,10 @@ class DpTrainCliTest {
             {"--clip-norm", "NaN"},
             {"--format", "xlsx"},
             {"--epochs", "-1"},
+            {"--step-mode", "turbo"},
         };
-        String[] flags = {"--noise-multiplier", "--batch-size", "--batch-size", "--delta", "--clip-norm", "--format", "--epochs"};
+        String[] flags = {"--noise-multiplier", "--batch-size", "--batch-size", "--delta", "--clip-norm", "--format", "--epochs",
+            "--step-mode"};
         for (int i = 0; i < cases.length; i++) {
             List<String> a = trainArgs(input);
             int at = a.indexOf(cases[i][0]);

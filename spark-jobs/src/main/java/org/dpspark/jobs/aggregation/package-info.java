@@ -1,0 +1,8 @@
+/**
+ * The barrier step runner's transport: a small TCP service in the driver JVM that the long-lived barrier tasks
+ * connect to, over an authenticated and encrypted channel keyed by a per-run secret ({@link
+ * org.dpspark.jobs.aggregation.SecureChannel}). It carries pre-noise partial sums, which are private: they are
+ * never logged, and they never travel in clear. Nothing here knows about Spark or DP; see
+ * {@link org.dpspark.jobs.train.BarrierStepRunner} for the protocol on top.
+ */
+package org.dpspark.jobs.aggregation;

@@ -1,0 +1,60 @@
+package org.dpspark.jobs.train;
+
+import java.io.Serializable;
+import java.util.Iterator;
+import java.util.Objects;
+import org.dpspark.core.clip.ClipBudget;
+import org.dpspark.core.model.DpModel;
+import org.dpspark.core.random.CsprngStream;
+import org.dpspark.core.sampling.PoissonSampler;
+import org.dpspark.core.step.ClippedSumKernel;
+import org.dpspark.datasets.DenseBlock;
+
+/**
+ * The executor side of one step on one partition, shared by every {@link StepRunner}: the partition's Poisson
+ * sample and its sum of clipped contributions ({@link ClippedSumKernel}). The sample of block b of partition p at
+ * step t comes from the CSPRNG stream derived from (secret job key, t, p, b), so it is the same in every mode and
+ * on every retry. Serialized into tasks: it carries the secret job key (see the README on protecting task
+ * payloads); {@link #toString()} never shows it.
+ */
+final class PartitionStep implements Serializable {
+    private static final long serialVersionUID = 1L;
+    private final DpModel model;
+    private final byte[] jobKey;
+    private final double samplingRate;
+    private final ClipBudget clip;
+
+    PartitionStep(DpModel model, byte[] jobKey, double samplingRate, ClipBudget clip) {
+        this.model = Objects.requireNonNull(model, "model");
+        this.jobKey = Objects.requireNonNull(jobKey, "jobKey").clone();
+        this.samplingRate = samplingRate;
+        this.clip = Objects.requireNonNull(clip, "clip");
+    }
+
+    DpModel model() {
+        return model;
+    }
+
+    /** numParams + 1: the clipped gradient sum, then the loss coordinate. */
+    int sumLength() {
+        return model.numParams() + 1;
+    }
+
+    /** The clipped sum of {@code partition}'s sample at {@code step}, over its blocks in order. */
+    double[] sum(long step, double[] params, int partition, Iterator<DenseBlock> blocks) {
+        double[] sum = new double[sumLength()];
+        PoissonSampler sampler = new PoissonSampler(samplingRate);
+        long blockIndex = 0;
+        while (blocks.hasNext()) {
+            DenseBlock b = blocks.next();
+            CsprngStream rng = CsprngStream.derive(jobKey, step, partition, blockIndex++);
+            ClippedSumKernel.accumulate(model, params, b.features(), b.labels(), b.rows(), sampler, rng, clip, sum);
+        }
+        return sum;
+    }
+
+    @Override
+    public String toString() {
+        return "PartitionStep[model=" + model.getClass().getSimpleName() + ", q=" + samplingRate + ", clip=" + clip + "]";
+    }
+}

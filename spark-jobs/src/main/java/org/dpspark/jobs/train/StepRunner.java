@@ -1,0 +1,25 @@
+package org.dpspark.jobs.train;
+
+/**
+ * How the executor side of each DP-SGD step is run: given the step number and the current parameters, return
+ * the sum over all partitions of the clipped per-example contributions (length numParams + 1), added in partition
+ * order so that the result does not depend on timing. The sum is private (pre-noise): callers pass it straight to
+ * {@link org.dpspark.core.step.DriverUpdate}, which adds the noise once. Strategies differ only in cost:
+ * {@link JobPerStepRunner} launches one Spark job per step; {@link BarrierStepRunner} keeps one barrier task per
+ * partition group alive for the whole run.
+ */
+public interface StepRunner extends AutoCloseable {
+
+    /**
+     * The step's clipped sum. {@code params} is read, not kept. Called with increasing steps; a step is asked for
+     * once, and its noisy update is applied by the caller before the next call.
+     */
+    double[] sum(long step, double[] params);
+
+    /** The strategy's name for reports: {@code job} or {@code barrier}. */
+    String mode();
+
+    /** Ends the strategy's Spark work (no checked exception). */
+    @Override
+    void close();
+}

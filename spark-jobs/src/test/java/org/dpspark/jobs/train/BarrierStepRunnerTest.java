@@ -1,0 +1,148 @@
+package org.dpspark.jobs.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.dpspark.core.model.BinaryLogisticRegression;
+import org.dpspark.datasets.BlockPacker;
+import org.dpspark.datasets.DenseBlock;
+import org.dpspark.datasets.SyntheticData;
+import org.dpspark.datasets.spec.FeatureSpec;
+import org.dpspark.datasets.validate.DatasetValidator;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The barrier-stage step runner against the job-per-step runner, with a fixed insecure test seed: same model to
+ * the bit, with and without regrouping partitions into fewer tasks, and after a task dies mid-run. The session is
+ * local[2,4] (two task slots; a failed task may be retried), as on a cluster with spark.task.maxFailures = 4.
+ */
+class BarrierStepRunnerTest {
+    private static final int D = 6;
+    private static SparkSession spark;
+    private static JavaSparkContext jsc;
+    private static JavaRDD<DenseBlock> twoParts;
+    private static JavaRDD<DenseBlock> fiveParts;
+    private static long rows;
+
+    /** Counts injected faults (local mode: tasks run in this JVM). */
+    static final AtomicInteger FAULTS = new AtomicInteger();
+
+    @BeforeAll
+    static void start() {
+        spark = SparkSession.builder().appName("BarrierStepRunnerTest").master("local[2,4]")
+                .config("spark.ui.enabled", "false")
+                .config("spark.ui.showConsoleProgress", "false")
+                .config("spark.driver.host", "127.0.0.1")
+                // a hung task would fail the test in a minute rather than in the default ten
+                .config(BarrierStepRunner.TIMEOUT_CONF, "60")
+                .getOrCreate();
+        jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        FeatureSpec spec = SyntheticData.spec(D);
+        Dataset<Row> raw = SyntheticData.logistic(spark, 6000, D, 11L, 2);
+        rows = DatasetValidator.validate(raw, spec);
+        twoParts = BlockPacker.pack(raw, spec).cache();
+        fiveParts = BlockPacker.pack(raw.repartition(5), spec).cache();
+    }
+
+    @AfterAll
+    static void stop() {
+        spark.stop();
+    }
+
+    private static TrainConfig cfg(StepMode mode) {
+        return TrainConfig.builder().epochs(2).batchSize(150).noiseMultiplier(1.0).insecureTestSeed(99L)
+                .stepMode(mode).build();
+    }
+
+    private static TrainResult run(JavaRDD<DenseBlock> blocks, StepMode mode) {
+        TrainConfig c = cfg(mode);
+        return DpTrainer.train(jsc, blocks, rows, new BinaryLogisticRegression(D), c, PrivacyPlan.of(c, rows));
+    }
+
+    @Test
+    void barrier_sameSeed_bitIdenticalToOneJobPerStep() {
+        TrainResult job = run(twoParts, StepMode.JOB);
+        TrainResult barrier = run(twoParts, StepMode.BARRIER);
+        assertEquals("job", job.stepMode());
+        assertEquals("barrier", barrier.stepMode());
+        assertEquals(80, barrier.plan().steps());
+        assertArrayEquals(job.params(), barrier.params(), 0.0);
+        assertEquals(job.lossPerEpoch(), barrier.lossPerEpoch());
+    }
+
+    @Test
+    void barrier_morePartitionsThanSlots_groupsThem_andStillBitIdentical() {
+        assertEquals(2, BarrierStepRunner.taskSlots(jsc));
+        TrainResult job = run(fiveParts, StepMode.JOB);
+        TrainResult barrier = run(fiveParts, StepMode.BARRIER);
+        assertArrayEquals(job.params(), barrier.params(), 0.0);
+        // Grouping changes nothing: the same data in 2 partitions gives another sample, so another model.
+        assertTrue(!java.util.Arrays.equals(job.params(), run(twoParts, StepMode.JOB).params()));
+    }
+
+    @Test
+    void barrier_taskDiesOnceMidRun_stageIsRetried_andTheModelIsTheUndisturbedOne() {
+        TrainResult undisturbed = run(twoParts, StepMode.JOB);
+        FAULTS.set(0);
+        TrainConfig c = cfg(StepMode.BARRIER);
+        TrainResult retried = DpTrainer.train(jsc, twoParts, rows, new BinaryLogisticRegression(D), c,
+                PrivacyPlan.of(c, rows), (j, blocks, work) -> BarrierStepRunner.start(j, blocks, work, (attempt, p, step) -> {
+                    if (attempt == 0 && p == 1 && step == 37) {
+                        FAULTS.incrementAndGet();
+                        throw new IllegalStateException("injected fault at step 37");
+                    }
+                }));
+        assertEquals(1, FAULTS.get(), "the fault must have fired once");
+        assertArrayEquals(undisturbed.params(), retried.params(), 0.0);
+        assertEquals(undisturbed.lossPerEpoch(), retried.lossPerEpoch());
+    }
+
+    @Test
+    void barrier_taskDiesBeforeConnecting_theConnectedTaskIsReleased_andTheRetryCompletes() {
+        TrainResult undisturbed = run(twoParts, StepMode.JOB);
+        FAULTS.set(0);
+        TrainConfig c = cfg(StepMode.BARRIER);
+        long t0 = System.nanoTime();
+        TrainResult retried = DpTrainer.train(jsc, twoParts, rows, new BinaryLogisticRegression(D), c,
+                PrivacyPlan.of(c, rows), (j, blocks, work) -> BarrierStepRunner.start(j, blocks, work, (attempt, p, step) -> {
+                    if (attempt == 0 && p == 0 && step == -1) {
+                        try {
+                            Thread.sleep(1000); // let the other task connect and wait for its first step
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                        FAULTS.incrementAndGet();
+                        throw new IllegalStateException("injected fault before connecting");
+                    }
+                }));
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        assertEquals(1, FAULTS.get());
+        assertArrayEquals(undisturbed.params(), retried.params(), 0.0);
+        assertTrue(seconds < 50, "the killed task held its slot for " + seconds + " s");
+    }
+
+    @Test
+    void barrier_taskDiesOnEveryAttempt_trainingFailsCleanly() {
+        TrainConfig c = cfg(StepMode.BARRIER);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> DpTrainer.train(jsc, twoParts, rows,
+                new BinaryLogisticRegression(D), c, PrivacyPlan.of(c, rows),
+                (j, blocks, work) -> BarrierStepRunner.start(j, blocks, work, (attempt, p, step) -> {
+                    if (step == 3) {
+                        throw new IllegalStateException("injected fault");
+                    }
+                })));
+        assertTrue(e.getMessage().contains("barrier stage ended"), e.getMessage());
+        // The session is still usable afterwards.
+        assertEquals(rows, twoParts.map(DenseBlock::rows).fold(0, Integer::sum).longValue());
+    }
+}
