@@ -18,8 +18,9 @@ import org.jtransforms.fft.DoubleFFT_1D;
  * bound to the mass at +infinity. The composed +infinity mass is 1 - prod_k (1 - inf_k)^n_k.
  *
  * <p>Rounding: the inverse FFT leaves noise of the order of 1e-17 on every point, of either sign. Negative
- * values are set to 0 and, as an allowance for the positive noise, the largest such magnitude times the
- * number of points is added to the +infinity mass (about 1e-12 for 2^18 points).
+ * values are set to 0 and, as an allowance for points pushed below their true mass, the largest negative
+ * magnitude times the number of points is added to the +infinity mass (about 1e-12 for 2^18 points).
+ * The relative rounding of the sums that give delta is allowed for in {@link DiscretePld}.
  */
 final class PldComposition {
 

@@ -57,6 +57,13 @@ public final class SubsampledGaussianPld {
   /** The grid covers z within this many sigma of the Gaussians' means; Phibar(8.8) = 7e-19. */
   static final double TAIL_SIGMAS = 8.8;
 
+  /**
+   * Largest privacy loss value on a grid. Beyond it e^loss leaves the double range; a step whose loss
+   * distribution reaches further (sigma below about 0.03) is given the trivial PLD (all mass at +infinity),
+   * so PLD reports epsilon = +infinity (and the RDP bound is the one to use).
+   */
+  static final double MAX_LOSS = 700;
+
   private static final double SQRT_2 = Math.sqrt(2.0);
 
   private SubsampledGaussianPld() {}
@@ -81,11 +88,11 @@ public final class SubsampledGaussianPld {
       double z = zOf(q, sigma, Math.expm1(epsilon));
       return Math.max(0.0, q * upperTail((z - 1) / sigma) - c * upperTail(z / sigma));
     }
-    double c = Math.expm1(-epsilon) + q;
+    double c = cAdd(q, epsilon);
     if (!(c > 0)) {
       return 0.0;
     }
-    double z = zOf(q, sigma, Math.expm1(-epsilon));
+    double z = zOfC(q, sigma, c);
     return Math.max(0.0, Math.exp(epsilon) * (c * lowerTail(z / sigma) - q * lowerTail((z - 1) / sigma)));
   }
 
@@ -98,7 +105,8 @@ public final class SubsampledGaussianPld {
    * The pessimistic connect-the-dots discretization of one step in one direction on the grid i * interval.
    *
    * @param maxPoints the largest number of grid points allowed
-   * @return the discrete PLD, or null when it would need more than {@code maxPoints} points
+   * @return the discrete PLD, or null when it would need more than {@code maxPoints} points; the trivial
+   *     PLD (all mass at +infinity) when the loss range exceeds +-{@value #MAX_LOSS}
    */
   static DiscretePld discretize(double q, double sigma, Direction direction, double interval, int maxPoints) {
     check(q, sigma);
@@ -111,6 +119,10 @@ public final class SubsampledGaussianPld {
     } else {
       lossLow = -loss(q, sigma, TAIL_SIGMAS * sigma);
       lossHigh = q < 1 ? -log1mQ : -loss(q, sigma, -TAIL_SIGMAS * sigma);
+    }
+    if (!(lossHigh <= MAX_LOSS && lossLow >= -MAX_LOSS)) {
+      // Beyond the double range of e^loss: certify nothing (delta = 1 at every eps, epsilon = +inf).
+      return new DiscretePld(interval, 0, new double[2], 1.0);
     }
     double low = Math.floor(lossLow / interval);
     double high = Math.ceil(lossHigh / interval);
@@ -134,8 +146,8 @@ public final class SubsampledGaussianPld {
         double em1 = Math.expm1(eps);
         z[i] = em1 + q > 0 ? zOf(q, sigma, em1) : Double.NEGATIVE_INFINITY;
       } else {
-        double em1 = Math.expm1(-eps);
-        z[i] = em1 + q > 0 ? zOf(q, sigma, em1) : Double.NEGATIVE_INFINITY;
+        double c = cAdd(q, eps);
+        z[i] = c > 0 ? zOfC(q, sigma, c) : Double.NEGATIVE_INFINITY;
       }
     }
     // One erfc per point and Gaussian: the tail on the far side of 0 (see Tails), shared by both buckets.
@@ -163,8 +175,8 @@ public final class SubsampledGaussianPld {
         double n0 = t0.between(j + 1, j);
         double n1 = t1.between(j + 1, j);
         double epsJ = (lowIndex + j) * interval;
-        double cJ = Math.expm1(-epsJ) + q; // 1 / x_j - (1 - q)
-        double cJ1 = Math.expm1(-epsJ - interval) + q;
+        double cJ = cAdd(q, epsJ); // 1 / x_j - (1 - q)
+        double cJ1 = cAdd(q, epsJ + interval);
         double xJ1 = Math.exp(epsJ + interval);
         // p - x_j r = x_j (c_j n0 - q n1);  x_j+1 r - p = x_j+1 (q n1 - c_j+1 n0).
         mass[j + 1] += xJ1 * Math.max(0.0, cJ * n0 - q * n1) / expm1H;
@@ -227,6 +239,20 @@ public final class SubsampledGaussianPld {
       return Math.log(q) + t + Math.log1p((1 - q) * Math.exp(-t) / q);
     }
     return Math.log1p(q * Math.expm1(t));
+  }
+
+  /**
+   * e^-eps - (1 - q), without the cancellation of expm1(-eps) + q when e^-eps is small (then 1 + expm1(-eps)
+   * keeps only the absolute accuracy 1e-16; for q = 1 the result is e^-eps exactly).
+   */
+  static double cAdd(double q, double eps) {
+    return eps > 0.7 ? Math.exp(-eps) - (1 - q) : Math.expm1(-eps) + q;
+  }
+
+  /** z with q exp((2z - 1) / (2 sigma^2)) = c, i.e. sigma^2 log(c / q) + 1/2 (c &gt; 0). */
+  private static double zOfC(double q, double sigma, double c) {
+    double log = Math.abs(c - q) < 0.5 * q ? Math.log1p((c - q) / q) : Math.log(c) - Math.log(q);
+    return sigma * sigma * log + 0.5;
   }
 
   /** z with q exp((2z - 1) / (2 sigma^2)) = q + em1, i.e. sigma^2 log1p(em1 / q) + 1/2 (em1 &gt; -q). */
