@@ -247,11 +247,12 @@ public final class DpPrivacy implements Callable<Integer> {
         out.printf(Locale.ROOT, "dp-privacy: q = %.6g, steps = %d, delta = %.3g (Poisson-subsampled Gaussian, add/remove)%n",
                 c.q(), c.steps(), c.delta());
         if (c.calibrate()) {
-            out.printf(Locale.ROOT, "smallest noise multiplier meeting epsilon <= %s:%n", fmt(c.targetEpsilon()));
-            out.printf(Locale.ROOT, "  rdp: sigma = %.6f%n", r.sigmaRdp());
-            out.printf(Locale.ROOT, "  pld: sigma = %.6f%n", r.sigmaPld());
-            out.printf(Locale.ROOT, "best: %s, sigma = %.6f (epsilon %.4f by %s)%n", r.bestAccountant(), r.bestSigma(),
-                    r.bestEpsilon(), r.bestAccountant());
+            // Sigmas are printed rounded up, so that a printed value still meets the target.
+            out.printf(Locale.ROOT, "smallest noise multiplier meeting epsilon <= %s (rounded up):%n", fmt(c.targetEpsilon()));
+            out.printf(Locale.ROOT, "  rdp: sigma = %.6f%n", roundUp(r.sigmaRdp()));
+            out.printf(Locale.ROOT, "  pld: sigma = %.6f%n", roundUp(r.sigmaPld()));
+            out.printf(Locale.ROOT, "best: %s, sigma = %.6f (epsilon %.4f by %s)%n", r.bestAccountant(),
+                    roundUp(r.bestSigma()), r.bestEpsilon(), r.bestAccountant());
         } else {
             out.printf(Locale.ROOT, "epsilon at sigma = %s:%n", fmt(c.sigma()));
             out.printf(Locale.ROOT, "  rdp: epsilon = %.4f%n", r.epsilonRdp());
@@ -471,6 +472,12 @@ public final class DpPrivacy implements Callable<Integer> {
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    /** Up to the next multiple of 1e-6 (and one more when the decimal rendering would round down). */
+    private static double roundUp(double sigma) {
+        double up = Math.ceil(sigma * 1e6) / 1e6;
+        return up < sigma ? up + 1e-6 : up;
     }
 
     private static String fmt(double v) {
