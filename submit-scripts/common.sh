@@ -87,3 +87,16 @@ dpspark_run_java() {
     -Dlog4j2.configurationFile=org/dpspark/jobs/log4j2-dpspark.properties \
     ${DPSPARK_JAVA_OPTS:-} -cp "$cp" "$main" "$@"
 }
+
+# dpspark_java MAIN_CLASS ARGS...: plain java on the jar and the embedded classpath, no Spark started (for tools
+# such as dp-privacy that only compute). Heap: DPSPARK_TOOL_MEMORY (default 1g).
+dpspark_java() {
+  local main="$1"
+  shift
+  dpspark_ensure_built
+  local jar cp
+  jar="$(dpspark_jar)"
+  cp="$jar:$(cat "$DPSPARK_HOME/spark-jobs/target/embedded-classpath.txt")"
+  exec java -Xmx"${DPSPARK_TOOL_MEMORY:-1g}" ${DPSPARK_JAVA_OPTS:-} \
+    -cp "$cp" "$main" "$@"
+}

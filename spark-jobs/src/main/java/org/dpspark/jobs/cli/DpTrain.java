@@ -377,8 +377,9 @@ public final class DpTrain implements Callable<Integer> {
 
         out.printf(Locale.ROOT, "dp-train: trained %s on %d rows, %d steps in %.1f s (%.2f ms/step, %s mode)%n",
                 modelSpec.kind(), rows, plan.steps(), result.trainingSeconds(), result.millisPerStep(), result.stepMode());
-        out.printf(Locale.ROOT, "privacy: epsilon = %.4f at delta = %.3g (%s accountant; q = %.6f, sigma = %.4f, C = %s)%s%n",
-                plan.epsilon(), plan.delta(), plan.accountant(), plan.samplingRate(), plan.noiseMultiplier(), cfg.clipNorm(),
+        out.printf(Locale.ROOT, "privacy: epsilon = %.4f at delta = %.3g (%s accountant; rdp %.4f, pld %.4f; q = %.6f, sigma = %.4f, C = %s)%s%n",
+                plan.epsilon(), plan.delta(), plan.accountant(), plan.rdpEpsilon(), plan.pldEpsilon(),
+                plan.samplingRate(), plan.noiseMultiplier(), cfg.clipNorm(),
                 cfg.insecureTestSeed().isPresent() ? "  [INSECURE TEST SEED: NO PRIVACY]" : "");
         if (metrics != null) {
             StringBuilder line = new StringBuilder("evaluation:");

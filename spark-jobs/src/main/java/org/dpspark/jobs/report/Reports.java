@@ -39,6 +39,9 @@ public final class Reports {
         p.put("epsilon", plan.epsilon());
         p.put("delta", plan.delta());
         p.put("accountant", plan.accountant());
+        ObjectNode byAccountant = p.putObject("epsilon_by_accountant");
+        byAccountant.put("rdp", plan.rdpEpsilon());
+        byAccountant.put("pld", plan.pldEpsilon());
         p.put("unit", "row");
         p.put("adjacency", "add/remove one row");
         p.put("sampling", "poisson");

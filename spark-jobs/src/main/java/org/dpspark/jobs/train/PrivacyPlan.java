@@ -1,22 +1,32 @@
 package org.dpspark.jobs.train;
 
-import java.util.function.Supplier;
+import java.util.List;
+import org.dpspark.accountant.BestBound;
+import org.dpspark.accountant.BestCalibration;
 import org.dpspark.accountant.DpEvent;
-import org.dpspark.accountant.NoiseCalibration;
 import org.dpspark.accountant.PrivacyAccountant;
 import org.dpspark.accountant.RdpAccountant;
 
 /**
  * What a run will spend, fixed before the first step: Poisson rate q, noise multiplier sigma, steps T, and the
- * guarantee (epsilon at delta) that the accountant gives for T compositions of the subsampled Gaussian.
+ * guarantee (epsilon at delta) for T compositions of the subsampled Gaussian, computed by both the RDP and the
+ * PLD accountant. Both are valid upper bounds, so the smaller is claimed and its accountant named
+ * ({@link BestBound}). With a target epsilon, sigma is the smallest that meets it under either accountant
+ * ({@link BestCalibration}); the claimed epsilon is then at most the target.
+ *
+ * <p>Ledger hook: {@link #events()} is this run's history; a ledger that composes a dataset's jobs passes the
+ * events of all of them to {@link BestBound#of(List, double)} (RDP curves add; PLD distributions convolve), which
+ * is valid whenever every event is a Poisson-subsampled Gaussian ({@link DpEvent}).
  *
  * @param samplingRate q = B / N
  * @param noiseMultiplier sigma (noise std = sigma * clipNorm)
  * @param steps T
  * @param delta the delta of the guarantee
- * @param epsilon the accountant's epsilon at delta for (q, sigma, T): an upper bound
- * @param accountant the accountant that produced epsilon
+ * @param epsilon the claimed epsilon at delta: min(rdpEpsilon, pldEpsilon), an upper bound
+ * @param accountant the accountant that produced epsilon ("rdp" or "pld")
  * @param calibrated whether sigma was calibrated from a target epsilon (else given by the user)
+ * @param rdpEpsilon epsilon by the RDP accountant
+ * @param pldEpsilon epsilon by the PLD accountant
  */
 public record PrivacyPlan(
         double samplingRate,
@@ -25,9 +35,9 @@ public record PrivacyPlan(
         double delta,
         double epsilon,
         String accountant,
-        boolean calibrated) {
-
-    private static final Supplier<PrivacyAccountant> ACCOUNTANT = RdpAccountant::new;
+        boolean calibrated,
+        double rdpEpsilon,
+        double pldEpsilon) {
 
     /** Plans a run of {@code cfg} over a dataset of {@code rows} rows (N is public). */
     public static PrivacyPlan of(TrainConfig cfg, long rows) {
@@ -41,20 +51,28 @@ public record PrivacyPlan(
         }
         boolean calibrated = cfg.targetEpsilon().isPresent();
         double sigma = calibrated
-                ? NoiseCalibration.calibrateNoiseMultiplier(cfg.targetEpsilon().getAsDouble(), delta, q, steps, ACCOUNTANT)
+                ? BestCalibration.of(cfg.targetEpsilon().getAsDouble(), delta, q, steps).best()
                 : cfg.noiseMultiplier().getAsDouble();
-        double eps = epsilonAfter(q, sigma, steps, delta);
-        return new PrivacyPlan(q, sigma, steps, delta, eps, ACCOUNTANT.get().name(), calibrated);
+        BestBound bound = BestBound.of(List.of(new DpEvent(q, sigma, steps)), delta);
+        return new PrivacyPlan(q, sigma, steps, delta, bound.best(), bound.bestName(), calibrated,
+                bound.rdp(), bound.pld());
     }
 
-    /** Epsilon at delta after {@code steps} steps with this plan's q and sigma (for progress lines). */
+    /** This run's privacy history, for a ledger (see the class comment). */
+    public List<DpEvent> events() {
+        return List.of(new DpEvent(samplingRate, noiseMultiplier, steps));
+    }
+
+    /**
+     * An upper bound of epsilon at delta after {@code stepsDone} steps, for progress lines: by RDP (milliseconds;
+     * PLD would cost ~0.1 s per line), so it can exceed the final claimed {@link #epsilon()} when PLD is tighter.
+     */
     public double epsilonAfter(long stepsDone) {
-        return stepsDone == 0 ? 0.0 : epsilonAfter(samplingRate, noiseMultiplier, stepsDone, delta);
-    }
-
-    private static double epsilonAfter(double q, double sigma, long steps, double delta) {
-        PrivacyAccountant acc = ACCOUNTANT.get();
-        acc.compose(new DpEvent(q, sigma, steps));
+        if (stepsDone == 0) {
+            return 0.0;
+        }
+        PrivacyAccountant acc = new RdpAccountant();
+        acc.compose(new DpEvent(samplingRate, noiseMultiplier, stepsDone));
         return acc.epsilon(delta);
     }
 }

@@ -20,6 +20,7 @@ import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
 import org.dpspark.accountant.DpEvent;
 import org.dpspark.accountant.RdpAccountant;
+import org.dpspark.accountant.pld.PldAccountant;
 import org.dpspark.jobs.SparkTestSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -126,9 +127,15 @@ class DpTrainCliTest {
         assertEquals(80, priv.get("steps").asLong());
         RdpAccountant acc = new RdpAccountant();
         acc.compose(new DpEvent(q, priv.get("noise_multiplier").asDouble(), 80));
-        assertEquals(acc.epsilon(1e-5), priv.get("epsilon").asDouble(), 0.0);
+        PldAccountant pld = new PldAccountant();
+        pld.compose(new DpEvent(q, priv.get("noise_multiplier").asDouble(), 80));
+        // Both epsilons listed; the smaller (PLD for DP-SGD) claimed, at most the target, and named.
+        assertEquals(acc.epsilon(1e-5), priv.at("/epsilon_by_accountant/rdp").asDouble(), 0.0);
+        assertEquals(pld.epsilon(1e-5), priv.at("/epsilon_by_accountant/pld").asDouble(), 0.0);
+        assertEquals(pld.epsilon(1e-5), priv.get("epsilon").asDouble(), 0.0);
         assertTrue(priv.get("epsilon").asDouble() <= 2.0);
-        assertEquals("rdp", priv.get("accountant").asText());
+        assertTrue(acc.epsilon(1e-5) > 2.0, "sigma calibrated by PLD, so RDP's bound is above the target");
+        assertEquals("pld", priv.get("accountant").asText());
         assertEquals(4000, rep.at("/data/rows").asLong());
         assertTrue(rep.at("/data/fingerprint").asText().startsWith("sha256:"));
         assertEquals(2, rep.at("/training/loss_per_epoch").size());

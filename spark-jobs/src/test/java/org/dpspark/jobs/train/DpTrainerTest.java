@@ -13,6 +13,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.dpspark.accountant.DpEvent;
 import org.dpspark.accountant.RdpAccountant;
+import org.dpspark.accountant.pld.PldAccountant;
 import org.dpspark.core.model.BinaryLogisticRegression;
 import org.dpspark.core.model.DpModel;
 import org.dpspark.core.random.InsecureTestRandomness;
@@ -65,11 +66,17 @@ class DpTrainerTest {
         BinaryLogisticRegression model = new BinaryLogisticRegression(D);
         TrainResult r = DpTrainer.train(jsc, train, rows, model, cfg, plan);
 
-        // The guarantee is exactly what an independent run of the accountant gives for (q, sigma, T).
+        // The guarantee is exactly what independent runs of the accountants give for (q, sigma, T); the smaller
+        // is claimed and named.
         RdpAccountant acc = new RdpAccountant();
         acc.compose(new DpEvent(200.0 / 8000, plan.noiseMultiplier(), 160));
+        PldAccountant pld = new PldAccountant();
+        pld.compose(new DpEvent(200.0 / 8000, plan.noiseMultiplier(), 160));
         assertEquals(160, plan.steps());
-        assertEquals(acc.epsilon(1e-5), plan.epsilon(), 0.0);
+        assertEquals(acc.epsilon(1e-5), plan.rdpEpsilon(), 0.0);
+        assertEquals(pld.epsilon(1e-5), plan.pldEpsilon(), 0.0);
+        assertEquals(Math.min(plan.rdpEpsilon(), plan.pldEpsilon()), plan.epsilon(), 0.0);
+        assertEquals(plan.pldEpsilon() <= plan.rdpEpsilon() ? "pld" : "rdp", plan.accountant());
         assertTrue(plan.epsilon() <= 2.0, "calibrated epsilon " + plan.epsilon() + " exceeds the target");
 
         EvalMetrics m = Evaluator.evaluate(jsc, eval, model, r.params());

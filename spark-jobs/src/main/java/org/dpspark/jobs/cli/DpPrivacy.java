@@ -1,0 +1,494 @@
+package org.dpspark.jobs.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.dpspark.accountant.BestBound;
+import org.dpspark.accountant.BestCalibration;
+import org.dpspark.accountant.DpEvent;
+import org.dpspark.jobs.report.Reports;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code dp-privacy}: the privacy calculator. For the Poisson-subsampled Gaussian (DP-SGD), prints epsilon under
+ * each accountant (RDP and PLD) for a given noise multiplier, or the smallest noise multiplier meeting a target
+ * epsilon under each; one case from flags, or many from a CSV file. No Spark, no data: plain Java.
+ *
+ * <p>Bad input (a flag, or a CSV row/column) gives a one-line error naming it and exit code 2; nothing is
+ * written (the output CSV appears whole, by an atomic rename, or not at all).
+ */
+@Command(
+        name = "dp-privacy",
+        mixinStandardHelpOptions = true,
+        versionProvider = DpPrivacy.Version.class,
+        sortOptions = false,
+        usageHelpWidth = 110,
+        description = {
+            "Privacy calculator for DP-SGD (Poisson-subsampled Gaussian, add/remove adjacency): epsilon under each",
+            "accountant (rdp, pld) for a noise multiplier, or the smallest noise multiplier meeting a target epsilon.",
+            "One case from the flags, or one per row of --csv-in (columns q, sigma or target_epsilon, steps, delta).",
+            ""
+        },
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:success",
+            "1:failure (I/O, internal); nothing written",
+            "2:bad input (a flag, a CSV row or column); nothing written"
+        })
+public final class DpPrivacy implements Callable<Integer> {
+
+    @Option(names = {"--rows", "-N"}, paramLabel = "N", description = "Dataset size N (needed with --batch-size, and with --epochs).")
+    Long rows;
+
+    @Option(names = "--batch-size", paramLabel = "B", description = "Expected batch size; q = B / N.")
+    Long batchSize;
+
+    @Option(names = {"--q", "--sampling-rate"}, paramLabel = "Q", description = "Poisson sampling rate q, instead of --batch-size.")
+    Double q;
+
+    @Option(names = "--noise-multiplier", paramLabel = "SIGMA", description = "Noise multiplier: print epsilon under each accountant.")
+    Double noiseMultiplier;
+
+    @Option(names = "--epsilon", paramLabel = "EPS", description = "Target epsilon: print the smallest noise multiplier meeting it under each accountant.")
+    Double epsilon;
+
+    @Option(names = "--epochs", paramLabel = "E", description = "Epochs; steps T = floor(E / q) = floor(E * N / B) as dp-train.")
+    Double epochs;
+
+    @Option(names = "--steps", paramLabel = "T", description = "Steps, instead of --epochs.")
+    Long steps;
+
+    @Option(names = "--delta", paramLabel = "DELTA", defaultValue = "1e-5", description = "Delta (default: ${DEFAULT-VALUE}); must be < 1/N when N is given.")
+    double delta;
+
+    @Option(names = "--json", description = "Print JSON instead of text.")
+    boolean json;
+
+    @Option(names = "--csv-in", paramLabel = "FILE", description = "Cases, one per row: header with q, steps, delta and sigma or target_epsilon (one of the two per row).")
+    Path csvIn;
+
+    @Option(names = "--csv-out", paramLabel = "FILE", description = "Results of --csv-in (default: standard output). Refused if it exists, unless --overwrite.")
+    Path csvOut;
+
+    @Option(names = "--overwrite", description = "Replace an existing --csv-out.")
+    boolean overwrite;
+
+    @Option(names = "--threads", paramLabel = "K", description = "Cases computed in parallel with --csv-in (default: the number of cores).")
+    Integer threads;
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    /** Output columns of --csv-in runs. */
+    static final List<String> CSV_OUT_COLUMNS = List.of("q", "steps", "delta", "sigma", "target_epsilon",
+            "epsilon_rdp", "epsilon_pld", "sigma_rdp", "sigma_pld", "best_accountant", "best_sigma", "best_epsilon");
+
+    private final PrintWriter out;
+
+    DpPrivacy(PrintWriter out) {
+        this.out = out;
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs dp-privacy and returns its exit code (never calls System.exit). */
+    public static int run(String... args) {
+        return run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+    }
+
+    static int run(PrintWriter out, PrintWriter err, String... args) {
+        CommandLine cl = new CommandLine(new DpPrivacy(out));
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setParameterExceptionHandler((ex, a) -> {
+            err.println("dp-privacy: error: " + ex.getMessage());
+            err.println("Run 'dp-privacy --help' for the flags.");
+            return ExitCode.BAD_INPUT.code();
+        });
+        cl.setExecutionExceptionHandler((ex, c, parsed) -> {
+            if (ex instanceof IllegalArgumentException) {
+                err.println("dp-privacy: error: " + oneLine(ex.getMessage()));
+                return ExitCode.BAD_INPUT.code();
+            }
+            err.println("dp-privacy: failed: " + ex);
+            ex.printStackTrace(err);
+            return ExitCode.FAILURE.code();
+        });
+        return cl.execute(args);
+    }
+
+    private static String oneLine(String s) {
+        return s == null ? "" : s.replace('\n', ' ').replace('\r', ' ');
+    }
+
+    /** One case: rate, steps, delta and either sigma or a target epsilon (the other NaN). */
+    record Case(double q, long steps, double delta, double sigma, double targetEpsilon) {
+        boolean calibrate() {
+            return Double.isNaN(sigma);
+        }
+    }
+
+    /** A case's result under both accountants. */
+    record Result(Case c, double epsilonRdp, double epsilonPld, double sigmaRdp, double sigmaPld,
+            String bestAccountant, double bestSigma, double bestEpsilon) {}
+
+    @Override
+    public Integer call() throws Exception {
+        if (csvIn != null) {
+            return callCsv();
+        }
+        if (csvOut != null) {
+            throw new IllegalArgumentException("--csv-out needs --csv-in");
+        }
+        Case c = caseFromFlags();
+        Result r = compute(c);
+        if (json) {
+            out.println(JSON.writeValueAsString(toJson(r)));
+        } else {
+            printText(r);
+        }
+        return ExitCode.SUCCESS.code();
+    }
+
+    private Case caseFromFlags() {
+        if (rows != null && !(rows >= 1)) {
+            throw new IllegalArgumentException("--rows must be >= 1, got " + rows);
+        }
+        double rate;
+        if ((batchSize == null) == (q == null)) {
+            throw new IllegalArgumentException("give exactly one of --batch-size (with --rows) and --q");
+        }
+        if (batchSize != null) {
+            if (rows == null) {
+                throw new IllegalArgumentException("--batch-size needs --rows (q = B / N)");
+            }
+            if (!(batchSize >= 1 && batchSize <= rows)) {
+                throw new IllegalArgumentException("--batch-size must be in [1, N = " + rows + "], got " + batchSize);
+            }
+            rate = (double) batchSize / rows;
+        } else {
+            if (!(q > 0 && q <= 1)) {
+                throw new IllegalArgumentException("--q must be in (0, 1], got " + q);
+            }
+            rate = q;
+        }
+        if ((epochs == null) == (steps == null)) {
+            throw new IllegalArgumentException("give exactly one of --epochs and --steps");
+        }
+        long t;
+        if (epochs != null) {
+            if (!(epochs > 0 && epochs < 1e12)) {
+                throw new IllegalArgumentException("--epochs must be finite and > 0, got " + epochs);
+            }
+            // As dp-train: T = floor(E * N / B); with --q, floor(E / q).
+            double exact = batchSize != null ? epochs * (double) rows / (double) batchSize : epochs / rate;
+            t = Math.max(1L, (long) Math.floor(exact));
+        } else {
+            if (!(steps >= 1)) {
+                throw new IllegalArgumentException("--steps must be >= 1, got " + steps);
+            }
+            t = steps;
+        }
+        if (!(delta > 0 && delta < 1)) {
+            throw new IllegalArgumentException("--delta must be in (0, 1), got " + delta);
+        }
+        if (rows != null && !(delta < 1.0 / rows)) {
+            throw new IllegalArgumentException("--delta " + delta + " must be < 1/N = " + (1.0 / rows) + " (N = " + rows + ")");
+        }
+        if ((noiseMultiplier == null) == (epsilon == null)) {
+            throw new IllegalArgumentException("give exactly one of --noise-multiplier and --epsilon");
+        }
+        if (noiseMultiplier != null && !(noiseMultiplier > 0 && noiseMultiplier < Double.POSITIVE_INFINITY)) {
+            throw new IllegalArgumentException("--noise-multiplier must be finite and > 0, got " + noiseMultiplier);
+        }
+        if (epsilon != null && !(epsilon > 0 && epsilon < Double.POSITIVE_INFINITY)) {
+            throw new IllegalArgumentException("--epsilon must be finite and > 0, got " + epsilon);
+        }
+        return new Case(rate, t, delta, noiseMultiplier != null ? noiseMultiplier : Double.NaN,
+                epsilon != null ? epsilon : Double.NaN);
+    }
+
+    static Result compute(Case c) {
+        if (c.calibrate()) {
+            BestCalibration cal = BestCalibration.of(c.targetEpsilon(), c.delta(), c.q(), c.steps());
+            BestBound at = BestBound.of(List.of(new DpEvent(c.q(), cal.best(), c.steps())), c.delta());
+            return new Result(c, Double.NaN, Double.NaN, cal.rdpSigma(), cal.pldSigma(), cal.bestName(), cal.best(),
+                    cal.bestName().equals("pld") ? at.pld() : at.rdp());
+        }
+        BestBound b = BestBound.of(List.of(new DpEvent(c.q(), c.sigma(), c.steps())), c.delta());
+        return new Result(c, b.rdp(), b.pld(), Double.NaN, Double.NaN, b.bestName(), c.sigma(), b.best());
+    }
+
+    private void printText(Result r) {
+        Case c = r.c();
+        out.printf(Locale.ROOT, "dp-privacy: q = %.6g, steps = %d, delta = %.3g (Poisson-subsampled Gaussian, add/remove)%n",
+                c.q(), c.steps(), c.delta());
+        if (c.calibrate()) {
+            // Sigmas are printed rounded up, so that a printed value still meets the target.
+            out.printf(Locale.ROOT, "smallest noise multiplier meeting epsilon <= %s (rounded up):%n", fmt(c.targetEpsilon()));
+            out.printf(Locale.ROOT, "  rdp: sigma = %.6f%n", roundUp(r.sigmaRdp()));
+            out.printf(Locale.ROOT, "  pld: sigma = %.6f%n", roundUp(r.sigmaPld()));
+            out.printf(Locale.ROOT, "best: %s, sigma = %.6f (epsilon %.4f by %s)%n", r.bestAccountant(),
+                    roundUp(r.bestSigma()), r.bestEpsilon(), r.bestAccountant());
+        } else {
+            out.printf(Locale.ROOT, "epsilon at sigma = %s:%n", fmt(c.sigma()));
+            out.printf(Locale.ROOT, "  rdp: epsilon = %.4f%n", r.epsilonRdp());
+            out.printf(Locale.ROOT, "  pld: epsilon = %.4f%n", r.epsilonPld());
+            out.printf(Locale.ROOT, "best: %s, epsilon = %.4f%n", r.bestAccountant(), r.bestEpsilon());
+        }
+    }
+
+    private static ObjectNode toJson(Result r) {
+        Case c = r.c();
+        ObjectNode n = JSON.createObjectNode();
+        n.put("sampling_rate", c.q());
+        n.put("steps", c.steps());
+        n.put("delta", c.delta());
+        n.put("mechanism", "poisson-subsampled gaussian, add/remove adjacency");
+        if (c.calibrate()) {
+            n.put("target_epsilon", c.targetEpsilon());
+            ObjectNode s = n.putObject("noise_multiplier");
+            s.put("rdp", r.sigmaRdp());
+            s.put("pld", r.sigmaPld());
+        } else {
+            n.put("noise_multiplier", c.sigma());
+            ObjectNode e = n.putObject("epsilon");
+            putNumber(e, "rdp", r.epsilonRdp());
+            putNumber(e, "pld", r.epsilonPld());
+        }
+        ObjectNode best = n.putObject("best");
+        best.put("accountant", r.bestAccountant());
+        best.put("noise_multiplier", r.bestSigma());
+        putNumber(best, "epsilon", r.bestEpsilon());
+        return n;
+    }
+
+    private static void putNumber(ObjectNode n, String key, double v) {
+        if (Double.isFinite(v)) {
+            n.put(key, v);
+        } else {
+            n.put(key, String.valueOf(v)); // "Infinity": JSON has no infinite numbers
+        }
+    }
+
+    // ---------------------------------------------------------------- CSV sweeps
+
+    private int callCsv() throws Exception {
+        if (q != null || batchSize != null || rows != null || noiseMultiplier != null || epsilon != null
+                || epochs != null || steps != null || json) {
+            throw new IllegalArgumentException("--csv-in takes its cases from the file; do not combine it with --rows, "
+                    + "--batch-size, --q, --noise-multiplier, --epsilon, --epochs, --steps or --json");
+        }
+        if (threads != null && !(threads >= 1)) {
+            throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
+        }
+        if (csvOut != null && !Files.isDirectory(csvOut.toAbsolutePath().getParent())) {
+            throw new IllegalArgumentException("--csv-out " + csvOut + ": its folder does not exist");
+        }
+        if (csvOut != null && Files.exists(csvOut) && !overwrite) {
+            throw new IllegalArgumentException("--csv-out " + csvOut + " exists; pass --overwrite to replace it");
+        }
+        List<Case> cases = readCases(csvIn);
+        List<Result> results = computeAll(cases, threads != null ? threads : Runtime.getRuntime().availableProcessors());
+        StringBuilder sb = new StringBuilder(String.join(",", CSV_OUT_COLUMNS)).append('\n');
+        for (Result r : results) {
+            Case c = r.c();
+            sb.append(String.join(",", num(c.q()), Long.toString(c.steps()), num(c.delta()), num(c.sigma()),
+                    num(c.targetEpsilon()), num(r.epsilonRdp()), num(r.epsilonPld()), num(r.sigmaRdp()),
+                    num(r.sigmaPld()), r.bestAccountant(), num(r.bestSigma()), num(r.bestEpsilon()))).append('\n');
+        }
+        if (csvOut == null) {
+            out.print(sb);
+            out.flush();
+        } else {
+            writeAtomically(csvOut, sb.toString());
+        }
+        return ExitCode.SUCCESS.code();
+    }
+
+    private static String num(double v) {
+        return Double.isNaN(v) ? "" : Double.toString(v);
+    }
+
+    /** Reads and validates every row before anything is computed; errors name the row (1-based, header = 1) and column. */
+    static List<Case> readCases(Path file) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IllegalArgumentException("--csv-in " + file + " does not exist");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read --csv-in " + file + ": " + e.getMessage(), e);
+        }
+        String where = "--csv-in " + file;
+        if (lines.isEmpty() || lines.get(0).isBlank()) {
+            throw new IllegalArgumentException(where + ": empty; expected a header with q, steps, delta and sigma or target_epsilon");
+        }
+        List<String> header = Arrays.stream(lines.get(0).replace("\uFEFF", "").split(",", -1))
+                .map(h -> h.trim().toLowerCase(Locale.ROOT)).toList();
+        Map<String, Integer> col = new HashMap<>();
+        for (int i = 0; i < header.size(); i++) {
+            if (col.put(header.get(i), i) != null) {
+                throw new IllegalArgumentException(where + ": header names column '" + header.get(i) + "' twice");
+            }
+        }
+        for (String required : List.of("q", "steps", "delta")) {
+            if (!col.containsKey(required)) {
+                throw new IllegalArgumentException(where + ": header lacks column '" + required + "' (has " + header + ")");
+            }
+        }
+        if (!col.containsKey("sigma") && !col.containsKey("target_epsilon")) {
+            throw new IllegalArgumentException(where + ": header needs a column 'sigma' or 'target_epsilon' (has " + header + ")");
+        }
+        List<Case> cases = new ArrayList<>();
+        for (int i = 1; i < lines.size(); i++) {
+            String line = lines.get(i);
+            if (line.isBlank()) {
+                continue;
+            }
+            int row = i + 1;
+            String[] cells = line.split(",", -1);
+            if (cells.length != header.size()) {
+                throw new IllegalArgumentException(where + ": row " + row + " has " + cells.length + " fields, the header "
+                        + header.size());
+            }
+            double rate = number(cells, col, "q", row, where);
+            if (!(rate > 0 && rate <= 1)) {
+                throw new IllegalArgumentException(where + ": row " + row + ", column 'q': must be in (0, 1], got " + rate);
+            }
+            double t = number(cells, col, "steps", row, where);
+            if (!(t >= 1 && t <= 1e12 && t == Math.rint(t))) {
+                throw new IllegalArgumentException(where + ": row " + row + ", column 'steps': must be an integer >= 1, got "
+                        + cells[col.get("steps")].trim());
+            }
+            double d = number(cells, col, "delta", row, where);
+            if (!(d > 0 && d < 1)) {
+                throw new IllegalArgumentException(where + ": row " + row + ", column 'delta': must be in (0, 1), got " + d);
+            }
+            boolean hasSigma = col.containsKey("sigma") && !cells[col.get("sigma")].isBlank();
+            boolean hasTarget = col.containsKey("target_epsilon") && !cells[col.get("target_epsilon")].isBlank();
+            if (hasSigma == hasTarget) {
+                throw new IllegalArgumentException(where + ": row " + row
+                        + ": give exactly one of the columns 'sigma' and 'target_epsilon'");
+            }
+            double sigma = Double.NaN;
+            double target = Double.NaN;
+            if (hasSigma) {
+                sigma = number(cells, col, "sigma", row, where);
+                if (!(sigma > 0 && sigma < Double.POSITIVE_INFINITY)) {
+                    throw new IllegalArgumentException(where + ": row " + row + ", column 'sigma': must be finite and > 0, got " + sigma);
+                }
+            } else {
+                target = number(cells, col, "target_epsilon", row, where);
+                if (!(target > 0 && target < Double.POSITIVE_INFINITY)) {
+                    throw new IllegalArgumentException(where + ": row " + row
+                            + ", column 'target_epsilon': must be finite and > 0, got " + target);
+                }
+            }
+            cases.add(new Case(rate, (long) t, d, sigma, target));
+        }
+        if (cases.isEmpty()) {
+            throw new IllegalArgumentException(where + ": no data rows");
+        }
+        return cases;
+    }
+
+    private static double number(String[] cells, Map<String, Integer> col, String name, int row, String where) {
+        String s = cells[col.get(name)].trim();
+        try {
+            return Double.parseDouble(s);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(where + ": row " + row + ", column '" + name + "': not a number: '" + s + "'");
+        }
+    }
+
+    /** Computes the cases on {@code threads} threads, in order; the first failing row's error names it. */
+    static List<Result> computeAll(List<Case> cases, int threads) throws InterruptedException {
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "dp-privacy");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<Result>> futures = new ArrayList<>();
+            for (Case c : cases) {
+                futures.add(pool.submit(() -> compute(c)));
+            }
+            List<Result> results = new ArrayList<>();
+            for (int i = 0; i < futures.size(); i++) {
+                try {
+                    results.add(futures.get(i).get());
+                } catch (ExecutionException e) {
+                    Throwable cause = e.getCause();
+                    if (cause instanceof IllegalArgumentException) {
+                        throw new IllegalArgumentException("--csv-in: data row " + (i + 1) + ": " + cause.getMessage(), cause);
+                    }
+                    throw new IllegalStateException("case " + (i + 1) + " failed: " + cause, cause);
+                }
+            }
+            return results;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Writes {@code text} to a temporary file beside {@code target} and renames it into place. */
+    static void writeAtomically(Path target, String text) throws IOException {
+        Path abs = target.toAbsolutePath();
+        Path dir = abs.getParent();
+        Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+        try {
+            try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+                w.write(text);
+            }
+            try {
+                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Up to the next multiple of 1e-6 (and one more when the decimal rendering would round down). */
+    private static double roundUp(double sigma) {
+        double up = Math.ceil(sigma * 1e6) / 1e6;
+        return up < sigma ? up + 1e-6 : up;
+    }
+
+    private static String fmt(double v) {
+        return String.format(Locale.ROOT, "%s", v);
+    }
+
+    /** --version: the dpspark version from the jar manifest. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"dp-privacy (dpspark) " + Reports.codeVersion()};
+        }
+    }
+}
