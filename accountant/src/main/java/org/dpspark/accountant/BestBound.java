@@ -19,37 +19,37 @@ import org.dpspark.accountant.pld.PldAccountant;
  */
 public record BestBound(double rdp, double pld, double best, String bestName) {
 
-  /**
-   * Composes {@code events} on a fresh accountant of each kind and reports both epsilons at {@code delta}.
-   *
-   * @param events the history, non-empty
-   * @param delta  with 0 &lt; delta &lt; 1
-   */
-  public static BestBound of(List<DpEvent> events, double delta) {
-    if (events == null || events.isEmpty()) {
-      throw new IllegalArgumentException("events must be a non-empty list, got " + events);
+    /**
+     * Composes {@code events} on a fresh accountant of each kind and reports both epsilons at {@code delta}.
+     *
+     * @param events the history, non-empty
+     * @param delta  with 0 &lt; delta &lt; 1
+     */
+    public static BestBound of(List<DpEvent> events, double delta) {
+        if (events == null || events.isEmpty()) {
+            throw new IllegalArgumentException("events must be a non-empty list, got " + events);
+        }
+        if (!(delta > 0 && delta < 1)) {
+            throw new IllegalArgumentException("delta must be in (0, 1), got " + delta);
+        }
+        RdpAccountant rdp = new RdpAccountant();
+        PldAccountant pld = new PldAccountant();
+        for (DpEvent e : events) {
+            if (e == null) {
+                throw new IllegalArgumentException("events must not contain null");
+            }
+            rdp.compose(e);
+            pld.compose(e);
+        }
+        return of(rdp.epsilon(delta), pld.epsilon(delta));
     }
-    if (!(delta > 0 && delta < 1)) {
-      throw new IllegalArgumentException("delta must be in (0, 1), got " + delta);
-    }
-    RdpAccountant rdp = new RdpAccountant();
-    PldAccountant pld = new PldAccountant();
-    for (DpEvent e : events) {
-      if (e == null) {
-        throw new IllegalArgumentException("events must not contain null");
-      }
-      rdp.compose(e);
-      pld.compose(e);
-    }
-    return of(rdp.epsilon(delta), pld.epsilon(delta));
-  }
 
-  /** Combines two epsilons already computed by the RDP and PLD accountants. */
-  public static BestBound of(double rdpEpsilon, double pldEpsilon) {
-    if (!(rdpEpsilon >= 0) || !(pldEpsilon >= 0)) {
-      throw new IllegalArgumentException("epsilons must be >= 0, got rdp " + rdpEpsilon + ", pld " + pldEpsilon);
+    /** Combines two epsilons already computed by the RDP and PLD accountants. */
+    public static BestBound of(double rdpEpsilon, double pldEpsilon) {
+        if (!(rdpEpsilon >= 0) || !(pldEpsilon >= 0)) {
+            throw new IllegalArgumentException("epsilons must be >= 0, got rdp " + rdpEpsilon + ", pld " + pldEpsilon);
+        }
+        boolean pldWins = pldEpsilon <= rdpEpsilon;
+        return new BestBound(rdpEpsilon, pldEpsilon, pldWins ? pldEpsilon : rdpEpsilon, pldWins ? "pld" : "rdp");
     }
-    boolean pldWins = pldEpsilon <= rdpEpsilon;
-    return new BestBound(rdpEpsilon, pldEpsilon, pldWins ? pldEpsilon : rdpEpsilon, pldWins ? "pld" : "rdp");
-  }
 }

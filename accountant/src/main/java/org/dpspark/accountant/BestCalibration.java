@@ -20,33 +20,33 @@ import org.dpspark.accountant.pld.PldAccountant;
  */
 public record BestCalibration(double rdpSigma, double pldSigma, double best, String bestName) {
 
-  /**
-   * Calibrates {@code steps} steps at rate {@code samplingRate} to {@code targetEpsilon} at {@code delta}.
-   *
-   * @throws IllegalArgumentException as {@link NoiseCalibration#calibrateNoiseMultiplier}
-   */
-  public static BestCalibration of(double targetEpsilon, double delta, double samplingRate, long steps) {
-    double rdp = NoiseCalibration.calibrateNoiseMultiplier(targetEpsilon, delta, samplingRate, steps,
-        RdpAccountant::new);
-    double guess = rdp;
-    double step = 0.03;
-    PrivacyAccountant atRdp = new PldAccountant();
-    atRdp.compose(new DpEvent(samplingRate, rdp, steps));
-    double e1 = atRdp.epsilon(delta);
-    double sigma2 = Math.min(rdp * 1.01, NoiseCalibration.MAX_NOISE_MULTIPLIER);
-    PrivacyAccountant rdp2 = new RdpAccountant();
-    rdp2.compose(new DpEvent(samplingRate, sigma2, steps));
-    double slope = Math.log(rdp2.epsilon(delta) / targetEpsilon) / Math.log(sigma2 / rdp);
-    if (e1 > 0 && e1 <= targetEpsilon && slope < 0 && Double.isFinite(slope)) {
-      double predicted = rdp * Math.exp(Math.log(targetEpsilon / e1) / slope);
-      if (predicted >= NoiseCalibration.MIN_NOISE_MULTIPLIER && predicted <= rdp) {
-        guess = predicted;
-        step = 0.002;
-      }
+    /**
+     * Calibrates {@code steps} steps at rate {@code samplingRate} to {@code targetEpsilon} at {@code delta}.
+     *
+     * @throws IllegalArgumentException as {@link NoiseCalibration#calibrateNoiseMultiplier}
+     */
+    public static BestCalibration of(double targetEpsilon, double delta, double samplingRate, long steps) {
+        double rdp = NoiseCalibration.calibrateNoiseMultiplier(targetEpsilon, delta, samplingRate, steps,
+                RdpAccountant::new);
+        double guess = rdp;
+        double step = 0.03;
+        PrivacyAccountant atRdp = new PldAccountant();
+        atRdp.compose(new DpEvent(samplingRate, rdp, steps));
+        double e1 = atRdp.epsilon(delta);
+        double sigma2 = Math.min(rdp * 1.01, NoiseCalibration.MAX_NOISE_MULTIPLIER);
+        PrivacyAccountant rdp2 = new RdpAccountant();
+        rdp2.compose(new DpEvent(samplingRate, sigma2, steps));
+        double slope = Math.log(rdp2.epsilon(delta) / targetEpsilon) / Math.log(sigma2 / rdp);
+        if (e1 > 0 && e1 <= targetEpsilon && slope < 0 && Double.isFinite(slope)) {
+            double predicted = rdp * Math.exp(Math.log(targetEpsilon / e1) / slope);
+            if (predicted >= NoiseCalibration.MIN_NOISE_MULTIPLIER && predicted <= rdp) {
+                guess = predicted;
+                step = 0.002;
+            }
+        }
+        double pld = NoiseCalibration.calibrateNoiseMultiplier(targetEpsilon, delta, samplingRate, steps,
+                PldAccountant::new, guess, step);
+        boolean pldWins = pld <= rdp;
+        return new BestCalibration(rdp, pld, pldWins ? pld : rdp, pldWins ? "pld" : "rdp");
     }
-    double pld = NoiseCalibration.calibrateNoiseMultiplier(targetEpsilon, delta, samplingRate, steps,
-        PldAccountant::new, guess, step);
-    boolean pldWins = pld <= rdp;
-    return new BestCalibration(rdp, pld, pldWins ? pld : rdp, pldWins ? "pld" : "rdp");
-  }
 }

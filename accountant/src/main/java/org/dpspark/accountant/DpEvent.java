@@ -14,16 +14,16 @@ package org.dpspark.accountant;
  */
 public record DpEvent(double samplingRate, double noiseMultiplier, long steps) {
 
-  /** Validates the parameters; every check rejects NaN. */
-  public DpEvent {
-    if (!(samplingRate > 0 && samplingRate <= 1)) {
-      throw new IllegalArgumentException("samplingRate must be in (0, 1], got " + samplingRate);
+    /** Validates the parameters; every check rejects NaN. */
+    public DpEvent {
+        if (!(samplingRate > 0 && samplingRate <= 1)) {
+            throw new IllegalArgumentException("samplingRate must be in (0, 1], got " + samplingRate);
+        }
+        if (!(noiseMultiplier > 0 && noiseMultiplier < Double.POSITIVE_INFINITY)) {
+            throw new IllegalArgumentException("noiseMultiplier must be finite and > 0, got " + noiseMultiplier);
+        }
+        if (steps < 1) {
+            throw new IllegalArgumentException("steps must be >= 1, got " + steps);
+        }
     }
-    if (!(noiseMultiplier > 0 && noiseMultiplier < Double.POSITIVE_INFINITY)) {
-      throw new IllegalArgumentException("noiseMultiplier must be finite and > 0, got " + noiseMultiplier);
-    }
-    if (steps < 1) {
-      throw new IllegalArgumentException("steps must be >= 1, got " + steps);
-    }
-  }
 }

@@ -9,18 +9,18 @@ package org.dpspark.accountant;
  */
 public interface PrivacyAccountant {
 
-  /** A short stable identifier of the accounting method, e.g. {@code "rdp"}, recorded in the ledger. */
-  String name();
+    /** A short stable identifier of the accounting method, e.g. {@code "rdp"}, recorded in the ledger. */
+    String name();
 
-  /** Adds {@code event} to the composed history. */
-  void compose(DpEvent event);
+    /** Adds {@code event} to the composed history. */
+    void compose(DpEvent event);
 
-  /**
-   * The smallest epsilon this accountant can certify for the composed history at {@code delta}.
-   *
-   * @param delta with 0 &lt; delta &lt; 1
-   * @return epsilon &gt;= 0, possibly {@code +Infinity} when no finite guarantee is available
-   * @throws IllegalArgumentException if delta is not in (0, 1)
-   */
-  double epsilon(double delta);
+    /**
+     * The smallest epsilon this accountant can certify for the composed history at {@code delta}.
+     *
+     * @param delta with 0 &lt; delta &lt; 1
+     * @return epsilon &gt;= 0, possibly {@code +Infinity} when no finite guarantee is available
+     * @throws IllegalArgumentException if delta is not in (0, 1)
+     */
+    double epsilon(double delta);
 }

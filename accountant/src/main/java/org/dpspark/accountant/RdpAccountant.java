@@ -24,200 +24,200 @@ import java.util.List;
  */
 public final class RdpAccountant implements PrivacyAccountant {
 
-  /**
-   * An epsilon and the Renyi order that attains it.
-   *
-   * @param epsilon the (epsilon, delta)-DP epsilon, &gt;= 0, +Infinity when no order gives a finite bound
-   * @param order   the order of the minimum, NaN when epsilon is +Infinity
-   */
-  public record EpsilonResult(double epsilon, double order) {}
+    /**
+     * An epsilon and the Renyi order that attains it.
+     *
+     * @param epsilon the (epsilon, delta)-DP epsilon, &gt;= 0, +Infinity when no order gives a finite bound
+     * @param order   the order of the minimum, NaN when epsilon is +Infinity
+     */
+    public record EpsilonResult(double epsilon, double order) {}
 
-  private final double[] orders;
-  private final double[] rdp;
-  private final List<DpEvent> events = new ArrayList<>();
+    private final double[] orders;
+    private final double[] rdp;
+    private final List<DpEvent> events = new ArrayList<>();
 
-  private double cachedSamplingRate = Double.NaN;
-  private double cachedNoiseMultiplier = Double.NaN;
-  private double[] cachedStepRdp;
+    private double cachedSamplingRate = Double.NaN;
+    private double cachedNoiseMultiplier = Double.NaN;
+    private double[] cachedStepRdp;
 
-  /** An accountant on {@link #defaultOrders()}. */
-  public RdpAccountant() {
-    this(defaultOrders());
-  }
-
-  /**
-   * An accountant on the given orders.
-   *
-   * @param orders Renyi orders, each finite and &gt; 1; copied
-   */
-  public RdpAccountant(double[] orders) {
-    if (orders == null || orders.length == 0) {
-      throw new IllegalArgumentException("orders must be a non-empty array, got "
-          + (orders == null ? "null" : "an empty array"));
+    /** An accountant on {@link #defaultOrders()}. */
+    public RdpAccountant() {
+        this(defaultOrders());
     }
-    for (int i = 0; i < orders.length; i++) {
-      if (!(orders[i] > 1 && orders[i] < Double.POSITIVE_INFINITY)) {
-        throw new IllegalArgumentException("orders[" + i + "] must be finite and > 1, got " + orders[i]);
-      }
-    }
-    this.orders = orders.clone();
-    this.rdp = new double[orders.length];
-  }
 
-  /**
-   * The default orders of Google dp_accounting: 1 + x/10 for x = 1..99, then 11..63, then 128, 256, 512,
-   * 1024 (160 orders).
-   */
-  public static double[] defaultOrders() {
-    double[] result = new double[99 + 53 + 4];
-    int i = 0;
-    for (int x = 1; x <= 99; x++) {
-      result[i++] = 1 + x / 10.0;
+    /**
+     * An accountant on the given orders.
+     *
+     * @param orders Renyi orders, each finite and &gt; 1; copied
+     */
+    public RdpAccountant(double[] orders) {
+        if (orders == null || orders.length == 0) {
+            throw new IllegalArgumentException("orders must be a non-empty array, got "
+                    + (orders == null ? "null" : "an empty array"));
+        }
+        for (int i = 0; i < orders.length; i++) {
+            if (!(orders[i] > 1 && orders[i] < Double.POSITIVE_INFINITY)) {
+                throw new IllegalArgumentException("orders[" + i + "] must be finite and > 1, got " + orders[i]);
+            }
+        }
+        this.orders = orders.clone();
+        this.rdp = new double[orders.length];
     }
-    for (int a = 11; a <= 63; a++) {
-      result[i++] = a;
-    }
-    for (int a : new int[] {128, 256, 512, 1024}) {
-      result[i++] = a;
-    }
-    return result;
-  }
 
-  @Override
-  public String name() {
-    return "rdp";
-  }
-
-  @Override
-  public synchronized void compose(DpEvent event) {
-    if (event == null) {
-      throw new IllegalArgumentException("event must not be null");
+    /**
+     * The default orders of Google dp_accounting: 1 + x/10 for x = 1..99, then 11..63, then 128, 256, 512,
+     * 1024 (160 orders).
+     */
+    public static double[] defaultOrders() {
+        double[] result = new double[99 + 53 + 4];
+        int i = 0;
+        for (int x = 1; x <= 99; x++) {
+            result[i++] = 1 + x / 10.0;
+        }
+        for (int a = 11; a <= 63; a++) {
+            result[i++] = a;
+        }
+        for (int a : new int[] {128, 256, 512, 1024}) {
+            result[i++] = a;
+        }
+        return result;
     }
-    if (cachedStepRdp == null || event.samplingRate() != cachedSamplingRate
-        || event.noiseMultiplier() != cachedNoiseMultiplier) {
-      double[] stepRdp = new double[orders.length];
-      for (int i = 0; i < orders.length; i++) {
-        stepRdp[i] = SubsampledGaussianRdp.rdp(event.samplingRate(), event.noiseMultiplier(), orders[i]);
-      }
-      cachedStepRdp = stepRdp;
-      cachedSamplingRate = event.samplingRate();
-      cachedNoiseMultiplier = event.noiseMultiplier();
-    }
-    double steps = event.steps();
-    for (int i = 0; i < orders.length; i++) {
-      rdp[i] += steps * cachedStepRdp[i];
-    }
-    int last = events.size() - 1;
-    if (last >= 0 && events.get(last).samplingRate() == event.samplingRate()
-        && events.get(last).noiseMultiplier() == event.noiseMultiplier()) {
-      DpEvent previous = events.get(last);
-      events.set(last, new DpEvent(previous.samplingRate(), previous.noiseMultiplier(),
-          Math.addExact(previous.steps(), event.steps())));
-    } else {
-      events.add(event);
-    }
-  }
 
-  /** The orders, a copy. */
-  public double[] orders() {
-    return orders.clone();
-  }
-
-  /** The composed RDP at each of {@link #orders()}, a copy. */
-  public synchronized double[] rdp() {
-    return rdp.clone();
-  }
-
-  /** The composed events in order, consecutive events with equal q and sigma merged; unmodifiable. */
-  public synchronized List<DpEvent> events() {
-    return List.copyOf(events);
-  }
-
-  @Override
-  public double epsilon(double delta) {
-    return epsilonResult(delta).epsilon();
-  }
-
-  /**
-   * Epsilon at {@code delta} and the order attaining it (Balle et al. 2020, Thm 21; see the class comment).
-   *
-   * @param delta with 0 &lt; delta &lt; 1
-   */
-  public synchronized EpsilonResult epsilonResult(double delta) {
-    return toEpsilon(orders, rdp, delta);
-  }
-
-  /**
-   * The smallest delta such that the composed history is (epsilon, delta)-DP by the conversion of the class
-   * comment, capped at 1.
-   *
-   * @param epsilon finite and &gt;= 0
-   */
-  public synchronized double delta(double epsilon) {
-    return toDelta(orders, rdp, epsilon);
-  }
-
-  /**
-   * Converts an RDP curve to epsilon at {@code delta} (Balle et al. 2020, Thm 21):
-   * eps = max(0, min_a [rdp(a) + log1p(-1/a) - (log(delta) + log(a)) / (a - 1)]).
-   *
-   * @param orders Renyi orders, each &gt; 1
-   * @param rdp    RDP at each order, &gt;= 0 (+Infinity allowed)
-   * @param delta  with 0 &lt; delta &lt; 1
-   */
-  public static EpsilonResult toEpsilon(double[] orders, double[] rdp, double delta) {
-    checkCurve(orders, rdp);
-    if (!(delta > 0 && delta < 1)) {
-      throw new IllegalArgumentException("delta must be in (0, 1), got " + delta);
+    @Override
+    public String name() {
+        return "rdp";
     }
-    double logDelta = Math.log(delta);
-    double best = Double.POSITIVE_INFINITY;
-    double bestOrder = Double.NaN;
-    for (int i = 0; i < orders.length; i++) {
-      double a = orders[i];
-      double eps = rdp[i] + Math.log1p(-1 / a) - (logDelta + Math.log(a)) / (a - 1);
-      if (eps < best) {
-        best = eps;
-        bestOrder = a;
-      }
-    }
-    return new EpsilonResult(Math.max(0.0, best), bestOrder);
-  }
 
-  /**
-   * Converts an RDP curve to delta at {@code epsilon}, the inverse of {@link #toEpsilon} at each order:
-   * delta = min(1, min_a exp((a - 1) (rdp(a) - epsilon + log1p(-1/a)) - log(a))).
-   *
-   * @param orders  Renyi orders, each &gt; 1
-   * @param rdp     RDP at each order, &gt;= 0 (+Infinity allowed)
-   * @param epsilon finite and &gt;= 0
-   */
-  public static double toDelta(double[] orders, double[] rdp, double epsilon) {
-    checkCurve(orders, rdp);
-    if (!(epsilon >= 0 && epsilon < Double.POSITIVE_INFINITY)) {
-      throw new IllegalArgumentException("epsilon must be finite and >= 0, got " + epsilon);
+    @Override
+    public synchronized void compose(DpEvent event) {
+        if (event == null) {
+            throw new IllegalArgumentException("event must not be null");
+        }
+        if (cachedStepRdp == null || event.samplingRate() != cachedSamplingRate
+                || event.noiseMultiplier() != cachedNoiseMultiplier) {
+            double[] stepRdp = new double[orders.length];
+            for (int i = 0; i < orders.length; i++) {
+                stepRdp[i] = SubsampledGaussianRdp.rdp(event.samplingRate(), event.noiseMultiplier(), orders[i]);
+            }
+            cachedStepRdp = stepRdp;
+            cachedSamplingRate = event.samplingRate();
+            cachedNoiseMultiplier = event.noiseMultiplier();
+        }
+        double steps = event.steps();
+        for (int i = 0; i < orders.length; i++) {
+            rdp[i] += steps * cachedStepRdp[i];
+        }
+        int last = events.size() - 1;
+        if (last >= 0 && events.get(last).samplingRate() == event.samplingRate()
+                && events.get(last).noiseMultiplier() == event.noiseMultiplier()) {
+            DpEvent previous = events.get(last);
+            events.set(last, new DpEvent(previous.samplingRate(), previous.noiseMultiplier(),
+                    Math.addExact(previous.steps(), event.steps())));
+        } else {
+            events.add(event);
+        }
     }
-    double bestLogDelta = Double.POSITIVE_INFINITY;
-    for (int i = 0; i < orders.length; i++) {
-      double a = orders[i];
-      double logDelta = (a - 1) * (rdp[i] - epsilon + Math.log1p(-1 / a)) - Math.log(a);
-      bestLogDelta = Math.min(bestLogDelta, logDelta);
-    }
-    return Math.min(1.0, Math.exp(bestLogDelta));
-  }
 
-  private static void checkCurve(double[] orders, double[] rdp) {
-    if (orders == null || rdp == null || orders.length == 0 || orders.length != rdp.length) {
-      throw new IllegalArgumentException("orders and rdp must be non-empty arrays of equal length, got "
-          + (orders == null ? "null" : orders.length) + " and " + (rdp == null ? "null" : rdp.length));
+    /** The orders, a copy. */
+    public double[] orders() {
+        return orders.clone();
     }
-    for (int i = 0; i < orders.length; i++) {
-      if (!(orders[i] > 1 && orders[i] < Double.POSITIVE_INFINITY)) {
-        throw new IllegalArgumentException("orders[" + i + "] must be finite and > 1, got " + orders[i]);
-      }
-      if (!(rdp[i] >= 0)) {
-        throw new IllegalArgumentException("rdp[" + i + "] must be >= 0, got " + rdp[i]);
-      }
+
+    /** The composed RDP at each of {@link #orders()}, a copy. */
+    public synchronized double[] rdp() {
+        return rdp.clone();
     }
-  }
+
+    /** The composed events in order, consecutive events with equal q and sigma merged; unmodifiable. */
+    public synchronized List<DpEvent> events() {
+        return List.copyOf(events);
+    }
+
+    @Override
+    public double epsilon(double delta) {
+        return epsilonResult(delta).epsilon();
+    }
+
+    /**
+     * Epsilon at {@code delta} and the order attaining it (Balle et al. 2020, Thm 21; see the class comment).
+     *
+     * @param delta with 0 &lt; delta &lt; 1
+     */
+    public synchronized EpsilonResult epsilonResult(double delta) {
+        return toEpsilon(orders, rdp, delta);
+    }
+
+    /**
+     * The smallest delta such that the composed history is (epsilon, delta)-DP by the conversion of the class
+     * comment, capped at 1.
+     *
+     * @param epsilon finite and &gt;= 0
+     */
+    public synchronized double delta(double epsilon) {
+        return toDelta(orders, rdp, epsilon);
+    }
+
+    /**
+     * Converts an RDP curve to epsilon at {@code delta} (Balle et al. 2020, Thm 21):
+     * eps = max(0, min_a [rdp(a) + log1p(-1/a) - (log(delta) + log(a)) / (a - 1)]).
+     *
+     * @param orders Renyi orders, each &gt; 1
+     * @param rdp    RDP at each order, &gt;= 0 (+Infinity allowed)
+     * @param delta  with 0 &lt; delta &lt; 1
+     */
+    public static EpsilonResult toEpsilon(double[] orders, double[] rdp, double delta) {
+        checkCurve(orders, rdp);
+        if (!(delta > 0 && delta < 1)) {
+            throw new IllegalArgumentException("delta must be in (0, 1), got " + delta);
+        }
+        double logDelta = Math.log(delta);
+        double best = Double.POSITIVE_INFINITY;
+        double bestOrder = Double.NaN;
+        for (int i = 0; i < orders.length; i++) {
+            double a = orders[i];
+            double eps = rdp[i] + Math.log1p(-1 / a) - (logDelta + Math.log(a)) / (a - 1);
+            if (eps < best) {
+                best = eps;
+                bestOrder = a;
+            }
+        }
+        return new EpsilonResult(Math.max(0.0, best), bestOrder);
+    }
+
+    /**
+     * Converts an RDP curve to delta at {@code epsilon}, the inverse of {@link #toEpsilon} at each order:
+     * delta = min(1, min_a exp((a - 1) (rdp(a) - epsilon + log1p(-1/a)) - log(a))).
+     *
+     * @param orders  Renyi orders, each &gt; 1
+     * @param rdp     RDP at each order, &gt;= 0 (+Infinity allowed)
+     * @param epsilon finite and &gt;= 0
+     */
+    public static double toDelta(double[] orders, double[] rdp, double epsilon) {
+        checkCurve(orders, rdp);
+        if (!(epsilon >= 0 && epsilon < Double.POSITIVE_INFINITY)) {
+            throw new IllegalArgumentException("epsilon must be finite and >= 0, got " + epsilon);
+        }
+        double bestLogDelta = Double.POSITIVE_INFINITY;
+        for (int i = 0; i < orders.length; i++) {
+            double a = orders[i];
+            double logDelta = (a - 1) * (rdp[i] - epsilon + Math.log1p(-1 / a)) - Math.log(a);
+            bestLogDelta = Math.min(bestLogDelta, logDelta);
+        }
+        return Math.min(1.0, Math.exp(bestLogDelta));
+    }
+
+    private static void checkCurve(double[] orders, double[] rdp) {
+        if (orders == null || rdp == null || orders.length == 0 || orders.length != rdp.length) {
+            throw new IllegalArgumentException("orders and rdp must be non-empty arrays of equal length, got "
+                    + (orders == null ? "null" : orders.length) + " and " + (rdp == null ? "null" : rdp.length));
+        }
+        for (int i = 0; i < orders.length; i++) {
+            if (!(orders[i] > 1 && orders[i] < Double.POSITIVE_INFINITY)) {
+                throw new IllegalArgumentException("orders[" + i + "] must be finite and > 1, got " + orders[i]);
+            }
+            if (!(rdp[i] >= 0)) {
+                throw new IllegalArgumentException("rdp[" + i + "] must be >= 0, got " + rdp[i]);
+            }
+        }
+    }
 }

@@ -34,146 +34,146 @@ import org.dpspark.accountant.pld.SubsampledGaussianPld.Direction;
  */
 public final class PldAccountant implements PrivacyAccountant {
 
-  /** The default value discretization interval, that of dp_accounting's PLDAccountant. */
-  public static final double DEFAULT_INTERVAL = 1e-4;
+    /** The default value discretization interval, that of dp_accounting's PLDAccountant. */
+    public static final double DEFAULT_INTERVAL = 1e-4;
 
-  /** Largest number of grid points of one (single-step or composed) PLD: 2^22, 32 MB of doubles. */
-  public static final int MAX_POINTS = 1 << 22;
+    /** Largest number of grid points of one (single-step or composed) PLD: 2^22, 32 MB of doubles. */
+    public static final int MAX_POINTS = 1 << 22;
 
-  private final double interval;
-  private final List<DpEvent> events = new ArrayList<>();
-  private DiscretePld composedRemove;
-  private DiscretePld composedAdd;
-  private double effectiveInterval = Double.NaN;
+    private final double interval;
+    private final List<DpEvent> events = new ArrayList<>();
+    private DiscretePld composedRemove;
+    private DiscretePld composedAdd;
+    private double effectiveInterval = Double.NaN;
 
-  /** An accountant with the value discretization interval {@value #DEFAULT_INTERVAL}. */
-  public PldAccountant() {
-    this(DEFAULT_INTERVAL);
-  }
-
-  /**
-   * An accountant on the grid i * interval.
-   *
-   * @param valueDiscretizationInterval the grid step of privacy loss values, finite and in (0, 1]
-   */
-  public PldAccountant(double valueDiscretizationInterval) {
-    if (!(valueDiscretizationInterval > 0 && valueDiscretizationInterval <= 1)) {
-      throw new IllegalArgumentException("valueDiscretizationInterval must be in (0, 1], got "
-          + valueDiscretizationInterval);
+    /** An accountant with the value discretization interval {@value #DEFAULT_INTERVAL}. */
+    public PldAccountant() {
+        this(DEFAULT_INTERVAL);
     }
-    this.interval = valueDiscretizationInterval;
-  }
 
-  @Override
-  public String name() {
-    return "pld";
-  }
+    /**
+     * An accountant on the grid i * interval.
+     *
+     * @param valueDiscretizationInterval the grid step of privacy loss values, finite and in (0, 1]
+     */
+    public PldAccountant(double valueDiscretizationInterval) {
+        if (!(valueDiscretizationInterval > 0 && valueDiscretizationInterval <= 1)) {
+            throw new IllegalArgumentException("valueDiscretizationInterval must be in (0, 1], got "
+                    + valueDiscretizationInterval);
+        }
+        this.interval = valueDiscretizationInterval;
+    }
 
-  @Override
-  public synchronized void compose(DpEvent event) {
-    if (event == null) {
-      throw new IllegalArgumentException("event must not be null");
+    @Override
+    public String name() {
+        return "pld";
     }
-    int last = events.size() - 1;
-    if (last >= 0 && events.get(last).samplingRate() == event.samplingRate()
-        && events.get(last).noiseMultiplier() == event.noiseMultiplier()) {
-      DpEvent previous = events.get(last);
-      events.set(last, new DpEvent(previous.samplingRate(), previous.noiseMultiplier(),
-          Math.addExact(previous.steps(), event.steps())));
-    } else {
-      events.add(event);
-    }
-    composedRemove = null;
-    composedAdd = null;
-  }
 
-  /** The composed events in order, consecutive events with equal q and sigma merged; unmodifiable. */
-  public synchronized List<DpEvent> events() {
-    return List.copyOf(events);
-  }
+    @Override
+    public synchronized void compose(DpEvent event) {
+        if (event == null) {
+            throw new IllegalArgumentException("event must not be null");
+        }
+        int last = events.size() - 1;
+        if (last >= 0 && events.get(last).samplingRate() == event.samplingRate()
+                && events.get(last).noiseMultiplier() == event.noiseMultiplier()) {
+            DpEvent previous = events.get(last);
+            events.set(last, new DpEvent(previous.samplingRate(), previous.noiseMultiplier(),
+                    Math.addExact(previous.steps(), event.steps())));
+        } else {
+            events.add(event);
+        }
+        composedRemove = null;
+        composedAdd = null;
+    }
 
-  /** The requested value discretization interval. */
-  public double valueDiscretizationInterval() {
-    return interval;
-  }
+    /** The composed events in order, consecutive events with equal q and sigma merged; unmodifiable. */
+    public synchronized List<DpEvent> events() {
+        return List.copyOf(events);
+    }
 
-  /**
-   * The interval actually used for the current history (the requested one unless it had to be coarsened,
-   * see the class comment); NaN before the first query.
-   */
-  public synchronized double effectiveInterval() {
-    return effectiveInterval;
-  }
+    /** The requested value discretization interval. */
+    public double valueDiscretizationInterval() {
+        return interval;
+    }
 
-  /**
-   * The smallest epsilon &gt;= 0 with delta(epsilon) &lt;= delta for the composed history; 0 when nothing was
-   * composed, +Infinity when the mass at infinity exceeds delta.
-   *
-   * @param delta with 0 &lt; delta &lt; 1
-   */
-  @Override
-  public synchronized double epsilon(double delta) {
-    if (!(delta > 0 && delta < 1)) {
-      throw new IllegalArgumentException("delta must be in (0, 1), got " + delta);
+    /**
+     * The interval actually used for the current history (the requested one unless it had to be coarsened,
+     * see the class comment); NaN before the first query.
+     */
+    public synchronized double effectiveInterval() {
+        return effectiveInterval;
     }
-    if (events.isEmpty()) {
-      return 0.0;
-    }
-    ensureComposed();
-    return Math.max(composedRemove.epsilon(delta), composedAdd.epsilon(delta));
-  }
 
-  /**
-   * The delta at which the composed history is (epsilon, delta)-DP by this accountant: the larger of the two
-   * directions' hockey-stick divergences at epsilon, at most 1; 0 when nothing was composed.
-   *
-   * @param epsilon finite and &gt;= 0
-   */
-  public synchronized double delta(double epsilon) {
-    if (!(epsilon >= 0 && epsilon < Double.POSITIVE_INFINITY)) {
-      throw new IllegalArgumentException("epsilon must be finite and >= 0, got " + epsilon);
+    /**
+     * The smallest epsilon &gt;= 0 with delta(epsilon) &lt;= delta for the composed history; 0 when nothing was
+     * composed, +Infinity when the mass at infinity exceeds delta.
+     *
+     * @param delta with 0 &lt; delta &lt; 1
+     */
+    @Override
+    public synchronized double epsilon(double delta) {
+        if (!(delta > 0 && delta < 1)) {
+            throw new IllegalArgumentException("delta must be in (0, 1), got " + delta);
+        }
+        if (events.isEmpty()) {
+            return 0.0;
+        }
+        ensureComposed();
+        return Math.max(composedRemove.epsilon(delta), composedAdd.epsilon(delta));
     }
-    if (events.isEmpty()) {
-      return 0.0;
-    }
-    ensureComposed();
-    return Math.max(composedRemove.delta(epsilon), composedAdd.delta(epsilon));
-  }
 
-  private void ensureComposed() {
-    if (composedRemove != null) {
-      return;
+    /**
+     * The delta at which the composed history is (epsilon, delta)-DP by this accountant: the larger of the two
+     * directions' hockey-stick divergences at epsilon, at most 1; 0 when nothing was composed.
+     *
+     * @param epsilon finite and &gt;= 0
+     */
+    public synchronized double delta(double epsilon) {
+        if (!(epsilon >= 0 && epsilon < Double.POSITIVE_INFINITY)) {
+            throw new IllegalArgumentException("epsilon must be finite and >= 0, got " + epsilon);
+        }
+        if (events.isEmpty()) {
+            return 0.0;
+        }
+        ensureComposed();
+        return Math.max(composedRemove.delta(epsilon), composedAdd.delta(epsilon));
     }
-    // Group equal (q, sigma) wherever they occur: composition commutes.
-    Map<List<Double>, Long> counts = new LinkedHashMap<>();
-    for (DpEvent e : events) {
-      counts.merge(List.of(e.samplingRate(), e.noiseMultiplier()), e.steps(), Math::addExact);
-    }
-    for (double h = interval; ; h *= 2) {
-      DiscretePld remove = composeDirection(counts, Direction.REMOVE, h);
-      DiscretePld add = remove == null ? null : composeDirection(counts, Direction.ADD, h);
-      if (add != null) {
-        composedRemove = remove;
-        composedAdd = add;
-        effectiveInterval = h;
-        return;
-      }
-      if (h > 1e6) {
-        throw new IllegalStateException("no PLD grid fits " + MAX_POINTS + " points for " + events);
-      }
-    }
-  }
 
-  private static DiscretePld composeDirection(Map<List<Double>, Long> counts, Direction direction, double h) {
-    List<PldComposition.Part> parts = new ArrayList<>();
-    for (Map.Entry<List<Double>, Long> e : counts.entrySet()) {
-      DiscretePld step = SubsampledGaussianPld.discretize(e.getKey().get(0), e.getKey().get(1), direction, h,
-          MAX_POINTS);
-      if (step == null) {
-        return null;
-      }
-      parts.add(new PldComposition.Part(step, e.getValue()));
+    private void ensureComposed() {
+        if (composedRemove != null) {
+            return;
+        }
+        // Group equal (q, sigma) wherever they occur: composition commutes.
+        Map<List<Double>, Long> counts = new LinkedHashMap<>();
+        for (DpEvent e : events) {
+            counts.merge(List.of(e.samplingRate(), e.noiseMultiplier()), e.steps(), Math::addExact);
+        }
+        for (double h = interval; ; h *= 2) {
+            DiscretePld remove = composeDirection(counts, Direction.REMOVE, h);
+            DiscretePld add = remove == null ? null : composeDirection(counts, Direction.ADD, h);
+            if (add != null) {
+                composedRemove = remove;
+                composedAdd = add;
+                effectiveInterval = h;
+                return;
+            }
+            if (h > 1e6) {
+                throw new IllegalStateException("no PLD grid fits " + MAX_POINTS + " points for " + events);
+            }
+        }
     }
-    return PldComposition.compose(parts, MAX_POINTS);
-  }
+
+    private static DiscretePld composeDirection(Map<List<Double>, Long> counts, Direction direction, double h) {
+        List<PldComposition.Part> parts = new ArrayList<>();
+        for (Map.Entry<List<Double>, Long> e : counts.entrySet()) {
+            DiscretePld step = SubsampledGaussianPld.discretize(e.getKey().get(0), e.getKey().get(1), direction, h,
+                    MAX_POINTS);
+            if (step == null) {
+                return null;
+            }
+            parts.add(new PldComposition.Part(step, e.getValue()));
+        }
+        return PldComposition.compose(parts, MAX_POINTS);
+    }
 }
