@@ -71,22 +71,8 @@ class DpTrainCliTest {
         return p;
     }
 
-    private record Run(int code, String out, String err) {}
-
-    private static Run run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = DpTrain.run(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    private static CliRun run(String... args) {
+        return CliRun.capture(DpTrain::run, args);
     }
 
     private List<String> trainArgs(Path input, String... more) throws IOException {
@@ -115,7 +101,7 @@ class DpTrainCliTest {
         Path train = write("train.csv", csvRows(4000, 1));
         Path eval = write("eval.csv", csvRows(1000, 2));
         List<String> args = trainArgs(train, "--eval-input", eval.toString());
-        Run r = run(args.toArray(String[]::new));
+        CliRun r = run(args.toArray(String[]::new));
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("epsilon = "), r.out());
 
@@ -156,14 +142,14 @@ class DpTrainCliTest {
         assertEquals(rep.at("/data/fingerprint").asText(), model.at("/provenance/input_fingerprint").asText());
 
         // Publishing again without --overwrite is refused before any work.
-        Run again = run(args.toArray(String[]::new));
+        CliRun again = run(args.toArray(String[]::new));
         assertEquals(ExitCode.BAD_INPUT.code(), again.code());
         assertTrue(again.err().contains("--output") && again.err().contains("already exists"), again.err());
     }
 
     private void assertBadInput(List<String> lines, String[] extra, String... expectedInError) throws IOException {
         Path input = write("bad.csv", lines);
-        Run r = run(trainArgs(input, extra).toArray(String[]::new));
+        CliRun r = run(trainArgs(input, extra).toArray(String[]::new));
         assertEquals(ExitCode.BAD_INPUT.code(), r.code(), r.err());
         String firstLine = r.err().strip().split("\n")[0];
         for (String s : expectedInError) {
@@ -230,15 +216,15 @@ class DpTrainCliTest {
             } else {
                 a.addAll(List.of(cases[i]));
             }
-            Run r = run(a.toArray(String[]::new));
+            CliRun r = run(a.toArray(String[]::new));
             assertEquals(ExitCode.BAD_INPUT.code(), r.code(), String.join(" ", cases[i]) + ": " + r.err());
             assertTrue(r.err().contains(flags[i]), "error does not name " + flags[i] + ": " + r.err());
             assertNothingWritten();
         }
-        Run noInput = run("--format", "csv", "--epsilon", "1", "--output", dir.resolve("model").toString());
+        CliRun noInput = run("--format", "csv", "--epsilon", "1", "--output", dir.resolve("model").toString());
         assertEquals(ExitCode.BAD_INPUT.code(), noInput.code());
         assertTrue(noInput.err().contains("--input"), noInput.err());
-        Run missingFile = run(trainArgs(dir.resolve("absent.csv")).toArray(String[]::new));
+        CliRun missingFile = run(trainArgs(dir.resolve("absent.csv")).toArray(String[]::new));
         assertEquals(ExitCode.BAD_INPUT.code(), missingFile.code());
         assertTrue(missingFile.err().contains("does not exist"), missingFile.err());
         assertNothingWritten();
@@ -250,7 +236,7 @@ class DpTrainCliTest {
         Path adult = Path.of(System.getProperty("dpspark.shared.dir", "../../shared"), "datasets", "adult");
         Assumptions.assumeTrue(Files.isRegularFile(adult.resolve("adult.data")),
                 "skipped: UCI Adult not found at " + adult.toAbsolutePath() + " (set -Ddpspark.shared.dir)");
-        Run r = run("--input", adult.resolve("adult.data").toString(), "--format", "adult",
+        CliRun r = run("--input", adult.resolve("adult.data").toString(), "--format", "adult",
                 "--eval-input", adult.resolve("adult.test").toString(), "--epsilon", "1", "--delta", "1e-5",
                 "--epochs", "15", "--batch-size", "256", "--clip-norm", "1", "--learning-rate", "1",
                 "--output", dir.resolve("model").toString(), "--report", dir.resolve("r.json").toString());
