@@ -29,8 +29,9 @@ import org.dpspark.core.step.DriverUpdate;
  * Single-machine DP-SGD on MNIST with the dp-core pieces only (Poisson sampling, fused clipping, secure noise,
  * optimizer, optional parameter averaging), to explore hyperparameters for the models before the Spark trainer
  * uses them. Not a test; one thread. The noise multiplier is an argument: compute it for (epsilon, delta, q,
- * steps) with the accountant's NoiseCalibration, where q = batch / 60000 and steps = ceil(epochs / q) as used
- * here. Pixels are scaled to [0, 1] as the built-in "mnist" feature spec does (times xscale, a public constant).
+ * steps) with the accountant's NoiseCalibration, where q = batch / 60000 and steps = floor(epochs * 60000 /
+ * batch), as dp-train counts them. Pixels are scaled to [0, 1] as the built-in "mnist" feature spec does, times
+ * xscale (a public constant, so no privacy cost).
  * <pre>
  * java -cp dp-core/target/classes:dp-core/target/test-classes org.dpspark.core.bench.MnistDpSgdExperiment \
  *     dir=../shared/datasets/mnist model=mlp-tanh hidden=256 batch=1024 epochs=40 sigma=1.944907 clip=1 \
@@ -39,12 +40,13 @@ import org.dpspark.core.step.DriverUpdate;
  * Keys (default): dir, model (mlp-tanh; mlp = ReLU, softmax), hidden (256), batch (512), epochs (30), sigma
  * (required), clip (1), opt (momentum; sgd, adam), lr (0.1), beta (0.9, momentum), schedule (constant; cosine:
  * to lrMin over the run), lrMin (1e-6 * lr), ema (0 = none; else the {@link ParameterAverage} decay), xscale (1),
- * initScale (1: multiplies the model's initial weights), evalEvery (epochs between test evaluations, 1).
+ * w1Scale (1: multiplies the MLP's initial first-layer weights), wd (0: decoupled weight decay, params *= 1 - lr_t wd
+ * after each step), evalEvery (epochs between test evaluations, 1).
  */
 public final class MnistDpSgdExperiment {
 
     private static final Set<String> KEYS = Set.of("dir", "model", "hidden", "batch", "epochs", "sigma", "clip",
-            "opt", "lr", "beta", "schedule", "lrMin", "ema", "xscale", "initScale", "evalEvery");
+            "opt", "lr", "beta", "schedule", "lrMin", "ema", "xscale", "w1Scale", "wd", "evalEvery");
 
     private MnistDpSgdExperiment() {
     }
@@ -94,14 +96,15 @@ public final class MnistDpSgdExperiment {
         double lrMin = Double.parseDouble(a.getOrDefault("lrMin", String.valueOf(1e-6 * lr)));
         double emaDecay = Double.parseDouble(a.getOrDefault("ema", "0"));
         double xscale = Double.parseDouble(a.getOrDefault("xscale", "1"));
-        double initScale = Double.parseDouble(a.getOrDefault("initScale", "1"));
+        double w1Scale = Double.parseDouble(a.getOrDefault("w1Scale", "1"));
+        double weightDecay = Double.parseDouble(a.getOrDefault("wd", "0"));
         double evalEvery = Double.parseDouble(a.getOrDefault("evalEvery", "1"));
 
         double[][] train = read(dir, "train", xscale);
         double[][] test = read(dir, "t10k", xscale);
         int n = train[1].length;
         double q = batch / (double) n;
-        long steps = (long) Math.ceil(epochs / q);
+        long steps = (long) Math.floor(epochs * n / batch); // as dp-train: T = floor(E N / B)
         DpModel model = switch (modelName) {
             case "mlp" -> new Mlp(784, new int[] {hidden}, Mlp.Activation.RELU, 10);
             case "mlp-tanh" -> new Mlp(784, new int[] {hidden}, Mlp.Activation.TANH, 10);
@@ -128,8 +131,10 @@ public final class MnistDpSgdExperiment {
         PoissonSampler sampler = new PoissonSampler(q);
         CsprngStream rng = CsprngStream.fromSecureRandom();
         double[] params = model.initialParams(rng);
-        for (int i = 0; i < params.length; i++) {
-            params[i] *= initScale;
+        if (model instanceof Mlp) {
+            for (int i = 0; i < 784 * hidden; i++) { // W_1 comes first in the Mlp layout
+                params[i] *= w1Scale;
+            }
         }
         long start = System.nanoTime();
         long evalSteps = Math.max(1, Math.round(evalEvery / q));
@@ -137,6 +142,13 @@ public final class MnistDpSgdExperiment {
             double[] sum = new double[model.numParams() + 1];
             ClippedSumKernel.accumulate(model, params, train[0], train[1], n, sampler, rng, clip, sum);
             update.apply(params, sum);
+            if (weightDecay > 0) {
+                // decoupled weight decay (Loshchilov and Hutter, ICLR 2019): data-independent, no privacy cost
+                double shrink = 1.0 - schedule.rate(t - 1) * weightDecay;
+                for (int i = 0; i < params.length; i++) {
+                    params[i] *= shrink;
+                }
+            }
             if (ema != null) {
                 ema.update(params);
             }
