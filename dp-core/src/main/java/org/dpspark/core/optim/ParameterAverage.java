@@ -1,0 +1,87 @@
+package org.dpspark.core.optim;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * An exponential moving average (EMA) of the parameter iterates, evaluated in place of the last iterate (De et
+ * al., "Unlocking High-Accuracy Differentially Private Image Classification through Scale", arXiv:2204.13650,
+ * 2022, Section 3.2 "parameter averaging"):
+ * <pre>
+ *   avg_1 = params_1
+ *   avg_t = d_t avg_{t-1} + (1 - d_t) params_t,   d_t = min(decay, (1 + t) / (10 + t))   (t &gt;= 2)
+ * </pre>
+ * The warm-up factor (1 + t) / (10 + t) (the {@code num_updates} rule of TensorFlow's
+ * {@code tf.train.ExponentialMovingAverage}) keeps the first, untrained iterates from dominating the average
+ * for long; after about 10 / (1 - decay) updates the decay is constant.
+ *
+ * <p>It reads only the iterates, which are already released (noised) values, so the average is
+ * post-processing and costs no privacy (Dwork and Roth 2014, Proposition 2.1). State: one instance per training
+ * run, used from one thread (the driver).
+ */
+public final class ParameterAverage implements java.io.Serializable {
+
+    private static final long serialVersionUID = 1L;
+
+    private final double decay;
+    private double[] average;
+    private long updates;
+
+    /** @param decay the largest weight of the previous average, in [0, 1) (0: the last iterate) */
+    public ParameterAverage(double decay) {
+        if (!(decay >= 0.0 && decay < 1.0)) {
+            throw new IllegalArgumentException("decay must be in [0, 1), got " + decay);
+        }
+        this.decay = decay;
+    }
+
+    public double decay() {
+        return decay;
+    }
+
+    /** Iterates averaged so far. */
+    public long updates() {
+        return updates;
+    }
+
+    /** The decay d_t used for update t = 1, 2, ... (0 for the first, which copies the iterate). */
+    public double decayAt(long t) {
+        if (!(t >= 1)) {
+            throw new IllegalArgumentException("t must be >= 1, got " + t);
+        }
+        return t == 1 ? 0.0 : Math.min(decay, (1.0 + t) / (10.0 + t));
+    }
+
+    /** Folds in the current iterate (not modified; its length is fixed by the first call). */
+    public void update(double[] params) {
+        Objects.requireNonNull(params, "params");
+        if (average == null) {
+            average = params.clone();
+            updates = 1;
+            return;
+        }
+        if (params.length != average.length) {
+            throw new IllegalArgumentException("params must have length " + average.length + " as before, got "
+                    + params.length);
+        }
+        updates++;
+        double d = decayAt(updates);
+        double w = 1.0 - d;
+        for (int i = 0; i < average.length; i++) {
+            average[i] = d * average[i] + w * params[i];
+        }
+    }
+
+    /** A copy of the current average. */
+    public double[] average() {
+        if (average == null) {
+            throw new IllegalStateException("no iterate averaged yet; call update first");
+        }
+        return Arrays.copyOf(average, average.length);
+    }
+
+    @Override
+    public String toString() {
+        return "ParameterAverage[decay=" + decay + ", updates=" + updates + "]";
+    }
+}
