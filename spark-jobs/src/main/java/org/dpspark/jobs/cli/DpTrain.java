@@ -42,6 +42,7 @@ import org.dpspark.jobs.report.AtomicOutput;
 import org.dpspark.jobs.report.DataInfo;
 import org.dpspark.jobs.report.Reports;
 import org.dpspark.jobs.train.DpTrainer;
+import org.dpspark.jobs.train.Optimizers;
 import org.dpspark.jobs.train.PrivacyPlan;
 import org.dpspark.jobs.train.StepMode;
 import org.dpspark.jobs.train.TrainConfig;
@@ -338,6 +339,7 @@ public final class DpTrain implements Callable<Integer> {
         }
         ModelSpec modelSpec = modelSpec(fs);
         PrivacyPlan plan = PrivacyPlan.of(cfg, rows);
+        Optimizers.create(cfg, plan.steps()); // a bad optimizer setting is refused before the ledger is touched
         DataInfo trainInfo = demo
                 ? new DataInfo("synthetic", fmt, "synthetic:logistic(rows=" + DEMO_ROWS + ",features=" + DEMO_FEATURES + ",seed=1)", rows)
                 : new DataInfo(input, fmt, InputFingerprint.of(hadoop, input, InputFormat.parse(fmt)), rows);

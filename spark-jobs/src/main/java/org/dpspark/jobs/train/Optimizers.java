@@ -11,13 +11,16 @@ import org.dpspark.core.optim.Sgd;
  * their choice has no privacy cost.
  */
 public final class Optimizers {
+    /** The cosine schedule decays to this fraction of the initial rate (Loshchilov &amp; Hutter 2017 use ~0). */
+    static final double COSINE_FLOOR = 1e-6;
+
     private Optimizers() {}
 
-    /** The optimizer for a run of {@code steps} steps (the cosine schedule decays to 0 at the last step). */
+    /** The optimizer for a run of {@code steps} steps (the cosine schedule decays to 1e-6 of the rate at the end). */
     public static Optimizer create(TrainConfig cfg, long steps) {
         LearningRateSchedule lr = switch (cfg.schedule()) {
             case "constant" -> LearningRateSchedule.constant(cfg.learningRate());
-            case "cosine" -> LearningRateSchedule.cosine(cfg.learningRate(), 0.0, steps);
+            case "cosine" -> LearningRateSchedule.cosine(cfg.learningRate(), cfg.learningRate() * COSINE_FLOOR, steps);
             default -> throw new IllegalArgumentException("unknown --lr-schedule '" + cfg.schedule() + "'");
         };
         return switch (cfg.optimizer()) {
