@@ -19,32 +19,7 @@ class BinaryLogisticRegressionTest {
 
     /** The same model through the interface's generic (materialize, clip, add) path only. */
     private static DpModel genericPathOf(BinaryLogisticRegression m) {
-        return new DpModel() {
-            @Override
-            public int numFeatures() {
-                return m.numFeatures();
-            }
-
-            @Override
-            public int numParams() {
-                return m.numParams();
-            }
-
-            @Override
-            public double[] initialParams() {
-                return m.initialParams();
-            }
-
-            @Override
-            public double lossAndGradient(double[] params, double[] x, int offset, double y, double[] gradOut) {
-                return m.lossAndGradient(params, x, offset, y, gradOut);
-            }
-
-            @Override
-            public double loss(double[] params, double[] x, int offset, double y) {
-                return m.loss(params, x, offset, y);
-            }
-        };
+        return ModelTestSupport.genericPathOf(m);
     }
 
     private static double[] randomVector(RandomSource rng, int n, double scale) {
