@@ -27,7 +27,15 @@ DPSPARK_JAVA_OPENS=(
 )
 
 dpspark_jar() {
-  ls "$DPSPARK_HOME"/spark-jobs/target/dpspark-jobs-*-shaded.jar 2>/dev/null | head -n 1
+  # Prints the shaded jar's path, or nothing when it is not built yet (no failing command: callers run under set -e).
+  local f
+  for f in "$DPSPARK_HOME"/spark-jobs/target/dpspark-jobs-*-shaded.jar; do
+    if [ -f "$f" ]; then
+      echo "$f"
+      return 0
+    fi
+  done
+  return 0
 }
 
 # Builds the jar (and the embedded classpath file) when either is absent. Maven resolves everything.

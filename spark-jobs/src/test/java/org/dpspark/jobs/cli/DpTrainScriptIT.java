@@ -80,4 +80,22 @@ class DpTrainScriptIT {
         assertTrue(r.err().contains("'x'") && r.err().contains("'label'"), r.err());
         assertFalse(Files.exists(dir.resolve("m")));
     }
+
+    /**
+     * On a fresh clone the jar does not exist yet: the scripts run under {@code set -euo pipefail}, so finding no jar
+     * must not be a failing command (it once made the README's first command exit 2 before building anything).
+     */
+    @Test
+    void findingNoJar_isNotAnError_underSetE() throws Exception {
+        Path empty = Files.createDirectories(dir.resolve("no-build"));
+        ProcessBuilder pb = new ProcessBuilder("bash", "-euo", "pipefail", "-c",
+                "source \"$1\"; DPSPARK_HOME=\"$2\"; jar=\"$(dpspark_jar)\"; echo \"[$jar]\"", "test",
+                HOME.resolve("submit-scripts").resolve("common.sh").toString(), empty.toString());
+        pb.redirectErrorStream(true);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), out);
+        assertEquals("[]", out);
+    }
 }
