@@ -11,8 +11,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import org.dpspark.accountant.DpEvent;
-import org.dpspark.accountant.NoiseCalibration;
-import org.dpspark.accountant.RdpAccountant;
+import org.dpspark.accountant.BestCalibration;
 import org.dpspark.accountant.ledger.Admission;
 import org.dpspark.accountant.ledger.Budget;
 import org.dpspark.accountant.ledger.BudgetExhaustedException;
@@ -21,6 +20,8 @@ import org.dpspark.accountant.ledger.LedgerEntry;
 import org.dpspark.accountant.ledger.LedgerJson;
 import org.dpspark.accountant.ledger.PrivacyLedger;
 import org.dpspark.jobs.ledger.JobLedger;
+import org.dpspark.jobs.train.PrivacyPlan;
+import org.dpspark.jobs.train.TrainConfig;
 import org.dpspark.jobs.report.Reports;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -313,8 +314,8 @@ public final class DpLedger implements Runnable {
 
         @Override
         public Integer call() {
-            double rate;
-            long t;
+            double rate = Double.NaN; // set below, from --sampling-rate or from the plan
+            long t = 0;
             if (q != null || steps != null) {
                 if (q == null || steps == null || batch != null || rows != null || epochs != null) {
                     throw new IllegalArgumentException("check: give --sampling-rate with --steps, or --batch-size, --rows and --epochs");
@@ -331,15 +332,23 @@ public final class DpLedger implements Runnable {
                 if (!(epochs > 0 && epochs < 1e6)) {
                     throw new IllegalArgumentException("check: --epochs must be in (0, 1e6), got " + epochs);
                 }
-                rate = (double) batch / rows;
-                t = (long) Math.floor(epochs * rows / batch);
             }
             if ((sigma == null) == (epsilon == null)) {
                 throw new IllegalArgumentException("check: give exactly one of --noise-multiplier and --epsilon");
             }
             double s;
             try {
-                s = sigma != null ? sigma : NoiseCalibration.calibrateNoiseMultiplier(epsilon, delta, rate, t, RdpAccountant::new);
+                if (rows != null) {
+                    // Exactly dp-train's plan (T = floor(E*N/B), delta < 1/N, the best of RDP and PLD calibration),
+                    // so a dry run describes the job dp-train would reserve.
+                    PrivacyPlan plan = PrivacyPlan.of(TrainConfig.builder().batchSize(batch).epochs(epochs).delta(delta)
+                            .targetEpsilon(epsilon).noiseMultiplier(sigma).build(), rows);
+                    rate = plan.samplingRate();
+                    t = plan.steps();
+                    s = plan.noiseMultiplier();
+                } else {
+                    s = sigma != null ? sigma : BestCalibration.of(epsilon, delta, rate, t).best();
+                }
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("check: " + e.getMessage(), e);
             }

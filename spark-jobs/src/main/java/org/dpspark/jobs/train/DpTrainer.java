@@ -127,6 +127,12 @@ public final class DpTrainer {
         List<Double> lossStdPerEpoch = new ArrayList<>();
         double stepLossStd = clip.lossEstimateStd(plan.noiseMultiplier(), q * rows);
         int epochs = (int) Math.ceil(cfg.epochs());
+        // Epsilon so far at each epoch's end, for the progress lines: computed here, not between steps, so the
+        // accountants' cost (tens of ms each with PLD) neither stalls the tasks nor counts as training time.
+        double[] epsilonAtEpoch = new double[epochs + 1];
+        for (int e = 1; e <= epochs; e++) {
+            epsilonAtEpoch[e] = plan.epsilonAfter(epochEnd(e, epochs, steps, rows, cfg.batchSize()));
+        }
         String mode;
         long start = System.nanoTime();
         long step = 0;
@@ -134,7 +140,7 @@ public final class DpTrainer {
             mode = runner.mode();
             beforeFirstStep.run();
             for (int epoch = 1; epoch <= epochs; epoch++) {
-                long epochEnd = epoch == epochs ? steps : Math.min(steps, (long) Math.floor(epoch * (double) rows / cfg.batchSize()));
+                long epochEnd = epochEnd(epoch, epochs, steps, rows, cfg.batchSize());
                 double lossSum = 0;
                 long epochSteps = 0;
                 for (; step < epochEnd; step++) {
@@ -149,12 +155,17 @@ public final class DpTrainer {
                 lossStdPerEpoch.add(lossStd);
                 LOG.info(String.format(
                         "epoch %d/%d: steps %d/%d, epsilon so far %.4f (delta %.3g), DP loss estimate %.4f (+- %.4f), %.1f s",
-                        epoch, epochs, step, steps, plan.epsilonAfter(step), plan.delta(), loss, lossStd,
+                        epoch, epochs, step, steps, epsilonAtEpoch[epoch], plan.delta(), loss, lossStd,
                         (System.nanoTime() - start) / 1e9));
             }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         return new TrainResult(params, plan, List.copyOf(lossPerEpoch), List.copyOf(lossStdPerEpoch), seconds, rows, mode);
+    }
+
+    /** The step count at the end of epoch {@code epoch} (1-based): floor(epoch * N / B), the last epoch ends at T. */
+    static long epochEnd(int epoch, int epochs, long steps, long rows, int batchSize) {
+        return epoch == epochs ? steps : Math.min(steps, (long) Math.floor(epoch * (double) rows / batchSize));
     }
 
     /**

@@ -151,6 +151,15 @@ class DpTrainLedgerTest {
         assertEquals(two.epsilon(1e-6), composed, 1e-12);
         assertTrue(composed > 1.5 && composed < 2 * spent1 - 0.3, "composed " + composed + " vs sum " + 2 * spent1);
 
+        // A dry run given dp-train's own flags plans exactly the job dp-train ran (same q, T and calibrated sigma),
+        // so "fits" answers for the job that would actually be reserved.
+        JsonNode asTrain = ledgerJson("check", "--dataset-id", "acc", "--rows", rep.at("/data/rows").asText(),
+                "--batch-size", "100", "--epochs", "5", "--epsilon", "1");
+        assertEquals(q, asTrain.get("sampling_rate").asDouble(), 0.0);
+        assertEquals(steps, asTrain.get("steps").asLong());
+        assertEquals(sigma, asTrain.get("noise_multiplier").asDouble(), 0.0);
+        assertFalse(asTrain.get("fits").asBoolean());
+
         // Exactly once: job-1 committed, so re-running it is refused (exit 4), before reading any data.
         CliRun again = train("job-1", "acc", "m3");
         assertEquals(ExitCode.LEDGER_CONFLICT.code(), again.code(), again.err());
