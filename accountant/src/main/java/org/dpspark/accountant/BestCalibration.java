@@ -7,18 +7,59 @@ import org.dpspark.accountant.pld.PldAccountant;
  * by PLD, and the smaller of the two (the one to use: its accountant certifies the target, see
  * {@link BestBound}).
  *
- * <p>The PLD search, whose evaluations are costly (~0.1 s), is seeded: PLD's epsilon e1 at the RDP answer
- * sigma_r and the slope s = d log(eps) / d log(sigma) of RDP there (nearly the same for both accountants)
- * predict sigma = sigma_r (target / e1)^(1 / s), and the search starts there with a 0.2% step (about 6
- * evaluations in all instead of 12). Each search is {@link NoiseCalibration}'s, so each answer meets its
- * target with its own accountant and is the smallest such to {@value NoiseCalibration#RELATIVE_TOLERANCE}.
+ * <p>RDP evaluations cost about a millisecond, so RDP is calibrated to {@value NoiseCalibration#RELATIVE_TOLERANCE}.
+ * A PLD evaluation on the default grid ({@value PldAccountant#DEFAULT_INTERVAL}) costs 10-50 ms, so the PLD search
+ * runs in two stages and stops at {@value #PLD_RELATIVE_TOLERANCE}:
+ * <ol>
+ *   <li><b>Coarse:</b> the PLD accountant on a grid up to {@value #COARSE_FACTOR} times coarser (about 10x
+ *       cheaper). Pessimistic discretization on a coarser grid only moves more loss upward, so its epsilon is an
+ *       upper bound of the fine grid's: the coarse answer sigma_c meets the target on the fine grid too, and lies
+ *       just above the fine answer (0.1-0.5% for DP-SGD). The search starts from RDP's answer sigma_r moved
+ *       along RDP's slope s = d log(eps) / d log(sigma): sigma = sigma_r (target / e)^(1 / s), with e the coarse
+ *       PLD epsilon at sigma_r.</li>
+ *   <li><b>Fine:</b> one fine evaluation at sigma_c gives e_c &lt;= target; the same rule with PLD's own slope
+ *       (one more coarse evaluation, 1% lower) predicts the fine answer, and the fine search starts a tolerance
+ *       above it with a step of two tolerances, sigma_c being its known upper end. Typically 3 fine evaluations
+ *       in all.</li>
+ * </ol>
+ * The returned PLD sigma meets the target by the PLD accountant on the default grid (it is never taken from the
+ * coarse grid), and sigma (1 - {@value #PLD_RELATIVE_TOLERANCE}) does not. A finer tolerance would chase noise:
+ * below about 1e-5 in sigma, the discrete PLD's epsilon is not monotone in sigma (grid points enter and leave
+ * the support as sigma moves), by about 1e-5 of epsilon.
  *
  * @param rdpSigma the smallest sigma meeting the target by RDP
- * @param pldSigma the smallest sigma meeting the target by PLD
+ * @param pldSigma the smallest sigma meeting the target by PLD (to {@value #PLD_RELATIVE_TOLERANCE})
  * @param best     min(rdpSigma, pldSigma)
  * @param bestName the accountant of {@code best} ({@code "rdp"} or {@code "pld"}; PLD on ties)
+ * @param rdpEpsilon epsilon of {@code rdpSigma} by RDP (&lt;= the target)
+ * @param pldEpsilon epsilon of {@code pldSigma} by PLD on the default grid (&lt;= the target)
  */
-public record BestCalibration(double rdpSigma, double pldSigma, double best, String bestName) {
+public record BestCalibration(double rdpSigma, double pldSigma, double best, String bestName, double rdpEpsilon,
+        double pldEpsilon) {
+
+    /** The epsilon of {@code best} by its accountant ({@code bestName}), at most the target. */
+    public double bestEpsilon() {
+        return bestName.equals("pld") ? pldEpsilon : rdpEpsilon;
+    }
+
+    /**
+     * The fine stage stops once its estimate of the smallest sigma meeting the target by PLD is within this
+     * relative distance below its current sigma (the RDP sigma's tolerance is {@value
+     * NoiseCalibration#RELATIVE_TOLERANCE}).
+     */
+    public static final double PLD_RELATIVE_TOLERANCE = 1e-5;
+
+    /** How far above the estimated root the fine stage aims, so that its steps usually meet the target. */
+    public static final double PLD_MARGIN = 2e-5;
+
+    /** Fine evaluations after the first, at most. */
+    static final int MAX_FINE_STEPS = 4;
+
+    /** Tolerance of the coarse stage, whose answer only seeds the fine one. */
+    static final double COARSE_RELATIVE_TOLERANCE = 1e-4;
+
+    /** The coarse stage's grid interval, as a multiple of {@link PldAccountant#DEFAULT_INTERVAL}. */
+    static final int COARSE_FACTOR = 10;
 
     /**
      * Calibrates {@code steps} steps at rate {@code samplingRate} to {@code targetEpsilon} at {@code delta}.
@@ -26,27 +67,101 @@ public record BestCalibration(double rdpSigma, double pldSigma, double best, Str
      * @throws IllegalArgumentException as {@link NoiseCalibration#calibrateNoiseMultiplier}
      */
     public static BestCalibration of(double targetEpsilon, double delta, double samplingRate, long steps) {
-        double rdp = NoiseCalibration.calibrateNoiseMultiplier(targetEpsilon, delta, samplingRate, steps,
-                RdpAccountant::new);
+        NoiseCalibration.Calibrated rdpCal = NoiseCalibration.calibrate(targetEpsilon, delta, samplingRate, steps,
+                RdpAccountant::new, 1.0, 1.0, NoiseCalibration.RELATIVE_TOLERANCE, Double.NaN, Double.NaN);
+        double rdp = rdpCal.sigma();
+        // At most COARSE_FACTOR times coarser, and at least 1,000 grid points per unit of the target (a tiny target
+        // is cheap on the fine grid, and a coarse grid would overshoot it by far).
+        double coarseInterval = Math.max(PldAccountant.DEFAULT_INTERVAL,
+                Math.min(COARSE_FACTOR * PldAccountant.DEFAULT_INTERVAL, targetEpsilon / 1000));
+
+        // Coarse stage, seeded from RDP's answer moved along RDP's slope.
         double guess = rdp;
         double step = 0.03;
-        PrivacyAccountant atRdp = new PldAccountant();
-        atRdp.compose(new DpEvent(samplingRate, rdp, steps));
-        double e1 = atRdp.epsilon(delta);
-        double sigma2 = Math.min(rdp * 1.01, NoiseCalibration.MAX_NOISE_MULTIPLIER);
-        PrivacyAccountant rdp2 = new RdpAccountant();
-        rdp2.compose(new DpEvent(samplingRate, sigma2, steps));
-        double slope = Math.log(rdp2.epsilon(delta) / targetEpsilon) / Math.log(sigma2 / rdp);
-        if (e1 > 0 && e1 <= targetEpsilon && slope < 0 && Double.isFinite(slope)) {
-            double predicted = rdp * Math.exp(Math.log(targetEpsilon / e1) / slope);
-            if (predicted >= NoiseCalibration.MIN_NOISE_MULTIPLIER && predicted <= rdp) {
-                guess = predicted;
-                step = 0.002;
+        double eAtRdp = pldEpsilon(coarseInterval, samplingRate, rdp, steps, delta);
+        double predicted = predict(rdp, eAtRdp, targetEpsilon, rdpSlope(samplingRate, rdp, steps, delta));
+        if (predicted <= rdp) {
+            guess = predicted;
+            step = 0.002;
+        }
+        double coarse = NoiseCalibration.calibrateNoiseMultiplier(targetEpsilon, delta, samplingRate, steps,
+                () -> new PldAccountant(coarseInterval), guess, step, COARSE_RELATIVE_TOLERANCE, Double.NaN,
+                Double.NaN);
+
+        // Fine stage. sigma_c meets the target on the fine grid (the coarse grid is pessimistic).
+        double eCoarse = pldEpsilon(PldAccountant.DEFAULT_INTERVAL, samplingRate, coarse, steps, delta);
+        NoiseCalibration.Calibrated pld;
+        if (eCoarse <= targetEpsilon) {
+            // PLD's own slope, from one more coarse evaluation 1% lower (epsilon there is above the target).
+            double lower = Math.max(coarse * 0.99, NoiseCalibration.MIN_NOISE_MULTIPLIER);
+            double slope = Math.log(pldEpsilon(coarseInterval, samplingRate, lower, steps, delta) / targetEpsilon)
+                    / Math.log(lower / coarse);
+            pld = refine(targetEpsilon, delta, samplingRate, steps, coarse, eCoarse, slope);
+        } else {
+            // Not expected (the coarse grid is pessimistic), but never relied on: a bracketing fine search.
+            pld = NoiseCalibration.calibrate(targetEpsilon, delta, samplingRate, steps,
+                    PldAccountant::new, coarse, 0.002, PLD_RELATIVE_TOLERANCE, Double.NaN, Double.NaN);
+        }
+        boolean pldWins = pld.sigma() <= rdp;
+        return new BestCalibration(rdp, pld.sigma(), pldWins ? pld.sigma() : rdp, pldWins ? "pld" : "rdp",
+                rdpCal.epsilon(), pld.epsilon());
+    }
+
+    /**
+     * The fine stage: from a sigma known to meet the target on the default grid, secant steps (log epsilon against
+     * log sigma, starting with the coarse slope) toward the root, each aimed {@value #PLD_MARGIN} above it so
+     * that it usually meets the target; a step is taken only when it lowers sigma by more than
+     * {@value #PLD_RELATIVE_TOLERANCE}, and a point that misses the target only sharpens the secant. At most
+     * {@value #MAX_FINE_STEPS} evaluations; the result always is an evaluated point that meets the target.
+     */
+    private static NoiseCalibration.Calibrated refine(double target, double delta, double q, long steps,
+            double sigma, double epsilon, double slope) {
+        double s = slope;
+        for (int i = 0; i < MAX_FINE_STEPS; i++) {
+            double root = predict(sigma, epsilon, target, s);
+            double next = root * (1 + PLD_MARGIN);
+            if (!(next < sigma * (1 - PLD_RELATIVE_TOLERANCE))) {
+                break; // within the tolerance of the estimated root (or no estimate)
+            }
+            double e = pldEpsilon(PldAccountant.DEFAULT_INTERVAL, q, next, steps, delta);
+            double secant = Math.log(e / epsilon) / Math.log(next / sigma);
+            if (e <= target) {
+                sigma = next;
+                epsilon = e;
+            }
+            if (secant < 0 && Double.isFinite(secant)) {
+                s = secant;
             }
         }
-        double pld = NoiseCalibration.calibrateNoiseMultiplier(targetEpsilon, delta, samplingRate, steps,
-                PldAccountant::new, guess, step);
-        boolean pldWins = pld <= rdp;
-        return new BestCalibration(rdp, pld, pldWins ? pld : rdp, pldWins ? "pld" : "rdp");
+        return new NoiseCalibration.Calibrated(sigma, epsilon);
+    }
+
+    private static double pldEpsilon(double interval, double q, double sigma, long steps, double delta) {
+        PldAccountant accountant = new PldAccountant(interval);
+        accountant.compose(new DpEvent(q, sigma, steps));
+        return accountant.epsilon(delta);
+    }
+
+    /** d log(eps) / d log(sigma) of RDP at sigma (negative), by a 1% forward difference; NaN if undefined. */
+    private static double rdpSlope(double q, double sigma, long steps, double delta) {
+        double sigma2 = Math.min(sigma * 1.01, NoiseCalibration.MAX_NOISE_MULTIPLIER);
+        RdpAccountant a = new RdpAccountant();
+        a.compose(new DpEvent(q, sigma, steps));
+        RdpAccountant b = new RdpAccountant();
+        b.compose(new DpEvent(q, sigma2, steps));
+        return Math.log(b.epsilon(delta) / a.epsilon(delta)) / Math.log(sigma2 / sigma);
+    }
+
+    /**
+     * sigma (target / e)^(1 / slope): where epsilon reaches the target if log(eps) is linear in log(sigma) with
+     * that slope; NaN when the inputs do not allow it (e not in (0, inf), slope not negative and finite, or
+     * the prediction out of range).
+     */
+    private static double predict(double sigma, double e, double target, double slope) {
+        if (!(e > 0 && e < Double.POSITIVE_INFINITY && slope < 0 && slope > Double.NEGATIVE_INFINITY)) {
+            return Double.NaN;
+        }
+        double p = sigma * Math.exp(Math.log(target / e) / slope);
+        return p >= NoiseCalibration.MIN_NOISE_MULTIPLIER && p <= NoiseCalibration.MAX_NOISE_MULTIPLIER ? p : Double.NaN;
     }
 }

@@ -1,6 +1,6 @@
 package org.dpspark.accountant;
 
-import org.apache.commons.math3.special.Erf;
+import org.apache.commons.numbers.gamma.Erfc;
 
 /**
  * Log-space arithmetic used by the accountant: sums of exponentials that would overflow or underflow in
@@ -11,7 +11,7 @@ final class LogMath {
     /** log(sqrt(pi)). */
     private static final double LOG_SQRT_PI = 0.5 * Math.log(Math.PI);
 
-    /** Below this argument log(erfc(x)) is taken from commons-math3; above it, from the continued fraction. */
+    /** Below this argument log(erfc(x)) is taken from Commons Numbers' erfc; above it, from the continued fraction. */
     private static final double ERFC_CONTINUED_FRACTION_FROM = 3.0;
 
 
@@ -72,11 +72,11 @@ final class LogMath {
      *
      * <p>For x &gt;= 3 it uses the continued fraction (Abramowitz and Stegun 7.1.14)
      * erfc(x) = exp(-x^2) / sqrt(pi) * 1 / (x + (1/2) / (x + 1 / (x + (3/2) / (x + 2 / (x + ...))))),
-     * evaluated bottom-up at a fixed depth; otherwise log of commons-math3's erfc.
+     * evaluated bottom-up at a fixed depth; otherwise log of Commons Numbers' erfc (about 1 ulp).
      */
     static double logErfc(double x) {
         if (!(x >= ERFC_CONTINUED_FRACTION_FROM)) {
-            return Math.log(Erf.erfc(x)); // NaN stays NaN; -inf gives log(2)
+            return Math.log(Erfc.value(x)); // NaN stays NaN; -inf gives log(2)
         }
         if (x == Double.POSITIVE_INFINITY) {
             return Double.NEGATIVE_INFINITY;

@@ -59,6 +59,54 @@ public final class NoiseCalibration {
      */
     public static double calibrateNoiseMultiplier(double targetEpsilon, double delta, double samplingRate,
             long steps, Supplier<PrivacyAccountant> accountantFactory, double initialSigma, double initialStep) {
+        return calibrateNoiseMultiplier(targetEpsilon, delta, samplingRate, steps, accountantFactory, initialSigma,
+                initialStep, RELATIVE_TOLERANCE, Double.NaN, Double.NaN);
+    }
+
+    /**
+     * As {@link #calibrateNoiseMultiplier(double, double, double, long, Supplier, double, double)}, narrowing the
+     * bracket only to {@code relativeTolerance}, and with a sigma already known to meet the target: when the
+     * upward bracket search would step past {@code knownSigma}, it stops there and uses {@code knownEpsilon}
+     * instead of evaluating the accountant again.
+     *
+     * @param relativeTolerance in [{@value #RELATIVE_TOLERANCE}, 0.1]: the result is within this relative
+     *     distance of the smallest sigma meeting the target (by this accountant)
+     * @param knownSigma        NaN, or a sigma whose epsilon by a fresh accountant of {@code accountantFactory} is
+     *     {@code knownEpsilon} &lt;= targetEpsilon
+     */
+    public static double calibrateNoiseMultiplier(double targetEpsilon, double delta, double samplingRate,
+            long steps, Supplier<PrivacyAccountant> accountantFactory, double initialSigma, double initialStep,
+            double relativeTolerance, double knownSigma, double knownEpsilon) {
+        return calibrate(targetEpsilon, delta, samplingRate, steps, accountantFactory, initialSigma, initialStep,
+                relativeTolerance, knownSigma, knownEpsilon).sigma();
+    }
+
+    /**
+     * A calibrated noise multiplier and its epsilon.
+     *
+     * @param sigma   the noise multiplier
+     * @param epsilon its epsilon at the calibration's delta by the calibration's accountant, &lt;= the target
+     */
+    public record Calibrated(double sigma, double epsilon) {}
+
+    /**
+     * As {@link #calibrateNoiseMultiplier(double, double, double, long, Supplier, double, double, double, double,
+     * double)}, returning the epsilon of the answer too (already evaluated by the search).
+     */
+    public static Calibrated calibrate(double targetEpsilon, double delta, double samplingRate,
+            long steps, Supplier<PrivacyAccountant> accountantFactory, double initialSigma, double initialStep,
+            double relativeTolerance, double knownSigma, double knownEpsilon) {
+        if (!(relativeTolerance >= RELATIVE_TOLERANCE && relativeTolerance <= 0.1)) {
+            throw new IllegalArgumentException("relativeTolerance must be in [" + RELATIVE_TOLERANCE + ", 0.1], got "
+                    + relativeTolerance);
+        }
+        boolean known = !Double.isNaN(knownSigma);
+        if (known && !(knownSigma >= MIN_NOISE_MULTIPLIER && knownSigma <= MAX_NOISE_MULTIPLIER
+                && knownEpsilon >= 0 && knownEpsilon <= targetEpsilon)) {
+            throw new IllegalArgumentException("knownSigma " + knownSigma + " (epsilon " + knownEpsilon
+                    + ") must be in [" + MIN_NOISE_MULTIPLIER + ", " + MAX_NOISE_MULTIPLIER + "] and meet the target "
+                    + targetEpsilon);
+        }
         if (!(initialSigma >= MIN_NOISE_MULTIPLIER && initialSigma <= MAX_NOISE_MULTIPLIER)) {
             throw new IllegalArgumentException("initialSigma must be in [" + MIN_NOISE_MULTIPLIER + ", "
                     + MAX_NOISE_MULTIPLIER + "], got " + initialSigma);
@@ -108,9 +156,9 @@ public final class NoiseCalibration {
                             + lo + " (q = " + samplingRate + ", steps = " + steps + ", delta = " + delta
                             + "); such a target gives no meaningful protection");
                 }
+                step = nextStep(step, hi, epsHi, lo, epsLo, targetEpsilon);
                 hi = lo;
                 epsHi = epsLo;
-                step = Math.max(step, Math.min(2 * step, 1.0));
                 lo = Math.max(lo / (1 + step), MIN_NOISE_MULTIPLIER);
                 epsLo = epsilonAt.applyAsDouble(lo);
             }
@@ -118,18 +166,28 @@ public final class NoiseCalibration {
             lo = initialSigma;
             epsLo = epsOne;
             hi = Math.min(lo * (1 + step), MAX_NOISE_MULTIPLIER);
-            epsHi = epsilonAt.applyAsDouble(hi);
+            if (known && hi >= knownSigma && lo < knownSigma) {
+                hi = knownSigma;
+                epsHi = knownEpsilon;
+            } else {
+                epsHi = epsilonAt.applyAsDouble(hi);
+            }
             while (!meetsTarget.test(epsHi)) {
                 if (hi >= MAX_NOISE_MULTIPLIER) {
                     throw new IllegalArgumentException("targetEpsilon " + targetEpsilon + " at delta " + delta
                             + " is unreachable: it needs noiseMultiplier > " + MAX_NOISE_MULTIPLIER + " (q = " + samplingRate
                             + ", steps = " + steps + ")");
                 }
+                step = nextStep(step, lo, epsLo, hi, epsHi, targetEpsilon);
                 lo = hi;
                 epsLo = epsHi;
-                step = Math.max(step, Math.min(2 * step, 1.0));
                 hi = Math.min(hi * (1 + step), MAX_NOISE_MULTIPLIER);
-                epsHi = epsilonAt.applyAsDouble(hi);
+                if (known && hi >= knownSigma && lo < knownSigma) {
+                    hi = knownSigma;
+                    epsHi = knownEpsilon;
+                } else {
+                    epsHi = epsilonAt.applyAsDouble(hi);
+                }
             }
         }
         // Invariant: !meets(lo) && meets(hi). g = log(eps / target): g(lo) > 0 >= g(hi).
@@ -139,14 +197,23 @@ public final class NoiseCalibration {
         int lastMoved = 0; // +1: hi moved last, -1: lo moved last
         int interpolationsWithoutHalving = 0;
         double widthBefore = Math.log(hi / lo);
-        while (hi - lo > RELATIVE_TOLERANCE * hi) {
+        while (hi - lo > relativeTolerance * hi) {
             double uLo = Math.log(lo);
             double uHi = Math.log(hi);
             double mid = Double.NaN;
-            boolean interpolate = interpolationsWithoutHalving < 2 && Double.isFinite(gLo) && Double.isFinite(gHi)
+            boolean interpolate = interpolationsWithoutHalving < 3 && Double.isFinite(gLo) && Double.isFinite(gHi)
                     && gLo > gHi;
             if (interpolate) {
                 mid = Math.exp(uLo + (uHi - uLo) * gLo / (gLo - gHi));
+                // Within half a tolerance of an end, step half a tolerance inside instead (as Brent's method
+                // does): once one end sits on the root, interpolation would land on it again and again, and
+                // only this probe on the other side closes the bracket.
+                double minStep = 0.5 * relativeTolerance * hi;
+                if (mid > hi - minStep) {
+                    mid = hi - minStep;
+                } else if (mid < lo + minStep) {
+                    mid = lo + minStep;
+                }
             }
             if (!(mid > lo && mid < hi)) {
                 interpolate = false;
@@ -158,18 +225,20 @@ public final class NoiseCalibration {
             double eps = epsilonAt.applyAsDouble(mid);
             double g = Math.log(eps) - logTarget;
             if (meetsTarget.test(eps)) {
-                hi = mid;
-                gHi = g;
                 if (lastMoved == +1) {
-                    gLo /= 2; // Illinois: lo kept twice in a row
+                    gLo *= andersonBjorck(g, gHi); // lo kept twice in a row
                 }
+                hi = mid;
+                epsHi = eps;
+                gHi = g;
                 lastMoved = +1;
             } else {
-                lo = mid;
-                gLo = Double.isNaN(g) ? Double.POSITIVE_INFINITY : g;
+                double gNew = Double.isNaN(g) ? Double.POSITIVE_INFINITY : g;
                 if (lastMoved == -1) {
-                    gHi /= 2;
+                    gHi *= andersonBjorck(gNew, gLo);
                 }
+                lo = mid;
+                gLo = gNew;
                 lastMoved = -1;
             }
             double width = Math.log(hi / lo);
@@ -180,6 +249,36 @@ public final class NoiseCalibration {
                 interpolationsWithoutHalving++;
             }
         }
-        return hi;
+        return new Calibrated(hi, epsHi);
+    }
+
+    /**
+     * The Anderson-Bjorck factor (Anderson and Bjorck 1973; Galdino 2011) by which the value kept at the other end
+     * is scaled when an end moves twice in a row: 1 - gNew / gOld, or 1/2 (Illinois) when that is not in (0, 1).
+     * On the convex curves of calibration it converges much faster than plain halving.
+     */
+    private static double andersonBjorck(double gNew, double gOld) {
+        double m = 1 - gNew / gOld;
+        return m > 0 && m < 1 ? m : 0.5;
+    }
+
+    /**
+     * The next relative step of the bracket search, after a move from {@code previous} to {@code current} that
+     * stayed on the same side of the target: the secant of log(epsilon) against log(sigma) through the two
+     * points, extended by a quarter to land past the root, so that the next point usually closes the bracket
+     * near the answer; at least the last step and at most 1 (a factor of 2). Doubling when the secant is
+     * undefined (an epsilon of 0 or infinity, or a flat or wrong-signed secant).
+     */
+    private static double nextStep(double step, double previous, double epsPrevious, double current,
+            double epsCurrent, double target) {
+        double gPrevious = Math.log(epsPrevious / target);
+        double gCurrent = Math.log(epsCurrent / target);
+        double du = Math.log(current / previous);
+        double slope = (gCurrent - gPrevious) / du; // d g / d log(sigma), negative when well defined
+        double distance = -gCurrent / slope; // log(sigma) from current to the secant's root, same sign as du
+        if (Double.isFinite(distance) && slope < 0 && distance / du > 0) {
+            return Math.max(step, Math.min(Math.expm1(1.25 * Math.abs(distance)), 1.0));
+        }
+        return Math.max(step, Math.min(2 * step, 1.0));
     }
 }

@@ -128,6 +128,59 @@ class NoiseCalibrationTest {
         }
     }
 
+    /**
+     * calibrate(): the coarser tolerance is honoured (the bracket below the answer misses the target), the epsilon
+     * returned is the accountant's at the answer, and a known sigma is used instead of evaluating there: a search
+     * from far below whose upward steps would pass it counts no evaluation at it.
+     */
+    @Test
+    void calibrate_toleranceAndKnownSigma() {
+        int[] evaluations = {0};
+        double[] evaluatedAtKnown = {0};
+        double known = 1.5;
+        Supplier<PrivacyAccountant> counting = () -> new PrivacyAccountant() {
+            private final RdpAccountant inner = new RdpAccountant();
+            private double sigma;
+
+            @Override
+            public String name() {
+                return "counting";
+            }
+
+            @Override
+            public void compose(DpEvent event) {
+                sigma = event.noiseMultiplier();
+                inner.compose(event);
+            }
+
+            @Override
+            public double epsilon(double delta) {
+                evaluations[0]++;
+                if (sigma == known) {
+                    evaluatedAtKnown[0]++;
+                }
+                return inner.epsilon(delta);
+            }
+        };
+        RdpAccountant atKnown = new RdpAccountant();
+        atKnown.compose(new DpEvent(0.04, known, 2250));
+        double knownEpsilon = atKnown.epsilon(1e-5); // about 7.5, below the target 8
+        NoiseCalibration.Calibrated c = NoiseCalibration.calibrate(8, 1e-5, 0.04, 2250, counting, 0.5, 1.0, 1e-4,
+                known, knownEpsilon);
+        assertEquals(0, evaluatedAtKnown[0], 0);
+        assertTrue(c.epsilon() <= 8);
+        RdpAccountant check = new RdpAccountant();
+        check.compose(new DpEvent(0.04, c.sigma(), 2250));
+        assertEquals(check.epsilon(1e-5), c.epsilon(), 0);
+        double smallest = NoiseCalibration.calibrateNoiseMultiplier(8, 1e-5, 0.04, 2250, RDP);
+        assertTrue(c.sigma() >= smallest && c.sigma() <= smallest * (1 + 1e-4), c.sigma() + " vs " + smallest);
+        assertTrue(evaluations[0] <= 12, evaluations[0] + " evaluations");
+        assertThrows(IllegalArgumentException.class, () -> NoiseCalibration.calibrate(8, 1e-5, 0.04, 2250, RDP, 1, 1,
+                1e-10, Double.NaN, Double.NaN));
+        assertThrows(IllegalArgumentException.class, () -> NoiseCalibration.calibrate(8, 1e-5, 0.04, 2250, RDP, 1, 1,
+                1e-4, 1.5, 9));
+    }
+
     @Test
     void calibrate_unreachableTarget_throws() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

@@ -64,6 +64,21 @@ public final class PldAccountant implements PrivacyAccountant {
         this.interval = valueDiscretizationInterval;
     }
 
+    /**
+     * The number of threads one FFT may use: JTransforms' process-wide setting (JLargeArrays' ConcurrencyUtils),
+     * by default the number of cores, used for transforms of 2^13 points and more. A caller that runs several
+     * accountants in parallel (a sweep) should set 1, so that the parallel evaluations do not each spawn FFT
+     * threads and compete for the same cores.
+     *
+     * @param threads &gt;= 1
+     */
+    public static void setFftThreads(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        }
+        pl.edu.icm.jlargearrays.ConcurrencyUtils.setNumberOfThreads(threads);
+    }
+
     @Override
     public String name() {
         return "pld";

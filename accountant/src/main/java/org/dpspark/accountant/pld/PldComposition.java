@@ -1,6 +1,8 @@
 package org.dpspark.accountant.pld;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.jtransforms.fft.DoubleFFT_1D;
 
 /**
@@ -78,7 +80,7 @@ final class PldComposition {
             return null;
         }
         int length = Integer.highestOneBit((int) Math.max(2, needed - 1)) << 1; // the power of 2 >= needed
-        DoubleFFT_1D fft = new DoubleFFT_1D(length);
+        DoubleFFT_1D fft = plan(length);
         double[] product = null;
         for (Part p : parts) {
             double[] a = new double[length];
@@ -109,6 +111,29 @@ final class PldComposition {
                 + worstNegative * length;
         return new DiscretePld(interval, low, mass, Math.min(1.0, infinity));
     }
+
+    /**
+     * The FFT of a length, from a per-thread cache: building one computes its twiddle tables (sines and cosines,
+     * about a tenth of a PLD evaluation), and a calibration evaluates many PLDs of the same length. Per thread
+     * because a JTransforms plan is not documented as safe for concurrent use.
+     */
+    private static DoubleFFT_1D plan(int length) {
+        Map<Integer, DoubleFFT_1D> plans = PLANS.get();
+        DoubleFFT_1D fft = plans.get(length);
+        if (fft == null) {
+            if (plans.size() >= MAX_CACHED_PLANS) {
+                plans.clear();
+            }
+            fft = new DoubleFFT_1D(length);
+            plans.put(length, fft);
+        }
+        return fft;
+    }
+
+    /** Plans kept per thread (each at most 1.5 * 2^22 doubles of tables; lengths are powers of 2, so few). */
+    private static final int MAX_CACHED_PLANS = 4;
+
+    private static final ThreadLocal<Map<Integer, DoubleFFT_1D>> PLANS = ThreadLocal.withInitial(HashMap::new);
 
     /** Raises every coefficient of a real FFT in JTransforms' packed layout to the power n. */
     private static void power(double[] a, long n) {
@@ -149,8 +174,12 @@ final class PldComposition {
 
     /**
      * {lower, upper} index bounds with composed mass at most {@link #TAIL_BOUND} at or below lower - 1 and at
-     * or above upper + 1 (class comment). The tilt t is scanned on a geometric grid around the Gaussian
-     * optimum sqrt(2 log(1 / bound) / Var(S)); any t gives a valid bound, the grid only decides how tight.
+     * or above upper + 1 (class comment). Any tilt t &gt; 0 gives a valid bound; the search only decides how tight.
+     * The bound (K(+-t) - log(bound)) / t is unimodal in t (its derivative has the sign of t K' - K + log(bound),
+     * which increases with t since K is convex), so each side is minimized by walking on log2(t) in unit steps
+     * from the Gaussian guess t0 = sqrt(2 log(1 / bound) / Var(S)) while the bound improves, then by halving the
+     * step twice around the best point. The walk matters for the skewed PLDs of small q and small sigma, whose
+     * best tilt can be t0 / 200 (with a fixed scan around t0 the window there was 100x too wide).
      */
     private static long[] chernoffWindow(List<Part> parts) {
         double variance = 0;
@@ -159,41 +188,91 @@ final class PldComposition {
         }
         double logBound = Math.log(TAIL_BOUND);
         double t0 = Math.sqrt(-2 * logBound / Math.max(variance, 1e-300));
-        double bestUpper = Double.POSITIVE_INFINITY;
-        double bestLower = Double.NEGATIVE_INFINITY;
-        for (int k = -3; k <= 3; k++) {
-            double t = t0 * Math.pow(2, k);
-            if (!(t > 0 && t < Double.POSITIVE_INFINITY)) {
-                continue;
-            }
-            double kPlus = 0;
-            double kMinus = 0;
-            for (Part p : parts) {
-                kPlus += p.count() * logMgf(p.pld(), t);
-                kMinus += p.count() * logMgf(p.pld(), -t);
-            }
-            bestUpper = Math.min(bestUpper, (kPlus - logBound) / t);
-            bestLower = Math.max(bestLower, (logBound - kMinus) / t);
-        }
-        long upper = bestUpper < 9e18 ? (long) Math.ceil(bestUpper) : Long.MAX_VALUE;
-        long lower = bestLower > -9e18 ? (long) Math.floor(bestLower) : Long.MIN_VALUE;
-        return new long[] {lower, upper};
+        double upper = minimizeOverTilt(t -> tailIndex(parts, t, logBound), t0);
+        double lower = -minimizeOverTilt(t -> tailIndex(parts, -t, logBound), t0);
+        return new long[] {
+            lower > -9e18 ? (long) Math.floor(lower) : Long.MIN_VALUE,
+            upper < 9e18 ? (long) Math.ceil(upper) : Long.MAX_VALUE
+        };
     }
 
-    /** log sum_i mass_i e^(t (lowIndex + i)), in log-sum-exp form. */
+    /**
+     * The Chernoff bound for tilt t on the side of t's sign, as an index: (K(t) - logBound) / |t| times the sign,
+     * where K is the composed log-MGF; +Infinity when it cannot be evaluated.
+     */
+    private static double tailIndex(List<Part> parts, double t, double logBound) {
+        double k = 0;
+        for (Part p : parts) {
+            k += p.count() * logMgf(p.pld(), t);
+        }
+        double bound = (k - logBound) / Math.abs(t);
+        return Double.isNaN(bound) ? Double.POSITIVE_INFINITY : bound;
+    }
+
+    /** The smallest f(t0 2^x) found by the walk of {@link #chernoffWindow} (x in [-60, 60]). */
+    private static double minimizeOverTilt(java.util.function.DoubleUnaryOperator f, double t0) {
+        double x = 0;
+        double best = f.applyAsDouble(t0);
+        double up = f.applyAsDouble(t0 * 2);
+        double down = f.applyAsDouble(t0 / 2);
+        double direction = up <= down ? 1 : -1;
+        double next = Math.min(up, down);
+        while (next < best && Math.abs(x) < 60) {
+            best = next;
+            x += direction;
+            next = f.applyAsDouble(t0 * Math.pow(2, x + direction));
+        }
+        for (double step = 0.5; step >= 0.25; step /= 2) {
+            double a = f.applyAsDouble(t0 * Math.pow(2, x + step));
+            double b = f.applyAsDouble(t0 * Math.pow(2, x - step));
+            if (a < best && a <= b) {
+                best = a;
+                x += step;
+            } else if (b < best) {
+                best = b;
+                x -= step;
+            }
+        }
+        return best;
+    }
+
+    /**
+     * log sum_i mass_i e^(t (lowIndex + i)). Chunks of {@value #MGF_CHUNK} points are summed relative to their
+     * first point (the one with the largest exponent) with weights from a running product of e^(-|t|) instead of
+     * one exp per point, and the chunks are combined in log space, so nothing underflows that matters. The
+     * running product's relative rounding (at most MGF_CHUNK ulp) is allowed for by adding
+     * {@value #LOG_MGF_ROUNDING} to the result, so the Chernoff bound stays an upper bound.
+     */
     private static double logMgf(DiscretePld pld, double t) {
         double[] m = pld.mass();
         int n = m.length;
-        // The largest exponent is at one end of the support.
-        double maxExp = Math.max(t * pld.lowIndex(), t * (pld.lowIndex() + n - 1));
-        double sum = 0;
-        for (int i = 0; i < n; i++) {
-            if (m[i] > 0) {
-                sum += m[i] * Math.exp(t * (pld.lowIndex() + i) - maxExp);
+        double absT = Math.abs(t);
+        double decay = Math.exp(-absT);
+        boolean product = absT * MGF_CHUNK < 700; // else weights within a chunk could underflow: exp per point
+        double log = Double.NEGATIVE_INFINITY;
+        for (int c = 0; c < n; c += MGF_CHUNK) {
+            int len = Math.min(MGF_CHUNK, n - c);
+            double sum = 0;
+            double w = 1;
+            for (int k = 0; k < len; k++) {
+                int i = t >= 0 ? n - 1 - c - k : c + k; // from the largest exponent down
+                sum += m[i] * (product ? w : Math.exp(-absT * k));
+                w *= decay;
+            }
+            if (sum > 0) {
+                int first = t >= 0 ? n - 1 - c : c;
+                double x = t * (pld.lowIndex() + first) + Math.log(sum);
+                log = log == Double.NEGATIVE_INFINITY ? x : Math.max(log, x) + Math.log1p(Math.exp(-Math.abs(log - x)));
             }
         }
-        return maxExp + Math.log(sum);
+        return log + LOG_MGF_ROUNDING;
     }
+
+    /** Points per chunk of {@link #logMgf}. */
+    private static final int MGF_CHUNK = 256;
+
+    /** Allowance for the rounding of {@link #logMgf}'s running products (a relative 1e-9, as a log). */
+    private static final double LOG_MGF_ROUNDING = 1e-9;
 
     /** The variance of the (normalized) finite part, in index units. */
     private static double varianceOf(DiscretePld pld) {

@@ -1,6 +1,6 @@
 package org.dpspark.accountant.pld;
 
-import org.apache.commons.math3.special.Erf;
+import org.apache.commons.numbers.gamma.Erfc;
 
 /**
  * The privacy loss distribution (PLD) of one step of the Poisson-subsampled Gaussian mechanism under
@@ -264,12 +264,12 @@ public final class SubsampledGaussianPld {
 
     /** Phibar(x) = P(N(0,1) &gt; x). */
     static double upperTail(double x) {
-        return 0.5 * Erf.erfc(x / SQRT_2);
+        return 0.5 * Erfc.value(x / SQRT_2);
     }
 
     /** Phi(x) = P(N(0,1) &lt;= x). */
     static double lowerTail(double x) {
-        return 0.5 * Erf.erfc(-x / SQRT_2);
+        return 0.5 * Erfc.value(-x / SQRT_2);
     }
 
     static void check(double q, double sigma) {

@@ -26,6 +26,7 @@ import java.util.concurrent.Future;
 import org.dpspark.accountant.BestBound;
 import org.dpspark.accountant.BestCalibration;
 import org.dpspark.accountant.DpEvent;
+import org.dpspark.accountant.pld.PldAccountant;
 import org.dpspark.jobs.report.Reports;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -234,9 +235,8 @@ public final class DpPrivacy implements Callable<Integer> {
     static Result compute(Case c) {
         if (c.calibrate()) {
             BestCalibration cal = BestCalibration.of(c.targetEpsilon(), c.delta(), c.q(), c.steps());
-            BestBound at = BestBound.of(List.of(new DpEvent(c.q(), cal.best(), c.steps())), c.delta());
             return new Result(c, Double.NaN, Double.NaN, cal.rdpSigma(), cal.pldSigma(), cal.bestName(), cal.best(),
-                    cal.bestName().equals("pld") ? at.pld() : at.rdp());
+                    cal.bestEpsilon());
         }
         BestBound b = BestBound.of(List.of(new DpEvent(c.q(), c.sigma(), c.steps())), c.delta());
         return new Result(c, b.rdp(), b.pld(), Double.NaN, Double.NaN, b.bestName(), c.sigma(), b.best());
@@ -427,6 +427,9 @@ public final class DpPrivacy implements Callable<Integer> {
 
     /** Computes the cases on {@code threads} threads, in order; the first failing row's error names it. */
     static List<Result> computeAll(List<Case> cases, int threads) throws InterruptedException {
+        if (threads > 1) {
+            PldAccountant.setFftThreads(1); // the cases run in parallel; FFT threads inside each would compete
+        }
         ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "dp-privacy");
             t.setDaemon(true);
