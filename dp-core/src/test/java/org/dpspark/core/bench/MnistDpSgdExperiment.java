@@ -41,7 +41,10 @@ import org.dpspark.core.step.DriverUpdate;
  * (required), clip (1), opt (momentum; sgd, adam), lr (0.1), beta (0.9, momentum), schedule (constant; cosine:
  * to lrMin over the run), lrMin (1e-6 * lr), ema (0 = none; else the {@link ParameterAverage} decay), xscale (1),
  * w1Scale (1: multiplies the MLP's initial first-layer weights), wd (0: decoupled weight decay, params *= 1 - lr_t wd
- * after each step), evalEvery (epochs between test evaluations, 1).
+ * after each step), evalEvery (epochs between test evaluations, 1), features (raw; dct:K = the K x K lowest
+ * coefficients of the orthonormal 2-D DCT-II of the scaled pixels, as dp-train's {@code --features dct:K}
+ * (datasets' LowPassDct, which dp-core cannot depend on; prototyped here first); pool:2 = 2 x 2 sums / 2, the
+ * orthonormal Haar low-pass band, 14 x 14). The transform is fixed and public: no privacy cost.
  */
 public final class MnistDpSgdExperiment {
 
