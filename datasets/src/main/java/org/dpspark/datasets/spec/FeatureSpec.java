@@ -23,9 +23,10 @@ import org.apache.hadoop.fs.Path;
  *
  * <p>The feature vector is the concatenation, in {@code features} order, of each feature's encoding
  * ({@link NumericFeature}: one coordinate in [0, 1]; {@link OneHotFeature}: a block with at most one 1;
- * {@link VectorFeature}: {@code size} coordinates in [0, 1]), so {@code dimension() = sum of widths} and every
- * encoded row {@code x} satisfies {@code ||x||_2 <= sqrt(number of scalar and one-hot features + sum of vector
- * sizes)}. All bounds and vocabularies are public: nothing is fitted on private
+ * {@link VectorFeature}: {@code size} coordinates in [0, 1], or, with a {@link LowPassDct} transform, its K * K
+ * low-frequency coefficients), so {@code dimension() = sum of widths} and every encoded row {@code x} satisfies
+ * {@code ||x||_2 <= sqrt(number of scalar and one-hot features + sum of vector sizes)} (the transform is a
+ * contraction). All bounds, vocabularies and transforms are public: nothing is fitted on private
  * data (fitting would itself need to be DP and accounted; Abadi et al. 2016).
  *
  * <p>JSON form ({@link #toJson()} / {@link #fromJson(String)}; unknown keys are rejected so typos fail loudly):
@@ -38,7 +39,9 @@ import org.apache.hadoop.fs.Path;
  * }</pre>
  * A label without "positive"/"negative" is numeric (0/1). A multiclass label has {@code "num_classes": K}
  * (values 0 .. K-1); a regression label has {@code "min"} and {@code "max"} (values clipped to them). A vector
- * feature is {@code {"column":"features","encoding":"scale","size":784,"min":0,"max":255}}.
+ * feature is {@code {"column":"features","encoding":"scale","size":784,"min":0,"max":255}}, optionally with
+ * {@code "transform":{"type":"dct","height":28,"width":28,"keep":12}} ({@link LowPassDct}; a reader that predates
+ * transforms refuses such a spec with "unknown key", never ignores it).
  *
  * @param name     a non-blank name (recorded in provenance)
  * @param features non-empty, each input column at most once, not the label column
@@ -109,6 +112,53 @@ public record FeatureSpec(String name, List<FeatureColumn> features, LabelSpec l
     /** The same spec with the label read from another column (same positive/negative mapping). */
     public FeatureSpec withLabelColumn(String column) {
         return new FeatureSpec(name, features, label.withColumn(column));
+    }
+
+    /**
+     * The same spec with a fixed feature transform applied to its vector feature: {@code "raw"} returns this spec
+     * unchanged; {@code "dct:K"} returns a spec named {@code name + "+dct:K"} whose vector feature (the only one; a
+     * square image of S * S elements, K in [1, S]) is followed by the {@link LowPassDct} keeping K x K coefficients.
+     *
+     * @throws IllegalArgumentException when the text is neither, or the spec has no vector feature, several, one
+     *                                  that already has a transform, or one that is not a square image of side &gt;= K
+     */
+    public FeatureSpec withFeatureTransform(String text) {
+        String t = text == null ? "" : text.strip().toLowerCase(Locale.ROOT);
+        if (t.equals("raw")) {
+            return this;
+        }
+        if (!t.startsWith(LowPassDct.TYPE + ":")) {
+            throw new IllegalArgumentException("feature transform must be raw or dct:K, got '" + text + "'");
+        }
+        int index = -1;
+        for (int i = 0; i < features.size(); i++) {
+            if (features.get(i) instanceof VectorFeature) {
+                if (index >= 0) {
+                    throw new IllegalArgumentException(t + " applies to a spec with one vector feature (an image);"
+                            + " spec '" + name + "' has several");
+                }
+                index = i;
+            }
+        }
+        if (index < 0) {
+            throw new IllegalArgumentException(t + " applies to a spec with one vector feature (an image); spec '"
+                    + name + "' has none");
+        }
+        VectorFeature v = (VectorFeature) features.get(index);
+        if (v.transform() != null) {
+            throw new IllegalArgumentException(t + ": vector feature '" + v.column() + "' of spec '" + name
+                    + "' already has the transform " + v.transform().text());
+        }
+        LowPassDct dct;
+        try {
+            dct = LowPassDct.parse(t, v.size());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("vector feature '" + v.column() + "' of spec '" + name + "': "
+                    + e.getMessage(), e);
+        }
+        List<FeatureColumn> out = new java.util.ArrayList<>(features);
+        out.set(index, v.withTransform(dct));
+        return new FeatureSpec(name + "+" + dct.text(), out, label);
     }
 
     /** Offset of each feature's first coordinate in the encoded vector, in {@code features} order. */

@@ -21,7 +21,8 @@ final class FeatureSpecJson {
     private static final Set<String> LABEL_KEYS =
             Set.of("column", "positive", "negative", "strip_trailing_dot", "num_classes", "min", "max");
     private static final Set<String> NUMERIC_KEYS = Set.of("column", "encoding", "min", "max");
-    private static final Set<String> VECTOR_KEYS = Set.of("column", "encoding", "size", "min", "max");
+    private static final Set<String> VECTOR_KEYS = Set.of("column", "encoding", "size", "min", "max", "transform");
+    private static final Set<String> DCT_KEYS = Set.of("type", "height", "width", "keep");
     private static final Set<String> ONEHOT_KEYS = Set.of("column", "encoding", "vocabulary");
 
     private FeatureSpecJson() {
@@ -60,6 +61,13 @@ final class FeatureSpecJson {
                 o.put("size", v.size());
                 o.put("min", v.min());
                 o.put("max", v.max());
+                if (v.transform() != null) {
+                    ObjectNode t = o.putObject("transform");
+                    t.put("type", LowPassDct.TYPE);
+                    t.put("height", v.transform().height());
+                    t.put("width", v.transform().width());
+                    t.put("keep", v.transform().keep());
+                }
             } else if (f instanceof OneHotFeature h) {
                 o.put("encoding", "onehot");
                 ArrayNode vocab = o.putArray("vocabulary");
@@ -157,8 +165,9 @@ final class FeatureSpecJson {
                     if (!size.isIntegralNumber() || !size.canConvertToInt()) {
                         throw new IllegalArgumentException(where + ": \"size\" must be an integer, got " + size);
                     }
+                    LowPassDct transform = node.has("transform") ? readTransform(node.get("transform"), where) : null;
                     return new VectorFeature(column, size.intValue(), enc, number(node, "min", where),
-                            number(node, "max", where));
+                            number(node, "max", where), transform);
                 }
                 checkKeys(node, NUMERIC_KEYS, where);
                 double min = number(node, "min", where);
@@ -177,6 +186,31 @@ final class FeatureSpecJson {
             default -> throw new IllegalArgumentException(where + ": encoding must be one of scale, log1p, onehot, got '"
                     + encoding + "'");
         }
+    }
+
+    private static LowPassDct readTransform(JsonNode node, String where) {
+        String w = where + ": transform";
+        if (!node.isObject()) {
+            throw new IllegalArgumentException(w + " must be an object, got " + node);
+        }
+        checkKeys(node, DCT_KEYS, w);
+        String type = text(node, "type", w);
+        if (!type.equals(LowPassDct.TYPE)) {
+            throw new IllegalArgumentException(w + ": type must be \"" + LowPassDct.TYPE + "\", got '" + type + "'");
+        }
+        try {
+            return new LowPassDct(integer(node, "height", w), integer(node, "width", w), integer(node, "keep", w));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(w + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static int integer(JsonNode node, String key, String where) {
+        JsonNode v = node.get(key);
+        if (v == null || !v.isIntegralNumber() || !v.canConvertToInt()) {
+            throw new IllegalArgumentException(where + ": \"" + key + "\" must be an integer, got " + v);
+        }
+        return v.intValue();
     }
 
     private static void checkKeys(JsonNode node, Set<String> allowed, String where) {

@@ -30,7 +30,8 @@ import org.apache.spark.sql.types.StructType;
  * Encodes Spark rows with a {@link FeatureSpec}: {@code x = concat(encode_f(row[f]) for f in features)}, where a
  * {@link NumericFeature} contributes its clipped, scaled value in [0, 1] and a {@link OneHotFeature} a block with a
  * 1 at the vocabulary position of the trimmed token (all zeros for null or an unknown token), and a
- * {@link VectorFeature} its {@code size} clipped, scaled elements. The label is a class index (0/1, or 0 .. K-1)
+ * {@link VectorFeature} its {@code size} clipped, scaled elements (or, with a {@link LowPassDct}, the transform of
+ * them: computed here, once per row when blocks are packed, never per training step). The label is a class index (0/1, or 0 .. K-1)
  * or a regression value clipped to its bounds, as defined by {@link LabelSpec}.
  *
  * <p>Input types (resolved once from the schema, by exact column name):
@@ -61,13 +62,22 @@ public final class RowEncoder implements Serializable {
         final boolean vector;
         final boolean array; // a vector feature read from an array column
         final double encodedZero; // vector features: the encoding of 0, for sparse vectors
+        final int size; // vector features: the number of input elements (width, unless transformed)
+        final LowPassDct transform; // vector features: applied after the element encoding, or null
 
         Slot(String column, int schemaIndex, int offset, int width, NumericFeature numeric,
              HashMap<String, Integer> vocabulary, boolean vector, boolean array) {
+            this(column, schemaIndex, offset, width, numeric, vocabulary, vector, array, width, null);
+        }
+
+        Slot(String column, int schemaIndex, int offset, int width, NumericFeature numeric,
+             HashMap<String, Integer> vocabulary, boolean vector, boolean array, int size, LowPassDct transform) {
             this.column = column;
             this.schemaIndex = schemaIndex;
             this.offset = offset;
             this.width = width;
+            this.size = size;
+            this.transform = transform;
             this.numeric = numeric;
             this.vocabulary = vocabulary;
             this.vector = vector;
@@ -119,7 +129,8 @@ public final class RowEncoder implements Serializable {
                 slots[i] = new Slot(f.column(), idx, offsets[i], 1, n, null, false, false);
             } else if (f instanceof VectorFeature v) {
                 boolean array = schema.fields()[idx].dataType() instanceof ArrayType;
-                slots[i] = new Slot(f.column(), idx, offsets[i], v.size(), v.element(), null, true, array);
+                slots[i] = new Slot(f.column(), idx, offsets[i], v.width(), v.element(), null, true, array,
+                        v.size(), v.transform());
             } else {
                 OneHotFeature h = (OneHotFeature) f;
                 HashMap<String, Integer> vocab = new HashMap<>();
@@ -236,33 +247,39 @@ public final class RowEncoder implements Serializable {
     }
 
     private static void encodeVector(Slot s, Object v, double[] out, int at) {
-        ValueProblem p = vectorProblem(v, s.width);
+        ValueProblem p = vectorProblem(v, s.size);
         if (p != null) {
             throw new IllegalArgumentException("column '" + s.column + "': cannot encode one of its "
                     + p.phrase() + " (validate the input first)");
         }
+        // With a transform, the encoded elements go to a scratch array and the transform writes the block.
+        double[] dst = s.transform == null ? out : new double[s.size];
+        int base = s.transform == null ? at : 0;
         NumericFeature e = s.numeric;
         if (v instanceof DenseVector d) {
             double[] values = d.values();
-            for (int i = 0; i < s.width; i++) {
-                out[at + i] = e.encode(values[i]);
+            for (int i = 0; i < s.size; i++) {
+                dst[base + i] = e.encode(values[i]);
             }
         } else if (v instanceof SparseVector sv) {
-            Arrays.fill(out, at, at + s.width, s.encodedZero);
+            Arrays.fill(dst, base, base + s.size, s.encodedZero);
             int[] idx = sv.indices();
             double[] values = sv.values();
             for (int k = 0; k < idx.length; k++) {
-                out[at + idx[k]] = e.encode(values[k]);
+                dst[base + idx[k]] = e.encode(values[k]);
             }
         } else if (v instanceof Vector vec) {
-            for (int i = 0; i < s.width; i++) {
-                out[at + i] = e.encode(vec.apply(i));
+            for (int i = 0; i < s.size; i++) {
+                dst[base + i] = e.encode(vec.apply(i));
             }
         } else {
             List<?> list = (List<?>) v;
-            for (int i = 0; i < s.width; i++) {
-                out[at + i] = e.encode(((Number) list.get(i)).doubleValue());
+            for (int i = 0; i < s.size; i++) {
+                dst[base + i] = e.encode(((Number) list.get(i)).doubleValue());
             }
+        }
+        if (s.transform != null) {
+            s.transform.apply(dst, 0, out, at);
         }
     }
 
@@ -292,7 +309,7 @@ public final class RowEncoder implements Serializable {
     public ValueProblem checkFeature(Row row, int featureIndex) {
         Slot s = slots[featureIndex];
         if (s.vector) {
-            return vectorProblem(s.array ? row.getList(s.schemaIndex) : row.get(s.schemaIndex), s.width);
+            return vectorProblem(s.array ? row.getList(s.schemaIndex) : row.get(s.schemaIndex), s.size);
         }
         return s.numeric == null ? null : numericProblem(row.get(s.schemaIndex));
     }

@@ -3,21 +3,25 @@ package org.dpspark.datasets.spec;
 /**
  * A vector column of {@code size} numbers (a Spark ML vector, dense or sparse, or an array of numbers), each
  * element clipped to the public bounds [min, max] and mapped to [0, 1] exactly as a {@link NumericFeature} with
- * the same encoding (width = size). Typical uses: image pixels ([0, 255] for MNIST), the output of a
- * VectorAssembler, LibSVM features.
+ * the same encoding, then, optionally, passed through a fixed public {@link LowPassDct} (an image's low-frequency
+ * DCT coefficients). Typical uses: image pixels ([0, 255] for MNIST), the output of a VectorAssembler, LibSVM
+ * features.
  *
- * <p>The size and the bounds are declared (public), never read from the data; a row whose vector has another size
- * is a validation error, as is a NaN or infinite element (or a null element of an array). Every encoded element
- * lies in [0, 1], so this block's L2 norm is at most sqrt(size).
+ * <p>The size, the bounds and the transform are declared (public), never read from the data; a row whose vector
+ * has another size is a validation error, as is a NaN or infinite element (or a null element of an array). Every
+ * encoded element lies in [0, 1], so this block's L2 norm is at most sqrt(size); the transform is a contraction,
+ * so that bound also holds after it. The block's width is {@code size} without a transform and the transform's
+ * output size with one.
  *
- * @param column   the input column (non-blank)
- * @param size     the number of elements, &gt;= 1
- * @param encoding SCALE or LOG1P, per element
- * @param min      lower clipping bound, finite
- * @param max      upper clipping bound, finite, {@code > min}
+ * @param column    the input column (non-blank)
+ * @param size      the number of elements, &gt;= 1
+ * @param encoding  SCALE or LOG1P, per element
+ * @param min       lower clipping bound, finite
+ * @param max       upper clipping bound, finite, {@code > min}
+ * @param transform null (the scaled elements themselves), or a transform whose input size is {@code size}
  */
-public record VectorFeature(String column, int size, NumericFeature.Encoding encoding, double min, double max)
-        implements FeatureColumn {
+public record VectorFeature(String column, int size, NumericFeature.Encoding encoding, double min, double max,
+                            LowPassDct transform) implements FeatureColumn {
 
     public VectorFeature {
         // the same checks, and messages, as a scalar feature with these bounds
@@ -25,6 +29,16 @@ public record VectorFeature(String column, int size, NumericFeature.Encoding enc
         if (!(size >= 1)) {
             throw new IllegalArgumentException("feature '" + column + "': size must be >= 1, got " + size);
         }
+        if (transform != null && transform.inputSize() != size) {
+            throw new IllegalArgumentException("feature '" + column + "': the transform is for a "
+                    + transform.height() + " x " + transform.width() + " image (" + transform.inputSize()
+                    + " elements), but the vector has " + size);
+        }
+    }
+
+    /** A vector feature without a transform. */
+    public VectorFeature(String column, int size, NumericFeature.Encoding encoding, double min, double max) {
+        this(column, size, encoding, min, max, null);
     }
 
     /** A {@link NumericFeature.Encoding#SCALE} vector feature. */
@@ -32,9 +46,14 @@ public record VectorFeature(String column, int size, NumericFeature.Encoding enc
         return new VectorFeature(column, size, NumericFeature.Encoding.SCALE, min, max);
     }
 
+    /** The same feature with {@code t} applied after the element encoding (null: none). */
+    public VectorFeature withTransform(LowPassDct t) {
+        return new VectorFeature(column, size, encoding, min, max, t);
+    }
+
     @Override
     public int width() {
-        return size;
+        return transform == null ? size : transform.outputSize();
     }
 
     /** The per-element encoding, as a scalar feature of the same column. */

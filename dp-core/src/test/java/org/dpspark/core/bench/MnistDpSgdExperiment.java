@@ -41,12 +41,16 @@ import org.dpspark.core.step.DriverUpdate;
  * (required), clip (1), opt (momentum; sgd, adam), lr (0.1), beta (0.9, momentum), schedule (constant; cosine:
  * to lrMin over the run), lrMin (1e-6 * lr), ema (0 = none; else the {@link ParameterAverage} decay), xscale (1),
  * w1Scale (1: multiplies the MLP's initial first-layer weights), wd (0: decoupled weight decay, params *= 1 - lr_t wd
- * after each step), evalEvery (epochs between test evaluations, 1).
+ * after each step), evalEvery (epochs between test evaluations, 1), features (raw; dct:K = the K x K lowest
+ * coefficients of the orthonormal 2-D DCT-II of the scaled pixels, as dp-train's {@code --features dct:K}
+ * (datasets' LowPassDct, which dp-core cannot depend on; prototyped here first); pool:2 = 2 x 2 sums / 2, the
+ * orthonormal Haar low-pass band, 14 x 14). The transform is fixed and public: no privacy cost.
  */
 public final class MnistDpSgdExperiment {
 
     private static final Set<String> KEYS = Set.of("dir", "model", "hidden", "batch", "epochs", "sigma", "clip",
-            "opt", "lr", "beta", "schedule", "lrMin", "ema", "xscale", "w1Scale", "wd", "evalEvery");
+            "opt", "lr", "beta", "schedule", "lrMin", "ema", "xscale", "w1Scale", "wd", "evalEvery",
+            "features");
 
     private MnistDpSgdExperiment() {
     }
@@ -102,13 +106,28 @@ public final class MnistDpSgdExperiment {
 
         double[][] train = read(dir, "train", xscale);
         double[][] test = read(dir, "t10k", xscale);
+        String features = a.getOrDefault("features", "raw");
+        int d = 784;
+        if (features.startsWith("dct:")) {
+            int k = Integer.parseInt(features.substring(4));
+            train[0] = lowPassDct(train[0], k);
+            test[0] = lowPassDct(test[0], k);
+            d = k * k;
+        } else if (features.equals("pool:2")) {
+            train[0] = pool2(train[0]);
+            test[0] = pool2(test[0]);
+            d = 196;
+        } else if (!features.equals("raw")) {
+            throw new IllegalArgumentException("features must be raw, dct:K or pool:2");
+        }
+        final int dim = d;
         int n = train[1].length;
         double q = batch / (double) n;
         long steps = (long) Math.floor(epochs * n / batch); // as dp-train: T = floor(E N / B)
         DpModel model = switch (modelName) {
-            case "mlp" -> new Mlp(784, new int[] {hidden}, Mlp.Activation.RELU, 10);
-            case "mlp-tanh" -> new Mlp(784, new int[] {hidden}, Mlp.Activation.TANH, 10);
-            case "softmax" -> new SoftmaxRegression(784, 10);
+            case "mlp" -> new Mlp(dim, new int[] {hidden}, Mlp.Activation.RELU, 10);
+            case "mlp-tanh" -> new Mlp(dim, new int[] {hidden}, Mlp.Activation.TANH, 10);
+            case "softmax" -> new SoftmaxRegression(dim, 10);
             default -> throw new IllegalArgumentException("model must be mlp, mlp-tanh or softmax, got " + modelName);
         };
         LearningRateSchedule schedule = switch (a.getOrDefault("schedule", "constant")) {
@@ -132,7 +151,7 @@ public final class MnistDpSgdExperiment {
         CsprngStream rng = CsprngStream.fromSecureRandom();
         double[] params = model.initialParams(rng);
         if (model instanceof Mlp) {
-            for (int i = 0; i < 784 * hidden; i++) { // W_1 comes first in the Mlp layout
+            for (int i = 0; i < dim * hidden; i++) { // W_1 comes first in the Mlp layout
                 params[i] *= w1Scale;
             }
         }
@@ -154,20 +173,76 @@ public final class MnistDpSgdExperiment {
             }
             if (t % evalSteps == 0 || t == steps) {
                 System.out.printf("step %d/%d (epoch %.1f): test accuracy %.4f%s, %.0f s%n", t, steps, t * q,
-                        accuracy(model, params, test),
-                        ema == null ? "" : String.format(", ema %.4f", accuracy(model, ema.average(), test)),
+                        accuracy(model, params, test, dim),
+                        ema == null ? "" : String.format(", ema %.4f", accuracy(model, ema.average(), test, dim)),
                         (System.nanoTime() - start) / 1e9);
             }
         }
     }
 
-    static double accuracy(DpModel m, double[] params, double[][] data) {
+    /**
+     * Prototype: the 2-D DCT-II (orthonormal) of each 28 x 28 image, keeping the k x k lowest frequencies,
+     * row-major in (u, v): X[u][v] = sum_{i,j} c_u c_v x[i][j] cos(pi (2i+1) u / 56) cos(pi (2j+1) v / 56),
+     * c_0 = sqrt(1/28), c_u = sqrt(2/28) (Ahmed, Natarajan, Rao 1974).
+     */
+    static double[] lowPassDct(double[] x, int k) {
+        int s = 28;
+        double[][] c = new double[k][s];
+        for (int u = 0; u < k; u++) {
+            double cu = u == 0 ? Math.sqrt(1.0 / s) : Math.sqrt(2.0 / s);
+            for (int i = 0; i < s; i++) {
+                c[u][i] = cu * Math.cos(Math.PI * (2 * i + 1) * u / (2.0 * s));
+            }
+        }
+        int n = x.length / 784;
+        double[] out = new double[n * k * k];
+        double[] tmp = new double[k * s];
+        for (int e = 0; e < n; e++) {
+            int base = e * 784;
+            java.util.Arrays.fill(tmp, 0);
+            for (int u = 0; u < k; u++) { // tmp[u][j] = sum_i c[u][i] x[i][j]
+                for (int i = 0; i < s; i++) {
+                    double w = c[u][i];
+                    for (int j = 0; j < s; j++) {
+                        tmp[u * s + j] += w * x[base + i * s + j];
+                    }
+                }
+            }
+            for (int u = 0; u < k; u++) {
+                for (int v = 0; v < k; v++) {
+                    double acc = 0;
+                    for (int j = 0; j < s; j++) {
+                        acc += tmp[u * s + j] * c[v][j];
+                    }
+                    out[e * k * k + u * k + v] = acc;
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Prototype: 2 x 2 pooling, 28 x 28 to 14 x 14, scaled by 2 (the orthonormal Haar low-pass band). */
+    static double[] pool2(double[] x) {
+        int n = x.length / 784;
+        double[] out = new double[n * 196];
+        for (int e = 0; e < n; e++) {
+            for (int i = 0; i < 14; i++) {
+                for (int j = 0; j < 14; j++) {
+                    int b = e * 784 + 2 * i * 28 + 2 * j;
+                    out[e * 196 + i * 14 + j] = (x[b] + x[b + 1] + x[b + 28] + x[b + 29]) / 2; // orthonormal Haar low-pass
+                }
+            }
+        }
+        return out;
+    }
+
+    static double accuracy(DpModel m, double[] params, double[][] data, int dim) {
         double[] p = new double[10];
         double[] scratch = new double[m.scratchSize()];
         int correct = 0;
         int n = data[1].length;
         for (int i = 0; i < n; i++) {
-            m.predict(params, data[0], i * 784, p, scratch);
+            m.predict(params, data[0], i * dim, p, scratch);
             int best = 0;
             for (int k = 1; k < 10; k++) {
                 if (p[k] > p[best]) {

@@ -31,6 +31,7 @@ import org.dpspark.datasets.InputFingerprint;
 import org.dpspark.datasets.InputFormat;
 import org.dpspark.datasets.SyntheticData;
 import org.dpspark.datasets.spec.FeatureSpec;
+import org.dpspark.datasets.spec.VectorFeature;
 import org.dpspark.datasets.validate.DatasetValidationException;
 import org.dpspark.jobs.eval.EvalMetrics;
 import org.dpspark.jobs.ml.ModelSpec;
@@ -94,6 +95,9 @@ public final class DpTrain implements Callable<Integer> {
 
     @Option(names = "--spec", paramLabel = "SPEC", description = "Feature spec: a JSON file, or a built-in name (adult, mnist). Default: adult / mnist for those formats.")
     String spec;
+
+    @Option(names = "--features", paramLabel = "T", defaultValue = "raw", description = "Fixed public feature transform of the spec's image vector: raw (none) | dct:K (the K x K lowest 2-D DCT-II coefficients of a square image, e.g. dct:10 for MNIST: 100 features instead of 784); saved in the model's spec, applied to training and evaluation alike, no privacy cost (default: ${DEFAULT-VALUE}).")
+    String features;
 
     @Option(names = "--eval-input", paramLabel = "PATH", description = "Held-out evaluation data, same format and spec (metrics are not DP).")
     String evalInput;
@@ -263,6 +267,11 @@ public final class DpTrain implements Callable<Integer> {
     }
 
     private void checkSources() {
+        if (!features.strip().toLowerCase(Locale.ROOT).matches("raw|dct:[0-9]{1,9}")) {
+            // the spec-dependent checks (an image vector, K within its side) follow when the spec is resolved
+            throw new IllegalArgumentException("--features must be raw or dct:K (K a positive integer), got '"
+                    + features + "'");
+        }
         if (demo) {
             if (input != null || evalInput != null) {
                 throw new IllegalArgumentException("--demo generates its own data; do not pass --input or --eval-input");
@@ -306,7 +315,7 @@ public final class DpTrain implements Callable<Integer> {
         String fmt;
         if (demo) {
             int parts = partitions != null ? partitions : jsc.defaultParallelism();
-            fs = SyntheticData.spec(DEMO_FEATURES);
+            fs = withFeatures(SyntheticData.spec(DEMO_FEATURES), features);
             specName = "synthetic-" + DEMO_FEATURES;
             trainRaw = SyntheticData.logistic(spark, DEMO_ROWS, DEMO_FEATURES, 1L, parts);
             evalRaw = SyntheticData.logistic(spark, DEMO_EVAL_ROWS, DEMO_FEATURES, 2L, parts);
@@ -319,7 +328,11 @@ public final class DpTrain implements Callable<Integer> {
             if (specName == null) {
                 throw new IllegalArgumentException("--spec is required for --format " + fmt + " (a JSON file or a built-in name)");
             }
-            fs = FeatureSpec.resolve(specName, hadoop);
+            FeatureSpec declared = FeatureSpec.resolve(specName, hadoop);
+            fs = withFeatures(declared, features);
+            if (fs != declared) {
+                specName = specName + "+" + features.strip().toLowerCase(Locale.ROOT);
+            }
             requireExists(hadoop, input, "--input");
             trainRaw = read(spark, input, f, fs);
             if (evalInput != null) {
@@ -415,8 +428,20 @@ public final class DpTrain implements Callable<Integer> {
     }
 
     private static Dataset<Row> read(SparkSession spark, String path, InputFormat f, FeatureSpec fs) {
-        // LibSVM's vector size is declared by the spec (public), never inferred from the data.
-        return f == InputFormat.LIBSVM ? DataReader.readLibsvm(spark, path, fs.dimension()) : DataReader.read(spark, path, f);
+        // LibSVM's vector size is declared by the spec (public), never inferred from the data: the size of its
+        // vector feature (before any transform), else the spec's dimension.
+        int size = fs.features().stream().filter(c -> c instanceof VectorFeature).mapToInt(c -> ((VectorFeature) c).size())
+                .findFirst().orElse(fs.dimension());
+        return f == InputFormat.LIBSVM ? DataReader.readLibsvm(spark, path, size) : DataReader.read(spark, path, f);
+    }
+
+    /** The spec with --features applied (refused, exit 2, where it makes no sense: no image vector, bad K). */
+    static FeatureSpec withFeatures(FeatureSpec fs, String features) {
+        try {
+            return fs.withFeatureTransform(features);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--features: " + e.getMessage(), e);
+        }
     }
 
     /** The model --model names, sized by the spec: its label declares K (classification) or the bounds (regression). */

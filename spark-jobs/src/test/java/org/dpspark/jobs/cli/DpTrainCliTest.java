@@ -230,6 +230,114 @@ class DpTrainCliTest {
         assertNothingWritten();
     }
 
+    /** A small IDX pair (28 x 28 images, labels beside): class 0 lights the top half, class 1 the left half. */
+    private Path idx(String prefix, int n, long seed) throws IOException {
+        SplittableRandom r = new SplittableRandom(seed);
+        java.io.ByteArrayOutputStream im = new java.io.ByteArrayOutputStream();
+        java.io.DataOutputStream imOut = new java.io.DataOutputStream(im);
+        imOut.writeInt(0x803);
+        imOut.writeInt(n);
+        imOut.writeInt(28);
+        imOut.writeInt(28);
+        byte[] labels = new byte[8 + n];
+        java.nio.ByteBuffer.wrap(labels).putInt(0x801).putInt(n);
+        for (int k = 0; k < n; k++) {
+            int y = r.nextInt(2);
+            labels[8 + k] = (byte) y;
+            for (int i = 0; i < 28; i++) {
+                for (int j = 0; j < 28; j++) {
+                    boolean lit = (y == 0 ? i < 14 : j < 14) && r.nextInt(3) > 0;
+                    imOut.writeByte(lit ? 128 + r.nextInt(128) : r.nextInt(20));
+                }
+            }
+        }
+        imOut.flush();
+        Path images = dir.resolve(prefix + "-images-idx3-ubyte");
+        Files.write(images, im.toByteArray());
+        Files.write(dir.resolve(prefix + "-labels-idx1-ubyte"), labels);
+        return images;
+    }
+
+    /**
+     * --features dct:4 on MNIST-format input: the model has 16 inputs, model.json holds the transform in its
+     * feature spec, and that reloaded spec, or the DCT of the scaled pixels computed here by hand, reproduces the
+     * report's evaluation accuracy exactly: training, evaluation and the saved model apply the same transform.
+     */
+    @Test
+    void mnistFeaturesDct_transformSavedWithModel_andAppliedAlikeAtTrainEvalAndReload() throws IOException {
+        Path train = idx("train", 400, 1);
+        Path test = idx("t10k", 200, 2);
+        CliRun r = run("--input", train.toString(), "--format", "mnist", "--eval-input", test.toString(),
+                "--features", "dct:4", "--model", "softmax", "--noise-multiplier", "0.5", "--epochs", "3",
+                "--batch-size", "50", "--learning-rate", "0.5",
+                "--output", dir.resolve("model").toString(), "--report", dir.resolve("r.json").toString());
+        assertEquals(0, r.code(), r.err());
+        JsonNode model = JSON.readTree(dir.resolve("model").resolve("model.json").toFile());
+        JsonNode rep = JSON.readTree(dir.resolve("r.json").toFile());
+        assertEquals(16, model.get("num_features").asInt());
+        assertEquals(16, rep.at("/data/dimension").asInt());
+        assertEquals("mnist+dct:4", rep.at("/data/feature_spec").asText());
+        org.dpspark.datasets.spec.FeatureSpec spec =
+                org.dpspark.datasets.spec.FeatureSpec.fromJson(model.get("feature_spec").toString());
+        assertEquals(org.dpspark.datasets.spec.FeatureSpec.mnist().withFeatureTransform("dct:4"), spec);
+
+        double[] params = new double[model.get("params").size()];
+        for (int i = 0; i < params.length; i++) {
+            params[i] = model.get("params").get(i).asDouble();
+        }
+        org.dpspark.core.model.DpModel m = org.dpspark.jobs.ml.ModelSpec.softmax(16, 10).create();
+        org.apache.spark.api.java.JavaSparkContext jsc =
+                org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext());
+        org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> raw =
+                org.dpspark.datasets.MnistReader.read(spark, test.toString(), 2);
+        double reloaded = org.dpspark.jobs.eval.Evaluator.evaluate(jsc,
+                org.dpspark.datasets.BlockPacker.pack(raw, spec), m, params).values().get("accuracy");
+        assertEquals(rep.at("/evaluation/accuracy").asDouble(), reloaded, 0.0);
+
+        org.dpspark.datasets.spec.LowPassDct dct = new org.dpspark.datasets.spec.LowPassDct(28, 28, 4);
+        int correct = 0;
+        List<org.apache.spark.sql.Row> rows = raw.collectAsList();
+        for (org.apache.spark.sql.Row row : rows) {
+            double[] px = ((org.apache.spark.ml.linalg.Vector) row.get(0)).toArray();
+            for (int i = 0; i < px.length; i++) {
+                px[i] /= 255.0;
+            }
+            double[] x = new double[16];
+            dct.apply(px, 0, x, 0);
+            double[] p = new double[10];
+            m.predict(params, x, 0, p, new double[m.scratchSize()]);
+            int best = 0;
+            for (int k = 1; k < 10; k++) {
+                best = p[k] > p[best] ? k : best;
+            }
+            correct += best == (int) row.getDouble(1) ? 1 : 0;
+        }
+        assertEquals(rep.at("/evaluation/accuracy").asDouble(), correct / (double) rows.size(), 1e-12);
+        assertTrue(correct > rows.size() * 0.9, "the two classes differ in their lowest frequencies: " + correct);
+    }
+
+    @Test
+    void featuresFlag_whereItMakesNoSense_refusedWithExitTwo() throws IOException {
+        Path csv = write("ok.csv", csvRows(300, 7));
+        Path train = idx("train", 20, 3);
+        String[][] cases = {
+            trainArgs(csv, "--features", "dct:4").toArray(String[]::new),                       // no image vector
+            {"--input", train.toString(), "--format", "mnist", "--features", "dct:29", "--epsilon", "2",
+                "--output", dir.resolve("model").toString()},                                    // K > 28
+            {"--input", train.toString(), "--format", "mnist", "--features", "pool:2", "--epsilon", "2",
+                "--output", dir.resolve("model").toString()},                                    // unknown transform
+            {"--demo", "--features", "dct:2", "--output", dir.resolve("model").toString()},     // synthetic: no image
+        };
+        String[] expected = {"has none", "K in [1, 28]", "raw or dct:K", "has none"};
+        for (int i = 0; i < cases.length; i++) {
+            CliRun r = run(cases[i]);
+            assertEquals(ExitCode.BAD_INPUT.code(), r.code(), String.join(" ", cases[i]) + ": " + r.err());
+            assertTrue(r.err().contains("--features") && r.err().contains(expected[i]), r.err());
+            assertEquals(1, r.err().lines().filter(l -> l.contains("error")).count(), "one error line: " + r.err());
+            assertNothingWritten();
+        }
+    }
+
     /** The acceptance run on the real UCI Adult files: eps <= 1 at delta 1e-5 and accuracy >= 0.84. */
     @Test
     void adult_epsilonOne_reachesPeerAccuracy() throws IOException {
