@@ -68,7 +68,10 @@ public final class ClippedSumKernel {
         sampler.sample(rows, rng, sample);
         final int[] idx = sample.indices;
         final int count = sample.count;
-        TOUCHED = touch(features, idx, count, d);
+        if ((long) count * 8 < rows) {
+            // sparse samples only: a dense one (count near rows) is streamed well by the hardware prefetcher
+            TOUCHED = touch(features, idx, count, d);
+        }
         for (int k = 0; k < count; k++) {
             int i = idx[k];
             double loss = model.addClippedGradient(params, features, i * d, labels[i], gradientClip, sum, scratch);
