@@ -42,8 +42,8 @@ import scala.Tuple2;
  * interleaved so that the machine's load hits every variant alike:
  * <ol>
  *   <li>Adult, logistic regression, 15 epochs at expected batch 256 (1907 steps), sigma 1.6016 (Opacus' eps = 1):
- *       the training loop's ms/step (as dp-train reports it, start-up included) in job and barrier mode, and the
- *       barrier runner's steady-state ms/step;</li>
+ *       the training loop's ms/step in job and barrier mode, as dp-train reports it (the steps alone) and with the
+ *       step runner's start-up added, and the barrier runner's steady-state ms/step;</li>
  *   <li>scaling with N: synthetic d = 50, 50,000 vs 500,000 rows, expected batch 256, cached, steady-state
  *       barrier ms/step;</li>
  *   <li>memory: the cached blocks' size (Spark's storage info) over rows x d x 8 bytes;</li>
