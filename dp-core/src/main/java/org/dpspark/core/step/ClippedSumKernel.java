@@ -60,11 +60,55 @@ public final class ClippedSumKernel {
         final double gradientClip = clip.gradientClip();
         final double[] scratch = new double[model.scratchSize()];
         final boolean tracksLoss = clip.tracksLoss();
-        sampler.sample(rows, rng, i -> {
+        // Draw the whole sample first, then touch every cache line of the sampled rows, then compute. The touches
+        // are independent loads, so the CPU overlaps their cache misses; computing row by row instead waits for
+        // each sampled row's misses in turn, which made a step on 10x the rows ~1.5x slower at the same batch.
+        // The sample, its order and the summation order are unchanged.
+        final Sample sample = new Sample();
+        sampler.sample(rows, rng, sample);
+        final int[] idx = sample.indices;
+        final int count = sample.count;
+        if ((long) count * 8 < rows) {
+            // sparse samples only: a dense one (count near rows) is streamed well by the hardware prefetcher
+            TOUCHED = touch(features, idx, count, d);
+        }
+        for (int k = 0; k < count; k++) {
+            int i = idx[k];
             double loss = model.addClippedGradient(params, features, i * d, labels[i], gradientClip, sum, scratch);
             if (tracksLoss) {
                 sum[p] += clip.lossCoordinate(loss);
             }
-        });
+        }
+    }
+
+    /** Where {@link #touch}'s result goes, so that the JIT keeps its loads; never read. */
+    @SuppressWarnings("unused")
+    private static volatile double TOUCHED;
+
+    /** Loads one value per 64-byte line of each sampled row (the rows' memory, not their values, is what matters). */
+    private static double touch(double[] features, int[] idx, int count, int d) {
+        double acc = 0.0;
+        for (int k = 0; k < count; k++) {
+            int from = idx[k] * d;
+            for (int j = from, end = from + d; j < end; j += 8) {
+                acc += features[j];
+            }
+            acc += features[from + d - 1];
+        }
+        return acc;
+    }
+
+    /** The sampled indices, in the sampler's (increasing) order. */
+    private static final class Sample implements java.util.function.IntConsumer {
+        int[] indices = new int[64];
+        int count;
+
+        @Override
+        public void accept(int i) {
+            if (count == indices.length) {
+                indices = java.util.Arrays.copyOf(indices, 2 * count);
+            }
+            indices[count++] = i;
+        }
     }
 }

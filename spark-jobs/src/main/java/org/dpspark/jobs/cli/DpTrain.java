@@ -390,8 +390,10 @@ public final class DpTrain implements Callable<Integer> {
         AtomicOutput.writeDirectory(hadoop, outDir, Map.of("model.json", Reports.toBytes(modelJson)), overwrite);
         AtomicOutput.writeFile(hadoop, reportPath, Reports.toBytes(reportJson), overwrite);
 
-        out.printf(Locale.ROOT, "dp-train: trained %s on %d rows, %d steps in %.1f s (%.2f ms/step, %s mode)%n",
-                modelSpec.kind(), rows, plan.steps(), result.trainingSeconds(), result.millisPerStep(), result.stepMode());
+        out.printf(Locale.ROOT,
+                "dp-train: trained %s on %d rows, %d steps in %.1f s (%.2f ms/step, %s mode; before the steps: blocks packed and cached in %.1f s, step runner started in %.1f s)%n",
+                modelSpec.kind(), rows, plan.steps(), result.trainingSeconds(), result.millisPerStep(), result.stepMode(),
+                result.loadSeconds(), result.startupSeconds());
         out.printf(Locale.ROOT, "privacy: epsilon = %.4f at delta = %.3g (%s accountant; rdp %.4f, pld %.4f; q = %.6f, sigma = %.4f, C = %s)%s%n",
                 plan.epsilon(), plan.delta(), plan.accountant(), plan.rdpEpsilon(), plan.pldEpsilon(),
                 plan.samplingRate(), plan.noiseMultiplier(), cfg.clipNorm(),

@@ -121,6 +121,14 @@ public final class Reports {
         t.put("step_mode", result.stepMode());
         t.put("training_loop_seconds", result.trainingSeconds());
         t.put("millis_per_step", result.millisPerStep());
+        numbers(t.putArray("seconds_per_epoch"), result.secondsPerEpoch());
+        t.put("step_runner_startup_seconds", result.startupSeconds());
+        t.put("block_load_seconds", result.loadSeconds());
+        t.put("timing_note", "wall-clock seconds of separate phases: block_load_seconds packs and caches the training "
+                + "blocks (reading the input again unless it is cached); step_runner_startup_seconds starts the step "
+                + "runner (barrier mode: the barrier stage launched and every task connected); training_loop_seconds "
+                + "and millis_per_step cover the steps alone (executor work, aggregation, noise, update), JIT warm-up "
+                + "of the first steps included; seconds_per_epoch splits them by epoch");
 
         if (eval != null) {
             ObjectNode e = r.putObject("evaluation");

@@ -185,6 +185,14 @@ public final class BarrierStepRunner implements StepRunner {
     }
 
     @Override
+    public void awaitReady() {
+        if (closed) {
+            throw new IllegalStateException("the barrier step runner is closed");
+        }
+        awaitAllTasks();
+    }
+
+    @Override
     public double[] sum(long step, double[] params) {
         if (closed) {
             throw new IllegalStateException("the barrier step runner is closed");

@@ -84,12 +84,15 @@ public final class DpTrainer {
             blocks.persist(StorageLevel.MEMORY_AND_DISK());
         }
         try {
+            // Materialize the cache before anything is timed as training: the steps then read cached blocks only.
             jsc.setJobDescription("dp-train: cache dense blocks");
+            long loadStart = System.nanoTime();
             long packed = blocks.map(DenseBlock::rows).fold(0, Integer::sum);
+            double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
             if (packed != rows) {
                 throw new IllegalStateException("packed " + packed + " rows but validation counted " + rows);
             }
-            return loop(jsc, blocks, rows, model, cfg, plan, beforeFirstStep, runners);
+            return loop(jsc, blocks, rows, model, cfg, plan, beforeFirstStep, runners, loadSeconds);
         } finally {
             jsc.setJobDescription(null);
             if (persistedHere) {
@@ -99,7 +102,7 @@ public final class DpTrainer {
     }
 
     private static TrainResult loop(JavaSparkContext jsc, JavaRDD<DenseBlock> blocks, long rows, DpModel model,
-            TrainConfig cfg, PrivacyPlan plan, Runnable beforeFirstStep, RunnerFactory runners) {
+            TrainConfig cfg, PrivacyPlan plan, Runnable beforeFirstStep, RunnerFactory runners, double loadSeconds) {
         double q = plan.samplingRate();
         long steps = plan.steps();
         ClipBudget clip = cfg.dpLossTracking()
@@ -134,11 +137,19 @@ public final class DpTrainer {
             epsilonAtEpoch[e] = plan.epsilonAfter(epochEnd(e, epochs, steps, rows, cfg.batchSize()));
         }
         String mode;
-        long start = System.nanoTime();
+        List<Double> secondsPerEpoch = new ArrayList<>();
+        double startupSeconds;
+        long start;
         long step = 0;
+        long openStart = System.nanoTime();
         try (StepRunner runner = runners.open(jsc, blocks, new PartitionStep(model, jobKey, q, clip))) {
             mode = runner.mode();
+            // Start-up (barrier stage launched, every task connected) is timed apart from the steps.
+            runner.awaitReady();
             beforeFirstStep.run();
+            start = System.nanoTime();
+            startupSeconds = (start - openStart) / 1e9;
+            long epochStart = start;
             for (int epoch = 1; epoch <= epochs; epoch++) {
                 long epochEnd = epochEnd(epoch, epochs, steps, rows, cfg.batchSize());
                 double lossSum = 0;
@@ -149,6 +160,9 @@ public final class DpTrainer {
                     lossSum += update.apply(params, sum);
                     epochSteps++;
                 }
+                long now = System.nanoTime();
+                secondsPerEpoch.add((now - epochStart) / 1e9);
+                epochStart = now;
                 double loss = epochSteps == 0 ? Double.NaN : lossSum / epochSteps;
                 double lossStd = epochSteps == 0 ? Double.NaN : stepLossStd / Math.sqrt(epochSteps);
                 lossPerEpoch.add(loss);
@@ -156,11 +170,12 @@ public final class DpTrainer {
                 LOG.info(String.format(
                         "epoch %d/%d: steps %d/%d, epsilon so far %.4f (delta %.3g), DP loss estimate %.4f (+- %.4f), %.1f s",
                         epoch, epochs, step, steps, epsilonAtEpoch[epoch], plan.delta(), loss, lossStd,
-                        (System.nanoTime() - start) / 1e9));
+                        (now - start) / 1e9));
             }
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        return new TrainResult(params, plan, List.copyOf(lossPerEpoch), List.copyOf(lossStdPerEpoch), seconds, rows, mode);
+        double seconds = secondsPerEpoch.stream().mapToDouble(Double::doubleValue).sum();
+        return new TrainResult(params, plan, List.copyOf(lossPerEpoch), List.copyOf(lossStdPerEpoch), seconds, rows, mode,
+                loadSeconds, startupSeconds, List.copyOf(secondsPerEpoch));
     }
 
     /** The step count at the end of epoch {@code epoch} (1-based): floor(epoch * N / B), the last epoch ends at T. */

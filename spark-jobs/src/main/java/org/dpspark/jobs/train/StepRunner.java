@@ -16,6 +16,13 @@ public interface StepRunner extends AutoCloseable {
      */
     double[] sum(long step, double[] params);
 
+    /**
+     * Blocks until the runner can answer steps without further start-up (the barrier stage's tasks have all
+     * connected), so that callers can time start-up apart from the steps. Optional: {@link #sum} waits too.
+     */
+    default void awaitReady() {
+    }
+
     /** The strategy's name for reports: {@code job} or {@code barrier}. */
     String mode();
 

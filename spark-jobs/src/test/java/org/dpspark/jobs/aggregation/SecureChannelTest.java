@@ -141,8 +141,62 @@ class SecureChannelTest {
 
     @Test
     void tamperedFrame_failsAuthentication() throws Exception {
-        start(1024, 5000);
-        // A man in the middle that flips one bit of the first encrypted frame.
+        // A man in the middle that flips one bit of the first encrypted frame (4-byte length, 8 bytes, tag).
+        assertRelayedFrameRefused(new byte[8], 4 + 8 + 16, frame -> frame[10] ^= 1);
+    }
+
+    @Test
+    void framesSpanningSeveralRecords_travelIntactBothWays() throws Exception {
+        int r = SecureChannel.RECORD_BYTES;
+        start(4 * r, 5000);
+        try (Socket s = connect()) {
+            SecureChannel c = SecureChannel.client(s, secret, 4 * r, 5000);
+            for (int size : new int[] {0, 1, r - 1, r, r + 1, 3 * r + 5, 4 * r}) {
+                byte[] payload = new byte[size];
+                RANDOM.nextBytes(payload);
+                c.send(payload);
+                Message m = assertInstanceOf(Message.class, server.poll(5, TimeUnit.SECONDS));
+                assertArrayEquals(payload, m.payload(), "size " + size);
+                m.peer().send(payload);
+                assertArrayEquals(payload, c.receive(), "size " + size);
+            }
+        }
+        assertEquals(1, SecureChannel.records(0));
+        assertEquals(1, SecureChannel.records(r));
+        assertEquals(2, SecureChannel.records(r + 1));
+    }
+
+    @Test
+    void swappedRecords_failAuthentication() throws Exception {
+        int r = SecureChannel.RECORD_BYTES;
+        int sealed = r + 16;
+        // Two full records of equal length: swapping them keeps every length right; the nonces tell.
+        assertRelayedFrameRefused(new byte[2 * r], 4 + 2 * sealed, frame -> {
+            byte[] first = Arrays.copyOfRange(frame, 4, 4 + sealed);
+            System.arraycopy(frame, 4 + sealed, frame, 4, sealed);
+            System.arraycopy(first, 0, frame, 4 + sealed, sealed);
+        });
+    }
+
+    @Test
+    void shortenedFrame_droppingItsLastRecord_failsAuthentication() throws Exception {
+        int r = SecureChannel.RECORD_BYTES;
+        // The length says one record; the records were sealed for a two-record frame.
+        assertRelayedFrameRefused(new byte[r + 10], 4 + r + 16, frame -> {
+            frame[0] = 0;
+            frame[1] = 0;
+            frame[2] = (byte) (r >>> 8);
+            frame[3] = (byte) r;
+        });
+    }
+
+    /**
+     * Sends {@code payload} through a relay that captures the first {@code frameBytes} bytes after the handshake,
+     * lets {@code tamper} change them, and forwards them: the server must drop the peer for failed authentication.
+     */
+    private void assertRelayedFrameRefused(byte[] payload, int frameBytes, java.util.function.Consumer<byte[]> tamper)
+            throws Exception {
+        start(Math.max(1024, payload.length), 5000);
         try (java.net.ServerSocket relay = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress());
                 Socket toServer = connect()) {
             Thread t = new Thread(() -> {
@@ -157,8 +211,8 @@ class SecureChannelTest {
                     so.flush();
                     co.write(si.readNBytes(32));
                     co.flush();
-                    byte[] frame = ci.readNBytes(4 + 16 + 8);
-                    frame[10] ^= 1;
+                    byte[] frame = ci.readNBytes(frameBytes);
+                    tamper.accept(frame);
                     so.write(frame);
                     so.flush();
                     ci.read();
@@ -169,8 +223,8 @@ class SecureChannelTest {
             t.setDaemon(true);
             t.start();
             try (Socket s = new Socket(InetAddress.getLoopbackAddress(), relay.getLocalPort())) {
-                SecureChannel c = SecureChannel.client(s, secret, 1024, 5000);
-                c.send(new byte[8]);
+                SecureChannel c = SecureChannel.client(s, secret, Math.max(1024, payload.length), 5000);
+                c.send(payload);
                 Event e = server.poll(5, TimeUnit.SECONDS);
                 assertNotNull(e);
                 Closed closed = assertInstanceOf(Closed.class, e);

@@ -86,6 +86,10 @@ class DpTrainerTest {
         assertEquals(4, r.lossPerEpoch().size());
         assertTrue(r.lossPerEpoch().get(3) < r.lossPerEpoch().get(0), "DP loss estimates " + r.lossPerEpoch());
         assertTrue(r.trainingSeconds() > 0);
+        // Phases are timed apart: the epochs add up to the steps' time; loading and start-up are not in it.
+        assertEquals(4, r.secondsPerEpoch().size());
+        assertEquals(r.trainingSeconds(), r.secondsPerEpoch().stream().mapToDouble(Double::doubleValue).sum(), 1e-9);
+        assertTrue(r.loadSeconds() > 0 && r.startupSeconds() >= 0, r.loadSeconds() + " " + r.startupSeconds());
     }
 
     @Test
