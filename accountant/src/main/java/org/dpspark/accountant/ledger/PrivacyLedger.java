@@ -8,6 +8,7 @@ import java.util.function.Supplier;
 import org.apache.hadoop.conf.Configuration;
 import org.dpspark.accountant.DpEvent;
 import org.dpspark.accountant.PrivacyAccountant;
+import org.dpspark.accountant.BestAccountant;
 import org.dpspark.accountant.RdpAccountant;
 
 /**
@@ -26,8 +27,10 @@ import org.dpspark.accountant.RdpAccountant;
  * events, same input fingerprint) adopts that reservation instead of charging twice. A crashed job's reservation
  * stays charged until {@link #resolveCommit} or {@link #resolveAbort} settles it.
  *
- * <p><b>Composition</b> goes through {@link PrivacyAccountant} ({@link RdpAccountant} by default), so another
- * accountant (PLD) can be plugged in with {@link Builder#accountant}.
+ * <p><b>Composition</b> goes through {@link PrivacyAccountant}: by default {@link BestAccountant}, the smaller of the
+ * RDP and PLD epsilons of all the dataset's events composed together (heterogeneous composition: jobs with
+ * different q, sigma and steps), the rule a single job's report uses to claim its guarantee. Another accountant
+ * (e.g. {@link RdpAccountant} alone) can be plugged in with {@link Builder#accountant}.
  *
  * <p>Thread-safe; instances may be shared. Nothing here sees data, gradients or seeds.
  */
@@ -65,7 +68,7 @@ public final class PrivacyLedger {
     public static final class Builder {
         private final String uri;
         private Configuration conf;
-        private Supplier<PrivacyAccountant> accountant = RdpAccountant::new;
+        private Supplier<PrivacyAccountant> accountant = BestAccountant::new;
         private String user = System.getProperty("user.name", "unknown");
         private String codeVersion = "dev";
         private Clock clock = Clock.systemUTC();
@@ -80,7 +83,7 @@ public final class PrivacyLedger {
             return this;
         }
 
-        /** The accountant that composes a dataset's events (default {@link RdpAccountant}); a new one per call. */
+        /** The accountant that composes a dataset's events (default {@link BestAccountant}); a new one per call. */
         public Builder accountant(Supplier<PrivacyAccountant> a) {
             this.accountant = Objects.requireNonNull(a, "accountant");
             return this;

@@ -74,7 +74,7 @@ class LedgerConcurrencyTest {
                 assertEquals("READY", w.out().readLine());
             }
             String ledgerUri = dir.toUri().toString();
-            PrivacyLedger ledger = PrivacyLedger.open(ledgerUri, null);
+            PrivacyLedger ledger = PrivacyLedger.builder(ledgerUri).accountant(RdpAccountant::new).build();
             for (int round = 1; round <= ROUNDS; round++) {
                 String ds = "round-" + round;
                 ledger.setBudget(ds, new Budget(BUDGET, DELTA, Budget.ROW));
@@ -105,7 +105,7 @@ class LedgerConcurrencyTest {
                 }
                 assertEquals(allowed, admitted.size(), "round " + round + ": admitted " + admitted);
                 assertEquals(PROCESSES - allowed, refused);
-                DatasetState s = PrivacyLedger.open(ledgerUri, null).state(ds); // a fresh reader: from the files
+                DatasetState s = PrivacyLedger.builder(ledgerUri).accountant(RdpAccountant::new).build().state(ds); // a fresh reader: from the files
                 Set<String> logged = new HashSet<>();
                 for (DatasetState.JobCharge c : s.charges()) {
                     if (!c.jobId().startsWith("prior-")) {

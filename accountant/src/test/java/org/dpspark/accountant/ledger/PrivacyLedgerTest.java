@@ -12,7 +12,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import org.dpspark.accountant.DpEvent;
+import org.dpspark.accountant.BestAccountant;
 import org.dpspark.accountant.RdpAccountant;
+import org.dpspark.accountant.pld.PldAccountant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,9 +29,25 @@ class PrivacyLedgerTest {
         return PrivacyLedger.builder(dir.toString()).user("tester").codeVersion("test").build();
     }
 
-    /** Independent of the ledger: one RdpAccountant composing every event given. */
+    /**
+     * Independent of the ledger's BestAccountant: one RdpAccountant and one PldAccountant each composing every
+     * event given, and the smaller epsilon.
+     */
+    @SafeVarargs
     private static double composed(double delta, List<DpEvent>... jobs) {
+        return Math.min(rdpComposed(delta, jobs), pldComposed(delta, jobs));
+    }
+
+    @SafeVarargs
+    private static double rdpComposed(double delta, List<DpEvent>... jobs) {
         RdpAccountant acc = new RdpAccountant();
+        Arrays.stream(jobs).flatMap(List::stream).forEach(acc::compose);
+        return acc.epsilon(delta);
+    }
+
+    @SafeVarargs
+    private static double pldComposed(double delta, List<DpEvent>... jobs) {
+        PldAccountant acc = new PldAccountant();
         Arrays.stream(jobs).flatMap(List::stream).forEach(acc::compose);
         return acc.epsilon(delta);
     }
@@ -69,6 +87,14 @@ class PrivacyLedgerTest {
         assertEquals(expected, s.spentEpsilon(), 1e-12);
         assertTrue(s.spentEpsilon() < 0.9 * sum, "spent " + s.spentEpsilon() + " vs sum " + sum);
         assertEquals(3, s.charges().size());
+        // Heterogeneous PLD composition is what the ledger charges here: tighter than RDP over the same events.
+        assertEquals(BestAccountant.NAME, s.accountant());
+        assertEquals(pldComposed(DELTA, JOB, other, JOB), s.spentEpsilon(), 1e-12);
+        assertTrue(s.spentEpsilon() < 0.95 * rdpComposed(DELTA, JOB, other, JOB));
+        // An RDP-only ledger over the same files charges RDP's composition.
+        DatasetState rdpOnly = PrivacyLedger.builder(dir.toString()).accountant(RdpAccountant::new).build().state("ds");
+        assertEquals(rdpComposed(DELTA, JOB, other, JOB), rdpOnly.spentEpsilon(), 1e-12);
+        assertEquals("rdp", rdpOnly.accountant());
     }
 
     @Test

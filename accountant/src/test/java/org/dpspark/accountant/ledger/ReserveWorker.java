@@ -5,6 +5,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.dpspark.accountant.DpEvent;
+import org.dpspark.accountant.RdpAccountant;
 
 /**
  * A separate JVM for {@link LedgerConcurrencyTest}: reads commands from stdin, one per line,
@@ -22,7 +23,8 @@ public final class ReserveWorker {
             String[] a = line.split(" ");
             String job = a[3];
             try {
-                PrivacyLedger ledger = PrivacyLedger.builder(a[1]).user("worker").codeVersion("test").build();
+                PrivacyLedger ledger = PrivacyLedger.builder(a[1]).user("worker").codeVersion("test")
+                        .accountant(RdpAccountant::new).build(); // the protocol is under test, not the accountant
                 List<DpEvent> events = List.of(new DpEvent(Double.parseDouble(a[4]), Double.parseDouble(a[5]),
                         Long.parseLong(a[6])));
                 Admission ad = ledger.reserve(a[2], job, "sha256:concurrency", events, Double.parseDouble(a[7]));

@@ -27,7 +27,6 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.dpspark.accountant.BestBound;
 import org.dpspark.accountant.DpEvent;
-import org.dpspark.accountant.RdpAccountant;
 import org.dpspark.accountant.ledger.Budget;
 import org.dpspark.accountant.ledger.BudgetExhaustedException;
 import org.dpspark.accountant.ledger.DatasetState;
@@ -283,12 +282,12 @@ class DpEstimatorTest {
         DatasetState after = ledger.state("toy");
         assertEquals("toy", m.privacyGuarantee().ledgerDatasetId());
         assertEquals(after.entries().get(after.entries().size() - 1).seq(), m.privacyGuarantee().ledgerCommitSeq());
-        // No budget: the ledger composes the fit's events with RDP at the fit's delta; never below the claim.
-        RdpAccountant rdp = new RdpAccountant();
+        // No budget: the ledger composes the fit's events at the fit's delta by the smaller of RDP and PLD, the
+        // rule of the model's claimed guarantee, so it charges exactly the claim.
         PrivacyGuarantee g = m.privacyGuarantee();
-        rdp.compose(new DpEvent(g.samplingRate(), g.noiseMultiplier(), g.steps()));
-        assertEquals(rdp.epsilon(1e-5), after.spentEpsilon(), 1e-9);
-        assertTrue(after.spentEpsilon() >= g.epsilon());
+        BestBound both = BestBound.of(List.of(new DpEvent(g.samplingRate(), g.noiseMultiplier(), g.steps())), 1e-5);
+        assertEquals(both.best(), after.spentEpsilon(), 1e-12);
+        assertEquals(g.epsilon(), after.spentEpsilon(), 1e-12);
 
         // A budget that the first fit nearly exhausts: the second fit is refused, and nothing more is charged.
         ledger.setBudget("toy", new Budget(after.spentEpsilon() * 1.2, 1e-5, Budget.ROW));
