@@ -8,11 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.ObjectInputStream;
-import java.io.ObjectOutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -162,14 +158,7 @@ class FeatureTransformSpecTest {
     @Test
     void encoder_serialized_likeShippedToExecutors_encodesTheSame() throws IOException, ClassNotFoundException {
         RowEncoder enc = new RowEncoder(FeatureSpec.mnist().withFeatureTransform("dct:10"), MNIST_SCHEMA);
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ObjectOutputStream o = new ObjectOutputStream(bytes)) {
-            o.writeObject(enc);
-        }
-        RowEncoder back;
-        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
-            back = (RowEncoder) in.readObject();
-        }
+        RowEncoder back = JavaSerialization.roundTrip(enc);
         Row r = new GenericRowWithSchema(new Object[] {Vectors.dense(image(3)), 7.0}, MNIST_SCHEMA);
         assertArrayEquals(enc.encode(r), back.encode(r), 0.0);
         assertEquals(enc.spec(), back.spec());

@@ -7,11 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.ObjectInputStream;
-import java.io.ObjectOutputStream;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -153,14 +149,7 @@ class LowPassDctTest {
     @Test
     void serializable_roundTripKeepsTheTransform() throws IOException, ClassNotFoundException {
         LowPassDct d = new LowPassDct(28, 28, 10);
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ObjectOutputStream o = new ObjectOutputStream(bytes)) {
-            o.writeObject(d);
-        }
-        LowPassDct back;
-        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
-            back = (LowPassDct) in.readObject();
-        }
+        LowPassDct back = JavaSerialization.roundTrip(d);
         assertEquals(d, back);
         double[] x = new double[784];
         for (int i = 0; i < 784; i++) {

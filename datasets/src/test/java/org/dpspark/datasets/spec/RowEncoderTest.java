@@ -7,11 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.ObjectInputStream;
-import java.io.ObjectOutputStream;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
@@ -223,14 +219,7 @@ class RowEncoderTest {
     @Test
     void serialization_roundTrip_encodesTheSame() throws IOException, ClassNotFoundException {
         RowEncoder enc = new RowEncoder(FeatureSpec.adult(), strings(ADULT_COLUMNS));
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
-            out.writeObject(enc);
-        }
-        RowEncoder back;
-        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
-            back = (RowEncoder) in.readObject();
-        }
+        RowEncoder back = JavaSerialization.roundTrip(enc);
         Row r = adultRow("50, Self-emp-not-inc, 83311, Bachelors, 13, Married-civ-spouse, Exec-managerial, Husband, "
                 + "White, Male, 0, 0, 13, United-States, <=50K");
         assertArrayEquals(enc.encode(r), back.encode(r));

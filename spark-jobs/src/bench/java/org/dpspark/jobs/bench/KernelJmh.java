@@ -48,18 +48,9 @@ public class KernelJmh {
     public void setup() {
         SplittableRandom r = new SplittableRandom(1);
         model = new BinaryLogisticRegression(d);
-        params = new double[d + 1];
-        for (int j = 0; j <= d; j++) {
-            params[j] = r.nextDouble(-0.1, 0.1);
-        }
-        features = new double[ROWS * d];
-        for (int i = 0; i < features.length; i++) {
-            features[i] = r.nextDouble();
-        }
-        labels = new double[ROWS];
-        for (int i = 0; i < ROWS; i++) {
-            labels[i] = r.nextBoolean() ? 1.0 : 0.0;
-        }
+        params = BenchData.parameters(d, r);
+        features = BenchData.features(ROWS, d, r);
+        labels = BenchData.labels(ROWS, r);
         sum = new double[d + 2];
         plain = new double[d + 1];
         everyRow = new PoissonSampler(1.0);

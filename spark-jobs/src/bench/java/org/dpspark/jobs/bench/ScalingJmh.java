@@ -47,18 +47,9 @@ public class ScalingJmh {
     public void setup() {
         SplittableRandom r = new SplittableRandom(1);
         model = new BinaryLogisticRegression(D);
-        params = new double[D + 1];
-        for (int j = 0; j <= D; j++) {
-            params[j] = r.nextDouble(-0.1, 0.1);
-        }
-        features = new double[rows * D];
-        for (int i = 0; i < features.length; i++) {
-            features[i] = r.nextDouble();
-        }
-        labels = new double[rows];
-        for (int i = 0; i < rows; i++) {
-            labels[i] = r.nextInt(2);
-        }
+        params = BenchData.parameters(D, r);
+        features = BenchData.features(rows, D, r);
+        labels = BenchData.labels(rows, r);
         sum = new double[D + 2];
         sampler = new PoissonSampler(EXPECTED_ROWS / rows);
         clip = ClipBudget.withDefaultLossTracking(1.0);
