@@ -40,11 +40,69 @@ public final class DatasetState {
      * @param status      open, committed or aborted
      * @param reservation the reservation entry
      * @param settlement  the commit or abort entry, null while open
-     * @param charged     the events charged: the commit's (committed), the reservation's (open), none (aborted)
-     * @param epsilon     this job's charged events alone, at the state's conversion delta (0 when aborted)
+     * <p>Its {@link #epsilon()} is composed on first use and kept: a replay needs only the dataset's total, and with
+     * the PLD accountant each job's own epsilon costs tens of milliseconds, which every reservation would otherwise
+     * pay once per job in the log.
      */
-    public record JobCharge(String jobId, JobStatus status, LedgerEntry reservation, LedgerEntry settlement,
-            List<DpEvent> charged, double epsilon) {}
+    public static final class JobCharge {
+        private final String jobId;
+        private final JobStatus status;
+        private final LedgerEntry reservation;
+        private final LedgerEntry settlement;
+        private final List<DpEvent> charged;
+        private final Supplier<PrivacyAccountant> accountant;
+        private final double delta;
+        private double epsilon = Double.NaN;
+
+        JobCharge(String jobId, JobStatus status, LedgerEntry reservation, LedgerEntry settlement,
+                List<DpEvent> charged, Supplier<PrivacyAccountant> accountant, double delta) {
+            this.jobId = jobId;
+            this.status = status;
+            this.reservation = reservation;
+            this.settlement = settlement;
+            this.charged = List.copyOf(charged);
+            this.accountant = accountant;
+            this.delta = delta;
+        }
+
+        /** The job. */
+        public String jobId() {
+            return jobId;
+        }
+
+        /** Open, committed or aborted. */
+        public JobStatus status() {
+            return status;
+        }
+
+        /** The reservation entry. */
+        public LedgerEntry reservation() {
+            return reservation;
+        }
+
+        /** The commit or abort entry, null while open. */
+        public LedgerEntry settlement() {
+            return settlement;
+        }
+
+        /** The events charged: the commit's (committed), the reservation's (open), none (aborted). */
+        public List<DpEvent> charged() {
+            return charged;
+        }
+
+        /** This job's charged events alone, at the state's conversion delta (0 when aborted). */
+        public synchronized double epsilon() {
+            if (Double.isNaN(epsilon)) {
+                epsilon = DatasetState.epsilon(accountant, charged, delta);
+            }
+            return epsilon;
+        }
+
+        @Override
+        public String toString() {
+            return "JobCharge[" + jobId + ", " + status + ", " + charged + "]";
+        }
+    }
 
     private final String datasetId;
     private final List<LedgerEntry> entries;
@@ -119,7 +177,7 @@ public final class DatasetState {
                 case ABORTED -> List.of();
             };
             all.addAll(charged);
-            charges.add(new JobCharge(r.jobId(), status, r, s, charged, epsilon(accountant, charged, delta)));
+            charges.add(new JobCharge(r.jobId(), status, r, s, charged, accountant, delta));
         }
         PrivacyAccountant acc = accountant.get();
         String name = acc.name();
