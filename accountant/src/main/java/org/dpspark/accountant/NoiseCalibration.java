@@ -165,30 +165,27 @@ public final class NoiseCalibration {
         } else {
             lo = initialSigma;
             epsLo = epsOne;
-            hi = Math.min(lo * (1 + step), MAX_NOISE_MULTIPLIER);
-            if (known && hi >= knownSigma && lo < knownSigma) {
-                hi = knownSigma;
-                epsHi = knownEpsilon;
-            } else {
-                epsHi = epsilonAt.applyAsDouble(hi);
-            }
-            while (!meetsTarget.test(epsHi)) {
+            hi = lo;
+            epsHi = epsOne;
+            do {
                 if (hi >= MAX_NOISE_MULTIPLIER) {
                     throw new IllegalArgumentException("targetEpsilon " + targetEpsilon + " at delta " + delta
                             + " is unreachable: it needs noiseMultiplier > " + MAX_NOISE_MULTIPLIER + " (q = " + samplingRate
                             + ", steps = " + steps + ")");
                 }
-                step = nextStep(step, lo, epsLo, hi, epsHi, targetEpsilon);
-                lo = hi;
-                epsLo = epsHi;
+                if (hi > lo) {
+                    step = nextStep(step, lo, epsLo, hi, epsHi, targetEpsilon);
+                    lo = hi;
+                    epsLo = epsHi;
+                }
                 hi = Math.min(hi * (1 + step), MAX_NOISE_MULTIPLIER);
                 if (known && hi >= knownSigma && lo < knownSigma) {
-                    hi = knownSigma;
+                    hi = knownSigma; // met, already evaluated
                     epsHi = knownEpsilon;
                 } else {
                     epsHi = epsilonAt.applyAsDouble(hi);
                 }
-            }
+            } while (!meetsTarget.test(epsHi));
         }
         // Invariant: !meets(lo) && meets(hi). g = log(eps / target): g(lo) > 0 >= g(hi).
         double logTarget = Math.log(targetEpsilon);

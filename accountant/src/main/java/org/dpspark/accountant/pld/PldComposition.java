@@ -3,6 +3,7 @@ package org.dpspark.accountant.pld;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.DoubleUnaryOperator;
 import org.jtransforms.fft.DoubleFFT_1D;
 
 /**
@@ -46,6 +47,14 @@ final class PldComposition {
      * than {@code maxPoints} points.
      */
     static DiscretePld compose(List<Part> parts, int maxPoints) {
+        return compose(parts, maxPoints, true);
+    }
+
+    /**
+     * As {@link #compose(List, int)}; with {@code window} false the FFT covers the whole support of the composition
+     * (no Chernoff truncation), which tests use as the reference the truncated composition must dominate.
+     */
+    static DiscretePld compose(List<Part> parts, int maxPoints, boolean window) {
         double interval = parts.get(0).pld().interval();
         long supportLow = 0;
         long supportHigh = 0;
@@ -64,7 +73,7 @@ final class PldComposition {
         long low = supportLow;
         long high = supportHigh;
         boolean upperTruncated = false;
-        if (high - low + 1 > longest) {
+        if (window && high - low + 1 > longest) {
             long[] bounds = chernoffWindow(parts);
             if (bounds[0] > low) {
                 low = bounds[0];
@@ -118,10 +127,13 @@ final class PldComposition {
      * because a JTransforms plan is not documented as safe for concurrent use.
      */
     private static DoubleFFT_1D plan(int length) {
+        if (length > MAX_CACHED_POINTS) {
+            return new DoubleFFT_1D(length); // rare, and its tables would be held by the thread for good
+        }
         Map<Integer, DoubleFFT_1D> plans = PLANS.get();
         DoubleFFT_1D fft = plans.get(length);
         if (fft == null) {
-            if (plans.size() >= MAX_CACHED_PLANS) {
+            if (plans.keySet().stream().mapToLong(Integer::longValue).sum() + length > MAX_CACHED_POINTS) {
                 plans.clear();
             }
             fft = new DoubleFFT_1D(length);
@@ -130,8 +142,11 @@ final class PldComposition {
         return fft;
     }
 
-    /** Plans kept per thread (each at most 1.5 * 2^22 doubles of tables; lengths are powers of 2, so few). */
-    private static final int MAX_CACHED_PLANS = 4;
+    /**
+     * Largest total length of the plans a thread keeps (their tables are about a length of doubles each, so at most
+     * about 8 MB per thread); longer transforms are planned afresh each time.
+     */
+    private static final int MAX_CACHED_POINTS = 1 << 20;
 
     private static final ThreadLocal<Map<Integer, DoubleFFT_1D>> PLANS = ThreadLocal.withInitial(HashMap::new);
 
@@ -210,7 +225,7 @@ final class PldComposition {
     }
 
     /** The smallest f(t0 2^x) found by the walk of {@link #chernoffWindow} (x in [-60, 60]). */
-    private static double minimizeOverTilt(java.util.function.DoubleUnaryOperator f, double t0) {
+    private static double minimizeOverTilt(DoubleUnaryOperator f, double t0) {
         double x = 0;
         double best = f.applyAsDouble(t0);
         double up = f.applyAsDouble(t0 * 2);

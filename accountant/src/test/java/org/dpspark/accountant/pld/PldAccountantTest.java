@@ -248,6 +248,41 @@ class PldAccountantTest {
         assertTrue(coarse.epsilon(1e-5) >= eps - 1e-9, coarse.epsilon(1e-5) + " vs " + eps);
     }
 
+    /**
+     * The Chernoff window only ever adds to delta: against the same composition over its whole support (no
+     * truncation), the windowed one's delta is never lower at any epsilon, up to the FFTs' rounding (the mass below
+     * the window wraps into it, the at most 1e-15 above it is charged to +infinity), for a skewed PLD (the case the
+     * tilt walk was written for) and a typical one, in both directions; and the window really is narrower. Cutting
+     * the window's upper end by a third makes this test fail (checked by hand).
+     */
+    @Test
+    void chernoffWindow_neverLowersDelta_againstTheWholeSupport() {
+        // q, sigma, T, grid interval (coarse, so that the whole support of many steps fits in one FFT), and whether the
+        // window is wider than one step's PLD, so that it (not the step's length) sets the FFT's length and cutting
+        // it short would lose mass. The skewed PLD's window stays about one step wide at any T that fits.
+        double[][] cases = {{0.001, 0.8, 400, 1e-3, 0}, {0.05, 1.0, 300, 1e-3, 1}};
+        for (double[] c : cases) {
+            for (SubsampledGaussianPld.Direction d : SubsampledGaussianPld.Direction.values()) {
+                DiscretePld step = SubsampledGaussianPld.discretize(c[0], c[1], d, c[3], PldAccountant.MAX_POINTS);
+                List<PldComposition.Part> parts = List.of(new PldComposition.Part(step, (long) c[2]));
+                DiscretePld windowed = PldComposition.compose(parts, PldAccountant.MAX_POINTS);
+                DiscretePld whole = PldComposition.compose(parts, PldAccountant.MAX_POINTS, false);
+                String where = "q " + c[0] + ", sigma " + c[1] + ", T " + c[2] + ", " + d;
+                assertTrue(windowed.size() < whole.size() / 4 && (c[4] == 0 || windowed.size() > 2 * step.size()),
+                        where + ": " + windowed.size() + " vs " + whole.size() + " and " + step.size());
+                for (double eps = 0; eps <= 6; eps += 0.05) {
+                    // The finite masses' share of delta, compared without either side's rounding allowance (charged
+                    // to +infinity: about 3e-10 for the whole support's 2^22 points, 2e-12 for the window), up to the
+                    // whole support's own FFT noise; a window that lost mass would lose the composed mass beyond it.
+                    double windowedFinite = windowed.delta(eps) - windowed.infinityMass();
+                    double wholeFinite = whole.delta(eps) - whole.infinityMass();
+                    assertTrue(windowedFinite >= wholeFinite * (1 - 1e-9) - 1e-10,
+                            where + ", eps " + eps + ": " + windowedFinite + " < " + wholeFinite);
+                }
+            }
+        }
+    }
+
     @Test
     void emptyHistory_isFree_andBadArgumentsThrow() {
         PldAccountant accountant = new PldAccountant();
