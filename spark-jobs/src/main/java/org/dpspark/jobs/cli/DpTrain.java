@@ -4,46 +4,37 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.time.Instant;
 import java.util.Locale;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.SparkConf;
-import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.dpspark.accountant.DpEvent;
 import org.dpspark.accountant.ledger.Admission;
 import org.dpspark.accountant.ledger.BudgetExhaustedException;
 import org.dpspark.accountant.ledger.LedgerConflictException;
-import org.dpspark.accountant.ledger.LedgerEntry;
-import org.dpspark.accountant.ledger.PrivacyLedger;
-import org.dpspark.core.model.DpModel;
-import org.dpspark.datasets.BlockPacker;
+import org.dpspark.core.params.InvalidParameterException;
 import org.dpspark.datasets.DataReader;
-import org.dpspark.datasets.DenseBlock;
 import org.dpspark.datasets.InputFingerprint;
 import org.dpspark.datasets.InputFormat;
 import org.dpspark.datasets.SyntheticData;
 import org.dpspark.datasets.spec.FeatureSpec;
+import org.dpspark.datasets.spec.LabelSpec;
 import org.dpspark.datasets.spec.VectorFeature;
 import org.dpspark.datasets.validate.DatasetValidationException;
-import org.dpspark.jobs.eval.EvalMetrics;
-import org.dpspark.jobs.ml.ModelSpec;
-import org.dpspark.datasets.spec.LabelSpec;
-import org.dpspark.jobs.eval.Evaluator;
 import org.dpspark.jobs.ledger.JobLedger;
-import org.dpspark.jobs.ledger.LedgeredRun;
-import org.dpspark.jobs.report.AtomicOutput;
-import org.dpspark.jobs.report.DataInfo;
+import org.dpspark.jobs.model.ModelSpec;
 import org.dpspark.jobs.report.Reports;
-import org.dpspark.jobs.train.DpTrainer;
-import org.dpspark.jobs.train.Optimizers;
+import org.dpspark.jobs.run.LedgerTarget;
+import org.dpspark.jobs.run.Publication;
+import org.dpspark.jobs.run.RunSettings;
+import org.dpspark.jobs.run.TrainedModel;
+import org.dpspark.jobs.run.TrainingData;
+import org.dpspark.jobs.run.TrainingRun;
 import org.dpspark.jobs.train.PrivacyPlan;
 import org.dpspark.jobs.train.StepMode;
 import org.dpspark.jobs.train.TrainConfig;
@@ -111,8 +102,11 @@ public final class DpTrain implements Callable<Integer> {
     @Option(names = "--delta", paramLabel = "DELTA", defaultValue = "1e-5", description = "Delta of the guarantee; must be < 1/N (default: ${DEFAULT-VALUE}).")
     double delta;
 
-    @Option(names = "--epochs", paramLabel = "E", defaultValue = "10", description = "Epochs; steps T = floor(E * N / batch) (default: ${DEFAULT-VALUE}).")
-    double epochs;
+    @Option(names = "--epochs", paramLabel = "E", description = "Epochs; steps T = floor(E * N / batch) (default: 10). Exclusive with --steps.")
+    Double epochs;
+
+    @Option(names = "--steps", paramLabel = "T", description = "Steps T, instead of --epochs.")
+    Long steps;
 
     @Option(names = "--batch-size", paramLabel = "B", defaultValue = "256", description = "Expected batch size; Poisson rate q = B / N (default: ${DEFAULT-VALUE}).")
     int batchSize;
@@ -168,6 +162,12 @@ public final class DpTrain implements Callable<Integer> {
     @Option(names = "--dataset-id", paramLabel = "ID", description = "Dataset id in the ledger, whose budget this job spends (default: derived from the input's fingerprint, sha256-...).")
     String datasetId;
 
+    @Option(names = "--dry-run", description = "Validate the flags, the outputs, the ledger and the input, print the privacy plan (q, T, sigma, epsilon) and whether the ledger would admit the job now; reserve nothing, train nothing.")
+    boolean dryRun;
+
+    @Option(names = "--rows", paramLabel = "N", description = "With --dry-run: plan for a dataset of N rows without reading any input (no Spark is started).")
+    Long dryRunRows;
+
     @Option(names = "--demo", description = "Train on synthetic data generated here (60,000 rows, 20 features), nothing downloaded.")
     boolean demo;
 
@@ -175,6 +175,7 @@ public final class DpTrain implements Callable<Integer> {
     Long insecureTestSeed;
 
     private final PrintWriter out;
+    private Publication publication;
 
     DpTrain(PrintWriter out) {
         this.out = out;
@@ -203,7 +204,7 @@ public final class DpTrain implements Callable<Integer> {
                 err.println("dp-train: failed: " + ex);
                 ex.printStackTrace(err);
             } else {
-                err.println("dp-train: error: " + oneLine(ex.getMessage()));
+                err.println("dp-train: error: " + oneLine(message(ex)));
             }
             return code.code();
         });
@@ -227,24 +228,63 @@ public final class DpTrain implements Callable<Integer> {
         return ExitCode.FAILURE;
     }
 
+    /** The canonical parameter names (MLlib's Params) as dp-train's flags. */
+    static String flag(String parameter) {
+        return switch (parameter) {
+            case "numPartitions" -> "--partitions";
+            case "rows" -> "--rows";
+            default -> "--" + parameter.replaceAll("([A-Z])", "-$1").toLowerCase(Locale.ROOT);
+        };
+    }
+
+    /** The message of the first InvalidParameterException in the chain rendered with flags, else ex's message. */
+    static String message(Throwable ex) {
+        for (Throwable t = ex; t != null; t = t.getCause()) {
+            if (t instanceof InvalidParameterException ipe) {
+                String rendered = ipe.render(DpTrain::flag);
+                // a wrapper may have prefixed context ("--input: ..."); keep it
+                String msg = ex.getMessage();
+                return t == ex || msg == null || !msg.endsWith(ipe.getMessage()) ? rendered
+                        : msg.substring(0, msg.length() - ipe.getMessage().length()) + rendered;
+            }
+        }
+        return ex.getMessage();
+    }
+
     private static String oneLine(String s) {
         return s == null ? "" : s.replace('\n', ' ').replace('\r', ' ');
     }
 
     @Override
     public Integer call() {
-        Instant started = Instant.now();
         TrainConfig cfg = config();
         checkSources();
         String jid = jobId != null ? jobId : UUID.randomUUID().toString();
+        Configuration hadoop = hadoopConfBeforeSpark();
+        // Everything that can be checked before Spark starts: flags (above), outputs, ledger, the feature spec.
+        TrainingRun run = TrainingRun.preflight(settings(cfg, jid), hadoop, this::notice);
+        if (dryRunRows != null) {
+            return printDryRun(run.dryRun(dryRunRows, null));
+        }
+        Resolved resolved = demo ? null : resolveSpec(hadoop);
         SessionHandle session = SessionHandle.open(master);
         try {
-            return train(session.spark(), cfg, jid, started);
+            SparkSession spark = session.spark();
+            JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+            Inputs in = demo ? demoInputs(spark, jsc) : readInputs(spark, resolved);
+            ModelSpec modelSpec = modelSpec(in.spec());
+            if (dryRun) {
+                return printDryRun(run.dryRun(jsc, in.train(), modelSpec));
+            }
+            TrainedModel m = run.train(jsc, in.train(), in.eval(), modelSpec);
+            printSummary(m);
+            return ExitCode.SUCCESS.code();
         } finally {
             session.close();
         }
     }
 
+    /** The training configuration from the flags (checked when built; messages are rendered with the flags' names). */
     private TrainConfig config() {
         Double eps = epsilon;
         if (demo && eps == null && noiseMultiplier == null) {
@@ -254,7 +294,8 @@ public final class DpTrain implements Callable<Integer> {
                 .optimizer(optimizer)
                 .momentum(momentum)
                 .schedule(lrSchedule)
-                .epochs(epochs)
+                .epochs(epochs == null && steps == null ? Double.valueOf(10.0) : epochs)
+                .steps(steps)
                 .batchSize(batchSize)
                 .clipNorm(clipNorm)
                 .learningRate(learningRate)
@@ -272,6 +313,18 @@ public final class DpTrain implements Callable<Integer> {
             throw new IllegalArgumentException("--features must be raw or dct:K (K a positive integer), got '"
                     + features + "'");
         }
+        if (dryRunRows != null) {
+            if (!dryRun) {
+                throw new IllegalArgumentException("--rows plans without data and goes with --dry-run only");
+            }
+            if (demo || input != null) {
+                throw new IllegalArgumentException("--rows plans without data: do not pass --input or --demo with it");
+            }
+            if (dryRunRows < 1) {
+                throw new IllegalArgumentException("--rows must be >= 1, got " + dryRunRows);
+            }
+            return;
+        }
         if (demo) {
             if (input != null || evalInput != null) {
                 throw new IllegalArgumentException("--demo generates its own data; do not pass --input or --eval-input");
@@ -285,135 +338,133 @@ public final class DpTrain implements Callable<Integer> {
             throw new IllegalArgumentException("--format is required: csv, parquet, arrow, adult, mnist or libsvm");
         }
         parseFormat(format);
-        if (output == null) {
+        if (output == null && !dryRun) {
             throw new IllegalArgumentException("--output is required");
-        }
-        if (partitions != null && partitions < 1) {
-            throw new IllegalArgumentException("--partitions must be >= 1, got " + partitions);
         }
     }
 
-    private int train(SparkSession spark, TrainConfig cfg, String jid, Instant started) {
-        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-        String outDir = output != null ? output : tempDemoDir();
-        String reportPath = report != null ? report : new Path(outDir, "report.json").toString();
-        AtomicOutput.checkPublishable(hadoop, outDir, overwrite, "--output");
-        if (report != null) {
-            AtomicOutput.checkPublishable(hadoop, reportPath, overwrite, "--report");
+    private RunSettings settings(TrainConfig cfg, String jid) {
+        Publication pub = null;
+        if (!dryRun) {
+            String outDir = output != null ? output : tempDemoDir();
+            pub = new Publication(outDir, report != null ? report : new Path(outDir, "report.json").toString(), overwrite);
         }
-        PrivacyLedger privacyLedger = JobLedger.open(ledger, hadoop, "--ledger");
-        if (datasetId != null) {
-            privacyLedger.checkNotCommitted(checkDatasetId(datasetId), jid); // refused before any data is read
-        }
+        publication = pub;
+        return new RunSettings(cfg, LedgerTarget.at(ledger, datasetId, new SparkConf()), jid, pub, partitions, "dp-train");
+    }
 
-        // Read and validate everything before any budget is spent.
-        FeatureSpec fs;
-        String specName;
-        Dataset<Row> trainRaw;
-        Dataset<Row> evalRaw = null;
-        String fmt;
-        if (demo) {
-            int parts = partitions != null ? partitions : jsc.defaultParallelism();
-            fs = withFeatures(SyntheticData.spec(DEMO_FEATURES), features);
-            specName = "synthetic-" + DEMO_FEATURES;
-            trainRaw = SyntheticData.logistic(spark, DEMO_ROWS, DEMO_FEATURES, 1L, parts);
-            evalRaw = SyntheticData.logistic(spark, DEMO_EVAL_ROWS, DEMO_FEATURES, 2L, parts);
-            fmt = "synthetic";
+    /** Hadoop's configuration as Spark will see it (site files, and spark.hadoop.* properties from spark-submit). */
+    private static Configuration hadoopConfBeforeSpark() {
+        Configuration conf = new Configuration();
+        for (scala.Tuple2<String, String> e : new SparkConf().getAllWithPrefix("spark.hadoop.")) {
+            conf.set(e._1(), e._2());
+        }
+        return conf;
+    }
+
+    private void notice(String line) {
+        if (line.startsWith("ledger:")) {
+            out.println(line);
         } else {
-            InputFormat f = parseFormat(format);
-            fmt = f.name().toLowerCase(Locale.ROOT);
-            specName = spec != null ? spec
-                    : f == InputFormat.ADULT ? "adult" : f == InputFormat.MNIST ? "mnist" : null;
-            if (specName == null) {
-                throw new IllegalArgumentException("--spec is required for --format " + fmt + " (a JSON file or a built-in name)");
-            }
-            FeatureSpec declared = FeatureSpec.resolve(specName, hadoop);
-            fs = withFeatures(declared, features);
-            if (fs != declared) {
-                specName = specName + "+" + features.strip().toLowerCase(Locale.ROOT);
-            }
-            requireExists(hadoop, input, "--input");
-            trainRaw = read(spark, input, f, fs);
-            if (evalInput != null) {
-                requireExists(hadoop, evalInput, "--eval-input");
-                evalRaw = read(spark, evalInput, f, fs);
-            }
+            System.err.println("dp-train: " + line);
+        }
+    }
+
+    /** The training and evaluation rows as read, with their spec. */
+    private record Inputs(TrainingData train, TrainingData eval, FeatureSpec spec) {}
+
+    /** The feature spec named by the flags, with --features and --label-col applied (before Spark starts). */
+    private record Resolved(InputFormat format, FeatureSpec spec, String specName) {}
+
+    private Resolved resolveSpec(Configuration hadoop) {
+        InputFormat f = parseFormat(format);
+        String fmt = f.name().toLowerCase(Locale.ROOT);
+        String specName = spec != null ? spec
+                : f == InputFormat.ADULT ? "adult" : f == InputFormat.MNIST ? "mnist" : null;
+        if (specName == null) {
+            throw new IllegalArgumentException("--spec is required for --format " + fmt + " (a JSON file or a built-in name)");
+        }
+        FeatureSpec declared = FeatureSpec.resolve(specName, hadoop);
+        FeatureSpec fs = withFeatures(declared, features);
+        if (fs != declared) {
+            specName = specName + "+" + features.strip().toLowerCase(Locale.ROOT);
         }
         if (labelCol != null) {
             fs = fs.withLabelColumn(labelCol);
         }
-        jsc.setJobDescription("dp-train: validate --input");
-        long rows = validate(trainRaw, fs, "--input");
-        long evalRows = 0;
-        if (evalRaw != null) {
-            jsc.setJobDescription("dp-train: validate --eval-input");
-            evalRows = validate(evalRaw, fs, "--eval-input");
+        requireExists(hadoop, input, "--input");
+        if (evalInput != null) {
+            requireExists(hadoop, evalInput, "--eval-input");
         }
-        ModelSpec modelSpec = modelSpec(fs);
-        PrivacyPlan plan = PrivacyPlan.of(cfg, rows);
-        Optimizers.create(cfg, plan.steps()); // a bad optimizer setting is refused before the ledger is touched
-        DataInfo trainInfo = demo
-                ? new DataInfo("synthetic", fmt, "synthetic:logistic(rows=" + DEMO_ROWS + ",features=" + DEMO_FEATURES + ",seed=1)", rows)
-                : new DataInfo(input, fmt, InputFingerprint.of(hadoop, input, InputFormat.parse(fmt)), rows);
-        DataInfo evalInfo = evalRaw == null ? null : demo
-                ? new DataInfo("synthetic", fmt, "synthetic:logistic(rows=" + DEMO_EVAL_ROWS + ",features=" + DEMO_FEATURES + ",seed=2)", evalRows)
-                : new DataInfo(evalInput, fmt, InputFingerprint.of(hadoop, evalInput, InputFormat.parse(fmt)), evalRows);
+        return new Resolved(f, fs, specName);
+    }
 
-        // Reserve before the first step (refusal: exit 3, nothing trained), train, commit; then publish.
-        String dsId = datasetId != null ? checkDatasetId(datasetId) : JobLedger.datasetIdFromFingerprint(trainInfo.fingerprint());
+    private Inputs readInputs(SparkSession spark, Resolved r) {
+        Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+        String fmt = r.format().name().toLowerCase(Locale.ROOT);
+        TrainingData.SpecEncoding enc = new TrainingData.SpecEncoding(r.spec(), r.specName());
+        TrainingData train = new TrainingData(read(spark, input, r.format(), r.spec()), enc, input, fmt,
+                InputFingerprint.of(hadoop, input, r.format()), "--input");
+        TrainingData eval = evalInput == null ? null
+                : new TrainingData(read(spark, evalInput, r.format(), r.spec()), enc, evalInput, fmt,
+                        InputFingerprint.of(hadoop, evalInput, r.format()), "--eval-input");
+        return new Inputs(train, eval, r.spec());
+    }
+
+    private Inputs demoInputs(SparkSession spark, JavaSparkContext jsc) {
         int parts = partitions != null ? partitions : jsc.defaultParallelism();
-        // No shuffle when the input already has the partitions asked for: a shuffle's row order depends on the
-        // order its blocks arrive in, so a run with a fixed test seed would not reproduce across cluster layouts.
-        Dataset<Row> laidOut = trainRaw.rdd().getNumPartitions() == parts ? trainRaw : trainRaw.repartition(parts);
-        DpModel model = modelSpec.create();
-        final Dataset<Row> evalData = evalRaw;
-        final FeatureSpec spec0 = fs;
-        LedgeredRun<TrainResult> run = LedgeredRun.run(privacyLedger, dsId, jid, trainInfo.fingerprint(), plan, outDir,
-                line -> (line.startsWith("ledger:") ? out : new PrintWriter(System.err, true)).println(
-                        line.startsWith("ledger:") ? line : "dp-train: " + line),
-                beforeFirstStep -> DpTrainer.train(jsc, BlockPacker.pack(laidOut, spec0), rows,
-                        model, cfg, plan, beforeFirstStep));
-        TrainResult result = run.result();
-        EvalMetrics metrics = evalData == null ? null
-                : Evaluator.evaluate(jsc, BlockPacker.pack(evalData, fs), model, result.params());
-        Admission admission = run.admission();
-        LedgerEntry commit = run.commit();
-        org.dpspark.accountant.ledger.DatasetState after = run.after();
-        com.fasterxml.jackson.databind.node.ObjectNode modelJson = Reports.model(jid, trainInfo, fs, modelSpec, cfg, result);
-        ((com.fasterxml.jackson.databind.node.ObjectNode) modelJson.get("provenance"))
-                .set("ledger", JobLedger.reportSection(privacyLedger, admission, commit, after));
-        com.fasterxml.jackson.databind.node.ObjectNode reportJson = Reports.report(jid, started,
-                spark.sparkContext().master(), spark.version(), trainInfo, specName, fs, modelSpec, cfg, result, evalInfo, metrics,
-                outDir);
-        reportJson.set("ledger", JobLedger.reportSection(privacyLedger, admission, commit, after));
-        AtomicOutput.writeDirectory(hadoop, outDir, Map.of("model.json", Reports.toBytes(modelJson)), overwrite);
-        AtomicOutput.writeFile(hadoop, reportPath, Reports.toBytes(reportJson), overwrite);
-
-        out.printf(Locale.ROOT,
-                "dp-train: trained %s on %d rows, %d steps in %.1f s (%.2f ms/step, %s mode; before the steps: blocks packed and cached in %.1f s, step runner started in %.1f s)%n",
-                modelSpec.kind(), rows, plan.steps(), result.trainingSeconds(), result.millisPerStep(), result.stepMode(),
-                result.loadSeconds(), result.startupSeconds());
-        out.printf(Locale.ROOT, "privacy: epsilon = %.4f at delta = %.3g (%s accountant; rdp %.4f, pld %.4f; q = %.6f, sigma = %.4f, C = %s)%s%n",
-                plan.epsilon(), plan.delta(), plan.accountant(), plan.rdpEpsilon(), plan.pldEpsilon(),
-                plan.samplingRate(), plan.noiseMultiplier(), cfg.clipNorm(),
-                cfg.insecureTestSeed().isPresent() ? "  [INSECURE TEST SEED: NO PRIVACY]" : "");
-        if (metrics != null) {
-            StringBuilder line = new StringBuilder("evaluation:");
-            metrics.values().forEach((k, v) -> line.append(String.format(Locale.ROOT, " %s %.4f", k, v)));
-            out.println(line.append(" on ").append(metrics.rows()).append(" rows"));
+        FeatureSpec fs = withFeatures(SyntheticData.spec(DEMO_FEATURES), features);
+        if (labelCol != null) {
+            fs = fs.withLabelColumn(labelCol);
         }
-        out.println(JobLedger.summary(admission, commit, after));
-        out.printf("model: %s%nreport: %s%n", outDir, reportPath);
+        TrainingData.SpecEncoding enc = new TrainingData.SpecEncoding(fs, "synthetic-" + DEMO_FEATURES);
+        TrainingData train = new TrainingData(SyntheticData.logistic(spark, DEMO_ROWS, DEMO_FEATURES, 1L, parts), enc,
+                "synthetic", "synthetic",
+                "synthetic:logistic(rows=" + DEMO_ROWS + ",features=" + DEMO_FEATURES + ",seed=1)", "--demo data");
+        TrainingData eval = new TrainingData(SyntheticData.logistic(spark, DEMO_EVAL_ROWS, DEMO_FEATURES, 2L, parts), enc,
+                "synthetic", "synthetic",
+                "synthetic:logistic(rows=" + DEMO_EVAL_ROWS + ",features=" + DEMO_FEATURES + ",seed=2)", "--demo eval data");
+        return new Inputs(train, eval, fs);
+    }
+
+    private int printDryRun(TrainingRun.DryRun d) {
+        PrivacyPlan plan = d.plan();
+        out.printf(Locale.ROOT, "plan: N = %d, q = %s, steps = %d, sigma = %s, epsilon = %s at delta = %s (%s accountant; "
+                + "rdp %s, pld %s)%n", d.rows(), plan.samplingRate(), plan.steps(), plan.noiseMultiplier(),
+                plan.epsilon(), plan.delta(), plan.accountant(), plan.rdpEpsilon(), plan.pldEpsilon());
+        if (d.admission().isPresent()) {
+            Admission a = d.admission().get();
+            out.printf(Locale.ROOT, "ledger: dataset %s would admit this job now: cumulative epsilon %.4f -> %.4f%s%n",
+                    d.datasetId(), a.spentBefore(), a.spentAfter(), a.budget().map(b -> String.format(Locale.ROOT,
+                            " of the budget %s", b.epsilon())).orElse(" (no budget set: no cap is enforced)"));
+        } else {
+            out.println("ledger: not checked (the dataset is named by the input's fingerprint: give --dataset-id)");
+        }
+        out.println("dry run: nothing reserved, nothing trained");
         return ExitCode.SUCCESS.code();
     }
 
-    private static String checkDatasetId(String id) {
-        if (!id.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,199}")) {
-            throw new IllegalArgumentException("--dataset-id must be 1-200 characters of A-Z a-z 0-9 . _ - starting with "
-                    + "a letter or digit, got '" + id + "'");
+    private void printSummary(TrainedModel m) {
+        TrainResult result = m.result();
+        PrivacyPlan plan = m.plan();
+        out.printf(Locale.ROOT,
+                "dp-train: trained %s on %d rows, %d steps in %.1f s (%.2f ms/step, %s mode; before the steps: blocks packed and cached in %.1f s, step runner started in %.1f s)%n",
+                m.modelSpec().kind(), m.data().rows(), plan.steps(), result.trainingSeconds(), result.millisPerStep(),
+                result.stepMode(), result.loadSeconds(), result.startupSeconds());
+        out.printf(Locale.ROOT, "privacy: epsilon = %.4f at delta = %.3g (%s accountant; rdp %.4f, pld %.4f; q = %.6f, sigma = %.4f, C = %s)%s%n",
+                plan.epsilon(), plan.delta(), plan.accountant(), plan.rdpEpsilon(), plan.pldEpsilon(),
+                plan.samplingRate(), plan.noiseMultiplier(), m.config().clipNorm(),
+                m.insecureTestRun() ? "  [INSECURE TEST SEED: NO PRIVACY]" : "");
+        if (m.metrics() != null) {
+            StringBuilder line = new StringBuilder("evaluation:");
+            m.metrics().values().forEach((k, v) -> line.append(String.format(Locale.ROOT, " %s %.4f", k, v)));
+            out.println(line.append(" on ").append(m.metrics().rows()).append(" rows"));
         }
-        return id;
+        TrainedModel.Receipt r = m.ledger();
+        out.println(r.recorded() ? JobLedger.summary(r.admission(), r.commit(), r.after())
+                : "ledger: not recorded (" + r.noneReason() + ")");
+        Publication pub = publication;
+        out.printf("model: %s%nreport: %s%n", pub.modelDir(), pub.reportPath());
     }
 
     static final long DEMO_ROWS = 60_000;
@@ -498,14 +549,6 @@ public final class DpTrain implements Callable<Integer> {
             return InputFormat.parse(f);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--format: " + e.getMessage(), e);
-        }
-    }
-
-    private static long validate(Dataset<Row> raw, FeatureSpec fs, String flag) {
-        try {
-            return org.dpspark.datasets.validate.DatasetValidator.validate(raw, fs);
-        } catch (DatasetValidationException e) {
-            throw new IllegalArgumentException(flag + ": " + e.getMessage(), e);
         }
     }
 

@@ -15,13 +15,21 @@ import org.dpspark.jobs.report.Reports;
 public final class JobLedger {
     /** Environment variable naming the default ledger (tests and sites set it); else {@code ~/.dpspark/ledger}. */
     public static final String ENV = "DPSPARK_LEDGER";
+    /** Spark configuration key naming the default ledger: the way to configure it for a whole cluster. */
+    public static final String CONF_KEY = "spark.dpspark.ledger";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private JobLedger() {}
 
-    /** The default ledger location: {@value #ENV} if set, else {@code <user home>/.dpspark/ledger}. */
-    public static String defaultLocation() {
+    /**
+     * The default ledger location, the same for every entry point: the Spark configuration key {@value #CONF_KEY}
+     * if {@code conf} has it, else {@value #ENV} if set, else {@code <user home>/.dpspark/ledger}.
+     */
+    public static String defaultLocation(org.apache.spark.SparkConf conf) {
+        if (conf != null && conf.contains(CONF_KEY) && !conf.get(CONF_KEY).isBlank()) {
+            return conf.get(CONF_KEY);
+        }
         String env = System.getenv(ENV);
         if (env != null && !env.isBlank()) {
             return env;
@@ -31,7 +39,7 @@ public final class JobLedger {
 
     /** Opens the ledger at {@code uri} (or the default) for a command; a bad location is bad input of {@code flag}. */
     public static PrivacyLedger open(String uri, Configuration conf, String flag) {
-        String where = uri != null ? uri : defaultLocation();
+        String where = uri != null ? uri : defaultLocation(new org.apache.spark.SparkConf());
         try {
             return PrivacyLedger.builder(where).conf(conf).codeVersion(Reports.codeVersion()).build();
         } catch (IllegalArgumentException e) {
@@ -52,6 +60,7 @@ public final class JobLedger {
     public static ObjectNode reportSection(PrivacyLedger ledger, Admission admission, LedgerEntry commit,
             DatasetState after) {
         ObjectNode n = JSON.createObjectNode();
+        n.put("recorded", true);
         n.put("location", ledger.location());
         n.put("dataset_id", admission.datasetId());
         n.put("reservation_seq", admission.reservation().seq());
@@ -69,6 +78,14 @@ public final class JobLedger {
             n.put("note", "no budget is set for this dataset: no cap is enforced");
         }
         n.put("composition", "RDP curves of all charged jobs added order by order, converted once; epsilons are never added");
+        return n;
+    }
+
+    /** The report's "ledger" section of a run recorded in no ledger, saying why. */
+    public static ObjectNode noneSection(String reason) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("recorded", false);
+        n.put("reason", reason);
         return n;
     }
 

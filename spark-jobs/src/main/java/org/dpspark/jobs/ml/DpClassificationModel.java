@@ -1,5 +1,6 @@
 package org.dpspark.jobs.ml;
 
+import org.dpspark.jobs.model.ModelSpec;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.VectorUDT;
 import org.apache.spark.ml.linalg.Vectors;

@@ -9,8 +9,9 @@ import org.apache.spark.sql.types.StructType;
  * MLlib's rawPrediction, probability and prediction columns.
  *
  * @param <M> the fitted model type
+ * @param <E> the concrete estimator type (setters return it)
  */
-public abstract class DpClassifier<M extends DpClassificationModel<M>> extends DpEstimator<M> {
+public abstract class DpClassifier<M extends DpClassificationModel<M>, E extends DpClassifier<M, E>> extends DpEstimator<M, E> {
     private static final long serialVersionUID = 1L;
     private Param<String> probabilityCol;
     private Param<String> rawPredictionCol;
@@ -31,14 +32,22 @@ public abstract class DpClassifier<M extends DpClassificationModel<M>> extends D
         return rawPredictionCol;
     }
 
-    public DpClassifier<M> setProbabilityCol(String v) {
-        set(probabilityCol, v);
-        return this;
+    public String getProbabilityCol() {
+        return getOrDefault(probabilityCol);
     }
 
-    public DpClassifier<M> setRawPredictionCol(String v) {
+    public String getRawPredictionCol() {
+        return getOrDefault(rawPredictionCol);
+    }
+
+    public E setProbabilityCol(String v) {
+        set(probabilityCol, v);
+        return self();
+    }
+
+    public E setRawPredictionCol(String v) {
         set(rawPredictionCol, v);
-        return this;
+        return self();
     }
 
     @Override

@@ -1,7 +1,7 @@
 package org.dpspark.jobs.ml;
 
+import java.util.Arrays;
 import java.util.UUID;
-import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.ml.Estimator;
 import org.apache.spark.ml.attribute.AttributeGroup;
@@ -9,60 +9,66 @@ import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.VectorUDT;
 import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntParam;
-import org.apache.spark.ml.param.LongParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
-import org.apache.spark.ml.param.ParamValidators;
 import org.apache.spark.ml.util.DefaultParamsWritable;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
-import org.dpspark.accountant.ledger.PrivacyLedger;
-import org.dpspark.datasets.DenseBlock;
-import org.dpspark.jobs.ledger.JobLedger;
-import org.dpspark.jobs.ledger.LedgeredRun;
-import org.dpspark.jobs.report.Reports;
-import org.dpspark.jobs.train.DpTrainer;
-import org.dpspark.jobs.train.PrivacyPlan;
+import org.dpspark.core.params.Checks;
+import org.dpspark.jobs.model.ModelSpec;
+import org.dpspark.jobs.run.LedgerTarget;
+import org.dpspark.jobs.run.RunSettings;
+import org.dpspark.jobs.run.TrainedModel;
+import org.dpspark.jobs.run.TrainingData;
+import org.dpspark.jobs.run.TrainingRun;
 import org.dpspark.jobs.train.TrainConfig;
-import org.dpspark.jobs.train.TrainResult;
 
 /**
- * The common part of the DP estimators: MLlib Params with validators for the columns and the DP-SGD settings, and
- * a {@link #fit} that checks the schema and the pipeline before any Spark job, validates the rows, plans the
- * privacy spend, runs the distributed trainer and returns a model carrying its guarantee.
+ * The common part of the DP estimators: MLlib Params for the columns and the DP-SGD settings, and a {@link #fit}
+ * that checks the schema and the pipeline before any Spark job and hands the fit to the one
+ * {@link TrainingRun} (validate, plan, reserve, train, commit), exactly as {@code dp-train} does.
  *
  * <p>Exactly one of {@code epsilon} (a target; the noise multiplier is calibrated to meet it) and
  * {@code noiseMultiplier} must be set. The unit of privacy is one row of the input DataFrame; the number of rows
- * N is public.
+ * N is public. Every fit is recorded in the privacy ledger: {@code ledger} if set, else the default ledger (the
+ * Spark conf {@code spark.dpspark.ledger}, else {@code $DPSPARK_LEDGER}, else {@code ~/.dpspark/ledger}), the
+ * same one dp-train charges. Opting out is explicit ({@link #setNoLedgerReason}) and recorded in the model.
+ *
+ * <p>Every Param's rule is the one {@link Checks} writes for dp-train's flags too (NaN and infinities always
+ * fail); messages name the Param.
  *
  * @param <M> the fitted model type
+ * @param <E> the concrete estimator type, so that setters chain: {@code new DpLogisticRegression().setEpsilon(1)
+ *     .setNumClasses(3)}
  */
-public abstract class DpEstimator<M extends DpPredictionModel<M>> extends Estimator<M> implements DefaultParamsWritable {
+public abstract class DpEstimator<M extends DpPredictionModel<M>, E extends DpEstimator<M, E>> extends Estimator<M>
+        implements DefaultParamsWritable {
     private static final long serialVersionUID = 1L;
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DpEstimator.class);
 
     private final String uid;
-    private Param<String> featuresCol;
-    private Param<String> labelCol;
-    private Param<String> predictionCol;
-    private DoubleParam epsilon;
-    private DoubleParam noiseMultiplier;
-    private DoubleParam delta;
-    private DoubleParam epochs;
-    private IntParam batchSize;
-    private DoubleParam clipNorm;
-    private DoubleParam learningRate;
-    private Param<String> optimizer;
-    private IntParam numPartitions;
-    private Param<String> jobId;
-    private Param<String> ledger;
-    private Param<String> datasetId;
-    private LongParam insecureTestSeed;
+    private final Param<String> featuresCol;
+    private final Param<String> labelCol;
+    private final Param<String> predictionCol;
+    private final DoubleParam epsilon;
+    private final DoubleParam noiseMultiplier;
+    private final DoubleParam delta;
+    private final DoubleParam epochs;
+    private final IntParam batchSize;
+    private final DoubleParam clipNorm;
+    private final DoubleParam learningRate;
+    private final Param<String> optimizer;
+    private final IntParam numPartitions;
+    private final Param<String> jobId;
+    private final Param<String> ledger;
+    private final Param<String> datasetId;
+    private final Param<String> noLedgerReason;
+    /** INSECURE test path; deliberately not a Param (never saved, never in explainParams). */
+    private Long insecureTestSeed;
 
     protected DpEstimator(String uid) {
         this.uid = uid;
@@ -71,27 +77,28 @@ public abstract class DpEstimator<M extends DpPredictionModel<M>> extends Estima
         predictionCol = new Param<>(this, "predictionCol", "prediction column");
         epsilon = new DoubleParam(this, "epsilon",
                 "target epsilon; the smallest noise multiplier that meets it is used (exclusive with noiseMultiplier)",
-                ParamValidators.gt(0.0));
+                ParamRules.positive("epsilon"));
         noiseMultiplier = new DoubleParam(this, "noiseMultiplier",
-                "noise std / clip norm (exclusive with epsilon)", ParamValidators.gt(0.0));
-        delta = new DoubleParam(this, "delta", "delta of the guarantee, in (0, 1/N)",
-                ParamValidators.inRange(0.0, 1.0, false, false));
-        epochs = new DoubleParam(this, "epochs", "epochs; steps T = floor(epochs * N / batchSize)", ParamValidators.gt(0.0));
+                "noise std / clip norm (exclusive with epsilon)", ParamRules.positive("noiseMultiplier"));
+        delta = new DoubleParam(this, "delta", "delta of the guarantee, in (0, 1/N)", ParamRules.openUnit("delta"));
+        epochs = new DoubleParam(this, "epochs", "epochs; steps T = floor(epochs * N / batchSize)",
+                ParamRules.positive("epochs"));
         batchSize = new IntParam(this, "batchSize", "expected batch size; Poisson rate q = batchSize / N",
-                ParamValidators.gtEq(1));
-        clipNorm = new DoubleParam(this, "clipNorm", "per-example L2 clip norm", ParamValidators.gt(0.0));
-        learningRate = new DoubleParam(this, "learningRate", "learning rate", ParamValidators.gt(0.0));
+                ParamRules.atLeast("batchSize", 1));
+        clipNorm = new DoubleParam(this, "clipNorm", "per-example L2 clip norm", ParamRules.positive("clipNorm"));
+        learningRate = new DoubleParam(this, "learningRate", "learning rate", ParamRules.positive("learningRate"));
         optimizer = new Param<>(this, "optimizer", "optimizer: " + String.join(", ", TrainConfig.OPTIMIZERS),
-                ParamValidators.inArray(TrainConfig.OPTIMIZERS));
-        numPartitions = new IntParam(this, "numPartitions", "partitions of the cached training blocks",
-                ParamValidators.gtEq(1));
-        jobId = new Param<>(this, "jobId", "job id recorded with the guarantee and in the ledger");
+                ParamRules.oneOf("optimizer", TrainConfig.OPTIMIZERS));
+        numPartitions = new IntParam(this, "numPartitions",
+                "partitions of the cached training blocks (default: the input's, if Spark's default parallelism)",
+                ParamRules.atLeast("numPartitions", 1));
+        jobId = new Param<>(this, "jobId", "job id recorded with the guarantee and in the ledger (default: random)");
         ledger = new Param<>(this, "ledger",
-                "privacy ledger URI; when set, the fit reserves its spend before the first step and commits it");
+                "privacy ledger URI (default: spark.dpspark.ledger, else $DPSPARK_LEDGER, else ~/.dpspark/ledger)");
         datasetId = new Param<>(this, "datasetId",
                 "dataset id in the ledger (default: derived from the rows' fingerprint)");
-        insecureTestSeed = new LongParam(this, "insecureTestSeed",
-                "INSECURE: fixes noise and sampling for tests; the model then has no privacy");
+        noLedgerReason = new Param<>(this, "noLedgerReason",
+                "opt out of the privacy ledger, saying why (recorded in the model's provenance); default: recorded");
         setDefault(featuresCol, "features");
         setDefault(labelCol, "label");
         setDefault(predictionCol, "prediction");
@@ -106,6 +113,11 @@ public abstract class DpEstimator<M extends DpPredictionModel<M>> extends Estima
     @Override
     public String uid() {
         return uid;
+    }
+
+    @SuppressWarnings("unchecked")
+    protected final E self() {
+        return (E) this;
     }
 
     public Param<String> featuresCol() {
@@ -168,90 +180,172 @@ public abstract class DpEstimator<M extends DpPredictionModel<M>> extends Estima
         return datasetId;
     }
 
-    public LongParam insecureTestSeed() {
-        return insecureTestSeed;
+    public Param<String> noLedgerReason() {
+        return noLedgerReason;
     }
 
-    public DpEstimator<M> setFeaturesCol(String v) {
+    public String getFeaturesCol() {
+        return getOrDefault(featuresCol);
+    }
+
+    public String getLabelCol() {
+        return getOrDefault(labelCol);
+    }
+
+    public String getPredictionCol() {
+        return getOrDefault(predictionCol);
+    }
+
+    /** The target epsilon (throws NoSuchElementException when not set: see {@code isSet(epsilon())}). */
+    public double getEpsilon() {
+        return (Double) getOrDefault(epsilon);
+    }
+
+    /** The noise multiplier (throws NoSuchElementException when not set). */
+    public double getNoiseMultiplier() {
+        return (Double) getOrDefault(noiseMultiplier);
+    }
+
+    public double getDelta() {
+        return (Double) getOrDefault(delta);
+    }
+
+    public double getEpochs() {
+        return (Double) getOrDefault(epochs);
+    }
+
+    public int getBatchSize() {
+        return (Integer) getOrDefault(batchSize);
+    }
+
+    public double getClipNorm() {
+        return (Double) getOrDefault(clipNorm);
+    }
+
+    public double getLearningRate() {
+        return (Double) getOrDefault(learningRate);
+    }
+
+    public String getOptimizer() {
+        return getOrDefault(optimizer);
+    }
+
+    /** The partitions of the training blocks (throws NoSuchElementException when not set). */
+    public int getNumPartitions() {
+        return (Integer) getOrDefault(numPartitions);
+    }
+
+    public String getJobId() {
+        return getOrDefault(jobId);
+    }
+
+    public String getLedger() {
+        return getOrDefault(ledger);
+    }
+
+    public String getDatasetId() {
+        return getOrDefault(datasetId);
+    }
+
+    public String getNoLedgerReason() {
+        return getOrDefault(noLedgerReason);
+    }
+
+    public E setFeaturesCol(String v) {
         set(featuresCol, v);
-        return this;
+        return self();
     }
 
-    public DpEstimator<M> setLabelCol(String v) {
+    public E setLabelCol(String v) {
         set(labelCol, v);
-        return this;
+        return self();
     }
 
-    public DpEstimator<M> setPredictionCol(String v) {
+    public E setPredictionCol(String v) {
         set(predictionCol, v);
-        return this;
+        return self();
     }
 
-    public DpEstimator<M> setEpsilon(double v) {
+    public E setEpsilon(double v) {
         set(epsilon, v);
-        return this;
+        return self();
     }
 
-    public DpEstimator<M> setNoiseMultiplier(double v) {
+    public E setNoiseMultiplier(double v) {
         set(noiseMultiplier, v);
-        return this;
+        return self();
     }
 
-    public DpEstimator<M> setDelta(double v) {
+    public E setDelta(double v) {
         set(delta, v);
-        return this;
+        return self();
     }
 
-    public DpEstimator<M> setEpochs(double v) {
+    public E setEpochs(double v) {
         set(epochs, v);
-        return this;
+        return self();
     }
 
-    public DpEstimator<M> setBatchSize(int v) {
+    public E setBatchSize(int v) {
         set(batchSize, v);
-        return this;
+        return self();
     }
 
-    public DpEstimator<M> setClipNorm(double v) {
+    public E setClipNorm(double v) {
         set(clipNorm, v);
-        return this;
+        return self();
     }
 
-    public DpEstimator<M> setLearningRate(double v) {
+    public E setLearningRate(double v) {
         set(learningRate, v);
-        return this;
+        return self();
     }
 
-    public DpEstimator<M> setOptimizer(String v) {
+    public E setOptimizer(String v) {
         set(optimizer, v);
-        return this;
+        return self();
     }
 
-    public DpEstimator<M> setNumPartitions(int v) {
+    public E setNumPartitions(int v) {
         set(numPartitions, v);
-        return this;
+        return self();
     }
 
-    public DpEstimator<M> setJobId(String v) {
+    public E setJobId(String v) {
         set(jobId, v);
-        return this;
+        return self();
     }
 
-    /** Records every fit in the privacy ledger at {@code uri}; a fit the budget cannot pay for is refused. */
-    public DpEstimator<M> setLedger(String uri) {
+    /** Records every fit in the privacy ledger at {@code uri} instead of the default ledger. */
+    public E setLedger(String uri) {
         set(ledger, uri);
-        return this;
+        return self();
     }
 
-    public DpEstimator<M> setDatasetId(String v) {
-        set(datasetId, v);
-        return this;
+    public E setDatasetId(String v) {
+        set(datasetId, LedgerTarget.checkDatasetId(v));
+        return self();
     }
 
-    /** INSECURE: a fixed seed makes noise and sampling predictable. For tests only. */
-    public DpEstimator<M> setInsecureTestSeed(long v) {
-        set(insecureTestSeed, v);
-        return this;
+    /**
+     * Opts out of the privacy ledger: fits are recorded nowhere, and each model's provenance carries
+     * {@code reason}. Use for public data or experiments whose releases are accounted elsewhere.
+     */
+    public E setNoLedgerReason(String reason) {
+        if (reason == null || reason.isBlank()) {
+            throw new IllegalArgumentException("noLedgerReason must say why the fit is not recorded");
+        }
+        set(noLedgerReason, reason);
+        return self();
+    }
+
+    /**
+     * INSECURE, for tests only: a fixed seed makes noise and sampling predictable. The model's provenance then says
+     * {@code insecure_test_run: true}, and the run refuses to charge a dataset that has a budget.
+     */
+    E setInsecureTestSeedForTestsOnly(long seed) {
+        insecureTestSeed = seed;
+        return self();
     }
 
     /** The model's architecture for {@code numFeatures} inputs (from the estimator's own Params). */
@@ -284,12 +378,13 @@ public abstract class DpEstimator<M extends DpPredictionModel<M>> extends Estima
     }
 
     static void requireColumn(StructType schema, String column, String param) {
-        if (!java.util.Arrays.asList(schema.fieldNames()).contains(column)) {
+        if (!Arrays.asList(schema.fieldNames()).contains(column)) {
             throw new IllegalArgumentException(param + " '" + column + "' is not a column of the input; columns: "
                     + String.join(", ", schema.fieldNames()));
         }
     }
 
+    /** The training configuration of a fit: the same builder, defaults and checks as dp-train's flags. */
     TrainConfig trainConfig() {
         return TrainConfig.builder()
                 .epochs((Double) getOrDefault(epochs))
@@ -300,49 +395,42 @@ public abstract class DpEstimator<M extends DpPredictionModel<M>> extends Estima
                 .delta((Double) getOrDefault(delta))
                 .targetEpsilon(isDefined(epsilon) ? (Double) getOrDefault(epsilon) : null)
                 .noiseMultiplier(isDefined(noiseMultiplier) ? (Double) getOrDefault(noiseMultiplier) : null)
-                .insecureTestSeed(isDefined(insecureTestSeed) ? (Long) getOrDefault(insecureTestSeed) : null)
+                .insecureTestSeed(insecureTestSeed)
                 .build();
+    }
+
+    /** Where the fit's spend is recorded. */
+    LedgerTarget ledgerTarget(JavaSparkContext jsc) {
+        if (isDefined(noLedgerReason)) {
+            if (isDefined(ledger) || isDefined(datasetId)) {
+                throw new IllegalArgumentException("noLedgerReason opts out of the ledger: do not also set ledger or datasetId");
+            }
+            return LedgerTarget.none(getOrDefault(noLedgerReason));
+        }
+        return LedgerTarget.at(isDefined(ledger) ? getOrDefault(ledger) : null,
+                isDefined(datasetId) ? getOrDefault(datasetId) : null, jsc.getConf());
     }
 
     @Override
     public M fit(Dataset<?> dataset) {
         transformSchema(dataset.schema());
-        PipelineGuard.requireNoDataFittedStages(dataset, getClass().getSimpleName() + " (" + uid + ")");
+        String name = getClass().getSimpleName() + " (" + uid + ")";
+        PipelineGuard.requireNoDataFittedStages(dataset, name);
         TrainConfig cfg = trainConfig();
         String f = getOrDefault(featuresCol);
         String l = getOrDefault(labelCol);
-        Dataset<Row> df = dataset.select(functions.col(f), functions.col(l).cast("double"));
-        int d = numFeatures(dataset.schema().apply(f), df);
+        int d = numFeatures(dataset.schema().apply(f), dataset.toDF());
         ModelSpec spec = modelSpec(d);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext());
-
-        jsc.setJobDescription(getClass().getSimpleName() + ": validate input");
-        VectorInput.Checked checked = VectorInput.validate(df, f, l, d, spec.labelRule());
-        PrivacyPlan plan = PrivacyPlan.of(cfg, checked.rows());
-        int parts = isDefined(numPartitions) ? (Integer) getOrDefault(numPartitions) : jsc.defaultParallelism();
-        JavaRDD<DenseBlock> blocks = VectorInput.pack(df.repartition(parts), d);
         String jid = isDefined(jobId) ? getOrDefault(jobId) : UUID.randomUUID().toString();
-        TrainResult result;
-        String ledgerDataset = null;
-        long commitSeq = -1;
-        if (isDefined(ledger)) {
-            PrivacyLedger pl = JobLedger.open(getOrDefault(ledger), jsc.hadoopConfiguration(), "ledger");
-            ledgerDataset = isDefined(datasetId) ? getOrDefault(datasetId)
-                    : JobLedger.datasetIdFromFingerprint(checked.fingerprint());
-            LedgeredRun<TrainResult> run = LedgeredRun.run(pl, ledgerDataset, jid, checked.fingerprint(), plan,
-                    "mllib:" + getClass().getSimpleName() + ":" + uid, LOG::warn,
-                    before -> DpTrainer.train(jsc, blocks, checked.rows(), spec.create(), cfg, plan, before));
-            result = run.result();
-            commitSeq = run.commit().seq();
-        } else {
-            result = DpTrainer.train(jsc, blocks, checked.rows(), spec.create(), cfg, plan);
-        }
-
-        PrivacyGuarantee g = new PrivacyGuarantee(plan.epsilon(), plan.delta(), plan.accountant(), "row",
-                plan.samplingRate(), plan.noiseMultiplier(), cfg.clipNorm(), plan.steps(), checked.rows(),
-                checked.fingerprint(), cfg.epochs(), cfg.batchSize(), cfg.learningRate(), cfg.optimizer(), jid,
-                Reports.codeVersion(), cfg.insecureTestSeed().isPresent(), ledgerDataset, commitSeq);
-        M model = newModel(uid, spec, result.params(), g);
+        RunSettings settings = new RunSettings(cfg, ledgerTarget(jsc), jid, null,
+                isDefined(numPartitions) ? (Integer) getOrDefault(numPartitions) : null,
+                "mllib:" + getClass().getSimpleName() + ":" + uid);
+        TrainingRun run = TrainingRun.preflight(settings, jsc.hadoopConfiguration(), LOG::warn);
+        TrainingData data = new TrainingData(dataset.toDF(), new TrainingData.VectorEncoding(f, l, d, spec),
+                "DataFrame", "dataframe", null, "the input of " + name);
+        TrainedModel trained = run.train(jsc, data, null, spec);
+        M model = newModel(uid, spec, trained.params(), PrivacyGuarantee.of(trained));
         model.setParent(this);
         return copyValues(model, ParamMap.empty());
     }
@@ -353,7 +441,7 @@ public abstract class DpEstimator<M extends DpPredictionModel<M>> extends Estima
         if (size >= 0) {
             return size;
         }
-        java.util.List<Row> first = df.select(df.columns()[0]).na().drop().takeAsList(1);
+        java.util.List<Row> first = df.select(field.name()).na().drop().takeAsList(1);
         if (first.isEmpty()) {
             throw new IllegalArgumentException("featuresCol '" + field.name() + "' has no non-null vectors");
         }
@@ -361,7 +449,9 @@ public abstract class DpEstimator<M extends DpPredictionModel<M>> extends Estima
     }
 
     @Override
-    public DpEstimator<M> copy(ParamMap extra) {
-        return defaultCopy(extra);
+    public E copy(ParamMap extra) {
+        E copy = defaultCopy(extra);
+        ((DpEstimator<M, E>) copy).insecureTestSeed = insecureTestSeed;
+        return copy;
     }
 }

@@ -1,5 +1,6 @@
 package org.dpspark.jobs.ml;
 
+import org.dpspark.jobs.model.ModelSpec;
 import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.util.DefaultParamsReader;
 import org.apache.spark.ml.util.Identifiable;
@@ -9,7 +10,7 @@ import org.apache.spark.ml.util.MLReader;
  * Linear regression with squared loss trained with DP-SGD. Labels are clipped to the declared public bounds
  * [labelMin, labelMax] (which must be set): the bounds, not the data, limit each example's influence on the loss.
  */
-public class DpLinearRegression extends DpEstimator<DpLinearRegressionModel> {
+public class DpLinearRegression extends DpEstimator<DpLinearRegressionModel, DpLinearRegression> {
     private static final long serialVersionUID = 1L;
     private final DoubleParam labelMin;
     private final DoubleParam labelMax;
@@ -20,8 +21,10 @@ public class DpLinearRegression extends DpEstimator<DpLinearRegressionModel> {
 
     public DpLinearRegression(String uid) {
         super(uid);
-        labelMin = new DoubleParam(this, "labelMin", "declared public lower bound of the label (labels are clipped)");
-        labelMax = new DoubleParam(this, "labelMax", "declared public upper bound of the label (labels are clipped)");
+        labelMin = new DoubleParam(this, "labelMin", "declared public lower bound of the label (labels are clipped)",
+                ParamRules.finite("labelMin"));
+        labelMax = new DoubleParam(this, "labelMax", "declared public upper bound of the label (labels are clipped)",
+                ParamRules.finite("labelMax"));
     }
 
     public DoubleParam labelMin() {
@@ -30,6 +33,14 @@ public class DpLinearRegression extends DpEstimator<DpLinearRegressionModel> {
 
     public DoubleParam labelMax() {
         return labelMax;
+    }
+
+    public double getLabelMin() {
+        return (Double) getOrDefault(labelMin);
+    }
+
+    public double getLabelMax() {
+        return (Double) getOrDefault(labelMax);
     }
 
     /** The public label bounds, finite with min < max; labels outside are clipped. */

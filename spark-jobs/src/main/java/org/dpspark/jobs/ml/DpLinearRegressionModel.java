@@ -1,5 +1,6 @@
 package org.dpspark.jobs.ml;
 
+import org.dpspark.jobs.model.ModelSpec;
 import org.apache.spark.ml.util.MLReader;
 
 /** The model of {@link DpLinearRegression}: prediction = w.x + b, with the fit's privacy guarantee. */

@@ -1,7 +1,7 @@
 package org.dpspark.jobs.ml;
 
+import org.dpspark.jobs.model.ModelSpec;
 import org.apache.spark.ml.param.IntParam;
-import org.apache.spark.ml.param.ParamValidators;
 import org.apache.spark.ml.util.DefaultParamsReader;
 import org.apache.spark.ml.util.Identifiable;
 import org.apache.spark.ml.util.MLReader;
@@ -16,7 +16,7 @@ import org.apache.spark.ml.util.MLReader;
  * m.privacyGuarantee().epsilon();  // the accountant's bound for this fit
  * }</pre>
  */
-public class DpLogisticRegression extends DpClassifier<DpLogisticRegressionModel> {
+public class DpLogisticRegression extends DpClassifier<DpLogisticRegressionModel, DpLogisticRegression> {
     private static final long serialVersionUID = 1L;
     private final IntParam numClasses;
 
@@ -28,12 +28,16 @@ public class DpLogisticRegression extends DpClassifier<DpLogisticRegressionModel
         super(uid);
         numClasses = new IntParam(this, "numClasses",
                 "number of classes K (public): 2 for binary logistic regression, more for multinomial (softmax)",
-                ParamValidators.gtEq(2));
+                ParamRules.atLeast("numClasses", 2));
         setDefault(numClasses, 2);
     }
 
     public IntParam numClasses() {
         return numClasses;
+    }
+
+    public int getNumClasses() {
+        return (Integer) getOrDefault(numClasses);
     }
 
     /** K classes, labels 0..K-1: 2 is binary logistic regression, more is multinomial (softmax) regression. */

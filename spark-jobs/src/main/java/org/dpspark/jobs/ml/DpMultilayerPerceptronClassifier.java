@@ -1,9 +1,9 @@
 package org.dpspark.jobs.ml;
 
+import org.dpspark.jobs.model.ModelSpec;
 import org.apache.spark.ml.param.IntArrayParam;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.Param;
-import org.apache.spark.ml.param.ParamValidators;
 import org.apache.spark.ml.util.DefaultParamsReader;
 import org.apache.spark.ml.util.Identifiable;
 import org.apache.spark.ml.util.MLReader;
@@ -12,7 +12,7 @@ import org.apache.spark.ml.util.MLReader;
  * A multilayer perceptron classifier (hidden layers with ReLU or tanh, softmax output) trained with DP-SGD; per-example
  * gradients by analytic backpropagation, clipped per example. The architecture is public and declared up front.
  */
-public class DpMultilayerPerceptronClassifier extends DpClassifier<DpMultilayerPerceptronClassificationModel> {
+public class DpMultilayerPerceptronClassifier extends DpClassifier<DpMultilayerPerceptronClassificationModel, DpMultilayerPerceptronClassifier> {
     private static final long serialVersionUID = 1L;
     private final IntArrayParam hiddenLayers;
     private final Param<String> activation;
@@ -26,9 +26,9 @@ public class DpMultilayerPerceptronClassifier extends DpClassifier<DpMultilayerP
         super(uid);
         hiddenLayers = new IntArrayParam(this, "hiddenLayers", "hidden layer widths, e.g. [256]");
         activation = new Param<>(this, "activation", "hidden activation: relu or tanh",
-                ParamValidators.inArray(new String[] {"relu", "tanh"}));
+                ParamRules.oneOf("activation", new String[] {"relu", "tanh"}));
         numClasses = new IntParam(this, "numClasses", "number of classes K (public), labels 0..K-1",
-                ParamValidators.gtEq(2));
+                ParamRules.atLeast("numClasses", 2));
         setDefault(hiddenLayers, new int[] {256});
         setDefault(activation, "relu");
         setDefault(numClasses, 2);
@@ -44,6 +44,18 @@ public class DpMultilayerPerceptronClassifier extends DpClassifier<DpMultilayerP
 
     public IntParam numClasses() {
         return numClasses;
+    }
+
+    public int[] getHiddenLayers() {
+        return getOrDefault(hiddenLayers).clone();
+    }
+
+    public String getActivation() {
+        return getOrDefault(activation);
+    }
+
+    public int getNumClasses() {
+        return (Integer) getOrDefault(numClasses);
     }
 
     public DpMultilayerPerceptronClassifier setHiddenLayers(int... widths) {

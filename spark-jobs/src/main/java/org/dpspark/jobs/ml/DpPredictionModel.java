@@ -1,5 +1,6 @@
 package org.dpspark.jobs.ml;
 
+import org.dpspark.jobs.model.ModelSpec;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -51,7 +51,7 @@ public final class PipelineGuard {
         PipelineStage[] stages = pipeline.getStages();
         String fittedBefore = null;
         for (PipelineStage s : stages) {
-            if (s instanceof DpEstimator<?>) {
+            if (s instanceof DpEstimator<?, ?>) {
                 if (fittedBefore != null) {
                     throw new IllegalArgumentException("pipeline refused: " + fittedBefore + " is fitted on the data before "
                             + s.getClass().getSimpleName() + " (" + s.uid() + "), which leaks the private rows;"

@@ -53,6 +53,18 @@ public record PrivacyGuarantee(
     private static final ObjectMapper JSON =
             new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
 
+    /** The guarantee and provenance of a run's result. */
+    public static PrivacyGuarantee of(org.dpspark.jobs.run.TrainedModel t) {
+        org.dpspark.jobs.train.PrivacyPlan plan = t.plan();
+        org.dpspark.jobs.train.TrainConfig cfg = t.config();
+        return new PrivacyGuarantee(plan.epsilon(), plan.delta(), plan.accountant(), "row", plan.samplingRate(),
+                plan.noiseMultiplier(), cfg.clipNorm(), plan.steps(), t.data().rows(), t.data().fingerprint(),
+                cfg.epochs(t.data().rows()), cfg.batchSize(), cfg.learningRate(), cfg.optimizer(), t.jobId(),
+                org.dpspark.jobs.report.Reports.codeVersion(), t.insecureTestRun(),
+                t.ledger().recorded() ? t.ledger().admission().datasetId() : null,
+                t.ledger().recorded() ? t.ledger().commit().seq() : -1);
+    }
+
     public String toJson() {
         try {
             return JSON.writeValueAsString(this);

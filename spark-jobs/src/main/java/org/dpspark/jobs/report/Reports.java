@@ -10,7 +10,7 @@ import java.time.Instant;
 import org.dpspark.core.clip.ClipBudget;
 import org.dpspark.datasets.spec.FeatureSpec;
 import org.dpspark.jobs.eval.EvalMetrics;
-import org.dpspark.jobs.ml.ModelSpec;
+import org.dpspark.jobs.model.ModelSpec;
 import org.dpspark.jobs.train.PrivacyPlan;
 import org.dpspark.jobs.train.TrainConfig;
 import org.dpspark.jobs.train.TrainResult;
@@ -54,6 +54,7 @@ public final class Reports {
             p.put("target_epsilon", cfg.targetEpsilon().getAsDouble());
         }
         p.put("public", "N (number of rows) and the feature spec");
+        p.put("insecure_test_run", cfg.insecureTestSeed().isPresent());
         if (cfg.insecureTestSeed().isPresent()) {
             p.put("INSECURE_TEST_SEED_USED", true);
             p.put("warning", "trained with a fixed test seed: noise and sampling are predictable, no privacy holds");
@@ -75,7 +76,8 @@ public final class Reports {
             TrainResult result,
             DataInfo evalData,
             EvalMetrics eval,
-            String modelPath) {
+            String modelPath,
+            ObjectNode ledger) {
         ObjectNode r = JSON.createObjectNode();
         r.put("format_version", REPORT_FORMAT_VERSION);
         r.put("job_id", jobId);
@@ -104,7 +106,7 @@ public final class Reports {
             t.put("momentum", cfg.momentum());
         }
         t.put("lr_schedule", cfg.schedule());
-        t.put("epochs", cfg.epochs());
+        t.put("epochs", cfg.epochs(result.rows()));
         t.put("steps", result.plan().steps());
         t.put("batch_size", cfg.batchSize());
         t.put("sampling_rate", result.plan().samplingRate());
@@ -144,12 +146,14 @@ public final class Reports {
             });
             e.put("note", "metrics of the evaluation set are exact, not DP: the guarantee covers the training rows only");
         }
+        r.set("ledger", ledger);
         return r;
     }
 
     /** The model file: parameters, feature spec, guarantee and provenance. */
     public static ObjectNode model(
-            String jobId, DataInfo train, FeatureSpec spec, ModelSpec modelSpec, TrainConfig cfg, TrainResult result) {
+            String jobId, DataInfo train, FeatureSpec spec, ModelSpec modelSpec, TrainConfig cfg, TrainResult result,
+            ObjectNode ledger) {
         ObjectNode m = JSON.createObjectNode();
         m.put("format_version", MODEL_FORMAT_VERSION);
         m.put("model", modelSpec.kind());
@@ -182,11 +186,12 @@ public final class Reports {
         prov.put("input_fingerprint", train.fingerprint());
         prov.put("rows", train.rows());
         prov.put("trainer", "dp-sgd");
-        prov.put("epochs", cfg.epochs());
+        prov.put("epochs", cfg.epochs(train.rows()));
         prov.put("batch_size", cfg.batchSize());
         prov.put("learning_rate", cfg.learningRate());
         prov.put("optimizer", cfg.optimizer());
         prov.put("lr_schedule", cfg.schedule());
+        prov.set("ledger", ledger);
         return m;
     }
 

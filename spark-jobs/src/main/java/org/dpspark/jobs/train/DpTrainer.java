@@ -129,7 +129,7 @@ public final class DpTrainer {
         List<Double> lossPerEpoch = new ArrayList<>();
         List<Double> lossStdPerEpoch = new ArrayList<>();
         double stepLossStd = clip.lossEstimateStd(plan.noiseMultiplier(), q * rows);
-        int epochs = (int) Math.ceil(cfg.epochs());
+        int epochs = (int) Math.ceil(cfg.epochs(rows));
         // Epsilon so far at each epoch's end, for the progress lines: computed here, not between steps, so the
         // accountants' cost (tens of ms each with PLD) neither stalls the tasks nor counts as training time.
         double[] epsilonAtEpoch = new double[epochs + 1];

@@ -3,6 +3,8 @@ package org.dpspark.jobs.train;
 import java.io.Serializable;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
+import org.dpspark.core.params.Checks;
+import org.dpspark.core.params.InvalidParameterException;
 
 /**
  * The parameters of one DP-SGD training run. Build with {@link #builder()}; {@link Builder#build()} checks every
@@ -19,7 +21,8 @@ public final class TrainConfig implements Serializable {
     /** The learning-rate schedules: constant, or cosine decay to 0 over the run (Loshchilov &amp; Hutter 2017). */
     public static final String[] SCHEDULES = {"constant", "cosine"};
 
-    private final double epochs;
+    private final Double epochs;
+    private final Long steps;
     private final int batchSize;
     private final double clipNorm;
     private final double learningRate;
@@ -35,6 +38,7 @@ public final class TrainConfig implements Serializable {
 
     private TrainConfig(Builder b) {
         this.epochs = b.epochs;
+        this.steps = b.steps;
         this.batchSize = b.batchSize;
         this.clipNorm = b.clipNorm;
         this.learningRate = b.learningRate;
@@ -53,8 +57,19 @@ public final class TrainConfig implements Serializable {
         return new Builder();
     }
 
-    public double epochs() {
-        return epochs;
+    /** The epochs asked for, when the run is sized in epochs (else the steps are given: {@link #givenSteps()}). */
+    public OptionalDouble givenEpochs() {
+        return epochs == null ? OptionalDouble.empty() : OptionalDouble.of(epochs);
+    }
+
+    /** The steps asked for, when the run is sized in steps rather than epochs. */
+    public OptionalLong givenSteps() {
+        return steps == null ? OptionalLong.empty() : OptionalLong.of(steps);
+    }
+
+    /** Epochs over N rows: as given, or T * B / N when the steps are given. */
+    public double epochs(long rows) {
+        return epochs != null ? epochs : steps * (double) batchSize / (double) rows;
     }
 
     public int batchSize() {
@@ -114,21 +129,25 @@ public final class TrainConfig implements Serializable {
     /** The Poisson sampling rate q = B / N for a dataset of {@code rows} rows. */
     public double samplingRate(long rows) {
         if (rows < batchSize) {
-            throw new IllegalArgumentException(
-                    "--batch-size " + batchSize + " exceeds the number of rows " + rows + "; the expected batch must be <= N");
+            throw new InvalidParameterException(java.util.List.of("batchSize"),
+                    "%s " + batchSize + " exceeds the number of rows " + rows + "; the expected batch must be <= N");
         }
         return (double) batchSize / (double) rows;
     }
 
-    /** T = floor(epochs * N / B), at least 1. */
+    /** T = floor(epochs * N / B), at least 1; or the steps given. */
     public long steps(long rows) {
+        if (steps != null) {
+            return steps;
+        }
         long t = (long) Math.floor(epochs * (double) rows / (double) batchSize);
         return Math.max(1L, t);
     }
 
     /** The builder; every setter's value is checked in {@link #build()}. */
     public static final class Builder {
-        private double epochs = 10;
+        private Double epochs = 10.0;
+        private Long steps;
         private int batchSize = 256;
         private double clipNorm = 1.0;
         private double learningRate = 1.0;
@@ -144,8 +163,18 @@ public final class TrainConfig implements Serializable {
 
         private Builder() {}
 
-        public Builder epochs(double v) {
+        /** Epochs (default 10); {@code null} when the run is sized by {@link #steps}. */
+        public Builder epochs(Double v) {
             this.epochs = v;
+            return this;
+        }
+
+        /** Steps T instead of epochs: sets epochs to null. */
+        public Builder steps(Long v) {
+            this.steps = v;
+            if (v != null) {
+                this.epochs = null;
+            }
             return this;
         }
 
@@ -211,43 +240,30 @@ public final class TrainConfig implements Serializable {
         }
 
         public TrainConfig build() {
+            // Canonical parameter names (the MLlib Params'); each entry point renders them in its own vocabulary.
             if (stepMode == null) {
-                throw new IllegalArgumentException("--step-mode must be auto, barrier or job, got null");
+                throw InvalidParameterException.of("stepMode", "must be auto, barrier or job, got null");
             }
-            if (!(epochs > 0) || Double.isInfinite(epochs)) {
-                throw new IllegalArgumentException("--epochs must be a finite number > 0, got " + epochs);
+            Checks.exactlyOne("epochs", epochs != null, "steps", steps != null);
+            if (epochs != null) {
+                Checks.positive("epochs", epochs);
             }
-            if (!(batchSize >= 1)) {
-                throw new IllegalArgumentException("--batch-size must be >= 1, got " + batchSize);
+            if (steps != null) {
+                Checks.atLeast("steps", steps, 1);
             }
-            if (!(clipNorm > 0) || Double.isInfinite(clipNorm)) {
-                throw new IllegalArgumentException("--clip-norm must be a finite number > 0, got " + clipNorm);
+            Checks.atLeast("batchSize", batchSize, 1);
+            Checks.positive("clipNorm", clipNorm);
+            Checks.positive("learningRate", learningRate);
+            Checks.oneOf("optimizer", optimizer, java.util.Arrays.asList(OPTIMIZERS));
+            Checks.halfOpen("momentum", momentum, 0, 1);
+            Checks.oneOf("lrSchedule", schedule, java.util.Arrays.asList(SCHEDULES));
+            Checks.openInterval("delta", delta, 0, 1);
+            Checks.exactlyOne("epsilon", targetEpsilon != null, "noiseMultiplier", noiseMultiplier != null);
+            if (targetEpsilon != null) {
+                Checks.positive("epsilon", targetEpsilon);
             }
-            if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
-                throw new IllegalArgumentException("--learning-rate must be a finite number > 0, got " + learningRate);
-            }
-            if (optimizer == null || !java.util.Arrays.asList(OPTIMIZERS).contains(optimizer)) {
-                throw new IllegalArgumentException("--optimizer must be one of " + String.join(", ", OPTIMIZERS)
-                        + ", got " + optimizer);
-            }
-            if (!(momentum >= 0 && momentum < 1)) {
-                throw new IllegalArgumentException("--momentum must be in [0, 1), got " + momentum);
-            }
-            if (schedule == null || !java.util.Arrays.asList(SCHEDULES).contains(schedule)) {
-                throw new IllegalArgumentException("--lr-schedule must be one of " + String.join(", ", SCHEDULES)
-                        + ", got " + schedule);
-            }
-            if (!(delta > 0 && delta < 1)) {
-                throw new IllegalArgumentException("--delta must be in (0, 1), got " + delta);
-            }
-            if ((targetEpsilon == null) == (noiseMultiplier == null)) {
-                throw new IllegalArgumentException("give exactly one of --epsilon and --noise-multiplier");
-            }
-            if (targetEpsilon != null && (!(targetEpsilon > 0) || targetEpsilon.isInfinite())) {
-                throw new IllegalArgumentException("--epsilon must be a finite number > 0, got " + targetEpsilon);
-            }
-            if (noiseMultiplier != null && (!(noiseMultiplier > 0) || noiseMultiplier.isInfinite())) {
-                throw new IllegalArgumentException("--noise-multiplier must be a finite number > 0, got " + noiseMultiplier);
+            if (noiseMultiplier != null) {
+                Checks.positive("noiseMultiplier", noiseMultiplier);
             }
             return new TrainConfig(this);
         }

@@ -1,5 +1,6 @@
 package org.dpspark.jobs.cli;
 
+import org.dpspark.jobs.model.ModelSpec;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

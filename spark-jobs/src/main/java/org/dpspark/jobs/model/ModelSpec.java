@@ -1,4 +1,4 @@
-package org.dpspark.jobs.ml;
+package org.dpspark.jobs.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -58,7 +58,8 @@ public record ModelSpec(
         return numClasses > 0;
     }
 
-    LabelRule labelRule() {
+    /** The rule a valid label of this model follows. */
+    public LabelRule labelRule() {
         return isClassifier() ? LabelRule.classes(numClasses) : LabelRule.regression();
     }
 
@@ -74,7 +75,7 @@ public record ModelSpec(
         };
     }
 
-    static Mlp.Activation activation(String name) {
+    public static Mlp.Activation activation(String name) {
         return switch (name) {
             case "relu" -> Mlp.Activation.RELU;
             case "tanh" -> Mlp.Activation.TANH;
@@ -86,14 +87,14 @@ public record ModelSpec(
      * Raw scores of one example (dp-core's predictRaw, MLlib's rawPrediction convention): for classifiers one per
      * class ([-m, m] for binary logistic, the logits otherwise); for regression, the predicted value.
      */
-    double[] raw(DpModel model, double[] params, double[] x) {
+    public double[] raw(DpModel model, double[] params, double[] x) {
         double[] out = new double[model.numOutputs()];
         model.predictRaw(params, x, 0, out, new double[model.scratchSize()]);
         return out;
     }
 
     /** Class probabilities from raw scores, in place (a numerically stable softmax; for binary, the sigmoid). */
-    static double[] probabilities(double[] raw) {
+    public static double[] probabilities(double[] raw) {
         double max = Double.NEGATIVE_INFINITY;
         for (double r : raw) {
             max = Math.max(max, r);
@@ -110,7 +111,7 @@ public record ModelSpec(
         return p;
     }
 
-    static int argmax(double[] v) {
+    public static int argmax(double[] v) {
         int best = 0;
         for (int i = 1; i < v.length; i++) {
             if (v[i] > v[best]) {
@@ -135,7 +136,7 @@ public record ModelSpec(
         return n;
     }
 
-    static ModelSpec fromJson(JsonNode n) {
+    public static ModelSpec fromJson(JsonNode n) {
         int[] hidden = new int[n.path("hidden").size()];
         for (int i = 0; i < hidden.length; i++) {
             hidden[i] = n.get("hidden").get(i).asInt();

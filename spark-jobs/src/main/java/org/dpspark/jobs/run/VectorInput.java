@@ -1,5 +1,6 @@
-package org.dpspark.jobs.ml;
+package org.dpspark.jobs.run;
 
+import org.dpspark.jobs.model.LabelRule;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;

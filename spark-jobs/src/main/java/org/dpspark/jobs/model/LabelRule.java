@@ -1,4 +1,4 @@
-package org.dpspark.jobs.ml;
+package org.dpspark.jobs.model;
 
 import java.io.Serializable;
 
@@ -8,21 +8,21 @@ import java.io.Serializable;
  *
  * @param numClasses K for classification; 0 for regression
  */
-record LabelRule(int numClasses) implements Serializable {
+public record LabelRule(int numClasses) implements Serializable {
 
-    static LabelRule classes(int k) {
+    public static LabelRule classes(int k) {
         if (!(k >= 2)) {
             throw new IllegalArgumentException("numClasses must be >= 2, got " + k);
         }
         return new LabelRule(k);
     }
 
-    static LabelRule regression() {
+    public static LabelRule regression() {
         return new LabelRule(0);
     }
 
     /** The problem with label {@code y}, or null when it is valid. */
-    String problem(double y) {
+    public String problem(double y) {
         if (!Double.isFinite(y)) {
             return "NaN or infinite labels";
         }

@@ -1,0 +1,27 @@
+package org.dpspark.jobs.run;
+
+import org.dpspark.jobs.train.TrainConfig;
+
+/**
+ * Everything a run needs before it sees data: known before Spark starts, so that {@link TrainingRun#preflight}
+ * can check it before any budget is reserved.
+ *
+ * @param config the training configuration (validated when built)
+ * @param ledger where the spend is recorded ({@link LedgerTarget#none} is explicit)
+ * @param jobId the job id, charged once in the ledger
+ * @param publication where dp-train publishes the model and report, or null (MLlib: the caller keeps the model)
+ * @param partitions partitions of the training blocks, or null for Spark's default parallelism
+ * @param entryPoint who runs it ("dp-train", "mllib:DpLogisticRegression:uid"), recorded in the ledger when
+ *     nothing is published
+ */
+public record RunSettings(TrainConfig config, LedgerTarget ledger, String jobId, Publication publication,
+        Integer partitions, String entryPoint) {
+    public RunSettings {
+        if (config == null || ledger == null || jobId == null || jobId.isBlank() || entryPoint == null) {
+            throw new IllegalArgumentException("run settings need a config, a ledger target, a job id and an entry point");
+        }
+        if (partitions != null && partitions < 1) {
+            throw org.dpspark.core.params.InvalidParameterException.of("numPartitions", "must be >= 1, got " + partitions);
+        }
+    }
+}

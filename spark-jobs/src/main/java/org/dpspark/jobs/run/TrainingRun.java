@@ -1,0 +1,302 @@
+package org.dpspark.jobs.run;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
+import org.dpspark.accountant.ledger.Admission;
+import org.dpspark.accountant.ledger.Budget;
+import org.dpspark.accountant.ledger.DatasetState;
+import org.dpspark.accountant.ledger.LedgerEntry;
+import org.dpspark.accountant.ledger.PrivacyLedger;
+import org.dpspark.core.model.DpModel;
+import org.dpspark.core.params.InvalidParameterException;
+import org.dpspark.datasets.BlockPacker;
+import org.dpspark.datasets.DenseBlock;
+import org.dpspark.datasets.validate.DatasetValidationException;
+import org.dpspark.datasets.validate.DatasetValidator;
+import org.dpspark.jobs.eval.EvalMetrics;
+import org.dpspark.jobs.eval.Evaluator;
+import org.dpspark.jobs.ledger.JobLedger;
+import org.dpspark.jobs.model.ModelSpec;
+import org.dpspark.jobs.report.AtomicOutput;
+import org.dpspark.jobs.report.DataInfo;
+import org.dpspark.jobs.report.Reports;
+import org.dpspark.jobs.train.DpTrainer;
+import org.dpspark.jobs.train.Optimizers;
+import org.dpspark.jobs.train.PrivacyPlan;
+import org.dpspark.jobs.train.TrainConfig;
+import org.dpspark.jobs.train.TrainResult;
+
+/**
+ * One training run: the only code that validates, plans, reserves, trains, commits and publishes. Every entry
+ * point ({@code dp-train}, the MLlib estimators) builds {@link RunSettings} and {@link TrainingData} and calls it;
+ * none keeps a copy of any step.
+ *
+ * <pre>
+ *   preflight (settings: outputs publishable, ledger exists and opens, job id not committed; no Spark job)
+ *     -> validate (rows: N counted, public; fingerprint)  -> plan (q, T, sigma, epsilon)
+ *     -> reserve (ledger; refusal: nothing trained)      -> pack blocks -> steps (DpTrainer)
+ *     -> evaluate (held-out rows, not DP)                -> commit (ledger) -> publish (model + report, atomic)
+ * </pre>
+ *
+ * <p>A failure before the first step aborts the reservation (nothing was released); after it, the reservation
+ * stays charged (progress lines have released DP estimates) until {@code dp-ledger resolve}. A run on the
+ * explicitly insecure seeded path is never charged to a dataset's budget: it is refused where the dataset has
+ * one, before anything is read.
+ */
+public final class TrainingRun {
+    private final RunSettings settings;
+    private final Configuration hadoop;
+    private final PrivacyLedger ledger;
+    private final Consumer<String> notices;
+    private final Instant started = Instant.now();
+
+    private TrainingRun(RunSettings settings, Configuration hadoop, PrivacyLedger ledger, Consumer<String> notices) {
+        this.settings = settings;
+        this.hadoop = hadoop;
+        this.ledger = ledger;
+        this.notices = notices;
+    }
+
+    /**
+     * Checks everything that can be checked before data is read: the outputs can be published, the ledger opens,
+     * an explicit dataset id has not already committed this job id, and an insecure run does not target a budget.
+     *
+     * @param notices receives one-line notices for the user (no cap set, a reservation left charged)
+     */
+    public static TrainingRun preflight(RunSettings settings, Configuration hadoop, Consumer<String> notices) {
+        Publication pub = settings.publication();
+        if (pub != null) {
+            AtomicOutput.checkPublishable(hadoop, pub.modelDir(), pub.overwrite(), "--output");
+            if (!java.util.Objects.equals(new Path(pub.reportPath()).getParent(), new Path(pub.modelDir()))) {
+                AtomicOutput.checkPublishable(hadoop, pub.reportPath(), pub.overwrite(), "--report");
+            }
+        }
+        PrivacyLedger ledger = null;
+        LedgerTarget target = settings.ledger();
+        if (target.recorded()) {
+            ledger = JobLedger.open(target.location(), hadoop, "ledger");
+            if (target.datasetId() != null) {
+                ledger.checkNotCommitted(target.datasetId(), settings.jobId());
+                refuseInsecureOnBudget(settings.config(), ledger, target.datasetId());
+            }
+        }
+        return new TrainingRun(settings, hadoop, ledger, notices);
+    }
+
+    /** The run's settings. */
+    public RunSettings settings() {
+        return settings;
+    }
+
+    /**
+     * The privacy plan for N = {@code rows}: q, T, sigma (calibrated to a target epsilon, or given) and the
+     * guarantee; an optimizer setting that cannot run T steps is refused here too, before the ledger is touched.
+     */
+    public PrivacyPlan plan(long rows) {
+        PrivacyPlan plan = PrivacyPlan.of(settings.config(), rows);
+        Optimizers.create(settings.config(), plan.steps());
+        return plan;
+    }
+
+    /**
+     * What a job of {@code rows} rows would spend, and whether the ledger would admit it now: nothing is reserved.
+     *
+     * @param fingerprint the input's fingerprint (for a dataset id derived from it), or null
+     * @return the plan and the ledger's answer (empty when the run is not recorded or the dataset is unknown)
+     */
+    public DryRun dryRun(long rows, String fingerprint) {
+        PrivacyPlan plan = plan(rows);
+        String ds = ledger == null ? null : datasetId(fingerprint);
+        if (ds == null) {
+            return new DryRun(rows, plan, null, Optional.empty());
+        }
+        return new DryRun(rows, plan, ds, Optional.of(ledger.check(ds, plan.events(), plan.delta())));
+    }
+
+    /** A dry run on real rows: validates them (N, fingerprint), plans, asks the ledger; reserves nothing. */
+    public DryRun dryRun(JavaSparkContext jsc, TrainingData data, ModelSpec modelSpec) {
+        jsc.setJobDescription(settings.entryPoint() + ": validate " + data.what());
+        Validated v = validate(data, modelSpec);
+        jsc.setJobDescription(null);
+        return dryRun(v.rows(), v.fingerprint());
+    }
+
+    /**
+     * A dry run's answer.
+     *
+     * @param rows N
+     * @param plan the plan
+     * @param datasetId the dataset that would pay, or null
+     * @param admission the ledger's admission check (throws BudgetExhaustedException from {@link #dryRun} when
+     *     the job does not fit), or empty
+     */
+    public record DryRun(long rows, PrivacyPlan plan, String datasetId, Optional<Admission> admission) {}
+
+    /**
+     * Validates the rows, plans, reserves, trains, evaluates, commits and publishes.
+     *
+     * @param data the training rows
+     * @param eval held-out rows to evaluate on (not DP; the guarantee covers the training rows), or null
+     * @param modelSpec the model to train
+     */
+    public TrainedModel train(JavaSparkContext jsc, TrainingData data, TrainingData eval, ModelSpec modelSpec) {
+        TrainConfig cfg = settings.config();
+        jsc.setJobDescription(settings.entryPoint() + ": validate " + data.what());
+        Validated v = validate(data, modelSpec);
+        Validated ev = null;
+        if (eval != null) {
+            jsc.setJobDescription(settings.entryPoint() + ": validate " + eval.what());
+            ev = validate(eval, modelSpec);
+        }
+        jsc.setJobDescription(null);
+        PrivacyPlan plan = plan(v.rows());
+        String datasetId = datasetId(v.fingerprint());
+        if (ledger != null) {
+            refuseInsecureOnBudget(cfg, ledger, datasetId);
+        }
+        DataInfo info = new DataInfo(data.input(), data.format(), v.fingerprint(), v.rows());
+        DataInfo evalInfo = ev == null ? null : new DataInfo(eval.input(), eval.format(), ev.fingerprint(), ev.rows());
+
+        int parts = settings.partitions() != null ? settings.partitions() : jsc.defaultParallelism();
+        // No shuffle when the input already has the partitions asked for: a shuffle's row order depends on the
+        // order its blocks arrive in, so a run with a fixed test seed would not reproduce across cluster layouts.
+        Dataset<Row> frame = data.frame();
+        Dataset<Row> laidOut = frame.rdd().getNumPartitions() == parts ? frame : frame.repartition(parts);
+        JavaRDD<DenseBlock> blocks = pack(laidOut, data.encoding());
+        DpModel model = modelSpec.create();
+
+        String modelPath = settings.publication() != null ? settings.publication().modelDir() : settings.entryPoint();
+        Admission admission = null;
+        if (ledger != null) {
+            admission = ledger.reserve(datasetId, settings.jobId(), v.fingerprint(), plan.events(), plan.delta());
+            if (admission.noCap()) {
+                notices.accept(String.format("ledger: dataset %s has no budget set: no cap is enforced; this job is "
+                        + "recorded (entry %d)", datasetId, admission.reservation().seq()));
+            }
+        }
+        AtomicBoolean stepped = new AtomicBoolean();
+        TrainResult result;
+        EvalMetrics metrics = null;
+        try {
+            result = DpTrainer.train(jsc, blocks, v.rows(), model, cfg, plan, () -> stepped.set(true));
+            if (ev != null) {
+                metrics = Evaluator.evaluate(jsc, pack(eval.frame(), eval.encoding()), model, result.params());
+            }
+        } catch (RuntimeException | Error e) {
+            if (admission != null) {
+                settleFailure(admission, stepped.get(), e);
+            }
+            throw e;
+        }
+        TrainedModel.Receipt receipt;
+        if (ledger != null) {
+            LedgerEntry commit = ledger.commit(datasetId, settings.jobId(), plan.events(), plan.epsilon(),
+                    plan.delta(), modelPath);
+            DatasetState after = ledger.state(datasetId);
+            receipt = new TrainedModel.Receipt(ledger.location(), admission, commit, after, null);
+        } else {
+            receipt = TrainedModel.Receipt.none(settings.ledger().noneReason());
+        }
+        TrainingData.SpecEncoding spec = data.encoding() instanceof TrainingData.SpecEncoding s ? s : null;
+        TrainedModel trained = new TrainedModel(settings.jobId(), started, modelSpec, result.params(), cfg, plan,
+                result, info, spec == null ? null : spec.spec(), spec == null ? null : spec.specName(), evalInfo,
+                metrics, receipt);
+        if (settings.publication() != null) {
+            publish(jsc, trained, settings.publication());
+        }
+        return trained;
+    }
+
+    private void publish(JavaSparkContext jsc, TrainedModel m, Publication pub) {
+        com.fasterxml.jackson.databind.node.ObjectNode ledgerSection = m.ledger().recorded()
+                ? JobLedger.reportSection(ledger, m.ledger().admission(), m.ledger().commit(), m.ledger().after())
+                : JobLedger.noneSection(m.ledger().noneReason());
+        byte[] model = Reports.toBytes(Reports.model(m.jobId(), m.data(), m.featureSpec(), m.modelSpec(), m.config(),
+                m.result(), ledgerSection));
+        byte[] report = Reports.toBytes(Reports.report(m.jobId(), m.started(), jsc.sc().master(), jsc.sc().version(),
+                m.data(), m.specName(), m.featureSpec(), m.modelSpec(), m.config(), m.result(), m.evalData(),
+                m.metrics(), pub.modelDir(), ledgerSection));
+        AtomicOutput.writeDirectory(hadoop, pub.modelDir(), Map.of("model.json", model), pub.overwrite());
+        AtomicOutput.writeFile(hadoop, pub.reportPath(), report, pub.overwrite());
+    }
+
+    /** The dataset that pays: the explicit id, else one derived from the fingerprint (null if neither). */
+    private String datasetId(String fingerprint) {
+        if (settings.ledger().datasetId() != null) {
+            return settings.ledger().datasetId();
+        }
+        return fingerprint == null ? null : JobLedger.datasetIdFromFingerprint(fingerprint);
+    }
+
+    /** The validated input: N (public) and a fingerprint. */
+    private record Validated(long rows, String fingerprint) {}
+
+    private static Validated validate(TrainingData data, ModelSpec modelSpec) {
+        try {
+            if (data.encoding() instanceof TrainingData.SpecEncoding s) {
+                long rows = DatasetValidator.validate(data.frame(), s.spec());
+                return new Validated(rows, data.fileFingerprint());
+            }
+            TrainingData.VectorEncoding ve = (TrainingData.VectorEncoding) data.encoding();
+            VectorInput.Checked c = VectorInput.validate(vectorFrame(data.frame(), ve), ve.featuresCol(),
+                    ve.labelCol(), ve.dimension(), modelSpec.labelRule());
+            return new Validated(c.rows(), data.fileFingerprint() != null ? data.fileFingerprint() : c.fingerprint());
+        } catch (DatasetValidationException e) {
+            throw new IllegalArgumentException(data.what() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Dataset<Row> vectorFrame(Dataset<Row> frame, TrainingData.VectorEncoding ve) {
+        return frame.select(functions.col(ve.featuresCol()), functions.col(ve.labelCol()).cast("double"));
+    }
+
+    private static JavaRDD<DenseBlock> pack(Dataset<Row> frame, TrainingData.Encoding encoding) {
+        if (encoding instanceof TrainingData.SpecEncoding s) {
+            return BlockPacker.pack(frame, s.spec());
+        }
+        TrainingData.VectorEncoding ve = (TrainingData.VectorEncoding) encoding;
+        return VectorInput.pack(vectorFrame(frame, ve), ve.dimension());
+    }
+
+    /**
+     * An insecure (seeded) run has no privacy, so charging it to a dataset's budget would record a release that
+     * never had the guarantee: refused where the dataset has a budget.
+     */
+    private static void refuseInsecureOnBudget(TrainConfig cfg, PrivacyLedger ledger, String datasetId) {
+        if (cfg.insecureTestSeed().isEmpty() || datasetId == null) {
+            return;
+        }
+        Optional<Budget> budget = ledger.state(datasetId).budget();
+        if (budget.isPresent()) {
+            throw new InvalidParameterException(List.of("insecureTestSeed"), "an insecure test run (%s) cannot be "
+                    + "charged to the budget of dataset '" + datasetId + "': it has no privacy; use a dataset without "
+                    + "a budget, or no ledger");
+        }
+    }
+
+    private void settleFailure(Admission admission, boolean stepped, Throwable cause) {
+        String jobId = settings.jobId();
+        if (!stepped && !admission.adopted()) {
+            try {
+                ledger.abort(admission.datasetId(), jobId, "failed before the first step: " + cause.getClass().getName());
+                return;
+            } catch (RuntimeException abortFailed) {
+                cause.addSuppressed(abortFailed);
+            }
+        }
+        notices.accept("the reservation of job '" + jobId + "' on dataset '" + admission.datasetId()
+                + "' stays charged (the run may have released DP estimates); settle it with: dp-ledger resolve "
+                + "--dataset-id " + admission.datasetId() + " --job-id " + jobId);
+    }
+}
