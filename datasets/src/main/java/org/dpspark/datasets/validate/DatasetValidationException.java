@@ -15,8 +15,22 @@ public final class DatasetValidationException extends RuntimeException {
 
     /** @param violations non-empty */
     public DatasetValidationException(List<Violation> violations) {
-        super(message(violations));
+        this(null, violations);
+    }
+
+    /**
+     * @param input how the caller names the input (a flag such as {@code --input}, or a description), prefixed to
+     *     the message; null for none
+     * @param violations non-empty
+     */
+    public DatasetValidationException(String input, List<Violation> violations) {
+        super(input == null ? message(violations) : input + ": " + message(violations));
         this.violations = List.copyOf(violations);
+    }
+
+    /** The same violations, the message prefixed with how the caller names the input. */
+    public DatasetValidationException about(String input) {
+        return new DatasetValidationException(input, violations);
     }
 
     /** Every violation found, in report order (record-level first, then columns in spec order). */

@@ -253,7 +253,7 @@ public final class TrainingRun {
                     ve.labelCol(), ve.dimension(), modelSpec.labelRule());
             return new Validated(c.rows(), data.fileFingerprint() != null ? data.fileFingerprint() : c.fingerprint());
         } catch (DatasetValidationException e) {
-            throw new IllegalArgumentException(data.what() + ": " + e.getMessage(), e);
+            throw e.about(data.what());
         }
     }
 

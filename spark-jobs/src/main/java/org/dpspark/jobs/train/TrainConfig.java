@@ -169,6 +169,11 @@ public final class TrainConfig implements Serializable {
             return this;
         }
 
+        /** Epochs (default 10). */
+        public Builder epochs(double v) {
+            return epochs(Double.valueOf(v));
+        }
+
         /** Steps T instead of epochs: sets epochs to null. */
         public Builder steps(Long v) {
             this.steps = v;

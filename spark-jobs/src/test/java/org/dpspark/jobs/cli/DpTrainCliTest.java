@@ -1,6 +1,5 @@
 package org.dpspark.jobs.cli;
 
-import org.dpspark.jobs.model.ModelSpec;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -286,7 +285,7 @@ class DpTrainCliTest {
         for (int i = 0; i < params.length; i++) {
             params[i] = model.get("params").get(i).asDouble();
         }
-        org.dpspark.core.model.DpModel m = org.dpspark.jobs.ml.ModelSpec.softmax(16, 10).create();
+        org.dpspark.core.model.DpModel m = org.dpspark.jobs.model.ModelSpec.softmax(16, 10).create();
         org.apache.spark.api.java.JavaSparkContext jsc =
                 org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext());
         org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> raw =

@@ -193,8 +193,9 @@ class DpEstimatorTest {
                     .contains("labelCol 'label' must be numeric"));
             DpLogisticRegression both = dpLr();
             both.setNoiseMultiplier(1.0);
-            assertTrue(assertThrows(IllegalArgumentException.class, () -> both.fit(assembled)).getMessage()
-                    .contains("exactly one of --epsilon and --noise-multiplier"));
+            // Named in the MLlib user's vocabulary (the Params), never by dp-train's flags.
+            assertEquals("give exactly one of epsilon and noiseMultiplier",
+                    assertThrows(IllegalArgumentException.class, () -> both.fit(assembled)).getMessage());
             assertThrows(IllegalArgumentException.class, () -> dpLr().setEpsilon(-1.0));
             assertThrows(IllegalArgumentException.class, () -> dpLr().setOptimizer("lbfgs"));
             assertEquals(0, jsc.statusTracker().getJobIdsForGroup("schema-errors").length,
