@@ -37,6 +37,19 @@ public final class JobLedger {
         return Path.of(System.getProperty("user.home"), ".dpspark", "ledger").toUri().toString();
     }
 
+    /**
+     * Opens the ledger at {@code uri} for a run; a bad location is an invalid {@code ledger} parameter (named by each
+     * caller in its own vocabulary: {@code --ledger}, or the Param {@code ledger}).
+     */
+    public static PrivacyLedger open(String uri, Configuration conf) {
+        try {
+            return PrivacyLedger.builder(uri).conf(conf).codeVersion(Reports.codeVersion()).build();
+        } catch (IllegalArgumentException e) {
+            throw new org.dpspark.core.params.InvalidParameterException(java.util.List.of("ledger"),
+                    "%s: " + String.valueOf(e.getMessage()).replace("%", "%%"));
+        }
+    }
+
     /** Opens the ledger at {@code uri} (or the default) for a command; a bad location is bad input of {@code flag}. */
     public static PrivacyLedger open(String uri, Configuration conf, String flag) {
         String where = uri != null ? uri : defaultLocation(new org.apache.spark.SparkConf());

@@ -85,7 +85,7 @@ public final class TrainingRun {
         PrivacyLedger ledger = null;
         LedgerTarget target = settings.ledger();
         if (target.recorded()) {
-            ledger = JobLedger.open(target.location(), hadoop, "ledger");
+            ledger = JobLedger.open(target.location(), hadoop);
             if (target.datasetId() != null) {
                 ledger.checkNotCommitted(target.datasetId(), settings.jobId());
                 refuseInsecureOnBudget(settings.config(), ledger, target.datasetId());

@@ -198,4 +198,59 @@ class DpTrainLedgerTest {
         }
         return Math.min(rdp.epsilon(delta), pld.epsilon(delta));
     }
+
+    @Test
+    void insecureTestSeed_onADatasetWithABudget_isRefusedBeforeAnyRead_andNothingIsCharged() throws IOException {
+        CliRun set = capture(DpLedger::run, "set-budget", "--dataset-id", "owned", "--epsilon", "3", "--delta", "1e-6",
+                "--ledger", ledger());
+        assertEquals(0, set.code(), set.err());
+        List<String> a = new ArrayList<>(List.of("--input", data().toString(), "--format", "csv",
+                "--spec", dir.resolve("spec.json").toString(), "--epsilon", "1", "--epochs", "1", "--batch-size", "100",
+                "--output", dir.resolve("insecure").toString(), "--ledger", ledger(), "--dataset-id", "owned",
+                "--insecure-test-seed", "5"));
+        CliRun r = capture(DpTrain::run, a.toArray(String[]::new));
+        assertEquals(ExitCode.BAD_INPUT.code(), r.code(), r.err());
+        assertTrue(r.err().contains("an insecure test run (--insecure-test-seed) cannot be charged to the budget of "
+                + "dataset 'owned'"), r.err());
+        assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
+        assertFalse(Files.exists(dir.resolve("insecure")));
+        JsonNode shown = ledgerJson("show", "--dataset-id", "owned");
+        assertEquals(0.0, shown.get("spent_epsilon").asDouble(), 0.0, shown.toString());
+        // --help never offers the insecure path.
+        CliRun help = capture(DpTrain::run, "--help");
+        assertFalse(help.out().toLowerCase(Locale.ROOT).contains("insecure"), help.out());
+    }
+
+    @Test
+    void dryRun_printsThePlan_andReservesNothing() throws IOException {
+        CliRun set = capture(DpLedger::run, "set-budget", "--dataset-id", "dry", "--epsilon", "3", "--delta", "1e-6",
+                "--ledger", ledger());
+        assertEquals(0, set.code(), set.err());
+        List<String> a = List.of("--input", data().toString(), "--format", "csv", "--spec",
+                dir.resolve("spec.json").toString(), "--noise-multiplier", "1.2", "--epochs", "2", "--batch-size", "100",
+                "--ledger", ledger(), "--dataset-id", "dry", "--dry-run");
+        CliRun r = capture(DpTrain::run, a.toArray(String[]::new));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("plan: N = 2000, q = 0.05, steps = 40, sigma = 1.2"), r.out());
+        assertTrue(r.out().contains("ledger: dataset dry would admit this job now"), r.out());
+        JsonNode shown = ledgerJson("show", "--dataset-id", "dry");
+        assertEquals(0.0, shown.get("spent_epsilon").asDouble(), 0.0, shown.toString());
+        // The same plan from --rows, without reading the input.
+        CliRun what = capture(DpTrain::run, "--rows", "2000", "--noise-multiplier", "1.2", "--epochs", "2",
+                "--batch-size", "100", "--ledger", ledger(), "--dataset-id", "dry", "--dry-run");
+        assertEquals(0, what.code(), what.err());
+        assertEquals(r.out().lines().findFirst(), what.out().lines().findFirst());
+    }
+
+    @Test
+    void aMissingLedgerOrBadDatasetId_isNamedByItsFlag() throws IOException {
+        CliRun r = capture(DpTrain::run, "--rows", "2000", "--noise-multiplier", "1.2", "--epochs", "2",
+                "--batch-size", "100", "--ledger", ledger(), "--dataset-id", "-bad", "--dry-run");
+        assertEquals(ExitCode.BAD_INPUT.code(), r.code(), r.err());
+        assertTrue(r.err().contains("--dataset-id must be"), r.err());
+        CliRun nan = capture(DpTrain::run, "--rows", "2000", "--noise-multiplier", "NaN", "--epochs", "2",
+                "--ledger", ledger(), "--dry-run");
+        assertEquals(ExitCode.BAD_INPUT.code(), nan.code(), nan.err());
+        assertTrue(nan.err().contains("--noise-multiplier must be a finite number > 0, got NaN"), nan.err());
+    }
 }
