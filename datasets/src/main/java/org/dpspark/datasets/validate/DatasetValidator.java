@@ -11,6 +11,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.dpspark.datasets.DataReader;
+import org.dpspark.datasets.RowFingerprint;
 import org.dpspark.datasets.spec.FeatureColumn;
 import org.dpspark.datasets.spec.FeatureSpec;
 import org.dpspark.datasets.spec.NumericFeature;
@@ -74,6 +75,23 @@ public final class DatasetValidator {
      * @throws DatasetValidationException listing every violation (columns, problems, counts, first rows; no values)
      */
     public static long validate(Dataset<Row> raw, FeatureSpec spec) {
+        return check(raw, spec).rows();
+    }
+
+    /**
+     * The validated input: N and the order-independent fingerprint of its encoded rows ({@link RowFingerprint}).
+     *
+     * @param rows N
+     * @param fingerprint {@code rows-v1:...}
+     */
+    public record Validated(long rows, String fingerprint) {}
+
+    /**
+     * Validates {@code raw} against {@code spec} in the same single pass, and fingerprints its encoded rows.
+     *
+     * @throws DatasetValidationException listing every violation (columns, problems, counts, first rows; no values)
+     */
+    public static Validated check(Dataset<Row> raw, FeatureSpec spec) {
         if (raw == null || spec == null) {
             throw new IllegalArgumentException("raw and spec must be non-null");
         }
@@ -146,6 +164,10 @@ public final class DatasetValidator {
             offset += p[1];
         }
         long n = offset;
+        RowFingerprint fingerprint = new RowFingerprint();
+        for (long[] p : sorted) {
+            fingerprint.merge(RowFingerprint.fromLongs(p[2 + 2 * slots], p[3 + 2 * slots], p[4 + 2 * slots]));
+        }
 
         List<Violation> violations = new ArrayList<>();
         if (n == 0) {
@@ -159,18 +181,21 @@ public final class DatasetValidator {
         if (!violations.isEmpty()) {
             throw new DatasetValidationException(violations);
         }
-        return n;
+        return new Validated(n, fingerprint.toString());
     }
 
     /**
-     * {partitionId, rows, count[slots], firstLocalIndex[slots]} for one partition. {@code checked} lists the
+     * {partitionId, rows, count[slots], firstLocalIndex[slots], fingerprint (rows, lane 1, lane 2)} for one
+     * partition; the fingerprint covers the rows without problems (it is used only when there are none). {@code checked} lists the
      * features to check by index in the spec: i &gt;= 0 for a numeric feature, -1 - i for a vector feature.
      */
     static long[] scanPartition(int pid, Iterator<Row> rows, RowEncoder encoder, int[] checked, int corruptIndex,
                                 int slots) {
-        long[] out = new long[2 + 2 * slots];
+        long[] out = new long[2 + 2 * slots + 3];
         out[0] = pid;
         long local = 0;
+        RowFingerprint fingerprint = new RowFingerprint();
+        double[] x = new double[encoder.dimension()];
         while (rows.hasNext()) {
             Row r = rows.next();
             if (corruptIndex >= 0 && !r.isNullAt(corruptIndex)) {
@@ -189,11 +214,25 @@ public final class DatasetValidator {
                 if (p != null) {
                     hit(out, k + indexOf(LABEL_PROBLEMS, p), local, slots);
                 }
+                if (!anyHit(out, slots)) {
+                    double y = encoder.encodeInto(r, x, 0);
+                    fingerprint.add(x, 0, x.length, y);
+                }
             }
             local++;
         }
         out[1] = local;
+        System.arraycopy(fingerprint.toLongs(), 0, out, 2 + 2 * slots, 3);
         return out;
+    }
+
+    private static boolean anyHit(long[] out, int slots) {
+        for (int k = 0; k < slots; k++) {
+            if (out[2 + k] != 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void hit(long[] out, int slot, long local, int slots) {

@@ -19,7 +19,6 @@ import org.dpspark.accountant.ledger.BudgetExhaustedException;
 import org.dpspark.accountant.ledger.LedgerConflictException;
 import org.dpspark.core.params.InvalidParameterException;
 import org.dpspark.datasets.DataReader;
-import org.dpspark.datasets.InputFingerprint;
 import org.dpspark.datasets.InputFormat;
 import org.dpspark.datasets.SyntheticData;
 import org.dpspark.datasets.spec.FeatureSpec;
@@ -400,14 +399,11 @@ public final class DpTrain implements Callable<Integer> {
     }
 
     private Inputs readInputs(SparkSession spark, Resolved r) {
-        Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         String fmt = r.format().name().toLowerCase(Locale.ROOT);
         TrainingData.SpecEncoding enc = new TrainingData.SpecEncoding(r.spec(), r.specName());
-        TrainingData train = new TrainingData(read(spark, input, r.format(), r.spec()), enc, input, fmt,
-                InputFingerprint.of(hadoop, input, r.format()), "--input");
+        TrainingData train = new TrainingData(read(spark, input, r.format(), r.spec()), enc, input, fmt, "--input");
         TrainingData eval = evalInput == null ? null
-                : new TrainingData(read(spark, evalInput, r.format(), r.spec()), enc, evalInput, fmt,
-                        InputFingerprint.of(hadoop, evalInput, r.format()), "--eval-input");
+                : new TrainingData(read(spark, evalInput, r.format(), r.spec()), enc, evalInput, fmt, "--eval-input");
         return new Inputs(train, eval, r.spec());
     }
 
@@ -419,11 +415,11 @@ public final class DpTrain implements Callable<Integer> {
         }
         TrainingData.SpecEncoding enc = new TrainingData.SpecEncoding(fs, "synthetic-" + DEMO_FEATURES);
         TrainingData train = new TrainingData(SyntheticData.logistic(spark, DEMO_ROWS, DEMO_FEATURES, 1L, parts), enc,
-                "synthetic", "synthetic",
-                "synthetic:logistic(rows=" + DEMO_ROWS + ",features=" + DEMO_FEATURES + ",seed=1)", "--demo data");
+                "synthetic:logistic(rows=" + DEMO_ROWS + ",features=" + DEMO_FEATURES + ",seed=1)", "synthetic",
+                "--demo data");
         TrainingData eval = new TrainingData(SyntheticData.logistic(spark, DEMO_EVAL_ROWS, DEMO_FEATURES, 2L, parts), enc,
-                "synthetic", "synthetic",
-                "synthetic:logistic(rows=" + DEMO_EVAL_ROWS + ",features=" + DEMO_FEATURES + ",seed=2)", "--demo eval data");
+                "synthetic:logistic(rows=" + DEMO_EVAL_ROWS + ",features=" + DEMO_FEATURES + ",seed=2)", "synthetic",
+                "--demo eval data");
         return new Inputs(train, eval, fs);
     }
 

@@ -428,7 +428,7 @@ public abstract class DpEstimator<M extends DpPredictionModel<M>, E extends DpEs
                 "mllib:" + getClass().getSimpleName() + ":" + uid);
         TrainingRun run = TrainingRun.preflight(settings, jsc.hadoopConfiguration(), LOG::warn);
         TrainingData data = new TrainingData(dataset.toDF(), new TrainingData.VectorEncoding(f, l, d, spec),
-                "DataFrame", "dataframe", null, "the input of " + name);
+                "DataFrame", "dataframe", "the input of " + name);
         TrainedModel trained = run.train(jsc, data, null, spec);
         M model = newModel(uid, spec, trained.params(), PrivacyGuarantee.of(trained));
         model.setParent(this);

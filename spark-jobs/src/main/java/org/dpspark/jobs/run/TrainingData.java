@@ -13,11 +13,9 @@ import org.dpspark.jobs.model.ModelSpec;
  * @param encoding how a row becomes a feature vector and a label
  * @param input where the rows came from (a path, a table, "DataFrame"), for provenance
  * @param format the input's format ("csv", "parquet", "dataframe", ...)
- * @param fileFingerprint a fingerprint of the input's files, or null to use the rows' content fingerprint
  * @param what how messages name this input: a flag ("--input") or a description ("the input DataFrame")
  */
-public record TrainingData(Dataset<Row> frame, Encoding encoding, String input, String format, String fileFingerprint,
-        String what) {
+public record TrainingData(Dataset<Row> frame, Encoding encoding, String input, String format, String what) {
 
     /** How a row becomes a feature vector and a label. */
     public sealed interface Encoding permits SpecEncoding, VectorEncoding {

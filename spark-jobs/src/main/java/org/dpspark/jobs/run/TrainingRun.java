@@ -239,19 +239,19 @@ public final class TrainingRun {
         return fingerprint == null ? null : JobLedger.datasetIdFromFingerprint(fingerprint);
     }
 
-    /** The validated input: N (public) and a fingerprint. */
+    /** The validated input: N (public) and the order-independent fingerprint of its encoded rows. */
     private record Validated(long rows, String fingerprint) {}
 
     private static Validated validate(TrainingData data, ModelSpec modelSpec) {
         try {
             if (data.encoding() instanceof TrainingData.SpecEncoding s) {
-                long rows = DatasetValidator.validate(data.frame(), s.spec());
-                return new Validated(rows, data.fileFingerprint());
+                DatasetValidator.Validated v = DatasetValidator.check(data.frame(), s.spec());
+                return new Validated(v.rows(), v.fingerprint());
             }
             TrainingData.VectorEncoding ve = (TrainingData.VectorEncoding) data.encoding();
             VectorInput.Checked c = VectorInput.validate(vectorFrame(data.frame(), ve), ve.featuresCol(),
                     ve.labelCol(), ve.dimension(), modelSpec.labelRule());
-            return new Validated(c.rows(), data.fileFingerprint() != null ? data.fileFingerprint() : c.fingerprint());
+            return new Validated(c.rows(), c.fingerprint());
         } catch (DatasetValidationException e) {
             throw e.about(data.what());
         }

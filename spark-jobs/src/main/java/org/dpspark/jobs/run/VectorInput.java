@@ -1,5 +1,6 @@
 package org.dpspark.jobs.run;
 
+import org.dpspark.datasets.RowFingerprint;
 import org.dpspark.jobs.model.LabelRule;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -48,7 +49,7 @@ final class VectorInput {
         if (!violations.isEmpty()) {
             throw new DatasetValidationException(violations);
         }
-        return new Checked(t.rows, String.format("rows-hash64-sum:%016x:%d", t.hashSum, t.rows));
+        return new Checked(t.rows, t.fingerprint.toString());
     }
 
     /** Packs validated rows into one dense block per partition. */
@@ -78,11 +79,11 @@ final class VectorInput {
         private static final long serialVersionUID = 1L;
         final TreeMap<String, long[]> problems = new TreeMap<>();
         long rows;
-        long hashSum;
+        final RowFingerprint fingerprint = new RowFingerprint();
 
         Tally add(Row r, long rowNumber, int numFeatures, LabelRule rule) {
             rows++;
-            long h = 0x9E3779B97F4A7C15L;
+            double[] a = null;
             Object f = r.get(0);
             if (f == null) {
                 note("F", "missing feature vectors", rowNumber);
@@ -91,11 +92,10 @@ final class VectorInput {
                 if (v.size() != numFeatures) {
                     note("F", "feature vectors whose size is not " + numFeatures, rowNumber);
                 } else {
-                    double[] a = v.toArray();
+                    a = v.toArray();
                     boolean finite = true;
                     for (double d : a) {
                         finite &= Double.isFinite(d);
-                        h = mix(h ^ Double.doubleToLongBits(d + 0.0));
                     }
                     if (!finite) {
                         note("F", "feature vectors with NaN or infinite values", rowNumber);
@@ -110,9 +110,10 @@ final class VectorInput {
                 if (p != null) {
                     note("L", p, rowNumber);
                 }
-                h = mix(h ^ Double.doubleToLongBits(y + 0.0));
+                if (a != null) {
+                    fingerprint.add(a, 0, a.length, y);
+                }
             }
-            hashSum += mix(h);
             return this;
         }
 
@@ -124,7 +125,7 @@ final class VectorInput {
 
         Tally merge(Tally o) {
             rows += o.rows;
-            hashSum += o.hashSum;
+            fingerprint.merge(o.fingerprint);
             o.problems.forEach((k, v) -> {
                 long[] c = problems.computeIfAbsent(k, x -> new long[] {0, Long.MAX_VALUE});
                 c[0] += v[0];
@@ -133,11 +134,5 @@ final class VectorInput {
             return this;
         }
 
-        /** The finalizer of MurmurHash3 (Appleby), a bijective 64-bit mixer. */
-        private static long mix(long z) {
-            z = (z ^ (z >>> 33)) * 0xff51afd7ed558ccdL;
-            z = (z ^ (z >>> 33)) * 0xc4ceb9fe1a85ec53L;
-            return z ^ (z >>> 33);
-        }
     }
 }

@@ -123,7 +123,7 @@ class DpTrainCliTest {
         assertTrue(acc.epsilon(1e-5) > 2.0, "sigma calibrated by PLD, so RDP's bound is above the target");
         assertEquals("pld", priv.get("accountant").asText());
         assertEquals(4000, rep.at("/data/rows").asLong());
-        assertTrue(rep.at("/data/fingerprint").asText().startsWith("sha256:"));
+        assertTrue(rep.at("/data/fingerprint").asText().startsWith("rows-v1:"), rep.at("/data/fingerprint").asText());
         assertEquals(2, rep.at("/training/loss_per_epoch").size());
         // sigma * B / (s * qN * sqrt(steps per epoch)) with the default loss share 0.2 and bound 5.
         double sigma = priv.get("noise_multiplier").asDouble();

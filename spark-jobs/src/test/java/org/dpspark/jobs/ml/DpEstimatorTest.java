@@ -110,7 +110,7 @@ class DpEstimatorTest {
         assertEquals(best.bestName(), g.accountant());
         assertTrue(g.epsilon() <= 2.0);
         assertEquals(4000, g.rows());
-        assertTrue(g.dataFingerprint().startsWith("rows-hash64-sum:"));
+        assertTrue(g.dataFingerprint().startsWith("rows-v1:"));
     }
 
     @Test
