@@ -11,6 +11,7 @@ import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.dpspark.jobs.provenance.ModelProvenance;
 
 /**
  * A DP classifier's model, with MLlib's three output columns: {@code rawPrediction} (one score per class: [-m, m]
@@ -24,12 +25,17 @@ public abstract class DpClassificationModel<M extends DpClassificationModel<M>> 
     private Param<String> probabilityCol;
     private Param<String> rawPredictionCol;
 
-    protected DpClassificationModel(String uid, ModelSpec spec, double[] params, PrivacyGuarantee guarantee) {
-        super(uid, spec, params, guarantee);
+    protected DpClassificationModel(String uid, ModelSpec spec, double[] params, ModelProvenance provenance) {
+        super(uid, spec, params, provenance);
         probabilityCol = new Param<>(this, "probabilityCol", "class probabilities column (Vector)");
         rawPredictionCol = new Param<>(this, "rawPredictionCol", "raw class scores column (Vector)");
         setDefault(probabilityCol, "probability");
         setDefault(rawPredictionCol, "rawPrediction");
+    }
+
+    /** See {@link DpPredictionModel#DpPredictionModel(String, ModelSpec, double[], PrivacyGuarantee)}. */
+    protected DpClassificationModel(String uid, ModelSpec spec, double[] params, PrivacyGuarantee guarantee) {
+        this(uid, spec, params, guarantee.toProvenance(spec.numFeatures(), java.time.Instant.now()));
     }
 
     public Param<String> probabilityCol() {

@@ -135,7 +135,7 @@ public record ModelSpec(
         return n;
     }
 
-    static ModelSpec fromJson(JsonNode n) {
+    public static ModelSpec fromJson(JsonNode n) {
         int[] hidden = new int[n.path("hidden").size()];
         for (int i = 0; i < hidden.length; i++) {
             hidden[i] = n.get("hidden").get(i).asInt();

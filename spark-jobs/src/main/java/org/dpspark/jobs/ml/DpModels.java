@@ -1,0 +1,31 @@
+package org.dpspark.jobs.ml;
+
+import org.apache.spark.ml.util.Identifiable;
+import org.dpspark.jobs.provenance.ModelProvenance;
+
+/** The MLlib model that matches a model kind: how a model trained elsewhere (dp-train) becomes an MLlib model. */
+public final class DpModels {
+    private DpModels() {}
+
+    /**
+     * The MLlib model of {@code spec}'s kind with these parameters and provenance: a {@link DpLogisticRegressionModel}
+     * for "logistic" and "softmax", a {@link DpLinearRegressionModel} for "linear", a {@link
+     * DpMultilayerPerceptronClassificationModel} for "mlp". A new uid is drawn.
+     *
+     * @throws IllegalArgumentException for an unknown kind or a parameter vector of the wrong length
+     */
+    public static DpPredictionModel<?> of(ModelSpec spec, double[] params, ModelProvenance provenance) {
+        return switch (spec.kind()) {
+            case "logistic", "softmax" ->
+                    new DpLogisticRegressionModel(uid("dpLogReg"), spec, params, provenance);
+            case "linear" -> new DpLinearRegressionModel(uid("dpLinReg"), spec, params, provenance);
+            case "mlp" -> new DpMultilayerPerceptronClassificationModel(uid("dpMlp"), spec, params, provenance);
+            default -> throw new IllegalArgumentException("unknown model kind '" + spec.kind() + "'; known: "
+                    + String.join(", ", ModelSpec.KINDS));
+        };
+    }
+
+    private static String uid(String prefix) {
+        return Identifiable.randomUID(prefix);
+    }
+}
