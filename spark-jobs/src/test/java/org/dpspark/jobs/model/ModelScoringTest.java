@@ -130,6 +130,37 @@ class ModelScoringTest {
     }
 
     @Test
+    void binaryLogistic_probabilityIsDpCoresSigmoidOfTheMargin() {
+        SavedModel m = SavedModel.read(CONF, SavedModelTest.sample("v1/logistic"));
+        SplittableRandom r = new SplittableRandom(9);
+        StructType schema = new StructType();
+        for (int j = 0; j < 20; j++) {
+            schema = schema.add("x" + j, DataTypes.DoubleType);
+        }
+        List<Row> input = new ArrayList<>();
+        List<double[]> encoded = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            Object[] v = new Object[20];
+            double[] x = new double[20];
+            for (int j = 0; j < 20; j++) {
+                double value = r.nextDouble(-1, 1);
+                v[j] = value;
+                x[j] = (value + 1) / 2; // scale to [0, 1] from the spec's bounds [-1, 1]
+            }
+            input.add(RowFactory.create(v));
+            encoded.add(x);
+        }
+        List<Row> rows = new RawScorer(m).score(spark.createDataFrame(input, schema)).collectAsList();
+        DpModel math = m.spec().create();
+        for (int i = 0; i < rows.size(); i++) {
+            double[] expected = new double[2];
+            math.predict(m.params(), encoded.get(i), 0, expected);
+            Vector p = rows.get(i).getAs("probability");
+            assertArrayEquals(expected, p.toArray(), 1e-12, "row " + i);
+        }
+    }
+
+    @Test
     void linearModel_scoresTheDpCoreValue() {
         ModelProvenance prov = ProvenanceFixtures.provenance(5, LedgerReceipt.none("insecure test run"));
         SavedModel m = saved(ModelSpec.linear(5, -10, 10), 6, prov);
