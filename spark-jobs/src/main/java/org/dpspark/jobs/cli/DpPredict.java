@@ -169,7 +169,8 @@ public final class DpPredict implements Callable<Integer> {
         InputFormat f = null;
         if (input != null) {
             if (format == null) {
-                throw new IllegalArgumentException("--format is required with --input: csv, parquet, arrow, adult, mnist or libsvm");
+                throw new IllegalArgumentException(
+                        "--format is required with --input: csv, parquet, arrow, adult, mnist or libsvm");
             }
             try {
                 f = InputFormat.parse(format);
@@ -275,8 +276,10 @@ public final class DpPredict implements Callable<Integer> {
         try {
             return spark.table(table);
         } catch (Exception e) {
-            if (e instanceof AnalysisException) {
-                throw new IllegalArgumentException("--table " + table + ": " + oneLine(e.getMessage()), e);
+            if (e instanceof AnalysisException ae) {
+                String why = "TABLE_OR_VIEW_NOT_FOUND".equals(ae.getCondition()) ? "no such table or view"
+                        : oneLine(ae.getMessage());
+                throw new IllegalArgumentException("--table " + table + ": " + why, e);
             }
             throw e;
         }

@@ -11,13 +11,14 @@ public class DpLinearRegressionModel extends DpPredictionModel<DpLinearRegressio
         super(uid, spec, params, provenance);
     }
 
-    /** A model fitted now with the flat {@code guarantee} (the estimators' {@code newModel} until they pass a provenance). */
+    /** A model fitted now with the flat {@code guarantee} (the estimators' newModel, until they pass a provenance). */
     DpLinearRegressionModel(String uid, ModelSpec spec, double[] params, PrivacyGuarantee guarantee) {
         super(uid, spec, params, guarantee);
     }
 
     @Override
-    protected DpLinearRegressionModel newInstance(String uid, ModelSpec spec, double[] params, ModelProvenance provenance) {
+    protected DpLinearRegressionModel newInstance(String uid, ModelSpec spec, double[] params,
+            ModelProvenance provenance) {
         return new DpLinearRegressionModel(uid, spec, params, provenance);
     }
 

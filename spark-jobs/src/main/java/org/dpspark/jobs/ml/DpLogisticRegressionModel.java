@@ -11,13 +11,14 @@ public class DpLogisticRegressionModel extends DpClassificationModel<DpLogisticR
         super(uid, spec, params, provenance);
     }
 
-    /** A model fitted now with the flat {@code guarantee} (the estimators' {@code newModel} until they pass a provenance). */
+    /** A model fitted now with the flat {@code guarantee} (the estimators' newModel, until they pass a provenance). */
     DpLogisticRegressionModel(String uid, ModelSpec spec, double[] params, PrivacyGuarantee guarantee) {
         super(uid, spec, params, guarantee);
     }
 
     @Override
-    protected DpLogisticRegressionModel newInstance(String uid, ModelSpec spec, double[] params, ModelProvenance provenance) {
+    protected DpLogisticRegressionModel newInstance(String uid, ModelSpec spec, double[] params,
+            ModelProvenance provenance) {
         return new DpLogisticRegressionModel(uid, spec, params, provenance);
     }
 

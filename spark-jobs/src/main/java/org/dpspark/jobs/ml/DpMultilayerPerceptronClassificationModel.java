@@ -12,7 +12,7 @@ public class DpMultilayerPerceptronClassificationModel
         super(uid, spec, params, provenance);
     }
 
-    /** A model fitted now with the flat {@code guarantee} (the estimators' {@code newModel} until they pass a provenance). */
+    /** A model fitted now with the flat {@code guarantee} (the estimators' newModel, until they pass a provenance). */
     DpMultilayerPerceptronClassificationModel(String uid, ModelSpec spec, double[] params, PrivacyGuarantee guarantee) {
         super(uid, spec, params, guarantee);
     }

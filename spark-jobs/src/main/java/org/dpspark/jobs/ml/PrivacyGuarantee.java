@@ -99,7 +99,8 @@ public record PrivacyGuarantee(
         TrainerProvenance trainer = new TrainerProvenance(TrainerProvenance.DP_SGD, optimizer, null, "constant",
                 epochs, batchSize, learningRate, ProvenanceJson.UNKNOWN, null);
         LedgerReceipt receipt = ledgerDatasetId == null
-                ? LedgerReceipt.none(insecureTestSeed ? "insecure test run, no ledger set" : "no ledger set for the fit")
+                ? LedgerReceipt.none(insecureTestSeed ? "insecure test run, no ledger set"
+                        : "no ledger set for the fit")
                 : LedgerReceipt.recorded(null, ledgerDatasetId, null, null, ledgerCommitSeq, null, null, null, null,
                         null, null);
         return new ModelProvenance(jobId, dpsparkVersion, createdAt, claim, data, trainer, receipt);

@@ -13,6 +13,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.dpspark.datasets.spec.FeatureSpec;
 import org.dpspark.datasets.spec.LabelSpec;
@@ -65,7 +66,7 @@ public final class RawScorer {
      * type ..."); empty when it can be scored. Runs no Spark job.
      */
     public Map<String, String> schemaProblems(StructType schema) {
-        return RowEncoder.schemaProblems(scoringSpec, schema.add(NO_LABEL, org.apache.spark.sql.types.DataTypes.DoubleType));
+        return RowEncoder.schemaProblems(scoringSpec, schema.add(NO_LABEL, DataTypes.DoubleType));
     }
 
     /**
