@@ -15,17 +15,26 @@ public final class DpModels {
      * @throws IllegalArgumentException for an unknown kind or a parameter vector of the wrong length
      */
     public static DpPredictionModel<?> of(ModelSpec spec, double[] params, ModelProvenance provenance) {
+        return of(null, spec, params, provenance);
+    }
+
+    /**
+     * As {@link #of(ModelSpec, double[], ModelProvenance)} with the given uid (an estimator passes its own, as
+     * MLlib does); null draws a new one.
+     */
+    public static DpPredictionModel<?> of(String uid, ModelSpec spec, double[] params, ModelProvenance provenance) {
         return switch (spec.kind()) {
             case "logistic", "softmax" ->
-                    new DpLogisticRegressionModel(uid("dpLogReg"), spec, params, provenance);
-            case "linear" -> new DpLinearRegressionModel(uid("dpLinReg"), spec, params, provenance);
-            case "mlp" -> new DpMultilayerPerceptronClassificationModel(uid("dpMlp"), spec, params, provenance);
+                    new DpLogisticRegressionModel(uid(uid, "dpLogReg"), spec, params, provenance);
+            case "linear" -> new DpLinearRegressionModel(uid(uid, "dpLinReg"), spec, params, provenance);
+            case "mlp" ->
+                    new DpMultilayerPerceptronClassificationModel(uid(uid, "dpMlp"), spec, params, provenance);
             default -> throw new IllegalArgumentException("unknown model kind '" + spec.kind() + "'; known: "
                     + String.join(", ", ModelSpec.KINDS));
         };
     }
 
-    private static String uid(String prefix) {
-        return Identifiable.randomUID(prefix);
+    private static String uid(String given, String prefix) {
+        return given != null ? given : Identifiable.randomUID(prefix);
     }
 }

@@ -6,7 +6,8 @@ import java.util.Objects;
 
 /**
  * Where a model came from: which data, which trainer and parameters, which code version, what privacy claim, which
- * ledger entry. Saved with every model (dp-train's model file and MLlib's metadata) through {@link ProvenanceJson}.
+ * ledger entry. Saved with the model through {@link ProvenanceJson}: in dp-train's model file from its format 2
+ * ({@code org.dpspark.jobs.model.SavedModel}) and in the MLlib models' metadata from dpspark format 2.
  * Never holds a seed, a record or a pre-noise value.
  *
  * @param jobId the training job's id (the one charged in the ledger)
