@@ -445,7 +445,7 @@ public final class DpTrain implements Callable<Integer> {
         PrivacyPlan plan = m.plan();
         out.printf(Locale.ROOT,
                 "dp-train: trained %s on %d rows, %d steps in %.1f s (%.2f ms/step, %s mode; before the steps: blocks packed and cached in %.1f s, step runner started in %.1f s)%n",
-                m.modelSpec().kind(), m.data().rows(), plan.steps(), result.trainingSeconds(), result.millisPerStep(),
+                m.modelSpec().kind(), m.provenance().data().rows(), plan.steps(), result.trainingSeconds(), result.millisPerStep(),
                 result.stepMode(), result.loadSeconds(), result.startupSeconds());
         out.printf(Locale.ROOT, "privacy: epsilon = %.4f at delta = %.3g (%s accountant; rdp %.4f, pld %.4f; q = %.6f, sigma = %.4f, C = %s)%s%n",
                 plan.epsilon(), plan.delta(), plan.accountant(), plan.rdpEpsilon(), plan.pldEpsilon(),
@@ -456,9 +456,7 @@ public final class DpTrain implements Callable<Integer> {
             m.metrics().values().forEach((k, v) -> line.append(String.format(Locale.ROOT, " %s %.4f", k, v)));
             out.println(line.append(" on ").append(m.metrics().rows()).append(" rows"));
         }
-        TrainedModel.Receipt r = m.ledger();
-        out.println(r.recorded() ? JobLedger.summary(r.admission(), r.commit(), r.after())
-                : "ledger: not recorded (" + r.noneReason() + ")");
+        out.println(JobLedger.summary(m.provenance().ledger()));
         Publication pub = publication;
         out.printf("model: %s%nreport: %s%n", pub.modelDir(), pub.reportPath());
     }

@@ -1,2 +1,5 @@
-/** Command-line jobs ({@code dp-train}) and their exit codes, which are part of the interface. */
+/**
+ * Command-line jobs ({@code dp-train}, {@code dp-predict}, ...) and their exit codes, which are part of the
+ * interface.
+ */
 package org.dpspark.jobs.cli;

@@ -9,6 +9,7 @@ import org.dpspark.accountant.ledger.Admission;
 import org.dpspark.accountant.ledger.DatasetState;
 import org.dpspark.accountant.ledger.LedgerEntry;
 import org.dpspark.accountant.ledger.PrivacyLedger;
+import org.dpspark.jobs.provenance.LedgerReceipt;
 import org.dpspark.jobs.report.Reports;
 
 /** What dp-train and dp-ledger share about the ledger: where it is by default, dataset ids, the report section. */
@@ -69,48 +70,17 @@ public final class JobLedger {
         return id.length() > 200 ? id.substring(0, 200) : id;
     }
 
-    /** The report's "ledger" section: where the job is recorded and the dataset's cumulative spend after it. */
-    public static ObjectNode reportSection(PrivacyLedger ledger, Admission admission, LedgerEntry commit,
-            DatasetState after) {
-        ObjectNode n = JSON.createObjectNode();
-        n.put("recorded", true);
-        n.put("location", ledger.location());
-        n.put("dataset_id", admission.datasetId());
-        n.put("reservation_seq", admission.reservation().seq());
-        n.put("reservation_adopted", admission.adopted());
-        n.put("commit_seq", commit.seq());
-        n.put("accountant", after.accountant());
-        n.put("cumulative_epsilon", after.spentEpsilon());
-        n.put("cumulative_delta", after.delta());
-        if (after.budget().isPresent()) {
-            n.put("budget_epsilon", after.budget().get().epsilon());
-            n.put("budget_delta", after.budget().get().delta());
-            n.put("remaining_epsilon", after.remainingEpsilon());
-        } else {
-            n.putNull("budget_epsilon");
-            n.put("note", "no budget is set for this dataset: no cap is enforced");
+    /** One line for the console after a run: where its spend is recorded and the dataset's cumulative spend. */
+    public static String summary(LedgerReceipt r) {
+        if (!r.recorded()) {
+            return "ledger: not recorded (" + r.reason() + ")";
         }
-        n.put("composition", "RDP curves of all charged jobs added order by order, converted once; epsilons are never added");
-        return n;
-    }
-
-    /** The report's "ledger" section of a run recorded in no ledger, saying why. */
-    public static ObjectNode noneSection(String reason) {
-        ObjectNode n = JSON.createObjectNode();
-        n.put("recorded", false);
-        n.put("reason", reason);
-        return n;
-    }
-
-    /** One line for the console after a commit. */
-    public static String summary(Admission admission, LedgerEntry commit, DatasetState after) {
-        String cap = after.budget().isPresent()
-                ? String.format(Locale.ROOT, "of the budget %s (remaining %.4f)", after.budget().get().epsilon(),
-                        after.remainingEpsilon())
+        String cap = r.budgetEpsilon() != null
+                ? String.format(Locale.ROOT, "of the budget %s (remaining %.4f)", r.budgetEpsilon(), r.remainingEpsilon())
                 : "(no budget set: no cap is enforced)";
         return String.format(Locale.ROOT, "ledger: dataset %s, entries %d (reservation%s) and %d (commit); cumulative "
-                + "epsilon %.4f at delta %.3g %s", admission.datasetId(), admission.reservation().seq(),
-                admission.adopted() ? ", adopted from an earlier attempt" : "", commit.seq(), after.spentEpsilon(),
-                after.delta(), cap);
+                + "epsilon %.4f at delta %.3g %s", r.datasetId(), r.reservationSeq(),
+                Boolean.TRUE.equals(r.reservationAdopted()) ? ", adopted from an earlier attempt" : "", r.commitSeq(),
+                r.cumulativeEpsilon(), r.cumulativeDelta(), cap);
     }
 }

@@ -12,11 +12,13 @@ import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.dpspark.jobs.provenance.ModelProvenance;
 
 /**
  * A DP classifier's model, with MLlib's three output columns: {@code rawPrediction} (one score per class: [-m, m]
- * for binary logistic regression, the logits otherwise), {@code probability} (their softmax) and
- * {@code prediction} (the index of the most probable class, as a double).
+ * for binary logistic regression, the logits otherwise), {@code probability} (the class probabilities dp-core
+ * predicts: (sigmoid(-m), sigmoid(m)) for binary logistic regression, as MLlib's LogisticRegressionModel; the
+ * softmax of the logits otherwise) and {@code prediction} (the index of the most probable class, as a double).
  *
  * @param <M> the concrete model type
  */
@@ -25,13 +27,14 @@ public abstract class DpClassificationModel<M extends DpClassificationModel<M>> 
     private Param<String> probabilityCol;
     private Param<String> rawPredictionCol;
 
-    protected DpClassificationModel(String uid, ModelSpec spec, double[] params, PrivacyGuarantee guarantee) {
-        super(uid, spec, params, guarantee);
+    protected DpClassificationModel(String uid, ModelSpec spec, double[] params, ModelProvenance provenance) {
+        super(uid, spec, params, provenance);
         probabilityCol = new Param<>(this, "probabilityCol", "class probabilities column (Vector)");
         rawPredictionCol = new Param<>(this, "rawPredictionCol", "raw class scores column (Vector)");
         setDefault(probabilityCol, "probability");
         setDefault(rawPredictionCol, "rawPrediction");
     }
+
 
     public Param<String> probabilityCol() {
         return probabilityCol;
@@ -47,7 +50,7 @@ public abstract class DpClassificationModel<M extends DpClassificationModel<M>> 
 
     /** Class probabilities of one feature vector. */
     public Vector predictProbability(Vector features) {
-        return Vectors.dense(ModelSpec.probabilities(raw(features)));
+        return Vectors.dense(modelSpec().probabilitiesFromRaw(raw(features)));
     }
 
     @Override
@@ -60,10 +63,11 @@ public abstract class DpClassificationModel<M extends DpClassificationModel<M>> 
     @Override
     protected Dataset<Row> addPredictions(Dataset<Row> df, Column features) {
         String rawCol = getOrDefault(rawPredictionCol);
+        ModelSpec spec = modelSpec();
         Dataset<Row> out = df.withColumn(rawCol,
                 functions.udf((UDF1<Vector, Vector>) v -> Vectors.dense(raw(v)), new VectorUDT()).apply(features));
         out = out.withColumn(getOrDefault(probabilityCol),
-                functions.udf((UDF1<Vector, Vector>) r -> Vectors.dense(ModelSpec.probabilities(r.toArray())),
+                functions.udf((UDF1<Vector, Vector>) r -> Vectors.dense(spec.probabilitiesFromRaw(r.toArray())),
                         new VectorUDT()).apply(functions.col(rawCol)));
         return out.withColumn(getOrDefault(predictionCol()),
                 functions.udf((UDF1<Vector, Double>) r -> (double) ModelSpec.argmax(r.toArray()), DataTypes.DoubleType)

@@ -351,8 +351,6 @@ public abstract class DpEstimator<M extends DpPredictionModel<M>, E extends DpEs
     /** The model's architecture for {@code numFeatures} inputs (from the estimator's own Params). */
     protected abstract ModelSpec modelSpec(int numFeatures);
 
-    /** A new model of this estimator's type. */
-    protected abstract M newModel(String uid, ModelSpec spec, double[] params, PrivacyGuarantee guarantee);
 
     /** Checks the input columns, naming the offending one; adds the output columns. No Spark job runs. */
     @Override
@@ -430,7 +428,8 @@ public abstract class DpEstimator<M extends DpPredictionModel<M>, E extends DpEs
         TrainingData data = new TrainingData(dataset.toDF(), new TrainingData.VectorEncoding(f, l, d, spec),
                 "DataFrame", "dataframe", "the input of " + name);
         TrainedModel trained = run.train(jsc, data, null, spec);
-        M model = newModel(uid, spec, trained.params(), PrivacyGuarantee.of(trained));
+        @SuppressWarnings("unchecked")
+        M model = (M) DpModels.of(uid, spec, trained.params(), trained.provenance());
         model.setParent(this);
         return copyValues(model, ParamMap.empty());
     }

@@ -61,10 +61,6 @@ public class DpLinearRegression extends DpEstimator<DpLinearRegressionModel, DpL
         return ModelSpec.linear(numFeatures, (Double) getOrDefault(labelMin), (Double) getOrDefault(labelMax));
     }
 
-    @Override
-    protected DpLinearRegressionModel newModel(String uid, ModelSpec spec, double[] params, PrivacyGuarantee g) {
-        return new DpLinearRegressionModel(uid, spec, params, g);
-    }
 
     public static MLReader<DpLinearRegression> read() {
         return new DefaultParamsReader<>();

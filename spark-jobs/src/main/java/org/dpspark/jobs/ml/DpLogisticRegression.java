@@ -52,10 +52,6 @@ public class DpLogisticRegression extends DpClassifier<DpLogisticRegressionModel
         return k == 2 ? ModelSpec.binaryLogistic(numFeatures) : ModelSpec.softmax(numFeatures, k);
     }
 
-    @Override
-    protected DpLogisticRegressionModel newModel(String uid, ModelSpec spec, double[] params, PrivacyGuarantee g) {
-        return new DpLogisticRegressionModel(uid, spec, params, g);
-    }
 
     public static MLReader<DpLogisticRegression> read() {
         return new DefaultParamsReader<>();

@@ -2,20 +2,22 @@ package org.dpspark.jobs.ml;
 
 import org.dpspark.jobs.model.ModelSpec;
 import org.apache.spark.ml.util.MLReader;
+import org.dpspark.jobs.provenance.ModelProvenance;
 
 /** The model of {@link DpMultilayerPerceptronClassifier}, with the fit's privacy guarantee. */
 public class DpMultilayerPerceptronClassificationModel
         extends DpClassificationModel<DpMultilayerPerceptronClassificationModel> {
     private static final long serialVersionUID = 1L;
 
-    DpMultilayerPerceptronClassificationModel(String uid, ModelSpec spec, double[] params, PrivacyGuarantee g) {
-        super(uid, spec, params, g);
+    DpMultilayerPerceptronClassificationModel(String uid, ModelSpec spec, double[] params, ModelProvenance provenance) {
+        super(uid, spec, params, provenance);
     }
+
 
     @Override
     protected DpMultilayerPerceptronClassificationModel newInstance(String uid, ModelSpec spec, double[] params,
-            PrivacyGuarantee g) {
-        return new DpMultilayerPerceptronClassificationModel(uid, spec, params, g);
+            ModelProvenance provenance) {
+        return new DpMultilayerPerceptronClassificationModel(uid, spec, params, provenance);
     }
 
     public static MLReader<DpMultilayerPerceptronClassificationModel> read() {

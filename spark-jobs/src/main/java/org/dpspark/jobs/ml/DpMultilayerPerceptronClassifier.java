@@ -84,11 +84,6 @@ public class DpMultilayerPerceptronClassifier extends DpClassifier<DpMultilayerP
                 (Integer) getOrDefault(numClasses));
     }
 
-    @Override
-    protected DpMultilayerPerceptronClassificationModel newModel(String uid, ModelSpec spec, double[] params,
-            PrivacyGuarantee g) {
-        return new DpMultilayerPerceptronClassificationModel(uid, spec, params, g);
-    }
 
     public static MLReader<DpMultilayerPerceptronClassifier> read() {
         return new DefaultParamsReader<>();

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.reflect.Constructor;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.ml.Model;
@@ -31,37 +32,56 @@ import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.dpspark.core.model.DpModel;
+import org.dpspark.jobs.provenance.ModelProvenance;
+import org.dpspark.jobs.provenance.ProvenanceJson;
 import scala.Option;
 
 /**
  * A fitted DP model: an ordinary MLlib Transformer that adds a prediction column (and, for classifiers, MLlib's
- * rawPrediction and probability columns), and carries the {@link PrivacyGuarantee} of the fit that produced it.
+ * rawPrediction and probability columns), and carries the typed {@link ModelProvenance} of the fit that produced
+ * it: the privacy claim, the data, the trainer, the ledger receipt ({@link #provenance()}; {@link
+ * #privacyGuarantee()} is its flat view).
  *
  * <p>Persistence follows MLlib: {@code metadata/} is MLlib's JSON (class, uid, params) with a {@code dpspark}
- * object holding the architecture, the guarantee and the format version; {@code data/} is Parquet with the
- * parameter vector. Models load through {@code XxxModel.load(path)} or inside a {@code PipelineModel}.
+ * object holding the format version, the architecture ({@code model_spec}) and, from format 2, the provenance
+ * written by {@link ProvenanceJson} ({@code provenance}); format 1 held the flat {@link PrivacyGuarantee}
+ * ({@code privacy}) and still loads. {@code data/} is Parquet with the parameter vector. Models load through
+ * {@code XxxModel.load(path)} or inside a {@code PipelineModel}.
  *
  * @param <M> the concrete model type
  */
 public abstract class DpPredictionModel<M extends DpPredictionModel<M>> extends Model<M> implements MLWritable {
     private static final long serialVersionUID = 1L;
     /** Version of the dpspark part of the saved format. */
-    public static final int FORMAT_VERSION = 1;
+    public static final int FORMAT_VERSION = 2;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String uid;
     private final ModelSpec spec;
     private final double[] params;
-    private final PrivacyGuarantee guarantee;
+    private final ModelProvenance provenance;
     private final DpModel math;
     private Param<String> featuresCol;
     private Param<String> predictionCol;
 
-    protected DpPredictionModel(String uid, ModelSpec spec, double[] params, PrivacyGuarantee guarantee) {
+    /**
+     * A model of {@code spec} with parameters {@code params} (dp-core's layout) and the provenance of the fit.
+     *
+     * @throws IllegalArgumentException when the parameter count does not match the spec, or the provenance's data
+     *     dimension is not the spec's number of features
+     */
+    protected DpPredictionModel(String uid, ModelSpec spec, double[] params, ModelProvenance provenance) {
+        if (provenance == null) {
+            throw new IllegalArgumentException("provenance must be given");
+        }
+        if (provenance.data().dimension() != spec.numFeatures()) {
+            throw new IllegalArgumentException("provenance says the data has dimension " + provenance.data().dimension()
+                    + " but the model has " + spec.numFeatures() + " features");
+        }
         this.uid = uid;
         this.spec = spec;
         this.params = params.clone();
-        this.guarantee = guarantee;
+        this.provenance = provenance;
         this.math = spec.create();
         if (params.length != math.numParams()) {
             throw new IllegalArgumentException("model " + spec.kind() + " needs " + math.numParams()
@@ -101,9 +121,15 @@ public abstract class DpPredictionModel<M extends DpPredictionModel<M>> extends 
         return (M) this;
     }
 
-    /** The privacy guarantee of the fit that produced this model, and its provenance. */
+
+    /** The provenance of the fit that produced this model: claim, data, trainer, ledger receipt. */
+    public ModelProvenance provenance() {
+        return provenance;
+    }
+
+    /** The privacy guarantee of the fit that produced this model: the flat view of {@link #provenance()}. */
     public PrivacyGuarantee privacyGuarantee() {
-        return guarantee;
+        return PrivacyGuarantee.of(provenance);
     }
 
     /** The architecture. */
@@ -167,13 +193,13 @@ public abstract class DpPredictionModel<M extends DpPredictionModel<M>> extends 
 
     @Override
     public M copy(ParamMap extra) {
-        M copy = newInstance(uid, spec, params, guarantee);
+        M copy = newInstance(uid, spec, params, provenance);
         copy.setParent(parent());
         return copyValues(copy, extra);
     }
 
     /** A new model of the concrete type (used by copy and load). */
-    protected abstract M newInstance(String uid, ModelSpec spec, double[] params, PrivacyGuarantee guarantee);
+    protected abstract M newInstance(String uid, ModelSpec spec, double[] params, ModelProvenance provenance);
 
     @Override
     public MLWriter write() {
@@ -188,7 +214,7 @@ public abstract class DpPredictionModel<M extends DpPredictionModel<M>> extends 
     @Override
     public String toString() {
         return getClass().getSimpleName() + "(uid=" + uid + ", " + spec.kind() + ", d=" + spec.numFeatures() + ", "
-                + guarantee + ")";
+                + provenance.claim() + ")";
     }
 
     /** Writes metadata (MLlib's, plus the dpspark object) and the parameter vector as Parquet. */
@@ -205,11 +231,7 @@ public abstract class DpPredictionModel<M extends DpPredictionModel<M>> extends 
             ObjectNode dp = extra.putObject("dpspark");
             dp.put("format_version", FORMAT_VERSION);
             dp.set("model_spec", model.spec.toJson());
-            try {
-                dp.set("privacy", JSON.readTree(model.guarantee.toJson()));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            dp.set("provenance", ProvenanceJson.toTree(model.provenance));
             org.json4s.JValue json = org.json4s.jackson.JsonMethods$.MODULE$.fromJsonNode(extra);
             SparkSession spark = sparkSession();
             DefaultParamsWriter$.MODULE$.saveMetadata(model, path, spark,
@@ -228,7 +250,7 @@ public abstract class DpPredictionModel<M extends DpPredictionModel<M>> extends 
         }
     }
 
-    /** Reads what {@link Writer} wrote, refusing a newer dpspark format. */
+    /** Reads what {@link Writer} wrote (formats 1 and 2), refusing a newer dpspark format. */
     static final class Reader<M extends DpPredictionModel<M>> extends MLReader<M> {
         private final Class<M> type;
 
@@ -256,15 +278,22 @@ public abstract class DpPredictionModel<M extends DpPredictionModel<M>> extends 
                         + "; this dpspark reads versions 1.." + FORMAT_VERSION);
             }
             ModelSpec spec = ModelSpec.fromJson(dp.get("model_spec"));
-            PrivacyGuarantee g = PrivacyGuarantee.fromJson(dp.get("privacy"));
+            ModelProvenance provenance;
+            if (version == 1) {
+                // Format 1 held the flat guarantee; what it did not record stays unknown (no creation time).
+                provenance = PrivacyGuarantee.fromJson(dp.get("privacy")).toProvenance(spec.numFeatures(), null);
+            } else {
+                provenance = ProvenanceJson.fromTree(dp.get("provenance"), ModelProvenance.class,
+                        path + ": dpspark.provenance");
+            }
             Row row = spark.read().parquet(new org.apache.hadoop.fs.Path(path, "data").toString()).first();
             List<Double> p = row.getList(0);
             double[] params = p.stream().mapToDouble(Double::doubleValue).toArray();
             try {
                 Constructor<M> c = type.getDeclaredConstructor(String.class, ModelSpec.class, double[].class,
-                        PrivacyGuarantee.class);
+                        ModelProvenance.class);
                 c.setAccessible(true);
-                M model = c.newInstance(meta.uid(), spec, params, g);
+                M model = c.newInstance(meta.uid(), spec, params, provenance);
                 meta.getAndSetParams(model, Option.empty());
                 return model;
             } catch (ReflectiveOperationException e) {

@@ -5,9 +5,20 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import java.io.Serializable;
+import java.time.Instant;
+import org.dpspark.jobs.provenance.DataProvenance;
+import org.dpspark.jobs.provenance.LedgerReceipt;
+import org.dpspark.jobs.provenance.ModelProvenance;
+import org.dpspark.jobs.provenance.PrivacyClaim;
+import org.dpspark.jobs.provenance.ProvenanceJson;
+import org.dpspark.jobs.provenance.TrainerProvenance;
 
 /**
- * The guarantee and provenance of a fitted DP model, saved in its metadata and readable after load.
+ * The guarantee and provenance of a fitted DP model as one flat record: the view of {@link ModelProvenance} that
+ * MLlib models offered before the typed provenance ({@link DpPredictionModel#provenance()}), kept for callers of
+ * {@link DpPredictionModel#privacyGuarantee()} and for reading models saved with dpspark format 1, whose metadata
+ * holds this record's JSON. {@link #toProvenance} and {@link #of} convert both ways without loss for what this
+ * record holds.
  *
  * @param epsilon the accountant's epsilon at {@code delta} for the whole fit (an upper bound)
  * @param delta the delta of the guarantee
@@ -53,18 +64,6 @@ public record PrivacyGuarantee(
     private static final ObjectMapper JSON =
             new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
 
-    /** The guarantee and provenance of a run's result. */
-    public static PrivacyGuarantee of(org.dpspark.jobs.run.TrainedModel t) {
-        org.dpspark.jobs.train.PrivacyPlan plan = t.plan();
-        org.dpspark.jobs.train.TrainConfig cfg = t.config();
-        return new PrivacyGuarantee(plan.epsilon(), plan.delta(), plan.accountant(), "row", plan.samplingRate(),
-                plan.noiseMultiplier(), cfg.clipNorm(), plan.steps(), t.data().rows(), t.data().fingerprint(),
-                cfg.epochs(t.data().rows()), cfg.batchSize(), cfg.learningRate(), cfg.optimizer(), t.jobId(),
-                org.dpspark.jobs.report.Reports.codeVersion(), t.insecureTestRun(),
-                t.ledger().recorded() ? t.ledger().admission().datasetId() : null,
-                t.ledger().recorded() ? t.ledger().commit().seq() : -1);
-    }
-
     public String toJson() {
         try {
             return JSON.writeValueAsString(this);
@@ -79,6 +78,43 @@ public record PrivacyGuarantee(
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("unreadable privacy guarantee in model metadata: " + e.getMessage(), e);
         }
+    }
+
+    /** What the MLlib fit records as its data: a DataFrame whose features column is already a vector. */
+    static final String DATAFRAME_INPUT = "DataFrame";
+
+    /**
+     * The typed provenance holding this record's values. What this record does not hold is stated, never invented:
+     * the data's format is "dataframe", no feature spec, no RDP/PLD split, calibration unknown (null), learning-rate
+     * schedule "constant" (the only one the estimators use) and step mode {@link ProvenanceJson#UNKNOWN}; the ledger
+     * receipt holds the dataset id and commit sequence when a ledger was set, and otherwise says there was none.
+     *
+     * @param dimension the number of features d
+     * @param createdAt when the model was produced, or null when unknown
+     */
+    public ModelProvenance toProvenance(int dimension, Instant createdAt) {
+        PrivacyClaim claim = new PrivacyClaim(epsilon, delta, accountant, null, null, unit, "add/remove one " + unit,
+                "poisson", samplingRate, noiseMultiplier, clipNorm, steps, null, null, insecureTestSeed);
+        DataProvenance data = new DataProvenance(DATAFRAME_INPUT, "dataframe", dataFingerprint, rows, null, dimension);
+        TrainerProvenance trainer = new TrainerProvenance(TrainerProvenance.DP_SGD, optimizer, null, "constant",
+                epochs, batchSize, learningRate, ProvenanceJson.UNKNOWN, null);
+        LedgerReceipt receipt = ledgerDatasetId == null
+                ? LedgerReceipt.none(insecureTestSeed ? "insecure test run, no ledger set"
+                        : "no ledger set for the fit")
+                : LedgerReceipt.recorded(null, ledgerDatasetId, null, null, ledgerCommitSeq, null, null, null, null,
+                        null, null);
+        return new ModelProvenance(jobId, dpsparkVersion, createdAt, claim, data, trainer, receipt);
+    }
+
+    /** The flat view of a typed provenance (ledger dataset id null and commit sequence -1 when not recorded). */
+    public static PrivacyGuarantee of(ModelProvenance p) {
+        PrivacyClaim c = p.claim();
+        TrainerProvenance t = p.trainer();
+        LedgerReceipt r = p.ledger();
+        return new PrivacyGuarantee(c.epsilon(), c.delta(), c.accountant(), c.unit(), c.samplingRate(),
+                c.noiseMultiplier(), c.clipNorm(), c.steps(), p.data().rows(), p.data().fingerprint(), t.epochs(),
+                t.batchSize(), t.learningRate(), t.optimizer(), p.jobId(), p.dpsparkVersion(), c.insecureTestRun(),
+                r.isRecorded() ? r.datasetId() : null, r.isRecorded() ? r.commitSeq() : -1);
     }
 
     @Override

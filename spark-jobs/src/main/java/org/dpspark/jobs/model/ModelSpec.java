@@ -93,7 +93,29 @@ public record ModelSpec(
         return out;
     }
 
-    /** Class probabilities from raw scores, in place (a numerically stable softmax; for binary, the sigmoid). */
+    /**
+     * Class probabilities from this model's raw scores, as dp-core's {@code predict} gives them: for binary logistic
+     * regression, whose raw scores are (-m, m), (sigmoid(-m), sigmoid(m)), MLlib's convention; otherwise the softmax
+     * of the logits. (The softmax of (-m, m) would be sigmoid(2m): not the model's probability.)
+     */
+    public double[] probabilitiesFromRaw(double[] raw) {
+        if (kind.equals("logistic")) {
+            double m = raw[1];
+            return new double[] {sigmoid(-m), sigmoid(m)};
+        }
+        return probabilities(raw);
+    }
+
+    /** 1 / (1 + e^-m) without overflow, written as dp-core's BinaryLogisticRegression writes it. */
+    private static double sigmoid(double m) {
+        if (m >= 0) {
+            return 1.0 / (1.0 + Math.exp(-m));
+        }
+        double e = Math.exp(m);
+        return e / (1.0 + e);
+    }
+
+    /** The softmax of logits (numerically stable). */
     public static double[] probabilities(double[] raw) {
         double max = Double.NEGATIVE_INFINITY;
         for (double r : raw) {

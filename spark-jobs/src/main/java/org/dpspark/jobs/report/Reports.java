@@ -8,21 +8,22 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import org.dpspark.core.clip.ClipBudget;
-import org.dpspark.datasets.spec.FeatureSpec;
 import org.dpspark.jobs.eval.EvalMetrics;
 import org.dpspark.jobs.model.ModelSpec;
+import org.dpspark.jobs.provenance.ModelProvenance;
+import org.dpspark.jobs.provenance.ProvenanceJson;
 import org.dpspark.jobs.train.PrivacyPlan;
 import org.dpspark.jobs.train.TrainConfig;
 import org.dpspark.jobs.train.TrainResult;
 
 /**
- * The JSON documents a training job publishes: the report and the model file. Both are versioned
- * ({@code format_version}); the privacy guarantee in them is the one the accountant computed for the run's plan,
- * and no seed, record or pre-noise value is ever written.
+ * The training report a dp-train run publishes beside its model ({@code model.json} is
+ * {@link org.dpspark.jobs.model.SavedModel}). Versioned ({@code format_version}); the privacy guarantee in it is the
+ * one the accountant computed for the run's plan, and no seed, record or pre-noise value is ever written.
  */
 public final class Reports {
-    public static final int REPORT_FORMAT_VERSION = 1;
-    public static final int MODEL_FORMAT_VERSION = 1;
+    /** 2: privacy, data and ledger written from the typed provenance records (1: hand-built sections). */
+    public static final int REPORT_FORMAT_VERSION = 2;
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private Reports() {}
@@ -33,70 +34,35 @@ public final class Reports {
         return v == null ? "dev" : v;
     }
 
-    /** The guarantee, as stated in both the report and the model file. */
-    static ObjectNode privacy(PrivacyPlan plan, TrainConfig cfg) {
-        ObjectNode p = JSON.createObjectNode();
-        p.put("epsilon", plan.epsilon());
-        p.put("delta", plan.delta());
-        p.put("accountant", plan.accountant());
-        ObjectNode byAccountant = p.putObject("epsilon_by_accountant");
-        byAccountant.put("rdp", plan.rdpEpsilon());
-        byAccountant.put("pld", plan.pldEpsilon());
-        p.put("unit", "row");
-        p.put("adjacency", "add/remove one row");
-        p.put("sampling", "poisson");
-        p.put("sampling_rate", plan.samplingRate());
-        p.put("noise_multiplier", plan.noiseMultiplier());
-        p.put("clip_norm", cfg.clipNorm());
-        p.put("steps", plan.steps());
-        p.put("noise_calibrated_from_target_epsilon", plan.calibrated());
-        if (cfg.targetEpsilon().isPresent()) {
-            p.put("target_epsilon", cfg.targetEpsilon().getAsDouble());
-        }
-        p.put("public", "N (number of rows) and the feature spec");
-        p.put("insecure_test_run", cfg.insecureTestSeed().isPresent());
-        if (cfg.insecureTestSeed().isPresent()) {
-            p.put("INSECURE_TEST_SEED_USED", true);
-            p.put("warning", "trained with a fixed test seed: noise and sampling are predictable, no privacy holds");
-        }
-        return p;
-    }
-
-    /** The training report. {@code eval} and {@code evalData} may be null. */
+    /**
+     * The training report (format 2): the model's provenance as its typed records write it ({@code privacy} is the
+     * claim, {@code data} the training input, {@code ledger} the receipt; the same codec as model.json), then the
+     * run's statistics and the evaluation. {@code evalData} and {@code eval} may be null.
+     */
     public static ObjectNode report(
-            String jobId,
+            ModelProvenance provenance,
             Instant started,
             String sparkMaster,
             String sparkVersion,
-            DataInfo train,
-            String specName,
-            FeatureSpec spec,
             ModelSpec modelSpec,
             TrainConfig cfg,
             TrainResult result,
             DataInfo evalData,
             EvalMetrics eval,
-            String modelPath,
-            ObjectNode ledger) {
+            String modelPath) {
         ObjectNode r = JSON.createObjectNode();
         r.put("format_version", REPORT_FORMAT_VERSION);
-        r.put("job_id", jobId);
-        r.put("dpspark_version", codeVersion());
+        r.put("job_id", provenance.jobId());
+        r.put("dpspark_version", provenance.dpsparkVersion());
         r.put("started_at", started.toString());
         r.put("finished_at", Instant.now().toString());
         r.put("spark_master", sparkMaster);
         r.put("spark_version", sparkVersion);
         r.put("model_path", modelPath);
-
-        ObjectNode data = r.putObject("data");
-        data.put("input", train.path());
-        data.put("format", train.format());
-        data.put("fingerprint", train.fingerprint());
-        data.put("rows", train.rows());
-        data.put("feature_spec", specName);
-        data.put("dimension", spec.dimension());
-
-        r.set("privacy", privacy(result.plan(), cfg));
+        r.set("data", ProvenanceJson.toTree(provenance.data()));
+        r.set("privacy", ProvenanceJson.toTree(provenance.claim()));
+        r.set("trainer", ProvenanceJson.toTree(provenance.trainer()));
+        r.set("ledger", ProvenanceJson.toTree(provenance.ledger()));
 
         ObjectNode t = r.putObject("training");
         t.put("model", modelSpec.kind());
@@ -146,53 +112,7 @@ public final class Reports {
             });
             e.put("note", "metrics of the evaluation set are exact, not DP: the guarantee covers the training rows only");
         }
-        r.set("ledger", ledger);
         return r;
-    }
-
-    /** The model file: parameters, feature spec, guarantee and provenance. */
-    public static ObjectNode model(
-            String jobId, DataInfo train, FeatureSpec spec, ModelSpec modelSpec, TrainConfig cfg, TrainResult result,
-            ObjectNode ledger) {
-        ObjectNode m = JSON.createObjectNode();
-        m.put("format_version", MODEL_FORMAT_VERSION);
-        m.put("model", modelSpec.kind());
-        m.set("model_spec", modelSpec.toJson());
-        m.put("num_features", spec.dimension());
-        double[] params = result.params();
-        if (modelSpec.kind().equals("logistic")) {
-            ArrayNode w = m.putArray("weights");
-            for (int i = 0; i < params.length - 1; i++) {
-                w.add(params[i]);
-            }
-            m.put("intercept", params[params.length - 1]);
-        } else {
-            // dp-core's flat layout for the kind (see the model's class comment).
-            ArrayNode p = m.putArray("params");
-            for (double v : params) {
-                p.add(v);
-            }
-        }
-        try {
-            m.set("feature_spec", JSON.readTree(spec.toJson()));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("feature spec does not serialize: " + e.getMessage(), e);
-        }
-        m.set("privacy", privacy(result.plan(), cfg));
-        ObjectNode prov = m.putObject("provenance");
-        prov.put("job_id", jobId);
-        prov.put("dpspark_version", codeVersion());
-        prov.put("input", train.path());
-        prov.put("input_fingerprint", train.fingerprint());
-        prov.put("rows", train.rows());
-        prov.put("trainer", "dp-sgd");
-        prov.put("epochs", cfg.epochs(train.rows()));
-        prov.put("batch_size", cfg.batchSize());
-        prov.put("learning_rate", cfg.learningRate());
-        prov.put("optimizer", cfg.optimizer());
-        prov.put("lr_schedule", cfg.schedule());
-        prov.set("ledger", ledger);
-        return m;
     }
 
     private static void numbers(ArrayNode array, java.util.List<Double> values) {

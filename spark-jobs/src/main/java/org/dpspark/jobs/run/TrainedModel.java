@@ -1,71 +1,58 @@
 package org.dpspark.jobs.run;
 
 import java.time.Instant;
-import org.dpspark.accountant.ledger.Admission;
-import org.dpspark.accountant.ledger.DatasetState;
-import org.dpspark.accountant.ledger.LedgerEntry;
 import org.dpspark.datasets.spec.FeatureSpec;
 import org.dpspark.jobs.eval.EvalMetrics;
 import org.dpspark.jobs.model.ModelSpec;
+import org.dpspark.jobs.model.SavedModel;
+import org.dpspark.jobs.provenance.ModelProvenance;
 import org.dpspark.jobs.report.DataInfo;
 import org.dpspark.jobs.train.PrivacyPlan;
 import org.dpspark.jobs.train.TrainConfig;
 import org.dpspark.jobs.train.TrainResult;
 
 /**
- * What a {@link TrainingRun} returns: the trained parameters with everything needed to state their provenance.
+ * What a {@link TrainingRun} returns: the trained parameters with their typed provenance (what data, which
+ * parameters, which code version, what epsilon at what delta, which ledger entry), and the run's statistics.
  *
- * @param jobId the run's job id
  * @param started when the run started
  * @param modelSpec the architecture
  * @param params the trained parameters (dp-core's layout for the kind)
+ * @param featureSpec the feature spec of file input (dp-train), or null for vector input (MLlib)
  * @param config the training configuration
  * @param plan the privacy plan the run executed, every step of it
  * @param result the training statistics (losses, timings)
- * @param data the training input (N, fingerprint)
- * @param featureSpec the feature spec of file input (dp-train), or null for vector input (MLlib)
- * @param specName how the feature spec was named, or null
  * @param evalData the evaluation input, or null
- * @param metrics the evaluation metrics, or null
- * @param ledger the ledger receipt (reservation, commit and the dataset's state after it), or none with a reason
+ * @param metrics the evaluation metrics (exact, not DP), or null
+ * @param provenance the model's provenance, as saved with it
  */
 public record TrainedModel(
-        String jobId,
         Instant started,
         ModelSpec modelSpec,
         double[] params,
+        FeatureSpec featureSpec,
         TrainConfig config,
         PrivacyPlan plan,
         TrainResult result,
-        DataInfo data,
-        FeatureSpec featureSpec,
-        String specName,
         DataInfo evalData,
         EvalMetrics metrics,
-        Receipt ledger) {
+        ModelProvenance provenance) {
+
+    /** The run's job id. */
+    public String jobId() {
+        return provenance.jobId();
+    }
 
     /** Whether the run used the explicitly insecure, seeded test path: then no privacy holds. */
     public boolean insecureTestRun() {
-        return config.insecureTestSeed().isPresent();
+        return provenance.claim().insecureTestRun();
     }
 
-    /**
-     * The ledger's record of the run.
-     *
-     * @param location the ledger, or null when nothing was recorded
-     * @param admission the reservation, or null
-     * @param commit the commit entry, or null
-     * @param after the dataset's state after the commit, or null
-     * @param noneReason why nothing was recorded, or null
-     */
-    public record Receipt(String location, Admission admission, LedgerEntry commit, DatasetState after,
-            String noneReason) {
-        static Receipt none(String reason) {
-            return new Receipt(null, null, null, null, reason);
+    /** dp-train's model file of this model (needs the feature spec of file input). */
+    public SavedModel saved() {
+        if (featureSpec == null) {
+            throw new IllegalStateException("a model trained on vectors has no feature spec to save in model.json");
         }
-
-        public boolean recorded() {
-            return commit != null;
-        }
+        return new SavedModel(modelSpec, params, featureSpec, provenance);
     }
 }

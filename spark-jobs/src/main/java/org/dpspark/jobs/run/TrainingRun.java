@@ -28,7 +28,9 @@ import org.dpspark.jobs.eval.EvalMetrics;
 import org.dpspark.jobs.eval.Evaluator;
 import org.dpspark.jobs.ledger.JobLedger;
 import org.dpspark.jobs.model.ModelSpec;
-import org.dpspark.jobs.report.AtomicOutput;
+import org.dpspark.jobs.provenance.LedgerReceipt;
+import org.dpspark.jobs.provenance.ModelProvenance;
+import org.dpspark.jobs.io.AtomicOutput;
 import org.dpspark.jobs.report.DataInfo;
 import org.dpspark.jobs.report.Reports;
 import org.dpspark.jobs.train.DpTrainer;
@@ -199,19 +201,21 @@ public final class TrainingRun {
             }
             throw e;
         }
-        TrainedModel.Receipt receipt;
+        LedgerReceipt receipt;
         if (ledger != null) {
             LedgerEntry commit = ledger.commit(datasetId, settings.jobId(), plan.events(), plan.epsilon(),
                     plan.delta(), modelPath);
             DatasetState after = ledger.state(datasetId);
-            receipt = new TrainedModel.Receipt(ledger.location(), admission, commit, after, null);
+            receipt = TrainingProvenance.receipt(ledger, admission, commit, after);
         } else {
-            receipt = TrainedModel.Receipt.none(settings.ledger().noneReason());
+            receipt = LedgerReceipt.none(settings.ledger().noneReason());
         }
         TrainingData.SpecEncoding spec = data.encoding() instanceof TrainingData.SpecEncoding s ? s : null;
-        TrainedModel trained = new TrainedModel(settings.jobId(), started, modelSpec, result.params(), cfg, plan,
-                result, info, spec == null ? null : spec.spec(), spec == null ? null : spec.specName(), evalInfo,
-                metrics, receipt);
+        ModelProvenance provenance = TrainingProvenance.of(settings.jobId(), Instant.now(), info,
+                spec == null ? null : spec.specName(), data.encoding().dimension(), cfg, result, receipt,
+                Reports.codeVersion());
+        TrainedModel trained = new TrainedModel(started, modelSpec, result.params(), spec == null ? null : spec.spec(),
+                cfg, plan, result, evalInfo, metrics, provenance);
         if (settings.publication() != null) {
             publish(jsc, trained, settings.publication());
         }
@@ -219,14 +223,9 @@ public final class TrainingRun {
     }
 
     private void publish(JavaSparkContext jsc, TrainedModel m, Publication pub) {
-        com.fasterxml.jackson.databind.node.ObjectNode ledgerSection = m.ledger().recorded()
-                ? JobLedger.reportSection(ledger, m.ledger().admission(), m.ledger().commit(), m.ledger().after())
-                : JobLedger.noneSection(m.ledger().noneReason());
-        byte[] model = Reports.toBytes(Reports.model(m.jobId(), m.data(), m.featureSpec(), m.modelSpec(), m.config(),
-                m.result(), ledgerSection));
-        byte[] report = Reports.toBytes(Reports.report(m.jobId(), m.started(), jsc.sc().master(), jsc.sc().version(),
-                m.data(), m.specName(), m.featureSpec(), m.modelSpec(), m.config(), m.result(), m.evalData(),
-                m.metrics(), pub.modelDir(), ledgerSection));
+        byte[] model = m.saved().toBytes();
+        byte[] report = Reports.toBytes(Reports.report(m.provenance(), m.started(), jsc.sc().master(),
+                jsc.sc().version(), m.modelSpec(), m.config(), m.result(), m.evalData(), m.metrics(), pub.modelDir()));
         AtomicOutput.writeDirectory(hadoop, pub.modelDir(), Map.of("model.json", model), pub.overwrite());
         AtomicOutput.writeFile(hadoop, pub.reportPath(), report, pub.overwrite());
     }

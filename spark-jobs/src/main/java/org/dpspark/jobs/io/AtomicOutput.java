@@ -1,4 +1,4 @@
-package org.dpspark.jobs.report;
+package org.dpspark.jobs.io;
 
 import java.io.IOException;
 import java.io.OutputStream;

@@ -1,0 +1,64 @@
+package org.dpspark.jobs.provenance;
+
+import java.io.Serializable;
+
+/**
+ * The differential-privacy guarantee a model was trained under, as the accountant computed it for the run's plan:
+ * (epsilon, delta)-DP for the stated unit and adjacency, under Poisson sampling with rate q, T steps of the
+ * Gaussian mechanism with noise multiplier sigma and clip norm C (Abadi et al. 2016).
+ *
+ * @param epsilon the reported epsilon at {@code delta} for the whole run (an upper bound: the smallest valid bound
+ *     of the accountants run, named by {@code accountant})
+ * @param delta the delta of the guarantee
+ * @param accountant the accountant that gave {@code epsilon}, e.g. "pld" or "rdp" (a string at this edge)
+ * @param rdpEpsilon the RDP accountant's epsilon at {@code delta} (Mironov 2017), or null when not recorded
+ * @param pldEpsilon the PLD accountant's epsilon at {@code delta} (Koskela et al.; Doroshenko et al.), or null when
+ *     not recorded
+ * @param unit the unit of privacy, e.g. "row"
+ * @param adjacency the neighbouring relation, e.g. "add/remove one row"
+ * @param sampling how batches were drawn, e.g. "poisson"
+ * @param samplingRate the Poisson sampling rate q
+ * @param noiseMultiplier the noise multiplier sigma (noise std / clip norm)
+ * @param clipNorm the per-example L2 clip norm C
+ * @param steps the number of steps T
+ * @param calibrated true when sigma was calibrated to meet {@code targetEpsilon}, false when it was given; null when
+ *     the model's format did not record it
+ * @param targetEpsilon the target epsilon sigma was calibrated for, or null when none was given (or not recorded)
+ * @param insecureTestRun true when a fixed test seed was used: noise and sampling were predictable and NO privacy
+ *     holds, whatever epsilon says
+ */
+public record PrivacyClaim(
+        double epsilon,
+        double delta,
+        String accountant,
+        Double rdpEpsilon,
+        Double pldEpsilon,
+        String unit,
+        String adjacency,
+        String sampling,
+        double samplingRate,
+        double noiseMultiplier,
+        double clipNorm,
+        long steps,
+        Boolean calibrated,
+        Double targetEpsilon,
+        boolean insecureTestRun) implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+
+    public PrivacyClaim {
+        Fields.requireText(accountant, "accountant");
+        Fields.requireText(unit, "unit");
+        Fields.requireText(adjacency, "adjacency");
+        Fields.requireText(sampling, "sampling");
+        if (!(steps >= 0)) {
+            throw new IllegalArgumentException("steps must be >= 0, got " + steps);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return String.format(java.util.Locale.ROOT, "(epsilon = %.4f, delta = %.3g)-DP per %s, %s accountant%s",
+                epsilon, delta, unit, accountant, insecureTestRun ? " [INSECURE TEST SEED: NO PRIVACY]" : "");
+    }
+}
