@@ -106,7 +106,7 @@ class DpTrainCliTest {
         assertTrue(r.out().contains("epsilon = "), r.out());
 
         JsonNode rep = JSON.readTree(dir.resolve("r.json").toFile());
-        assertEquals(1, rep.get("format_version").asInt());
+        assertEquals(2, rep.get("format_version").asInt());
         JsonNode priv = rep.get("privacy");
         double q = 100.0 / 4000;
         assertEquals(q, priv.get("sampling_rate").asDouble(), 1e-15);
@@ -116,8 +116,8 @@ class DpTrainCliTest {
         PldAccountant pld = new PldAccountant();
         pld.compose(new DpEvent(q, priv.get("noise_multiplier").asDouble(), 80));
         // Both epsilons listed; the smaller (PLD for DP-SGD) claimed, at most the target, and named.
-        assertEquals(acc.epsilon(1e-5), priv.at("/epsilon_by_accountant/rdp").asDouble(), 0.0);
-        assertEquals(pld.epsilon(1e-5), priv.at("/epsilon_by_accountant/pld").asDouble(), 0.0);
+        assertEquals(acc.epsilon(1e-5), priv.at("/rdp_epsilon").asDouble(), 0.0);
+        assertEquals(pld.epsilon(1e-5), priv.at("/pld_epsilon").asDouble(), 0.0);
         assertEquals(pld.epsilon(1e-5), priv.get("epsilon").asDouble(), 0.0);
         assertTrue(priv.get("epsilon").asDouble() <= 2.0);
         assertTrue(acc.epsilon(1e-5) > 2.0, "sigma calibrated by PLD, so RDP's bound is above the target");
@@ -134,12 +134,16 @@ class DpTrainCliTest {
         assertTrue(rep.at("/evaluation/auc").asDouble() > 0.75, rep.toString());
         assertFalse(rep.toString().toLowerCase(Locale.ROOT).contains("seed"), "the report mentions a seed");
 
-        JsonNode model = JSON.readTree(dir.resolve("model").resolve("model.json").toFile());
-        assertEquals(3, model.get("weights").size());
+        org.dpspark.jobs.model.SavedModel model = org.dpspark.jobs.model.SavedModel.read(
+                new org.apache.hadoop.conf.Configuration(), dir.resolve("model").toString());
+        double[] w = model.params();
+        assertEquals(4, w.length, "3 weights and the intercept");
         // The true weights are (3, -2, 1): signs must be learned.
-        assertTrue(model.get("weights").get(0).asDouble() > 0 && model.get("weights").get(1).asDouble() < 0, model.toString());
-        assertEquals(priv.get("epsilon").asDouble(), model.at("/privacy/epsilon").asDouble(), 0.0);
-        assertEquals(rep.at("/data/fingerprint").asText(), model.at("/provenance/input_fingerprint").asText());
+        assertTrue(w[0] > 0 && w[1] < 0, java.util.Arrays.toString(w));
+        // The model answers for itself: the claim, the data and the ledger entry, without the report.
+        assertEquals(priv.get("epsilon").asDouble(), model.provenance().claim().epsilon(), 0.0);
+        assertEquals(rep.at("/data/fingerprint").asText(), model.provenance().data().fingerprint());
+        assertEquals(rep.at("/ledger/commit_seq").asLong(), model.provenance().ledger().commitSeq());
 
         // Publishing again without --overwrite is refused before any work.
         CliRun again = run(args.toArray(String[]::new));
@@ -272,19 +276,16 @@ class DpTrainCliTest {
                 "--batch-size", "50", "--learning-rate", "0.5",
                 "--output", dir.resolve("model").toString(), "--report", dir.resolve("r.json").toString());
         assertEquals(0, r.code(), r.err());
-        JsonNode model = JSON.readTree(dir.resolve("model").resolve("model.json").toFile());
+        org.dpspark.jobs.model.SavedModel model = org.dpspark.jobs.model.SavedModel.read(
+                new org.apache.hadoop.conf.Configuration(), dir.resolve("model").toString());
         JsonNode rep = JSON.readTree(dir.resolve("r.json").toFile());
-        assertEquals(16, model.get("num_features").asInt());
+        assertEquals(16, model.spec().numFeatures());
         assertEquals(16, rep.at("/data/dimension").asInt());
         assertEquals("mnist+dct:4", rep.at("/data/feature_spec").asText());
-        org.dpspark.datasets.spec.FeatureSpec spec =
-                org.dpspark.datasets.spec.FeatureSpec.fromJson(model.get("feature_spec").toString());
+        org.dpspark.datasets.spec.FeatureSpec spec = model.featureSpec();
         assertEquals(org.dpspark.datasets.spec.FeatureSpec.mnist().withFeatureTransform("dct:4"), spec);
 
-        double[] params = new double[model.get("params").size()];
-        for (int i = 0; i < params.length; i++) {
-            params[i] = model.get("params").get(i).asDouble();
-        }
+        double[] params = model.params();
         org.dpspark.core.model.DpModel m = org.dpspark.jobs.model.ModelSpec.softmax(16, 10).create();
         org.apache.spark.api.java.JavaSparkContext jsc =
                 org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext());

@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -33,6 +31,8 @@ import org.dpspark.datasets.spec.FeatureSpec;
 import org.dpspark.datasets.spec.RowEncoder;
 import org.dpspark.jobs.SparkTestSession;
 import org.dpspark.jobs.cli.DpTrain;
+import org.dpspark.jobs.model.SavedModel;
+import org.dpspark.jobs.provenance.PrivacyClaim;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,10 +42,10 @@ import org.junit.jupiter.api.io.TempDir;
  * dp-train and the MLlib estimators are one run: on the same rows (dp-train reads a CSV through its feature spec;
  * the estimator gets the same rows already encoded as vectors, in the same partition and order), with the same
  * parameters and the same insecure test seed, they give the same model to the bit, the same privacy claim and
- * the same ledger charge.
+ * the same ledger charge. dp-train runs one Spark job per step and the fit one barrier stage, so the test also
+ * holds the step modes to their promise of the same model.
  */
 class OneRunEquivalenceTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String SPEC = "{\"format_version\":1,\"name\":\"t\",\"label\":{\"column\":\"label\"},"
             + "\"features\":[{\"column\":\"a\",\"encoding\":\"scale\",\"min\":-1,\"max\":1},"
             + "{\"column\":\"b\",\"encoding\":\"scale\",\"min\":-1,\"max\":1},"
@@ -97,23 +97,6 @@ class OneRunEquivalenceTest {
         return spark.createDataFrame(rows, schema);
     }
 
-    private static double[] params(JsonNode model) {
-        if (model.has("params")) {
-            double[] p = new double[model.get("params").size()];
-            for (int i = 0; i < p.length; i++) {
-                p[i] = model.get("params").get(i).asDouble();
-            }
-            return p;
-        }
-        JsonNode w = model.get("weights");
-        double[] p = new double[w.size() + 1];
-        for (int i = 0; i < w.size(); i++) {
-            p[i] = w.get(i).asDouble();
-        }
-        p[w.size()] = model.get("intercept").asDouble();
-        return p;
-    }
-
     private static LedgerEntry commitOf(PrivacyLedger ledger, String dataset, String job) {
         return ledger.state(dataset).entries().stream()
                 .filter(e -> e.type() == EntryType.COMMIT && job.equals(e.jobId())).findFirst().orElseThrow();
@@ -131,7 +114,7 @@ class OneRunEquivalenceTest {
                 "--output", out.toString()));
         args.addAll(modelFlags);
         assertEquals(0, DpTrain.run(args.toArray(String[]::new)));
-        JsonNode model = JSON.readTree(out.resolve("model.json").toFile());
+        SavedModel saved = SavedModel.read(new org.apache.hadoop.conf.Configuration(), out.toString());
 
         Dataset<Row> df = encoded(train);
         assertEquals(1, df.rdd().getNumPartitions());
@@ -140,16 +123,22 @@ class OneRunEquivalenceTest {
         estimator.setInsecureTestSeedForTestsOnly(SEED);
         DpPredictionModel<?> fitted = estimator.fit(df);
 
-        assertArrayEquals(params(model), fitted.parameters(), 0.0, "dp-train and fit must give the same model");
-        PrivacyGuarantee g = fitted.privacyGuarantee();
-        JsonNode priv = model.get("privacy");
-        assertEquals(priv.get("epsilon").asDouble(), g.epsilon(), 0.0);
-        assertEquals(priv.get("noise_multiplier").asDouble(), g.noiseMultiplier(), 0.0);
-        assertEquals(priv.get("sampling_rate").asDouble(), g.samplingRate(), 0.0);
-        assertEquals(priv.get("steps").asLong(), g.steps());
-        assertEquals(priv.get("accountant").asText(), g.accountant());
-        assertTrue(priv.get("insecure_test_run").asBoolean());
-        assertTrue(g.insecureTestSeed());
+        assertArrayEquals(saved.params(), fitted.parameters(), 0.0, "dp-train and fit must give the same model");
+        assertEquals(saved.spec(), fitted.modelSpec());
+        // The whole privacy claim, field by field (epsilon by both accountants, q, sigma, C, T, the insecure mark).
+        PrivacyClaim claim = fitted.provenance().claim();
+        assertEquals(saved.provenance().claim(), claim);
+        assertTrue(claim.insecureTestRun());
+        assertEquals(saved.provenance().data().fingerprint(), fitted.provenance().data().fingerprint(),
+                "the same encoded rows");
+        // dp-train ran one Spark job per step, the fit one barrier stage: the step mode is a speed choice only.
+        assertEquals("job", saved.provenance().trainer().stepMode());
+        assertEquals("barrier", fitted.provenance().trainer().stepMode());
+        assertEquals(saved.provenance().trainer(), new org.dpspark.jobs.provenance.TrainerProvenance(
+                fitted.provenance().trainer().trainer(), fitted.provenance().trainer().optimizer(),
+                fitted.provenance().trainer().momentum(), fitted.provenance().trainer().lrSchedule(),
+                fitted.provenance().trainer().epochs(), fitted.provenance().trainer().batchSize(),
+                fitted.provenance().trainer().learningRate(), "job", fitted.provenance().trainer().dpLossTracking()));
 
         PrivacyLedger ledger = PrivacyLedger.open(ledgerDir.toUri().toString(), new org.apache.hadoop.conf.Configuration());
         LedgerEntry cli = commitOf(ledger, "equivalence", "cli");
@@ -157,7 +146,9 @@ class OneRunEquivalenceTest {
         assertEquals(cli.events(), fit.events());
         assertEquals(cli.epsilon(), fit.epsilon());
         assertEquals(cli.delta(), fit.delta());
-        assertEquals(g.epsilon(), fit.epsilon(), 0.0);
+        assertEquals(claim.epsilon(), fit.epsilon(), 0.0);
+        assertEquals(cli.seq(), saved.provenance().ledger().commitSeq());
+        assertEquals(fit.seq(), fitted.provenance().ledger().commitSeq());
     }
 
     @Test
