@@ -11,7 +11,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import org.dpspark.accountant.DpEvent;
-import org.dpspark.accountant.BestCalibration;
+import org.dpspark.accountant.calibration.BestCalibration;
 import org.dpspark.accountant.ledger.Admission;
 import org.dpspark.accountant.ledger.Budget;
 import org.dpspark.accountant.ledger.BudgetExhaustedException;

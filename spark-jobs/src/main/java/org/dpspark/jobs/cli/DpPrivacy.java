@@ -23,14 +23,15 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.dpspark.accountant.BestBound;
-import org.dpspark.accountant.BestCalibration;
 import org.dpspark.accountant.DpEvent;
+import org.dpspark.accountant.PrivacyBound;
+import org.dpspark.accountant.best.BestAccountant;
+import org.dpspark.accountant.calibration.BestCalibration;
 import org.dpspark.accountant.pld.PldAccountant;
 import org.dpspark.jobs.report.Reports;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * {@code dp-privacy}: the privacy calculator. For the Poisson-subsampled Gaussian (DP-SGD), prints epsilon under
@@ -235,11 +236,12 @@ public final class DpPrivacy implements Callable<Integer> {
     static Result compute(Case c) {
         if (c.calibrate()) {
             BestCalibration cal = BestCalibration.of(c.targetEpsilon(), c.delta(), c.q(), c.steps());
-            return new Result(c, Double.NaN, Double.NaN, cal.rdpSigma(), cal.pldSigma(), cal.bestName(), cal.best(),
+            return new Result(c, Double.NaN, Double.NaN, cal.rdpSigma(), cal.pldSigma(), cal.bestAccountant().jsonName(), cal.best(),
                     cal.bestEpsilon());
         }
-        BestBound b = BestBound.of(List.of(new DpEvent(c.q(), c.sigma(), c.steps())), c.delta());
-        return new Result(c, b.rdp(), b.pld(), Double.NaN, Double.NaN, b.bestName(), c.sigma(), b.best());
+        PrivacyBound b = BestAccountant.bound(List.of(new DpEvent(c.q(), c.sigma(), c.steps())), c.delta());
+        return new Result(c, b.rdpEpsilon(), b.pldEpsilon(), Double.NaN, Double.NaN, b.claimed().jsonName(), c.sigma(),
+                b.epsilon());
     }
 
     private void printText(Result r) {
