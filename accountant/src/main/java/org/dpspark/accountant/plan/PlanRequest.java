@@ -30,7 +30,7 @@ import org.dpspark.core.params.InvalidParameterException;
  *       after hours of accounting.</li>
  *   <li>delta in (0, 1), and delta &lt; 1/N when N is known: a mechanism that publishes one uniformly chosen row
  *       whole is (0, 1/N)-DP, so a delta near 1/N allows exactly that (Dwork and Roth 2014, section 2.3).</li>
- *   <li>Exactly one of {@code epsilon} (a target: sigma is calibrated) and {@code noiseMultiplier}; each is finite
+ *   <li>Exactly one of {@code noiseMultiplier} and {@code epsilon} (a target: sigma is calibrated); each is finite
  *       and &gt; 0.</li>
  * </ul>
  * Every check rejects NaN and both infinities.
@@ -272,12 +272,11 @@ public final class PlanRequest {
             }
             Checks.openInterval("delta", delta, 0, 1);
             if (rows != null && !(delta < 1.0 / rows)) {
-                throw new InvalidParameterException(List.of("delta", "rows"), "%s must be < 1/N = " + (1.0 / rows)
-                        + " with N = " + rows + " (%s), got " + delta
-                        + ": a delta near 1/N allows publishing a whole row");
+                throw new InvalidParameterException(List.of("delta", "rows"), "%s " + delta + " must be < 1/N = "
+                        + (1.0 / rows) + " (N = " + rows + ", %s): a delta near 1/N allows publishing a whole row");
             }
 
-            Checks.exactlyOne("epsilon", targetEpsilon != null, "noiseMultiplier", noiseMultiplier != null);
+            Checks.exactlyOne("noiseMultiplier", noiseMultiplier != null, "epsilon", targetEpsilon != null);
             if (targetEpsilon != null) {
                 Checks.positive("epsilon", targetEpsilon);
             } else {

@@ -170,8 +170,8 @@ class PlanRequestTest {
 
     @Test
     void epsilonAndNoiseMultiplier_exactlyOne() {
-        assertRefused(valid().targetEpsilon(1.0), "epsilon", "noiseMultiplier");
-        assertRefused(valid().noiseMultiplier((Double) null), "epsilon", "noiseMultiplier");
+        assertRefused(valid().targetEpsilon(1.0), "noiseMultiplier", "epsilon");
+        assertRefused(valid().noiseMultiplier((Double) null), "noiseMultiplier", "epsilon");
     }
 
     @Test
@@ -180,7 +180,7 @@ class PlanRequestTest {
         UnaryOperator<String> cli = p -> flags.getOrDefault(p, p);
         InvalidParameterException delta = assertThrows(InvalidParameterException.class,
                 () -> valid().delta(1e-4).build());
-        assertTrue(delta.render(cli).startsWith("--delta must be < 1/N = 1.6666666666666667E-5 with N = 60000 (--rows)"),
+        assertTrue(delta.render(cli).startsWith("--delta 1.0E-4 must be < 1/N = 1.6666666666666667E-5 (N = 60000, --rows)"),
                 delta.render(cli));
         InvalidParameterException batch = assertThrows(InvalidParameterException.class,
                 () -> valid().batchSize(60001).build());

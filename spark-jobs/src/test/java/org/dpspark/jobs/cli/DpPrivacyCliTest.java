@@ -114,7 +114,7 @@ class DpPrivacyCliTest {
             {"q,sigma,steps\n0.1,1,10\n", "lacks column 'delta'"},
             {"q,sigma,steps,delta,target_epsilon\n0.1,1,10,1e-5,2\n", "row 2: give exactly one"},
             {"q,sigma,steps,delta\n0.1,1,10\n", "row 2 has 3 fields"},
-            {"q,target_epsilon,steps,delta\n1,1e-9,1,1e-5\n", "data row 1: targetEpsilon"},
+            {"q,target_epsilon,steps,delta\n1,1e-9,1,1e-5\n", "data row 1: column 'target_epsilon' cannot be calibrated"},
         };
         for (String[] c : cases) {
             Path in = dir.resolve("bad.csv");
