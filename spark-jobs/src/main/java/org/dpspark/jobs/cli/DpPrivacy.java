@@ -61,7 +61,7 @@ import picocli.CommandLine.Option;
         })
 public final class DpPrivacy implements Callable<Integer> {
 
-    @Option(names = {"--rows", "-N"}, paramLabel = "N", description = "Dataset size N (needed with --batch-size, and with --epochs).")
+    @Option(names = {"--rows", "-N"}, paramLabel = "N", description = "Dataset size N (needed with --batch-size; then delta must be < 1/N).")
     Long rows;
 
     @Option(names = "--batch-size", paramLabel = "B", description = "Expected batch size; q = B / N.")
