@@ -9,8 +9,8 @@ package org.dpspark.accountant;
  */
 public interface PrivacyAccountant {
 
-    /** A short stable identifier of the accounting method, e.g. {@code "rdp"}, recorded in the ledger. */
-    String name();
+    /** The accounting method; its {@link AccountantName#jsonName()} is recorded in the ledger. */
+    AccountantName name();
 
     /** Adds {@code event} to the composed history. */
     void compose(DpEvent event);

@@ -180,7 +180,7 @@ public final class DatasetState {
             charges.add(new JobCharge(r.jobId(), status, r, s, charged, accountant, delta));
         }
         PrivacyAccountant acc = accountant.get();
-        String name = acc.name();
+        String name = acc.name().jsonName();
         return new DatasetState(datasetId, List.copyOf(entries), budget, List.copyOf(charges), delta,
                 epsilon(accountant, all, delta), name);
     }

@@ -8,8 +8,8 @@ import java.util.function.Supplier;
 import org.apache.hadoop.conf.Configuration;
 import org.dpspark.accountant.DpEvent;
 import org.dpspark.accountant.PrivacyAccountant;
-import org.dpspark.accountant.BestAccountant;
-import org.dpspark.accountant.RdpAccountant;
+import org.dpspark.accountant.best.BestAccountant;
+import org.dpspark.accountant.rdp.RdpAccountant;
 
 /**
  * The durable privacy ledger: per dataset, the budget set by its data owner and an append-only log of versioned
@@ -49,7 +49,8 @@ public final class PrivacyLedger {
     private PrivacyLedger(Builder b) {
         this.store = new EntryStore(b.uri, b.conf);
         this.accountant = b.accountant;
-        this.accountantName = Objects.requireNonNull(b.accountant.get(), "accountant factory returned null").name();
+        this.accountantName = Objects.requireNonNull(b.accountant.get(), "accountant factory returned null").name()
+                .jsonName();
         this.user = b.user;
         this.codeVersion = b.codeVersion;
         this.clock = b.clock;

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.dpspark.accountant.AccountantName;
 import org.dpspark.accountant.DpEvent;
 import org.dpspark.accountant.PrivacyAccountant;
 import org.dpspark.accountant.pld.SubsampledGaussianPld.Direction;
@@ -80,8 +81,8 @@ public final class PldAccountant implements PrivacyAccountant {
     }
 
     @Override
-    public String name() {
-        return "pld";
+    public AccountantName name() {
+        return AccountantName.PLD;
     }
 
     @Override

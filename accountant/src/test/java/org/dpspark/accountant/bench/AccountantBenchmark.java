@@ -3,9 +3,9 @@ package org.dpspark.accountant.bench;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.function.DoubleSupplier;
-import org.dpspark.accountant.BestCalibration;
+import org.dpspark.accountant.calibration.BestCalibration;
 import org.dpspark.accountant.DpEvent;
-import org.dpspark.accountant.RdpAccountant;
+import org.dpspark.accountant.rdp.RdpAccountant;
 import org.dpspark.accountant.pld.PldAccountant;
 
 /**

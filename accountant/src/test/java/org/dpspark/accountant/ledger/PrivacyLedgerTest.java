@@ -12,8 +12,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import org.dpspark.accountant.DpEvent;
-import org.dpspark.accountant.BestAccountant;
-import org.dpspark.accountant.RdpAccountant;
+import org.dpspark.accountant.rdp.RdpAccountant;
 import org.dpspark.accountant.pld.PldAccountant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -88,7 +87,7 @@ class PrivacyLedgerTest {
         assertTrue(s.spentEpsilon() < 0.9 * sum, "spent " + s.spentEpsilon() + " vs sum " + sum);
         assertEquals(3, s.charges().size());
         // Heterogeneous PLD composition is what the ledger charges here: tighter than RDP over the same events.
-        assertEquals(BestAccountant.NAME, s.accountant());
+        assertEquals("min(rdp,pld)", s.accountant());
         assertEquals(pldComposed(DELTA, JOB, other, JOB), s.spentEpsilon(), 1e-12);
         assertTrue(s.spentEpsilon() < 0.95 * rdpComposed(DELTA, JOB, other, JOB));
         // An RDP-only ledger over the same files charges RDP's composition.

@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import org.dpspark.accountant.DpEvent;
-import org.dpspark.accountant.RdpAccountant;
+import org.dpspark.accountant.rdp.RdpAccountant;
 import org.dpspark.accountant.pld.PldAccountant;
 import org.junit.jupiter.api.Test;
 

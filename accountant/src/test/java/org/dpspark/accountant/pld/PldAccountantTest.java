@@ -6,9 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.apache.commons.math3.distribution.NormalDistribution;
-import org.dpspark.accountant.BestBound;
 import org.dpspark.accountant.DpEvent;
-import org.dpspark.accountant.RdpAccountant;
+import org.dpspark.accountant.PrivacyBound;
+import org.dpspark.accountant.best.BestAccountant;
+import org.dpspark.accountant.rdp.RdpAccountant;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -170,7 +171,7 @@ class PldAccountantTest {
 
     /**
      * PLD is never above RDP over a grid of DP-SGD settings (both are upper bounds and PLD is the tight one;
-     * the reference notes "PLD was at or below RDP in every case tried"), and BestBound names the smaller.
+     * the reference notes "PLD was at or below RDP in every case tried"), and BestAccountant names the smaller.
      */
     @Test
     void pld_atOrBelowRdp_andBestBoundPicksIt() {
@@ -178,14 +179,14 @@ class PldAccountantTest {
                 {1.0, 5.0, 10, 1e-5}, {0.02, 1.2, 5000, 1e-5}};
         for (double[] g : grid) {
             DpEvent e = new DpEvent(g[0], g[1], (long) g[2]);
-            BestBound bb = BestBound.of(List.of(e), g[3]);
-            assertTrue(bb.pld() <= bb.rdp(), bb.toString());
-            assertEquals(bb.pld(), bb.best(), 0);
-            assertEquals("pld", bb.bestName());
+            PrivacyBound bb = BestAccountant.bound(List.of(e), g[3]);
+            assertTrue(bb.pldEpsilon() <= bb.rdpEpsilon(), bb.toString());
+            assertEquals(bb.pldEpsilon(), bb.epsilon(), 0);
+            assertEquals("pld", bb.claimed().jsonName());
         }
-        BestBound rdpWins = BestBound.of(2.0, 2.5);
-        assertEquals("rdp", rdpWins.bestName());
-        assertEquals(2.0, rdpWins.best(), 0);
+        PrivacyBound rdpWins = BestAccountant.bound(2.0, 2.5);
+        assertEquals("rdp", rdpWins.claimed().jsonName());
+        assertEquals(2.0, rdpWins.epsilon(), 0);
     }
 
     /** Pessimism of the construction itself: the per-step masses sum to 1 and define a valid pair (Q-sum <= 1). */
@@ -211,7 +212,7 @@ class PldAccountantTest {
     /**
      * Small sigma needs a huge grid: at sigma = 0.04 the loss spans [92, 532], 4.4e6 points at 1e-4, so the
      * interval is coarsened (2e-4); the result is still never below the analytic Gaussian. Below sigma ~ 0.03
-     * the losses leave the double range of e^loss: PLD certifies nothing (+inf) and BestBound falls back to RDP.
+     * the losses leave the double range of e^loss: PLD certifies nothing (+inf) and BestAccountant falls back to RDP.
      */
     @Test
     void smallSigma_coarsensGrid_tinySigma_fallsBackToRdp() {
@@ -223,9 +224,9 @@ class PldAccountantTest {
 
         DpEvent tiny = new DpEvent(1, 0.01, 1);
         assertEquals(Double.POSITIVE_INFINITY, composed(tiny).epsilon(1e-5), 0);
-        BestBound bb = BestBound.of(List.of(tiny), 1e-5);
-        assertEquals("rdp", bb.bestName());
-        assertTrue(bb.best() < Double.POSITIVE_INFINITY);
+        PrivacyBound bb = BestAccountant.bound(List.of(tiny), 1e-5);
+        assertEquals("rdp", bb.claimed().jsonName());
+        assertTrue(bb.epsilon() < Double.POSITIVE_INFINITY);
     }
 
     /**
@@ -287,7 +288,7 @@ class PldAccountantTest {
     void emptyHistory_isFree_andBadArgumentsThrow() {
         PldAccountant accountant = new PldAccountant();
         assertEquals(0.0, accountant.epsilon(1e-5), 0);
-        assertEquals("pld", accountant.name());
+        assertEquals("pld", accountant.name().jsonName());
         for (double d : new double[] {0, 1, -1, Double.NaN}) {
             assertThrows(IllegalArgumentException.class, () -> accountant.epsilon(d));
         }
@@ -296,7 +297,7 @@ class PldAccountantTest {
         assertThrows(IllegalArgumentException.class, () -> accountant.compose(null));
         assertThrows(IllegalArgumentException.class, () -> new PldAccountant(0));
         assertThrows(IllegalArgumentException.class, () -> new PldAccountant(Double.NaN));
-        assertThrows(IllegalArgumentException.class, () -> BestBound.of(List.of(), 1e-5));
+        assertThrows(IllegalArgumentException.class, () -> BestAccountant.bound(List.of(), 1e-5));
     }
 
     private static void assertWithin(double lo, double hi, double actual) {

@@ -8,10 +8,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import org.dpspark.accountant.DpEvent;
-import org.dpspark.accountant.BestCalibration;
 import org.dpspark.accountant.ledger.Admission;
 import org.dpspark.accountant.ledger.Budget;
 import org.dpspark.accountant.ledger.BudgetExhaustedException;
@@ -19,9 +19,10 @@ import org.dpspark.accountant.ledger.DatasetState;
 import org.dpspark.accountant.ledger.LedgerEntry;
 import org.dpspark.accountant.ledger.LedgerJson;
 import org.dpspark.accountant.ledger.PrivacyLedger;
+import org.dpspark.accountant.plan.PlanRequest;
+import org.dpspark.accountant.plan.PrivacyPlan;
+import org.dpspark.core.params.InvalidParameterException;
 import org.dpspark.jobs.ledger.JobLedger;
-import org.dpspark.jobs.train.PrivacyPlan;
-import org.dpspark.jobs.train.TrainConfig;
 import org.dpspark.jobs.report.Reports;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -279,8 +280,9 @@ public final class DpLedger implements Runnable {
 
     @Command(name = "check", mixinStandardHelpOptions = true,
             description = {"Dry run: would a job with these parameters fit the dataset's budget now? Writes nothing.",
-                "Give --sampling-rate and --steps, or --batch-size, --rows and --epochs (q = B/N, T = floor(E*N/B));",
-                "and --noise-multiplier, or --epsilon (calibrated as dp-train does)."})
+                "Give --sampling-rate or --batch-size with --rows (q = B/N), --steps or --epochs (T = floor(E*N/B), or",
+                "floor(E/q)), and --noise-multiplier or --epsilon: planned as dp-train plans (delta < 1/N when --rows",
+                "is given; the best of RDP and PLD calibration)."})
     static final class Check implements Callable<Integer> {
         @CommandLine.Mixin Common common = new Common();
         @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -312,51 +314,23 @@ public final class DpLedger implements Runnable {
         @Option(names = "--delta", defaultValue = "1e-5", paramLabel = "DELTA", description = "The job's delta (default: ${DEFAULT-VALUE}).")
         double delta;
 
+        /** Canonical parameter names ({@link PlanRequest}) as this subcommand's flags. */
+        static final Map<String, String> FLAGS = Map.of("rows", "--rows", "batchSize", "--batch-size", "samplingRate",
+                "--sampling-rate", "epochs", "--epochs", "steps", "--steps", "delta", "--delta", "epsilon", "--epsilon",
+                "noiseMultiplier", "--noise-multiplier");
+
         @Override
         public Integer call() {
-            double rate = Double.NaN; // set below, from --sampling-rate or from the plan
-            long t = 0;
-            if (q != null || steps != null) {
-                if (q == null || steps == null || batch != null || rows != null || epochs != null) {
-                    throw new IllegalArgumentException("check: give --sampling-rate with --steps, or --batch-size, --rows and --epochs");
-                }
-                rate = q;
-                t = steps;
-            } else {
-                if (batch == null || rows == null || epochs == null) {
-                    throw new IllegalArgumentException("check: give --sampling-rate with --steps, or --batch-size, --rows and --epochs");
-                }
-                if (!(batch >= 1 && rows >= batch)) {
-                    throw new IllegalArgumentException("check: --batch-size must be in [1, --rows], got " + batch + " (rows " + rows + ")");
-                }
-                if (!(epochs > 0 && epochs < 1e6)) {
-                    throw new IllegalArgumentException("check: --epochs must be in (0, 1e6), got " + epochs);
-                }
-            }
-            if ((sigma == null) == (epsilon == null)) {
-                throw new IllegalArgumentException("check: give exactly one of --noise-multiplier and --epsilon");
-            }
-            double s;
-            try {
-                if (rows != null) {
-                    // Exactly dp-train's plan (T = floor(E*N/B), delta < 1/N, the best of RDP and PLD calibration),
-                    // so a dry run describes the job dp-train would reserve.
-                    PrivacyPlan plan = PrivacyPlan.of(TrainConfig.builder().batchSize(batch).epochs(epochs).delta(delta)
-                            .targetEpsilon(epsilon).noiseMultiplier(sigma).build(), rows);
-                    rate = plan.samplingRate();
-                    t = plan.steps();
-                    s = plan.noiseMultiplier();
-                } else {
-                    s = sigma != null ? sigma : BestCalibration.of(epsilon, delta, rate, t).best();
-                }
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("check: " + e.getMessage(), e);
-            }
+            // The plan dp-train makes (PrivacyPlan: q, T, delta < 1/N, the best of RDP and PLD calibration), so
+            // a dry run describes the job dp-train would reserve.
             List<DpEvent> events;
             try {
-                events = List.of(new DpEvent(rate, s, t));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("check: " + e.getMessage(), e);
+                PlanRequest request = PlanRequest.builder().rows(rows).batchSize(batch == null ? null : Long.valueOf(batch))
+                        .samplingRate(q).epochs(epochs).steps(steps).delta(delta).noiseMultiplier(sigma)
+                        .targetEpsilon(epsilon).build();
+                events = PrivacyPlan.of(request).events();
+            } catch (InvalidParameterException e) {
+                throw new IllegalArgumentException("check: " + e.render(p -> FLAGS.getOrDefault(p, p)), e);
             }
             PrivacyLedger l = common.open();
             PrintWriter out = out(spec);

@@ -23,10 +23,11 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.dpspark.accountant.BestBound;
-import org.dpspark.accountant.BestCalibration;
-import org.dpspark.accountant.DpEvent;
+import org.dpspark.accountant.calibration.BestCalibration;
+import org.dpspark.accountant.plan.PlanRequest;
+import org.dpspark.accountant.plan.PrivacyPlan;
 import org.dpspark.accountant.pld.PldAccountant;
+import org.dpspark.core.params.InvalidParameterException;
 import org.dpspark.jobs.report.Reports;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -60,7 +61,7 @@ import picocli.CommandLine.Option;
         })
 public final class DpPrivacy implements Callable<Integer> {
 
-    @Option(names = {"--rows", "-N"}, paramLabel = "N", description = "Dataset size N (needed with --batch-size, and with --epochs).")
+    @Option(names = {"--rows", "-N"}, paramLabel = "N", description = "Dataset size N (needed with --batch-size; then delta must be < 1/N).")
     Long rows;
 
     @Option(names = "--batch-size", paramLabel = "B", description = "Expected batch size; q = B / N.")
@@ -145,10 +146,41 @@ public final class DpPrivacy implements Callable<Integer> {
         return s == null ? "" : s.replace('\n', ' ').replace('\r', ' ');
     }
 
-    /** One case: rate, steps, delta and either sigma or a target epsilon (the other NaN). */
-    record Case(double q, long steps, double delta, double sigma, double targetEpsilon) {
+    /** Canonical parameter names ({@link PlanRequest}) as this command's flags. */
+    static final Map<String, String> FLAGS = Map.of("rows", "--rows", "batchSize", "--batch-size", "samplingRate",
+            "--q", "epochs", "--epochs", "steps", "--steps", "delta", "--delta", "epsilon", "--epsilon",
+            "noiseMultiplier", "--noise-multiplier");
+
+    /** Canonical parameter names as the columns of --csv-in. */
+    static final Map<String, String> CSV_COLUMNS = Map.of("samplingRate", "column 'q'", "steps", "column 'steps'",
+            "delta", "column 'delta'", "epsilon", "column 'target_epsilon'", "noiseMultiplier", "column 'sigma'");
+
+    /** One case: a validated plan request (rate, steps, delta and either sigma or a target epsilon). */
+    record Case(PlanRequest request) {
+        double q() {
+            return request.samplingRate();
+        }
+
+        long steps() {
+            return request.steps();
+        }
+
+        double delta() {
+            return request.delta();
+        }
+
+        /** sigma, NaN when calibrated. */
+        double sigma() {
+            return request.noiseMultiplier().orElse(Double.NaN);
+        }
+
+        /** The target epsilon, NaN when sigma is given. */
+        double targetEpsilon() {
+            return request.targetEpsilon().orElse(Double.NaN);
+        }
+
         boolean calibrate() {
-            return Double.isNaN(sigma);
+            return request.targetEpsilon().isPresent();
         }
     }
 
@@ -174,72 +206,27 @@ public final class DpPrivacy implements Callable<Integer> {
         return ExitCode.SUCCESS.code();
     }
 
+    /** The case of the flags: every rule is {@link PlanRequest}'s, its errors rendered as flags. */
     private Case caseFromFlags() {
-        if (rows != null && !(rows >= 1)) {
-            throw new IllegalArgumentException("--rows must be >= 1, got " + rows);
+        try {
+            return new Case(PlanRequest.builder().rows(rows).batchSize(batchSize).samplingRate(q).epochs(epochs)
+                    .steps(steps).delta(delta).noiseMultiplier(noiseMultiplier).targetEpsilon(epsilon).build());
+        } catch (InvalidParameterException e) {
+            throw new IllegalArgumentException(e.render(p -> FLAGS.getOrDefault(p, p)), e);
         }
-        double rate;
-        if ((batchSize == null) == (q == null)) {
-            throw new IllegalArgumentException("give exactly one of --batch-size (with --rows) and --q");
-        }
-        if (batchSize != null) {
-            if (rows == null) {
-                throw new IllegalArgumentException("--batch-size needs --rows (q = B / N)");
-            }
-            if (!(batchSize >= 1 && batchSize <= rows)) {
-                throw new IllegalArgumentException("--batch-size must be in [1, N = " + rows + "], got " + batchSize);
-            }
-            rate = (double) batchSize / rows;
-        } else {
-            if (!(q > 0 && q <= 1)) {
-                throw new IllegalArgumentException("--q must be in (0, 1], got " + q);
-            }
-            rate = q;
-        }
-        if ((epochs == null) == (steps == null)) {
-            throw new IllegalArgumentException("give exactly one of --epochs and --steps");
-        }
-        long t;
-        if (epochs != null) {
-            if (!(epochs > 0 && epochs < 1e12)) {
-                throw new IllegalArgumentException("--epochs must be finite and > 0, got " + epochs);
-            }
-            // As dp-train: T = floor(E * N / B); with --q, floor(E / q).
-            double exact = batchSize != null ? epochs * (double) rows / (double) batchSize : epochs / rate;
-            t = Math.max(1L, (long) Math.floor(exact));
-        } else {
-            if (!(steps >= 1)) {
-                throw new IllegalArgumentException("--steps must be >= 1, got " + steps);
-            }
-            t = steps;
-        }
-        if (!(delta > 0 && delta < 1)) {
-            throw new IllegalArgumentException("--delta must be in (0, 1), got " + delta);
-        }
-        if (rows != null && !(delta < 1.0 / rows)) {
-            throw new IllegalArgumentException("--delta " + delta + " must be < 1/N = " + (1.0 / rows) + " (N = " + rows + ")");
-        }
-        if ((noiseMultiplier == null) == (epsilon == null)) {
-            throw new IllegalArgumentException("give exactly one of --noise-multiplier and --epsilon");
-        }
-        if (noiseMultiplier != null && !(noiseMultiplier > 0 && noiseMultiplier < Double.POSITIVE_INFINITY)) {
-            throw new IllegalArgumentException("--noise-multiplier must be finite and > 0, got " + noiseMultiplier);
-        }
-        if (epsilon != null && !(epsilon > 0 && epsilon < Double.POSITIVE_INFINITY)) {
-            throw new IllegalArgumentException("--epsilon must be finite and > 0, got " + epsilon);
-        }
-        return new Case(rate, t, delta, noiseMultiplier != null ? noiseMultiplier : Double.NaN,
-                epsilon != null ? epsilon : Double.NaN);
     }
 
+    /** The case's plan ({@link PrivacyPlan}, as dp-train's) and, when calibrated, both accountants' sigmas. */
     static Result compute(Case c) {
-        if (c.calibrate()) {
-            BestCalibration cal = BestCalibration.of(c.targetEpsilon(), c.delta(), c.q(), c.steps());
-            return new Result(c, Double.NaN, Double.NaN, cal.rdpSigma(), cal.pldSigma(), cal.bestName(), cal.best(),
-                    cal.bestEpsilon());
+        PrivacyPlan.Detailed d = PrivacyPlan.detailed(c.request());
+        PrivacyPlan p = d.plan();
+        if (d.calibration().isPresent()) {
+            BestCalibration cal = d.calibration().get();
+            return new Result(c, Double.NaN, Double.NaN, cal.rdpSigma(), cal.pldSigma(), p.accountant().jsonName(),
+                    p.noiseMultiplier(), p.epsilon());
         }
-        BestBound b = BestBound.of(List.of(new DpEvent(c.q(), c.sigma(), c.steps())), c.delta());
-        return new Result(c, b.rdp(), b.pld(), Double.NaN, Double.NaN, b.bestName(), c.sigma(), b.best());
+        return new Result(c, p.rdpEpsilon(), p.pldEpsilon(), Double.NaN, Double.NaN, p.accountant().jsonName(),
+                p.noiseMultiplier(), p.epsilon());
     }
 
     private void printText(Result r) {
@@ -376,39 +363,27 @@ public final class DpPrivacy implements Callable<Integer> {
                         + header.size());
             }
             double rate = number(cells, col, "q", row, where);
-            if (!(rate > 0 && rate <= 1)) {
-                throw new IllegalArgumentException(where + ": row " + row + ", column 'q': must be in (0, 1], got " + rate);
-            }
             double t = number(cells, col, "steps", row, where);
-            if (!(t >= 1 && t <= 1e12 && t == Math.rint(t))) {
+            if (!(t == Math.rint(t) && Math.abs(t) < 1e18)) {
                 throw new IllegalArgumentException(where + ": row " + row + ", column 'steps': must be an integer >= 1, got "
                         + cells[col.get("steps")].trim());
             }
             double d = number(cells, col, "delta", row, where);
-            if (!(d > 0 && d < 1)) {
-                throw new IllegalArgumentException(where + ": row " + row + ", column 'delta': must be in (0, 1), got " + d);
-            }
             boolean hasSigma = col.containsKey("sigma") && !cells[col.get("sigma")].isBlank();
             boolean hasTarget = col.containsKey("target_epsilon") && !cells[col.get("target_epsilon")].isBlank();
             if (hasSigma == hasTarget) {
                 throw new IllegalArgumentException(where + ": row " + row
                         + ": give exactly one of the columns 'sigma' and 'target_epsilon'");
             }
-            double sigma = Double.NaN;
-            double target = Double.NaN;
-            if (hasSigma) {
-                sigma = number(cells, col, "sigma", row, where);
-                if (!(sigma > 0 && sigma < Double.POSITIVE_INFINITY)) {
-                    throw new IllegalArgumentException(where + ": row " + row + ", column 'sigma': must be finite and > 0, got " + sigma);
-                }
-            } else {
-                target = number(cells, col, "target_epsilon", row, where);
-                if (!(target > 0 && target < Double.POSITIVE_INFINITY)) {
-                    throw new IllegalArgumentException(where + ": row " + row
-                            + ", column 'target_epsilon': must be finite and > 0, got " + target);
-                }
+            Double sigma = hasSigma ? number(cells, col, "sigma", row, where) : null;
+            Double target = hasTarget ? number(cells, col, "target_epsilon", row, where) : null;
+            try {
+                cases.add(new Case(PlanRequest.builder().samplingRate(rate).steps((long) t).delta(d)
+                        .noiseMultiplier(sigma).targetEpsilon(target).build()));
+            } catch (InvalidParameterException e) {
+                throw new IllegalArgumentException(where + ": row " + row + ", "
+                        + e.render(p -> CSV_COLUMNS.getOrDefault(p, p)), e);
             }
-            cases.add(new Case(rate, (long) t, d, sigma, target));
         }
         if (cases.isEmpty()) {
             throw new IllegalArgumentException(where + ": no data rows");
@@ -446,6 +421,10 @@ public final class DpPrivacy implements Callable<Integer> {
                     results.add(futures.get(i).get());
                 } catch (ExecutionException e) {
                     Throwable cause = e.getCause();
+                    if (cause instanceof InvalidParameterException ipe) {
+                        throw new IllegalArgumentException("--csv-in: data row " + (i + 1) + ": "
+                                + ipe.render(p -> CSV_COLUMNS.getOrDefault(p, p)), cause);
+                    }
                     if (cause instanceof IllegalArgumentException) {
                         throw new IllegalArgumentException("--csv-in: data row " + (i + 1) + ": " + cause.getMessage(), cause);
                     }

@@ -1,19 +1,20 @@
 package org.dpspark.jobs.train;
 
 import java.util.List;
-import org.dpspark.accountant.BestBound;
-import org.dpspark.accountant.BestCalibration;
 import org.dpspark.accountant.DpEvent;
+import org.dpspark.accountant.PrivacyBound;
+import org.dpspark.accountant.best.BestAccountant;
+import org.dpspark.accountant.calibration.BestCalibration;
 
 /**
  * What a run will spend, fixed before the first step: Poisson rate q, noise multiplier sigma, steps T, and the
  * guarantee (epsilon at delta) for T compositions of the subsampled Gaussian, computed by both the RDP and the
  * PLD accountant. Both are valid upper bounds, so the smaller is claimed and its accountant named
- * ({@link BestBound}). With a target epsilon, sigma is the smallest that meets it under either accountant
+ * ({@link BestAccountant}). With a target epsilon, sigma is the smallest that meets it under either accountant
  * ({@link BestCalibration}); the claimed epsilon is then at most the target.
  *
  * <p>Ledger hook: {@link #events()} is this run's history; a ledger that composes a dataset's jobs passes the
- * events of all of them to {@link BestBound#of(List, double)} (RDP curves add; PLD distributions convolve), which
+ * events of all of them to {@link BestAccountant#bound(List, double)} (RDP curves add; PLD distributions convolve), which
  * is valid whenever every event is a Poisson-subsampled Gaussian ({@link DpEvent}).
  *
  * @param samplingRate q = B / N
@@ -51,9 +52,9 @@ public record PrivacyPlan(
         double sigma = calibrated
                 ? BestCalibration.of(cfg.targetEpsilon().getAsDouble(), delta, q, steps).best()
                 : cfg.noiseMultiplier().getAsDouble();
-        BestBound bound = BestBound.of(List.of(new DpEvent(q, sigma, steps)), delta);
-        return new PrivacyPlan(q, sigma, steps, delta, bound.best(), bound.bestName(), calibrated,
-                bound.rdp(), bound.pld());
+        PrivacyBound bound = BestAccountant.bound(List.of(new DpEvent(q, sigma, steps)), delta);
+        return new PrivacyPlan(q, sigma, steps, delta, bound.epsilon(), bound.claimed().jsonName(), calibrated,
+                bound.rdpEpsilon(), bound.pldEpsilon());
     }
 
     /** This run's privacy history, for a ledger (see the class comment). */
@@ -70,6 +71,6 @@ public record PrivacyPlan(
             return 0.0;
         }
         // The same rule as the claim: the smaller valid bound of RDP and PLD (tens of ms; called once an epoch).
-        return BestBound.of(List.of(new DpEvent(samplingRate, noiseMultiplier, stepsDone)), delta).best();
+        return BestAccountant.bound(List.of(new DpEvent(samplingRate, noiseMultiplier, stepsDone)), delta).epsilon();
     }
 }

@@ -11,9 +11,9 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.dpspark.accountant.BestBound;
+import org.dpspark.accountant.best.BestAccountant;
 import org.dpspark.accountant.DpEvent;
-import org.dpspark.accountant.RdpAccountant;
+import org.dpspark.accountant.rdp.RdpAccountant;
 import org.dpspark.accountant.pld.PldAccountant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -98,7 +98,7 @@ class DpPrivacyCliTest {
         assertTrue(Double.parseDouble(second[8]) < Double.parseDouble(second[7]), lines.get(2)); // sigma_pld < sigma_rdp
         assertTrue(Double.parseDouble(second[11]) <= 8, lines.get(2));
         String[] third = lines.get(3).split(",", -1);
-        assertEquals(BestBound.of(List.of(new DpEvent(1, 2, 1)), 1e-6).best(), Double.parseDouble(third[11]), 0);
+        assertEquals(BestAccountant.bound(List.of(new DpEvent(1, 2, 1)), 1e-6).epsilon(), Double.parseDouble(third[11]), 0);
         // Exists now: refused without --overwrite.
         Run again = run("--csv-in", in.toString(), "--csv-out", out.toString());
         assertEquals(2, again.code());
@@ -114,7 +114,7 @@ class DpPrivacyCliTest {
             {"q,sigma,steps\n0.1,1,10\n", "lacks column 'delta'"},
             {"q,sigma,steps,delta,target_epsilon\n0.1,1,10,1e-5,2\n", "row 2: give exactly one"},
             {"q,sigma,steps,delta\n0.1,1,10\n", "row 2 has 3 fields"},
-            {"q,target_epsilon,steps,delta\n1,1e-9,1,1e-5\n", "data row 1: targetEpsilon"},
+            {"q,target_epsilon,steps,delta\n1,1e-9,1,1e-5\n", "data row 1: column 'target_epsilon' cannot be calibrated"},
         };
         for (String[] c : cases) {
             Path in = dir.resolve("bad.csv");

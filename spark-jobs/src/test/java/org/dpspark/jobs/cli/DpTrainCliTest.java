@@ -19,7 +19,7 @@ import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
 import org.dpspark.accountant.DpEvent;
-import org.dpspark.accountant.RdpAccountant;
+import org.dpspark.accountant.rdp.RdpAccountant;
 import org.dpspark.accountant.pld.PldAccountant;
 import org.dpspark.jobs.SparkTestSession;
 import org.junit.jupiter.api.AfterAll;

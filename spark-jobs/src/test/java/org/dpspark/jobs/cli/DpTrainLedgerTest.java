@@ -21,8 +21,8 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.dpspark.accountant.DpEvent;
-import org.dpspark.accountant.BestAccountant;
-import org.dpspark.accountant.RdpAccountant;
+import org.dpspark.accountant.AccountantName;
+import org.dpspark.accountant.rdp.RdpAccountant;
 import org.dpspark.accountant.pld.PldAccountant;
 import org.dpspark.jobs.SparkTestSession;
 import org.dpspark.jobs.ledger.LedgerFrames;
@@ -185,7 +185,7 @@ class DpTrainLedgerTest {
         // The ledger composes with the same best-of-RDP-and-PLD rule as the report, so a lone job at the report's
         // delta is charged exactly the epsilon its report claims.
         assertEquals(rep.at("/privacy/epsilon").asDouble(), show.get("spent_epsilon").asDouble(), 1e-12);
-        assertEquals(BestAccountant.NAME, show.get("accountant").asText());
+        assertEquals(AccountantName.BEST.jsonName(), show.get("accountant").asText());
     }
 
     /** Independent of the ledger: min of a fresh RDP and a fresh PLD accountant composing the events. */

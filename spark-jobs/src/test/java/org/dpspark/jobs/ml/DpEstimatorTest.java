@@ -25,8 +25,9 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.dpspark.accountant.BestBound;
 import org.dpspark.accountant.DpEvent;
+import org.dpspark.accountant.PrivacyBound;
+import org.dpspark.accountant.best.BestAccountant;
 import org.dpspark.accountant.ledger.Budget;
 import org.dpspark.accountant.ledger.BudgetExhaustedException;
 import org.dpspark.accountant.ledger.DatasetState;
@@ -104,10 +105,10 @@ class DpEstimatorTest {
         DpLogisticRegressionModel m = (DpLogisticRegressionModel) pm.stages()[1];
         PrivacyGuarantee g = m.privacyGuarantee();
         // The claimed epsilon is the smaller valid bound of the two accountants, recomputed independently here.
-        BestBound best = BestBound.of(List.of(new DpEvent(100.0 / 4000, g.noiseMultiplier(), 80)), 1e-5);
+        PrivacyBound best = BestAccountant.bound(List.of(new DpEvent(100.0 / 4000, g.noiseMultiplier(), 80)), 1e-5);
         assertEquals(80, g.steps());
-        assertEquals(best.best(), g.epsilon(), 0.0);
-        assertEquals(best.bestName(), g.accountant());
+        assertEquals(best.epsilon(), g.epsilon(), 0.0);
+        assertEquals(best.claimed().jsonName(), g.accountant());
         assertTrue(g.epsilon() <= 2.0);
         assertEquals(4000, g.rows());
         assertTrue(g.dataFingerprint().startsWith("rows-v1:"));
@@ -286,8 +287,8 @@ class DpEstimatorTest {
         // No budget: the ledger composes the fit's events at the fit's delta by the smaller of RDP and PLD, the
         // rule of the model's claimed guarantee, so it charges exactly the claim.
         PrivacyGuarantee g = m.privacyGuarantee();
-        BestBound both = BestBound.of(List.of(new DpEvent(g.samplingRate(), g.noiseMultiplier(), g.steps())), 1e-5);
-        assertEquals(both.best(), after.spentEpsilon(), 1e-12);
+        PrivacyBound both = BestAccountant.bound(List.of(new DpEvent(g.samplingRate(), g.noiseMultiplier(), g.steps())), 1e-5);
+        assertEquals(both.epsilon(), after.spentEpsilon(), 1e-12);
         assertEquals(g.epsilon(), after.spentEpsilon(), 1e-12);
 
         // A budget that the first fit nearly exhausts: the second fit is refused, and nothing more is charged.

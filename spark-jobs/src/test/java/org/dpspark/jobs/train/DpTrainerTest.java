@@ -12,7 +12,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.dpspark.accountant.DpEvent;
-import org.dpspark.accountant.RdpAccountant;
+import org.dpspark.accountant.rdp.RdpAccountant;
 import org.dpspark.accountant.pld.PldAccountant;
 import org.dpspark.core.model.BinaryLogisticRegression;
 import org.dpspark.core.model.DpModel;

@@ -1,4 +1,4 @@
-package org.dpspark.accountant;
+package org.dpspark.accountant.rdp;
 
 /**
  * Renyi-DP of one step of the Poisson-subsampled Gaussian mechanism, computed exactly (up to floating

@@ -1,8 +1,10 @@
-package org.dpspark.accountant;
+package org.dpspark.accountant.rdp;
 
 import org.apache.commons.math3.analysis.integration.gauss.GaussIntegrator;
 import org.apache.commons.math3.analysis.integration.gauss.GaussIntegratorFactory;
 import org.apache.commons.math3.special.Erf;
+import org.dpspark.accountant.DpEvent;
+import org.dpspark.accountant.PrivacyAccountant;
 
 /**
  * Independent reference computations for the tests; none of them shares code with src/main.
@@ -19,7 +21,7 @@ import org.apache.commons.math3.special.Erf;
  *       bisection until target - eps(sigma_high) &lt;= 0.01), re-implemented here over any accountant.</li>
  * </ul>
  */
-final class RdpReference {
+public final class RdpReference {
 
     private static final GaussIntegrator GAUSS_LEGENDRE_16 =
             new GaussIntegratorFactory().legendreHighPrecision(16);
@@ -27,7 +29,7 @@ final class RdpReference {
     private RdpReference() {}
 
     /** The RDP at {@code alpha} by numerical integration (see the class comment). */
-    static double rdpByIntegration(double q, double sigma, double alpha) {
+    public static double rdpByIntegration(double q, double sigma, double alpha) {
         double lo = -40 * sigma - 1;
         double hi = alpha + 40 * sigma + 1;
         // Panels narrower than both scales of the integrand: the Gaussian (sigma) and r(z) (sigma^2).
@@ -98,7 +100,7 @@ final class RdpReference {
      * The RDP at fractional {@code alpha} by the two series of MTZ 2019, Sec. 3.3 with |terms| added.
      * Written independently of src/main (binomial coefficients and erfc in linear space where possible).
      */
-    static double rdpAbsoluteSeries(double q, double sigma, double alpha) {
+    public static double rdpAbsoluteSeries(double q, double sigma, double alpha) {
         double z0 = sigma * sigma * Math.log((1 - q) / q) + 0.5;
         double logA = Double.NEGATIVE_INFINITY;
         double coefficient = 1; // C(alpha, k)
@@ -120,7 +122,7 @@ final class RdpReference {
     }
 
     /** Opacus's get_noise_multiplier search over the given accountant (see the class comment). */
-    static double opacusNoiseSearch(double targetEpsilon, double delta, double q, long steps,
+    public static double opacusNoiseSearch(double targetEpsilon, double delta, double q, long steps,
             java.util.function.Supplier<PrivacyAccountant> accountants) {
         double epsilonHigh = Double.POSITIVE_INFINITY;
         double sigmaLow = 0;
@@ -142,7 +144,7 @@ final class RdpReference {
         return sigmaHigh;
     }
 
-    static double epsilon(java.util.function.Supplier<PrivacyAccountant> accountants, double q, double sigma,
+    public static double epsilon(java.util.function.Supplier<PrivacyAccountant> accountants, double q, double sigma,
             long steps, double delta) {
         PrivacyAccountant accountant = accountants.get();
         accountant.compose(new DpEvent(q, sigma, steps));
@@ -150,7 +152,7 @@ final class RdpReference {
     }
 
     /** Opacus's default RDP orders: 1 + x/10 for x = 1..99, then 12..63. */
-    static double[] opacusOrders() {
+    public static double[] opacusOrders() {
         double[] orders = new double[99 + 52];
         int i = 0;
         for (int x = 1; x <= 99; x++) {
@@ -163,7 +165,7 @@ final class RdpReference {
     }
 
     /** TF Privacy compute_dp_sgd_privacy_lib orders: 1.25..4.5, 5..63, 128, 256, 512. */
-    static double[] tfPrivacyOrders() {
+    public static double[] tfPrivacyOrders() {
         double[] head = {1.25, 1.5, 1.75, 2., 2.25, 2.5, 3., 3.5, 4., 4.5};
         double[] orders = new double[head.length + 59 + 3];
         int i = 0;

@@ -1,7 +1,10 @@
-package org.dpspark.accountant;
+package org.dpspark.accountant.rdp;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.dpspark.accountant.AccountantName;
+import org.dpspark.accountant.DpEvent;
+import org.dpspark.accountant.PrivacyAccountant;
 
 /**
  * Renyi-DP accountant for compositions of the Poisson-subsampled Gaussian mechanism.
@@ -84,8 +87,8 @@ public final class RdpAccountant implements PrivacyAccountant {
     }
 
     @Override
-    public String name() {
-        return "rdp";
+    public AccountantName name() {
+        return AccountantName.RDP;
     }
 
     @Override

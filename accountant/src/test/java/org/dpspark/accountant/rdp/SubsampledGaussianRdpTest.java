@@ -1,4 +1,4 @@
-package org.dpspark.accountant;
+package org.dpspark.accountant.rdp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,11 +1,14 @@
-package org.dpspark.accountant;
+package org.dpspark.accountant.calibration;
 
+import org.dpspark.accountant.AccountantName;
+import org.dpspark.accountant.DpEvent;
 import org.dpspark.accountant.pld.PldAccountant;
+import org.dpspark.accountant.rdp.RdpAccountant;
 
 /**
  * Noise calibration under both accountants: the smallest noise multiplier meeting a target epsilon by RDP,
- * by PLD, and the smaller of the two (the one to use: its accountant certifies the target, see
- * {@link BestBound}).
+ * by PLD, and the smaller of the two (the one to use: its accountant certifies the target; both are valid upper
+ * bounds, as for the best-of accountant's epsilons).
  *
  * <p>RDP evaluations cost about a millisecond, so RDP is calibrated to {@value NoiseCalibration#RELATIVE_TOLERANCE}.
  * A PLD evaluation on the default grid ({@value PldAccountant#DEFAULT_INTERVAL}) costs 10-50 ms, so the PLD search
@@ -30,16 +33,18 @@ import org.dpspark.accountant.pld.PldAccountant;
  * @param rdpSigma the smallest sigma meeting the target by RDP
  * @param pldSigma the smallest sigma meeting the target by PLD (to {@value #PLD_RELATIVE_TOLERANCE})
  * @param best     min(rdpSigma, pldSigma)
- * @param bestName the accountant of {@code best} ({@code "rdp"} or {@code "pld"}; PLD on ties)
+ * @param bestAccountant the accountant of {@code best} ({@link AccountantName#RDP} or {@link AccountantName#PLD};
+ *                 PLD on ties)
  * @param rdpEpsilon epsilon of {@code rdpSigma} by RDP (&lt;= the target)
  * @param pldEpsilon epsilon of {@code pldSigma} by PLD on the default grid (&lt;= the target)
  */
-public record BestCalibration(double rdpSigma, double pldSigma, double best, String bestName, double rdpEpsilon,
+public record BestCalibration(double rdpSigma, double pldSigma, double best, AccountantName bestAccountant,
+        double rdpEpsilon,
         double pldEpsilon) {
 
-    /** The epsilon of {@code best} by its accountant ({@code bestName}), at most the target. */
+    /** The epsilon of {@code best} by its accountant ({@code bestAccountant}), at most the target. */
     public double bestEpsilon() {
-        return bestName.equals("pld") ? pldEpsilon : rdpEpsilon;
+        return bestAccountant == AccountantName.PLD ? pldEpsilon : rdpEpsilon;
     }
 
     /**
@@ -103,7 +108,7 @@ public record BestCalibration(double rdpSigma, double pldSigma, double best, Str
                     PldAccountant::new, coarse, 0.002, PLD_RELATIVE_TOLERANCE, Double.NaN, Double.NaN);
         }
         boolean pldWins = pld.sigma() <= rdp;
-        return new BestCalibration(rdp, pld.sigma(), pldWins ? pld.sigma() : rdp, pldWins ? "pld" : "rdp",
+        return new BestCalibration(rdp, pld.sigma(), pldWins ? pld.sigma() : rdp, pldWins ? AccountantName.PLD : AccountantName.RDP,
                 rdpCal.epsilon(), pld.epsilon());
     }
 

@@ -1,10 +1,15 @@
-package org.dpspark.accountant;
+package org.dpspark.accountant.calibration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.function.Supplier;
+import org.dpspark.accountant.AccountantName;
+import org.dpspark.accountant.DpEvent;
+import org.dpspark.accountant.PrivacyAccountant;
+import org.dpspark.accountant.rdp.RdpAccountant;
+import org.dpspark.accountant.rdp.RdpReference;
 import org.junit.jupiter.api.Test;
 
 class NoiseCalibrationTest {
@@ -105,8 +110,8 @@ class NoiseCalibrationTest {
             private double sigma = Double.NaN;
 
             @Override
-            public String name() {
-                return "inverse";
+            public AccountantName name() {
+                return AccountantName.RDP; // a stand-in (inverse): calibration never reads the name
             }
 
             @Override
@@ -143,8 +148,8 @@ class NoiseCalibrationTest {
             private double sigma;
 
             @Override
-            public String name() {
-                return "counting";
+            public AccountantName name() {
+                return AccountantName.RDP; // a stand-in (counting): calibration never reads the name
             }
 
             @Override

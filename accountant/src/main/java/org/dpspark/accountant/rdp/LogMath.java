@@ -1,4 +1,4 @@
-package org.dpspark.accountant;
+package org.dpspark.accountant.rdp;
 
 import org.apache.commons.numbers.gamma.Erfc;
 

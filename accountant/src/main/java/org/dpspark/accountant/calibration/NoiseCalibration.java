@@ -1,8 +1,10 @@
-package org.dpspark.accountant;
+package org.dpspark.accountant.calibration;
 
 import java.util.function.DoublePredicate;
 import java.util.function.DoubleUnaryOperator;
 import java.util.function.Supplier;
+import org.dpspark.accountant.DpEvent;
+import org.dpspark.accountant.PrivacyAccountant;
 
 /**
  * Noise calibration: the smallest noise multiplier sigma such that {@code steps} compositions of the

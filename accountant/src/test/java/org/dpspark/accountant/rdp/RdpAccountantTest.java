@@ -1,4 +1,4 @@
-package org.dpspark.accountant;
+package org.dpspark.accountant.rdp;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import org.dpspark.accountant.DpEvent;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -189,7 +190,7 @@ class RdpAccountantTest {
         accountant.rdp()[0] = 99;
         assertEquals(2, accountant.orders()[0], 0);
         assertEquals(0, accountant.rdp()[0], 0);
-        assertEquals("rdp", accountant.name());
+        assertEquals("rdp", accountant.name().jsonName());
     }
 
     @Test

@@ -1,12 +1,14 @@
-package org.dpspark.accountant.pld;
+package org.dpspark.accountant.calibration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.dpspark.accountant.BestCalibration;
+import org.dpspark.accountant.AccountantName;
 import org.dpspark.accountant.DpEvent;
-import org.dpspark.accountant.NoiseCalibration;
-import org.dpspark.accountant.RdpAccountant;
+import org.dpspark.accountant.calibration.BestCalibration;
+import org.dpspark.accountant.calibration.NoiseCalibration;
+import org.dpspark.accountant.pld.PldAccountant;
+import org.dpspark.accountant.rdp.RdpAccountant;
 import org.junit.jupiter.api.Test;
 
 /** Noise calibration with the PLD accountant, against Opacus's PRV calibration values (accountant-published.md). */
@@ -45,7 +47,7 @@ class PldCalibrationTest {
     @Test
     void bestCalibration_picksPld_nearBracketedSmallest() {
         BestCalibration c = BestCalibration.of(8, 1e-5, 0.04, 2250);
-        assertEquals("pld", c.bestName());
+        assertEquals(AccountantName.PLD, c.bestAccountant());
         assertEquals(c.pldSigma(), c.best(), 0);
         assertEquals(1.416, c.rdpSigma(), 5e-4);
         double bracketed = NoiseCalibration.calibrateNoiseMultiplier(8, 1e-5, 0.04, 2250, PldAccountant::new);
