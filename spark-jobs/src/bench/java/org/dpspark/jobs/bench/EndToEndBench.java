@@ -30,7 +30,7 @@ import org.dpspark.datasets.SyntheticData;
 import org.dpspark.datasets.spec.FeatureSpec;
 import org.dpspark.datasets.validate.DatasetValidator;
 import org.dpspark.jobs.train.DpTrainer;
-import org.dpspark.jobs.train.PrivacyPlan;
+import org.dpspark.accountant.plan.PrivacyPlan;
 import org.dpspark.jobs.train.StepMode;
 import org.dpspark.jobs.train.SteadyState;
 import org.dpspark.jobs.train.TrainConfig;
@@ -114,7 +114,7 @@ public final class EndToEndBench {
         for (int r = 0; r < (sections.contains("adult") ? reps : 0); r++) {
             for (StepMode mode : new StepMode[] {StepMode.JOB, StepMode.BARRIER}) {
                 TrainConfig c = TrainConfig.builder().epochs(15).batchSize(256).noiseMultiplier(1.6016).stepMode(mode).build();
-                TrainResult res = DpTrainer.train(jsc, adult, n, model, c, PrivacyPlan.of(c, n));
+                TrainResult res = DpTrainer.train(jsc, adult, n, model, c, c.plan(n));
                 String m = mode.name().toLowerCase(Locale.ROOT);
                 record("adult.loop_ms_per_step." + m, res.millisPerStep()); // the steps alone, as the report says
                 record("adult.loop_with_startup_ms_per_step." + m,
@@ -145,7 +145,7 @@ public final class EndToEndBench {
         points = cache(points);
         TrainConfig dpc = TrainConfig.builder().epochs((steps + 0.5) * 256.0 / n).batchSize(256).noiseMultiplier(1.6016)
                 .stepMode(StepMode.BARRIER).build();
-        if (PrivacyPlan.of(dpc, n).steps() != steps) {
+        if (dpc.plan(n).steps() != steps) {
             throw new IllegalStateException("step count mismatch");
         }
         for (int r = 0; r < reps; r++) {
@@ -153,7 +153,7 @@ public final class EndToEndBench {
             GradientDescent.runMiniBatchSGD(points.rdd(), new LogisticGradient(), new SimpleUpdater(), 1.0, steps, 0.0,
                     fraction, Vectors.zeros(d + 1), 0.0);
             double mllib = (System.nanoTime() - t0) / 1e9;
-            TrainResult ours = DpTrainer.train(jsc, adult, n, model, dpc, PrivacyPlan.of(dpc, n));
+            TrainResult ours = DpTrainer.train(jsc, adult, n, model, dpc, dpc.plan(n));
             record("mllib.seconds", mllib);
             double oursSeconds = ours.trainingSeconds() + ours.startupSeconds(); // MLlib's time includes its start-up
             record("ours_vs_mllib.seconds", oursSeconds);

@@ -34,7 +34,7 @@ import org.dpspark.jobs.run.RunSettings;
 import org.dpspark.jobs.run.TrainedModel;
 import org.dpspark.jobs.run.TrainingData;
 import org.dpspark.jobs.run.TrainingRun;
-import org.dpspark.jobs.train.PrivacyPlan;
+import org.dpspark.accountant.plan.PrivacyPlan;
 import org.dpspark.jobs.train.StepMode;
 import org.dpspark.jobs.train.TrainConfig;
 import org.dpspark.jobs.train.TrainResult;
@@ -231,7 +231,7 @@ public final class DpTrain implements Callable<Integer> {
     static String flag(String parameter) {
         return switch (parameter) {
             case "numPartitions" -> "--partitions";
-            case "rows" -> "--rows";
+            case "rows" -> "the input's row count (--rows in a dry run)";
             default -> "--" + parameter.replaceAll("([A-Z])", "-$1").toLowerCase(Locale.ROOT);
         };
     }
@@ -293,7 +293,7 @@ public final class DpTrain implements Callable<Integer> {
                 .optimizer(optimizer)
                 .momentum(momentum)
                 .schedule(lrSchedule)
-                .epochs(epochs == null && steps == null ? Double.valueOf(10.0) : epochs)
+                .epochs(epochs)
                 .steps(steps)
                 .batchSize(batchSize)
                 .clipNorm(clipNorm)
@@ -427,7 +427,7 @@ public final class DpTrain implements Callable<Integer> {
         PrivacyPlan plan = d.plan();
         out.printf(Locale.ROOT, "plan: N = %d, q = %s, steps = %d, sigma = %s, epsilon = %s at delta = %s (%s accountant; "
                 + "rdp %s, pld %s)%n", d.rows(), plan.samplingRate(), plan.steps(), plan.noiseMultiplier(),
-                plan.epsilon(), plan.delta(), plan.accountant(), plan.rdpEpsilon(), plan.pldEpsilon());
+                plan.epsilon(), plan.delta(), plan.accountant().jsonName(), plan.rdpEpsilon(), plan.pldEpsilon());
         if (d.admission().isPresent()) {
             Admission a = d.admission().get();
             out.printf(Locale.ROOT, "ledger: dataset %s would admit this job now: cumulative epsilon %.4f -> %.4f%s%n",
@@ -448,7 +448,7 @@ public final class DpTrain implements Callable<Integer> {
                 m.modelSpec().kind(), m.provenance().data().rows(), plan.steps(), result.trainingSeconds(), result.millisPerStep(),
                 result.stepMode(), result.loadSeconds(), result.startupSeconds());
         out.printf(Locale.ROOT, "privacy: epsilon = %.4f at delta = %.3g (%s accountant; rdp %.4f, pld %.4f; q = %.6f, sigma = %.4f, C = %s)%s%n",
-                plan.epsilon(), plan.delta(), plan.accountant(), plan.rdpEpsilon(), plan.pldEpsilon(),
+                plan.epsilon(), plan.delta(), plan.accountant().jsonName(), plan.rdpEpsilon(), plan.pldEpsilon(),
                 plan.samplingRate(), plan.noiseMultiplier(), m.config().clipNorm(),
                 m.insecureTestRun() ? "  [INSECURE TEST SEED: NO PRIVACY]" : "");
         if (m.metrics() != null) {

@@ -7,7 +7,7 @@ import org.dpspark.jobs.model.ModelSpec;
 import org.dpspark.jobs.model.SavedModel;
 import org.dpspark.jobs.provenance.ModelProvenance;
 import org.dpspark.jobs.report.DataInfo;
-import org.dpspark.jobs.train.PrivacyPlan;
+import org.dpspark.accountant.plan.PrivacyPlan;
 import org.dpspark.jobs.train.TrainConfig;
 import org.dpspark.jobs.train.TrainResult;
 

@@ -11,7 +11,7 @@ import org.dpspark.jobs.provenance.ModelProvenance;
 import org.dpspark.jobs.provenance.PrivacyClaim;
 import org.dpspark.jobs.provenance.TrainerProvenance;
 import org.dpspark.jobs.report.DataInfo;
-import org.dpspark.jobs.train.PrivacyPlan;
+import org.dpspark.accountant.plan.PrivacyPlan;
 import org.dpspark.jobs.train.TrainConfig;
 import org.dpspark.jobs.train.TrainResult;
 
@@ -38,7 +38,7 @@ public final class TrainingProvenance {
     public static ModelProvenance of(String jobId, Instant createdAt, DataInfo train, String specName, int dimension,
             TrainConfig cfg, TrainResult result, LedgerReceipt receipt, String dpsparkVersion) {
         PrivacyPlan plan = result.plan();
-        PrivacyClaim claim = new PrivacyClaim(plan.epsilon(), plan.delta(), plan.accountant(), plan.rdpEpsilon(),
+        PrivacyClaim claim = new PrivacyClaim(plan.epsilon(), plan.delta(), plan.accountant().jsonName(), plan.rdpEpsilon(),
                 plan.pldEpsilon(), "row", "add/remove one row", "poisson", plan.samplingRate(),
                 plan.noiseMultiplier(), cfg.clipNorm(), plan.steps(), plan.calibrated(),
                 cfg.targetEpsilon().isPresent() ? cfg.targetEpsilon().getAsDouble() : null,

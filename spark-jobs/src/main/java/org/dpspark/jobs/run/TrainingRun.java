@@ -35,7 +35,7 @@ import org.dpspark.jobs.report.DataInfo;
 import org.dpspark.jobs.report.Reports;
 import org.dpspark.jobs.train.DpTrainer;
 import org.dpspark.jobs.train.Optimizers;
-import org.dpspark.jobs.train.PrivacyPlan;
+import org.dpspark.accountant.plan.PrivacyPlan;
 import org.dpspark.jobs.train.TrainConfig;
 import org.dpspark.jobs.train.TrainResult;
 
@@ -106,7 +106,7 @@ public final class TrainingRun {
      * guarantee; an optimizer setting that cannot run T steps is refused here too, before the ledger is touched.
      */
     public PrivacyPlan plan(long rows) {
-        PrivacyPlan plan = PrivacyPlan.of(settings.config(), rows);
+        PrivacyPlan plan = settings.config().plan(rows);
         Optimizers.create(settings.config(), plan.steps());
         return plan;
     }

@@ -1,5 +1,6 @@
 package org.dpspark.jobs.train;
 
+import org.dpspark.accountant.plan.PrivacyPlan;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;

@@ -3,6 +3,8 @@ package org.dpspark.jobs.train;
 import java.io.Serializable;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
+import org.dpspark.accountant.plan.PlanRequest;
+import org.dpspark.accountant.plan.PrivacyPlan;
 import org.dpspark.core.params.Checks;
 import org.dpspark.core.params.InvalidParameterException;
 
@@ -11,8 +13,8 @@ import org.dpspark.core.params.InvalidParameterException;
  * field (NaN and infinity fail) and the cross-field rule that exactly one of a target epsilon and a noise
  * multiplier is given.
  *
- * <p>The expected batch size B sets the Poisson sampling rate q = B / N, and the number of steps is
- * T = floor(epochs * N / B), the convention of Opacus' DP data loader.
+ * <p>The privacy plan's rules (q = B / N, T = floor(epochs * N / B), delta &lt; 1/N, calibration) live in the
+ * accountant's {@link PlanRequest} and {@link PrivacyPlan}, once for every entry point: {@link #plan(long)}.
  */
 public final class TrainConfig implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -126,27 +128,24 @@ public final class TrainConfig implements Serializable {
         return stepMode;
     }
 
-    /** The Poisson sampling rate q = B / N for a dataset of {@code rows} rows. */
-    public double samplingRate(long rows) {
-        if (rows < batchSize) {
-            throw new InvalidParameterException(java.util.List.of("batchSize"),
-                    "%s " + batchSize + " exceeds the number of rows " + rows + "; the expected batch must be <= N");
-        }
-        return (double) batchSize / (double) rows;
+    /**
+     * The privacy plan's request for a dataset of {@code rows} rows: q = B / N, T from the epochs or the steps,
+     * delta, and the target epsilon or the noise multiplier. Every rule of the plan is checked there, once, for
+     * every entry point ({@link PlanRequest}).
+     */
+    public PlanRequest planRequest(long rows) {
+        return PlanRequest.builder().rows(rows).batchSize((long) batchSize).epochs(epochs).steps(steps).delta(delta)
+                .targetEpsilon(targetEpsilon).noiseMultiplier(noiseMultiplier).build();
     }
 
-    /** T = floor(epochs * N / B), at least 1; or the steps given. */
-    public long steps(long rows) {
-        if (steps != null) {
-            return steps;
-        }
-        long t = (long) Math.floor(epochs * (double) rows / (double) batchSize);
-        return Math.max(1L, t);
+    /** The privacy plan of this configuration over {@code rows} rows ({@link PrivacyPlan#of}). */
+    public PrivacyPlan plan(long rows) {
+        return PrivacyPlan.of(planRequest(rows));
     }
 
     /** The builder; every setter's value is checked in {@link #build()}. */
     public static final class Builder {
-        private Double epochs = 10.0;
+        private Double epochs;
         private Long steps;
         private int batchSize = 256;
         private double clipNorm = 1.0;
@@ -163,7 +162,7 @@ public final class TrainConfig implements Serializable {
 
         private Builder() {}
 
-        /** Epochs (default 10); {@code null} when the run is sized by {@link #steps}. */
+        /** Epochs (default 10 when neither epochs nor steps are given); {@code null}: not given. */
         public Builder epochs(Double v) {
             this.epochs = v;
             return this;
@@ -174,12 +173,9 @@ public final class TrainConfig implements Serializable {
             return epochs(Double.valueOf(v));
         }
 
-        /** Steps T instead of epochs: sets epochs to null. */
+        /** Steps T instead of epochs (giving both is refused). */
         public Builder steps(Long v) {
             this.steps = v;
-            if (v != null) {
-                this.epochs = null;
-            }
             return this;
         }
 
@@ -248,6 +244,9 @@ public final class TrainConfig implements Serializable {
             // Canonical parameter names (the MLlib Params'); each entry point renders them in its own vocabulary.
             if (stepMode == null) {
                 throw InvalidParameterException.of("stepMode", "must be auto, barrier or job, got null");
+            }
+            if (epochs == null && steps == null) {
+                epochs = 10.0;
             }
             Checks.exactlyOne("epochs", epochs != null, "steps", steps != null);
             if (epochs != null) {

@@ -23,9 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * One plan, whatever the command: over a deterministic grid of cases (N, B or q, epochs or steps, delta, sigma or a
  * target epsilon), {@code dp-privacy --json} and {@code dp-ledger check --json} report exactly the same q, T, sigma
- * and epsilon, and refuse the same bad cases with exit code 2. Each command is a {@link PlanSource}; a third
- * (e.g. {@code dp-train --dry-run}) is added by writing one more source and listing it in {@link #sources}.
- * No SparkSession: both commands are plain Java.
+ * and epsilon, and refuse the same bad cases with exit code 2; {@code dp-train --dry-run --rows N} plans every case
+ * it can express (N and B) and agrees exactly too. Each command is a {@link PlanSource}. No SparkSession: a dry run
+ * with {@code --rows} starts no Spark.
  */
 class PlanAgreementTest {
 
@@ -132,8 +132,51 @@ class PlanAgreementTest {
         }
     }
 
+    /**
+     * {@code dp-train --dry-run --rows N}, in process: the plan of the job dp-train would run on N rows (the same
+     * code as a run on data: flags to TrainConfig, TrainConfig to the plan), parsed from its "plan:" line, whose
+     * numbers are printed as Java's shortest round-trip decimals. dp-train takes N and B, not q, and has defaults
+     * for B, epochs and delta: cases without N and B, or that rely on a default, are not its to answer.
+     */
+    static final class DpTrainDryRunSource implements PlanSource {
+        private static final java.util.regex.Pattern PLAN = java.util.regex.Pattern.compile(
+                "plan: N = \\d+, q = (\\S+), steps = (\\d+), sigma = (\\S+), epsilon = (\\S+) at delta");
+        private final String ledger;
+
+        DpTrainDryRunSource(Path ledger) {
+            this.ledger = ledger.toString();
+        }
+
+        @Override
+        public String name() {
+            return "dp-train --dry-run";
+        }
+
+        static boolean applies(Case c) {
+            return c.q() == null && c.batchSize() != null && (c.epochs() != null || c.steps() != null)
+                    && c.delta() != null && (c.epsilon() != null || c.sigma() != null);
+        }
+
+        @Override
+        public Optional<PlanValues> plan(Case c) {
+            List<String> args = new ArrayList<>(List.of("--dry-run", "--ledger", ledger, "--dataset-id", "grid"));
+            args.addAll(c.flags("--q"));
+            CliRun r = CliRun.capture(DpTrain::run, args.toArray(String[]::new));
+            if (r.code() == ExitCode.BAD_INPUT.code()) {
+                assertOneLine(name(), c, r.err());
+                return Optional.empty();
+            }
+            assertEquals(0, r.code(), name() + " " + c + ": " + r.err());
+            java.util.regex.Matcher m = PLAN.matcher(r.out());
+            assertTrue(m.find(), name() + " " + c + ": " + r.out());
+            return Optional.of(new PlanValues(Double.parseDouble(m.group(1)), Long.parseLong(m.group(2)),
+                    Double.parseDouble(m.group(3)), Double.parseDouble(m.group(4))));
+        }
+    }
+
     private List<PlanSource> sources() {
-        return List.of(new DpPrivacySource(), new DpLedgerCheckSource(dir.resolve("ledger")));
+        return List.of(new DpPrivacySource(), new DpLedgerCheckSource(dir.resolve("ledger")),
+                new DpTrainDryRunSource(dir.resolve("ledger")));
     }
 
     @Test
@@ -142,10 +185,17 @@ class PlanAgreementTest {
         assertTrue(cases.size() >= 200, "cases: " + cases.size());
         List<PlanSource> sources = sources();
         int planned = 0;
+        int dpTrainCases = 0;
         for (Case c : cases) {
             Optional<PlanValues> first = sources.get(0).plan(c);
             assertEquals(c.valid(), first.isPresent(), sources.get(0).name() + " " + c);
             for (PlanSource s : sources.subList(1, sources.size())) {
+                if (s instanceof DpTrainDryRunSource) {
+                    if (!DpTrainDryRunSource.applies(c)) {
+                        continue;
+                    }
+                    dpTrainCases++;
+                }
                 assertEquals(first, s.plan(c), s.name() + " vs " + sources.get(0).name() + ": " + c);
             }
             if (first.isPresent()) {
@@ -159,6 +209,7 @@ class PlanAgreementTest {
             }
         }
         assertTrue(planned >= 170, "planned: " + planned);
+        assertTrue(dpTrainCases >= 200, "cases dp-train answered: " + dpTrainCases);
     }
 
     /** The grid: fixed edge cases, then random ones from a fixed seed. */
@@ -221,7 +272,7 @@ class PlanAgreementTest {
         Random rnd = new Random(20261206L);
         long[] sizes = {10, 100, 1000, 32561, 60000, 1000000};
         // Noise multiplier cases: N, B (with q = B / N), epochs or steps, delta below 1/N.
-        for (int i = 0; i < 150; i++) {
+        for (int i = 0; i < 200; i++) {
             long n = sizes[rnd.nextInt(sizes.length)];
             long b = switch (rnd.nextInt(12)) {
                 case 0, 1 -> 1;

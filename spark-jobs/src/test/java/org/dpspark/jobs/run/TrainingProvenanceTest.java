@@ -23,7 +23,7 @@ import org.dpspark.jobs.model.SavedModelTest;
 import org.dpspark.jobs.provenance.LedgerReceipt;
 import org.dpspark.jobs.provenance.ModelProvenance;
 import org.dpspark.jobs.report.DataInfo;
-import org.dpspark.jobs.train.PrivacyPlan;
+import org.dpspark.accountant.plan.PrivacyPlan;
 import org.dpspark.jobs.train.TrainConfig;
 import org.dpspark.jobs.train.TrainResult;
 import org.junit.jupiter.api.Test;
@@ -37,7 +37,7 @@ class TrainingProvenanceTest {
     void run_becomesProvenance_andTheSavedModelReadsBackEqual() {
         TrainConfig cfg = TrainConfig.builder().optimizer("momentum").momentum(0.8).schedule("cosine").epochs(2)
                 .batchSize(100).clipNorm(0.5).learningRate(0.25).delta(1e-5).targetEpsilon(1.5).build();
-        PrivacyPlan plan = PrivacyPlan.of(cfg, 5000);
+        PrivacyPlan plan = cfg.plan(5000);
         double[] params = {0.5, -0.25, 1.0, 0.1 + 0.2, -2.0, 0.125};
         TrainResult result = new TrainResult(params, plan, List.of(0.6, 0.5), List.of(0.01, 0.01), 1.0, 5000,
                 "barrier", 0.5, 0.2, List.of(0.5, 0.5));
@@ -76,7 +76,7 @@ class TrainingProvenanceTest {
     @Test
     void givenSigma_isNotCalibrated_andSgdHasNoMomentum() {
         TrainConfig cfg = TrainConfig.builder().epochs(1).batchSize(50).noiseMultiplier(1.0).delta(1e-5).build();
-        PrivacyPlan plan = PrivacyPlan.of(cfg, 1000);
+        PrivacyPlan plan = cfg.plan(1000);
         TrainResult result = new TrainResult(new double[6], plan, List.of(), List.of(), 0, 1000, "job", 0, 0,
                 List.of());
         ModelProvenance p = TrainingProvenance.of("j", Instant.EPOCH, new DataInfo("x", "parquet", "sha256:0", 1000),

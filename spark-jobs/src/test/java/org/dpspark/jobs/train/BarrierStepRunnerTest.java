@@ -66,7 +66,7 @@ class BarrierStepRunnerTest {
 
     private static TrainResult run(JavaRDD<DenseBlock> blocks, StepMode mode) {
         TrainConfig c = cfg(mode);
-        return DpTrainer.train(jsc, blocks, rows, new BinaryLogisticRegression(D), c, PrivacyPlan.of(c, rows));
+        return DpTrainer.train(jsc, blocks, rows, new BinaryLogisticRegression(D), c, c.plan(rows));
     }
 
     @Test
@@ -96,7 +96,7 @@ class BarrierStepRunnerTest {
         FAULTS.set(0);
         TrainConfig c = cfg(StepMode.BARRIER);
         TrainResult retried = DpTrainer.train(jsc, twoParts, rows, new BinaryLogisticRegression(D), c,
-                PrivacyPlan.of(c, rows), (j, blocks, work) -> BarrierStepRunner.start(j, blocks, work, (attempt, p, step) -> {
+                c.plan(rows), (j, blocks, work) -> BarrierStepRunner.start(j, blocks, work, (attempt, p, step) -> {
                     if (attempt == 0 && p == 1 && step == 37) {
                         FAULTS.incrementAndGet();
                         throw new IllegalStateException("injected fault at step 37");
@@ -114,7 +114,7 @@ class BarrierStepRunnerTest {
         TrainConfig c = cfg(StepMode.BARRIER);
         long t0 = System.nanoTime();
         TrainResult retried = DpTrainer.train(jsc, twoParts, rows, new BinaryLogisticRegression(D), c,
-                PrivacyPlan.of(c, rows), (j, blocks, work) -> BarrierStepRunner.start(j, blocks, work, (attempt, p, step) -> {
+                c.plan(rows), (j, blocks, work) -> BarrierStepRunner.start(j, blocks, work, (attempt, p, step) -> {
                     if (attempt == 0 && p == 0 && step == -1) {
                         try {
                             Thread.sleep(1000); // let the other task connect and wait for its first step
@@ -135,7 +135,7 @@ class BarrierStepRunnerTest {
     void barrier_taskDiesOnEveryAttempt_trainingFailsCleanly() {
         TrainConfig c = cfg(StepMode.BARRIER);
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> DpTrainer.train(jsc, twoParts, rows,
-                new BinaryLogisticRegression(D), c, PrivacyPlan.of(c, rows),
+                new BinaryLogisticRegression(D), c, c.plan(rows),
                 (j, blocks, work) -> BarrierStepRunner.start(j, blocks, work, (attempt, p, step) -> {
                     if (step == 3) {
                         throw new IllegalStateException("injected fault");

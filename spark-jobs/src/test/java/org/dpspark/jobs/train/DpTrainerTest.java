@@ -1,5 +1,6 @@
 package org.dpspark.jobs.train;
 
+import org.dpspark.accountant.plan.PrivacyPlan;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -62,7 +63,7 @@ class DpTrainerTest {
     @Test
     void train_generatedData_learnsAndReportsTheAccountantsEpsilon() {
         TrainConfig cfg = base().targetEpsilon(2.0).build();
-        PrivacyPlan plan = PrivacyPlan.of(cfg, rows);
+        PrivacyPlan plan = cfg.plan(rows);
         BinaryLogisticRegression model = new BinaryLogisticRegression(D);
         TrainResult r = DpTrainer.train(jsc, train, rows, model, cfg, plan);
 
@@ -76,7 +77,7 @@ class DpTrainerTest {
         assertEquals(acc.epsilon(1e-5), plan.rdpEpsilon(), 0.0);
         assertEquals(pld.epsilon(1e-5), plan.pldEpsilon(), 0.0);
         assertEquals(Math.min(plan.rdpEpsilon(), plan.pldEpsilon()), plan.epsilon(), 0.0);
-        assertEquals(plan.pldEpsilon() <= plan.rdpEpsilon() ? "pld" : "rdp", plan.accountant());
+        assertEquals(plan.pldEpsilon() <= plan.rdpEpsilon() ? "pld" : "rdp", plan.accountant().jsonName());
         assertTrue(plan.epsilon() <= 2.0, "calibrated epsilon " + plan.epsilon() + " exceeds the target");
 
         EvalMetrics m = Evaluator.evaluate(jsc, eval, model, r.params());
@@ -95,7 +96,7 @@ class DpTrainerTest {
     @Test
     void train_sameInsecureSeed_reproducesTheModel_secureRunsDiffer() {
         TrainConfig seeded = base().epochs(1).noiseMultiplier(1.0).insecureTestSeed(42L).build();
-        PrivacyPlan plan = PrivacyPlan.of(seeded, rows);
+        PrivacyPlan plan = seeded.plan(rows);
         BinaryLogisticRegression model = new BinaryLogisticRegression(D);
         double[] a = DpTrainer.train(jsc, train, rows, model, seeded, plan).params();
         double[] b = DpTrainer.train(jsc, train, rows, model, seeded, plan).params();
