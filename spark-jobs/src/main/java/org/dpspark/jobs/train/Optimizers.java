@@ -21,13 +21,13 @@ public final class Optimizers {
         LearningRateSchedule lr = switch (cfg.schedule()) {
             case "constant" -> LearningRateSchedule.constant(cfg.learningRate());
             case "cosine" -> LearningRateSchedule.cosine(cfg.learningRate(), cfg.learningRate() * COSINE_FLOOR, steps);
-            default -> throw new IllegalArgumentException("unknown --lr-schedule '" + cfg.schedule() + "'");
+            default -> throw org.dpspark.core.params.InvalidParameterException.of("lrSchedule", "is unknown: '" + cfg.schedule() + "'");
         };
         return switch (cfg.optimizer()) {
             case "sgd" -> new Sgd(lr);
             case "momentum" -> new Momentum(lr, cfg.momentum());
             case "adam" -> new Adam(lr, 0.9, 0.999, 1e-8);
-            default -> throw new IllegalArgumentException("unknown --optimizer '" + cfg.optimizer() + "'");
+            default -> throw org.dpspark.core.params.InvalidParameterException.of("optimizer", "is unknown: '" + cfg.optimizer() + "'");
         };
     }
 }
