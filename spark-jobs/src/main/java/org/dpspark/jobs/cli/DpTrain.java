@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -16,7 +17,10 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.dpspark.accountant.ledger.Admission;
 import org.dpspark.accountant.ledger.BudgetExhaustedException;
+import org.dpspark.accountant.ledger.DatasetLocations;
 import org.dpspark.accountant.ledger.LedgerConflictException;
+import org.dpspark.accountant.ledger.LedgerPolicy;
+import org.dpspark.accountant.ledger.PrivacyLedger;
 import org.dpspark.core.params.InvalidParameterException;
 import org.dpspark.datasets.DataReader;
 import org.dpspark.datasets.InputFormat;
@@ -161,6 +165,15 @@ public final class DpTrain implements Callable<Integer> {
     @Option(names = "--dataset-id", paramLabel = "ID", description = "Dataset id in the ledger, whose budget this job spends (default: derived from the input's fingerprint, sha256-...).")
     String datasetId;
 
+    @Option(names = "--allow-weak-privacy", description = "Run a job whose epsilon is above the ledger's ceiling (default 10) or whose noise multiplier is below 0.3: such a guarantee promises next to nothing. Without it the job is refused (exit 2).")
+    boolean allowWeakPrivacy;
+
+    @Option(names = "--unbudgeted", description = "Run on data that matches no dataset registered in the ledger (no budget caps it); recorded as unbudgeted. Without it such a job is refused (exit 2), unless the ledger's policy allows it.")
+    boolean unbudgeted;
+
+    @Option(names = "--table", paramLabel = "NAME", description = "Training data from a catalog table (db.name), instead of --input; needs --spec.")
+    String table;
+
     @Option(names = "--dry-run", description = "Validate the flags, the outputs, the ledger and the input, print the privacy plan (q, T, sigma, epsilon) and whether the ledger would admit the job now; reserve nothing, train nothing.")
     boolean dryRun;
 
@@ -261,7 +274,7 @@ public final class DpTrain implements Callable<Integer> {
         String jid = jobId != null ? jobId : UUID.randomUUID().toString();
         Configuration hadoop = hadoopConfBeforeSpark();
         // Everything that can be checked before Spark starts: flags (above), outputs, ledger, the feature spec.
-        TrainingRun run = TrainingRun.preflight(settings(cfg, jid), hadoop, this::notice);
+        TrainingRun run = TrainingRun.preflight(settings(cfg, jid, hadoop), hadoop, this::notice);
         if (dryRunRows != null) {
             return printDryRun(run.dryRun(dryRunRows, null));
         }
@@ -303,6 +316,7 @@ public final class DpTrain implements Callable<Integer> {
                 .noiseMultiplier(noiseMultiplier)
                 .insecureTestSeed(insecureTestSeed)
                 .stepMode(StepMode.parse(stepMode))
+                .allowWeakPrivacy(allowWeakPrivacy)
                 .build();
     }
 
@@ -330,8 +344,23 @@ public final class DpTrain implements Callable<Integer> {
             }
             return;
         }
+        if (table != null) {
+            if (input != null || format != null) {
+                throw new IllegalArgumentException("--table reads a catalog table: do not pass --input or --format with it");
+            }
+            if (spec == null) {
+                throw new IllegalArgumentException("--spec is required with --table (a JSON file or a built-in name)");
+            }
+            if (evalInput != null) {
+                throw new IllegalArgumentException("--eval-input goes with --input and --format; with --table, evaluate separately");
+            }
+            if (output == null && !dryRun) {
+                throw new IllegalArgumentException("--output is required");
+            }
+            return;
+        }
         if (input == null) {
-            throw new IllegalArgumentException("--input is required (or --demo)");
+            throw new IllegalArgumentException("--input is required (or --table, or --demo)");
         }
         if (format == null) {
             throw new IllegalArgumentException("--format is required: csv, parquet, arrow, adult, mnist or libsvm");
@@ -342,14 +371,34 @@ public final class DpTrain implements Callable<Integer> {
         }
     }
 
-    private RunSettings settings(TrainConfig cfg, String jid) {
+    private RunSettings settings(TrainConfig cfg, String jid, Configuration hadoop) {
+        java.nio.file.Path demoDir = demo ? tempDemoDir() : null;
         Publication pub = null;
         if (!dryRun) {
-            String outDir = output != null ? output : tempDemoDir();
+            String outDir = output != null ? output : demoDir.resolve("model").toUri().toString();
             pub = new Publication(outDir, report != null ? report : new Path(outDir, "report.json").toString(), overwrite);
         }
         publication = pub;
-        return new RunSettings(cfg, LedgerTarget.at(ledger, datasetId, new SparkConf()), jid, pub, partitions, "dp-train");
+        LedgerTarget target;
+        List<String> locations = List.of();
+        if (demo) {
+            // Synthetic, public rows: a ledger of the demo's own, made on purpose, so the ledger's lines show what a
+            // real job records; unbudgeted, since no data owner set a budget on generated data.
+            String where = ledger;
+            if (where == null) {
+                where = demoDir.resolve("ledger").toUri().toString();
+                PrivacyLedger.create(where, hadoop, LedgerPolicy.DEFAULT);
+            }
+            target = LedgerTarget.at(where, datasetId, new SparkConf()).withUnbudgeted(true);
+        } else {
+            target = LedgerTarget.at(ledger, datasetId, new SparkConf()).withUnbudgeted(unbudgeted);
+            if (table != null) {
+                locations = List.of(DatasetLocations.normalizeTable(table));
+            } else if (input != null) {
+                locations = List.of(DatasetLocations.normalizePath(input, hadoop));
+            }
+        }
+        return new RunSettings(cfg, target, jid, pub, partitions, "dp-train", locations);
     }
 
     /** Hadoop's configuration as Spark will see it (site files, and spark.hadoop.* properties from spark-submit). */
@@ -376,8 +425,8 @@ public final class DpTrain implements Callable<Integer> {
     private record Resolved(InputFormat format, FeatureSpec spec, String specName) {}
 
     private Resolved resolveSpec(Configuration hadoop) {
-        InputFormat f = parseFormat(format);
-        String fmt = f.name().toLowerCase(Locale.ROOT);
+        InputFormat f = table != null ? null : parseFormat(format);
+        String fmt = f == null ? "table" : f.name().toLowerCase(Locale.ROOT);
         String specName = spec != null ? spec
                 : f == InputFormat.ADULT ? "adult" : f == InputFormat.MNIST ? "mnist" : null;
         if (specName == null) {
@@ -391,7 +440,9 @@ public final class DpTrain implements Callable<Integer> {
         if (labelCol != null) {
             fs = fs.withLabelColumn(labelCol);
         }
-        requireExists(hadoop, input, "--input");
+        if (input != null) {
+            requireExists(hadoop, input, "--input");
+        }
         if (evalInput != null) {
             requireExists(hadoop, evalInput, "--eval-input");
         }
@@ -399,8 +450,18 @@ public final class DpTrain implements Callable<Integer> {
     }
 
     private Inputs readInputs(SparkSession spark, Resolved r) {
-        String fmt = r.format().name().toLowerCase(Locale.ROOT);
         TrainingData.SpecEncoding enc = new TrainingData.SpecEncoding(r.spec(), r.specName());
+        if (table != null) {
+            Dataset<Row> rows;
+            try {
+                rows = spark.table(table);
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("--table " + table + ": no such table (" + e.getClass().getSimpleName()
+                        + ")", e);
+            }
+            return new Inputs(new TrainingData(rows, enc, "table:" + table, "table", "--table"), null, r.spec());
+        }
+        String fmt = r.format().name().toLowerCase(Locale.ROOT);
         TrainingData train = new TrainingData(read(spark, input, r.format(), r.spec()), enc, input, fmt, "--input");
         TrainingData eval = evalInput == null ? null
                 : new TrainingData(read(spark, evalInput, r.format(), r.spec()), enc, evalInput, fmt, "--eval-input");
@@ -465,10 +526,9 @@ public final class DpTrain implements Callable<Integer> {
     static final long DEMO_EVAL_ROWS = 10_000;
     static final int DEMO_FEATURES = 20;
 
-    private static String tempDemoDir() {
+    private static java.nio.file.Path tempDemoDir() {
         try {
-            java.nio.file.Path parent = Files.createTempDirectory("dpspark-demo-");
-            return parent.resolve("model").toUri().toString();
+            return Files.createTempDirectory("dpspark-demo-");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -7,6 +7,7 @@ import org.apache.spark.ml.Estimator;
 import org.apache.spark.ml.attribute.AttributeGroup;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.VectorUDT;
+import org.apache.spark.ml.param.BooleanParam;
 import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.Param;
@@ -20,6 +21,7 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.dpspark.core.params.Checks;
 import org.dpspark.jobs.model.ModelSpec;
+import org.dpspark.jobs.run.InputLocations;
 import org.dpspark.jobs.run.LedgerTarget;
 import org.dpspark.jobs.run.RunSettings;
 import org.dpspark.jobs.run.TrainedModel;
@@ -67,6 +69,8 @@ public abstract class DpEstimator<M extends DpPredictionModel<M>, E extends DpEs
     private final Param<String> ledger;
     private final Param<String> datasetId;
     private final Param<String> noLedgerReason;
+    private final BooleanParam unbudgeted;
+    private final BooleanParam allowWeakPrivacy;
     /** INSECURE test path; deliberately not a Param (never saved, never in explainParams). */
     private Long insecureTestSeed;
 
@@ -99,6 +103,12 @@ public abstract class DpEstimator<M extends DpPredictionModel<M>, E extends DpEs
                 "dataset id in the ledger (default: derived from the rows' fingerprint)");
         noLedgerReason = new Param<>(this, "noLedgerReason",
                 "opt out of the privacy ledger, saying why (recorded in the model's provenance); default: recorded");
+        unbudgeted = new BooleanParam(this, "unbudgeted", "allow a fit on data that matches no dataset registered in "
+                + "the ledger (no budget caps it; recorded as unbudgeted); default false: such a fit is refused");
+        setDefault(unbudgeted, false);
+        allowWeakPrivacy = new BooleanParam(this, "allowWeakPrivacy", "run a fit whose epsilon is above the ledger's "
+                + "ceiling (default 10) or whose noise multiplier is below 0.3 anyway; default false: refused");
+        setDefault(allowWeakPrivacy, false);
         setDefault(featuresCol, "features");
         setDefault(labelCol, "label");
         setDefault(predictionCol, "prediction");
@@ -182,6 +192,37 @@ public abstract class DpEstimator<M extends DpPredictionModel<M>, E extends DpEs
 
     public Param<String> noLedgerReason() {
         return noLedgerReason;
+    }
+
+    public BooleanParam unbudgeted() {
+        return unbudgeted;
+    }
+
+    public BooleanParam allowWeakPrivacy() {
+        return allowWeakPrivacy;
+    }
+
+    public boolean getAllowWeakPrivacy() {
+        return (Boolean) getOrDefault(allowWeakPrivacy);
+    }
+
+    /** Runs a fit whose epsilon is above the ledger's ceiling, or whose noise is below 0.3, anyway. */
+    public E setAllowWeakPrivacy(boolean v) {
+        set(allowWeakPrivacy, v);
+        return self();
+    }
+
+    public boolean getUnbudgeted() {
+        return (Boolean) getOrDefault(unbudgeted);
+    }
+
+    /**
+     * Allows a fit on data that matches no dataset registered in the ledger (no budget caps it); the fit is then
+     * recorded as unbudgeted. Without it, such a fit is refused before training.
+     */
+    public E setUnbudgeted(boolean v) {
+        set(unbudgeted, v);
+        return self();
     }
 
     public String getFeaturesCol() {
@@ -394,11 +435,12 @@ public abstract class DpEstimator<M extends DpPredictionModel<M>, E extends DpEs
                 .targetEpsilon(isDefined(epsilon) ? (Double) getOrDefault(epsilon) : null)
                 .noiseMultiplier(isDefined(noiseMultiplier) ? (Double) getOrDefault(noiseMultiplier) : null)
                 .insecureTestSeed(insecureTestSeed)
+                .allowWeakPrivacy(getAllowWeakPrivacy())
                 .build();
     }
 
     /** Where the fit's spend is recorded. */
-    LedgerTarget ledgerTarget(JavaSparkContext jsc) {
+    LedgerTarget ledgerTarget(org.apache.spark.sql.SparkSession spark) {
         if (isDefined(noLedgerReason)) {
             if (isDefined(ledger) || isDefined(datasetId)) {
                 throw new IllegalArgumentException("noLedgerReason opts out of the ledger: do not also set ledger or datasetId");
@@ -406,7 +448,17 @@ public abstract class DpEstimator<M extends DpPredictionModel<M>, E extends DpEs
             return LedgerTarget.none(getOrDefault(noLedgerReason));
         }
         return LedgerTarget.at(isDefined(ledger) ? getOrDefault(ledger) : null,
-                isDefined(datasetId) ? getOrDefault(datasetId) : null, jsc.getConf());
+                isDefined(datasetId) ? getOrDefault(datasetId) : null, runtimeConf(spark)).withUnbudgeted(getUnbudgeted());
+    }
+
+    /** The session's configuration as the ledger's default sees it: the SparkConf plus runtime settings. */
+    private static org.apache.spark.SparkConf runtimeConf(org.apache.spark.sql.SparkSession spark) {
+        org.apache.spark.SparkConf conf = spark.sparkContext().getConf().clone();
+        scala.Option<String> key = spark.conf().getOption(org.dpspark.jobs.ledger.JobLedger.CONF_KEY);
+        if (key.isDefined()) {
+            conf.set(org.dpspark.jobs.ledger.JobLedger.CONF_KEY, key.get());
+        }
+        return conf;
     }
 
     @Override
@@ -421,9 +473,9 @@ public abstract class DpEstimator<M extends DpPredictionModel<M>, E extends DpEs
         ModelSpec spec = modelSpec(d);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext());
         String jid = isDefined(jobId) ? getOrDefault(jobId) : UUID.randomUUID().toString();
-        RunSettings settings = new RunSettings(cfg, ledgerTarget(jsc), jid, null,
+        RunSettings settings = new RunSettings(cfg, ledgerTarget(dataset.sparkSession()), jid, null,
                 isDefined(numPartitions) ? (Integer) getOrDefault(numPartitions) : null,
-                "mllib:" + getClass().getSimpleName() + ":" + uid);
+                "mllib:" + getClass().getSimpleName() + ":" + uid, InputLocations.of(dataset, jsc.hadoopConfiguration()));
         TrainingRun run = TrainingRun.preflight(settings, jsc.hadoopConfiguration(), LOG::warn);
         TrainingData data = new TrainingData(dataset.toDF(), new TrainingData.VectorEncoding(f, l, d, spec),
                 "DataFrame", "dataframe", "the input of " + name);

@@ -12,11 +12,17 @@ import org.apache.spark.SparkConf;
  * configuration key {@code spark.dpspark.ledger} (the way to configure a cluster), the environment variable {@code DPSPARK_LEDGER},
  * and {@code ~/.dpspark/ledger}.
  *
+ * <p>Which dataset pays follows the data, not the caller's say: the input's locations and the fingerprint of its
+ * encoded rows are looked up among the ledger's registered datasets (see {@link TrainingRun}). A job whose data
+ * matches no registered dataset runs only when {@code unbudgeted} is set (or the ledger's policy allows it), and
+ * is then recorded as unbudgeted.
+ *
  * @param location the ledger's URI (local or any Hadoop file system), or null for {@link #none}
- * @param datasetId the dataset whose budget pays, or null to derive it from the input's fingerprint
+ * @param datasetId the dataset the caller names, or null to find it by registration
  * @param noneReason why nothing is recorded (only for {@link #none})
+ * @param unbudgeted the caller's explicit opt-in to run on data that matches no registered dataset
  */
-public record LedgerTarget(String location, String datasetId, String noneReason) {
+public record LedgerTarget(String location, String datasetId, String noneReason, boolean unbudgeted) {
 
     public LedgerTarget {
         if ((location == null) == (noneReason == null)) {
@@ -32,12 +38,17 @@ public record LedgerTarget(String location, String datasetId, String noneReason)
 
     /** No ledger: the run's spend is recorded nowhere, and its provenance says so with {@code reason}. */
     public static LedgerTarget none(String reason) {
-        return new LedgerTarget(null, null, reason);
+        return new LedgerTarget(null, null, reason, false);
     }
 
     /** The ledger at {@code location} (null: the default ledger of {@code conf}), charging {@code datasetId}. */
     public static LedgerTarget at(String location, String datasetId, SparkConf conf) {
-        return new LedgerTarget(location != null ? location : defaultLocation(conf), datasetId, null);
+        return new LedgerTarget(location != null ? location : defaultLocation(conf), datasetId, null, false);
+    }
+
+    /** The same target, allowing (or not) data that matches no registered dataset. */
+    public LedgerTarget withUnbudgeted(boolean allow) {
+        return new LedgerTarget(location, datasetId, noneReason, allow);
     }
 
     /** Whether the spend is recorded. */

@@ -13,13 +13,17 @@ import org.dpspark.jobs.train.TrainConfig;
  * @param partitions partitions of the training blocks, or null for Spark's default parallelism
  * @param entryPoint who runs it ("dp-train", "mllib:DpLogisticRegression:uid"), recorded in the ledger when
  *     nothing is published
+ * @param inputLocations where the training rows are read from, normalized as the ledger registers locations
+ *     (qualified paths, {@code table:db.name}); known before any data is read, so that a registered dataset is
+ *     found (and a contradicting dataset id refused) before Spark starts
  */
 public record RunSettings(TrainConfig config, LedgerTarget ledger, String jobId, Publication publication,
-        Integer partitions, String entryPoint) {
+        Integer partitions, String entryPoint, java.util.List<String> inputLocations) {
     public RunSettings {
         if (config == null || ledger == null || jobId == null || jobId.isBlank() || entryPoint == null) {
             throw new IllegalArgumentException("run settings need a config, a ledger target, a job id and an entry point");
         }
+        inputLocations = inputLocations == null ? java.util.List.of() : java.util.List.copyOf(inputLocations);
         if (partitions != null && partitions < 1) {
             throw org.dpspark.core.params.InvalidParameterException.of("numPartitions", "must be >= 1, got " + partitions);
         }

@@ -18,6 +18,8 @@ import org.dpspark.accountant.ledger.Budget;
 import org.dpspark.accountant.ledger.DatasetState;
 import org.dpspark.accountant.ledger.LedgerEntry;
 import org.dpspark.accountant.ledger.PrivacyLedger;
+import org.dpspark.accountant.plan.PlanRequest;
+import org.dpspark.accountant.plan.PrivacyPlan;
 import org.dpspark.core.model.DpModel;
 import org.dpspark.core.params.InvalidParameterException;
 import org.dpspark.datasets.BlockPacker;
@@ -88,9 +90,12 @@ public final class TrainingRun {
         LedgerTarget target = settings.ledger();
         if (target.recorded()) {
             ledger = JobLedger.open(target.location(), hadoop);
-            if (target.datasetId() != null) {
-                ledger.checkNotCommitted(target.datasetId(), settings.jobId());
-                refuseInsecureOnBudget(settings.config(), ledger, target.datasetId());
+            // The dataset, as far as the input's locations tell before any data is read (the fingerprint of the
+            // rows, known after validation, may still find it later).
+            String early = resolveDataset(ledger, settings, null, false);
+            if (early != null) {
+                ledger.checkNotCommitted(early, settings.jobId());
+                refuseInsecureOnBudget(settings.config(), ledger, early);
             }
         }
         return new TrainingRun(settings, hadoop, ledger, notices);
@@ -106,7 +111,8 @@ public final class TrainingRun {
      * guarantee; an optimizer setting that cannot run T steps is refused here too, before the ledger is touched.
      */
     public PrivacyPlan plan(long rows) {
-        PrivacyPlan plan = settings.config().plan(rows);
+        double ceiling = ledger != null ? ledger.policy().epsilonCeiling() : PlanRequest.DEFAULT_EPSILON_CEILING;
+        PrivacyPlan plan = PrivacyPlan.of(settings.config().planRequest(rows, ceiling));
         Optimizers.create(settings.config(), plan.steps());
         return plan;
     }
@@ -119,7 +125,7 @@ public final class TrainingRun {
      */
     public DryRun dryRun(long rows, String fingerprint) {
         PrivacyPlan plan = plan(rows);
-        String ds = ledger == null ? null : datasetId(fingerprint);
+        String ds = ledger == null ? null : resolveDataset(ledger, settings, fingerprint, fingerprint != null);
         if (ds == null) {
             return new DryRun(rows, plan, null, Optional.empty());
         }
@@ -163,7 +169,7 @@ public final class TrainingRun {
         }
         jsc.setJobDescription(null);
         PrivacyPlan plan = plan(v.rows());
-        String datasetId = datasetId(v.fingerprint());
+        String datasetId = ledger == null ? null : resolveDataset(ledger, settings, v.fingerprint(), true);
         if (ledger != null) {
             refuseInsecureOnBudget(cfg, ledger, datasetId);
         }
@@ -230,12 +236,68 @@ public final class TrainingRun {
         AtomicOutput.writeFile(hadoop, pub.reportPath(), report, pub.overwrite());
     }
 
-    /** The dataset that pays: the explicit id, else one derived from the fingerprint (null if neither). */
-    private String datasetId(String fingerprint) {
-        if (settings.ledger().datasetId() != null) {
-            return settings.ledger().datasetId();
+    /**
+     * The dataset that pays, found from the data, not from the caller's say (ARCHITECTURE.md, the ledger's trust
+     * model): the input's registered locations and the fingerprint of its encoded rows (which also finds a copy of
+     * a registered dataset in another format or place, once a job has recorded it). A dataset id the caller gives
+     * must agree; data that matches no registered dataset runs only with an explicit opt-in (or the ledger's
+     * policy), charged to an {@code unbudgeted-} dataset named after its fingerprint.
+     *
+     * @param fingerprint the rows' fingerprint, or null before validation
+     * @param decide whether to decide now (after validation); before it, null means "not known yet"
+     * @return the dataset id, or null when it cannot be decided yet
+     */
+    static String resolveDataset(PrivacyLedger ledger, RunSettings settings, String fingerprint, boolean decide) {
+        java.util.LinkedHashMap<String, String> matches = new java.util.LinkedHashMap<>();
+        for (String loc : settings.inputLocations()) {
+            ledger.datasetForLocation(loc).ifPresent(d -> matches.putIfAbsent(d, "the location " + loc
+                    + " is registered to it"));
         }
-        return fingerprint == null ? null : JobLedger.datasetIdFromFingerprint(fingerprint);
+        if (fingerprint != null) {
+            ledger.datasetForFingerprint(fingerprint).ifPresent(d -> matches.putIfAbsent(d,
+                    "its rows' fingerprint " + fingerprint + " is recorded for it"));
+        }
+        if (matches.size() > 1) {
+            StringBuilder sb = new StringBuilder();
+            matches.forEach((d, why) -> sb.append(sb.length() == 0 ? "" : "; ").append("'").append(d).append("' (")
+                    .append(why).append(")"));
+            throw new InvalidParameterException(List.of("ledger"), "%s " + escape(ledger.location())
+                    + ": the input matches several datasets: " + escape(sb.toString())
+                    + "; their registrations overlap, which the data owner must settle");
+        }
+        String explicit = settings.ledger().datasetId();
+        if (!matches.isEmpty()) {
+            String found = matches.keySet().iterator().next();
+            if (explicit != null && !explicit.equals(found)) {
+                throw new InvalidParameterException(List.of("datasetId"), "%s '" + escape(explicit)
+                        + "' contradicts the ledger: the input belongs to dataset '" + escape(found) + "' ("
+                        + escape(matches.get(found)) + ")");
+            }
+            return found;
+        }
+        if (explicit != null && known(ledger, explicit)) {
+            return explicit;
+        }
+        if (!decide) {
+            return null;
+        }
+        if (!settings.ledger().unbudgeted() && !ledger.policy().allowUnbudgeted()) {
+            String named = explicit == null ? "" : " (dataset '" + explicit + "' is neither registered nor budgeted)";
+            throw new InvalidParameterException(List.of("unbudgeted"), "the input matches no registered dataset of the "
+                    + "ledger " + escape(ledger.location()) + escape(named) + ": the data owner registers it with "
+                    + "'dp-ledger register --dataset-id ID --location PATH' and sets its budget; to run on it without "
+                    + "a budget anyway (recorded as unbudgeted), pass %s");
+        }
+        return explicit != null ? explicit : "unbudgeted-" + JobLedger.datasetIdFromFingerprint(fingerprint);
+    }
+
+    /** Whether the owner has declared the dataset: registered, or given a budget. */
+    private static boolean known(PrivacyLedger ledger, String datasetId) {
+        return ledger.registrations().containsKey(datasetId) || ledger.state(datasetId).budget().isPresent();
+    }
+
+    private static String escape(String s) {
+        return s.replace("%", "%%");
     }
 
     /** The validated input: N (public) and the order-independent fingerprint of its encoded rows. */

@@ -37,6 +37,7 @@ public final class TrainConfig implements Serializable {
     private final Long insecureTestSeed;
     private final boolean dpLossTracking;
     private final StepMode stepMode;
+    private final boolean allowWeakPrivacy;
 
     private TrainConfig(Builder b) {
         this.epochs = b.epochs;
@@ -53,6 +54,7 @@ public final class TrainConfig implements Serializable {
         this.insecureTestSeed = b.insecureTestSeed;
         this.dpLossTracking = b.dpLossTracking;
         this.stepMode = b.stepMode;
+        this.allowWeakPrivacy = b.allowWeakPrivacy;
     }
 
     public static Builder builder() {
@@ -134,13 +136,24 @@ public final class TrainConfig implements Serializable {
      * every entry point ({@link PlanRequest}).
      */
     public PlanRequest planRequest(long rows) {
+        return planRequest(rows, PlanRequest.DEFAULT_EPSILON_CEILING);
+    }
+
+    /** As {@link #planRequest(long)}, with the ledger's ceiling on epsilon (its policy; default 10). */
+    public PlanRequest planRequest(long rows, double epsilonCeiling) {
         return PlanRequest.builder().rows(rows).batchSize((long) batchSize).epochs(epochs).steps(steps).delta(delta)
-                .targetEpsilon(targetEpsilon).noiseMultiplier(noiseMultiplier).build();
+                .targetEpsilon(targetEpsilon).noiseMultiplier(noiseMultiplier).epsilonCeiling(epsilonCeiling)
+                .allowWeakPrivacy(allowWeakPrivacy).build();
     }
 
     /** The privacy plan of this configuration over {@code rows} rows ({@link PrivacyPlan#of}). */
     public PrivacyPlan plan(long rows) {
         return PrivacyPlan.of(planRequest(rows));
+    }
+
+    /** Whether a plan above the epsilon ceiling or below the smallest noise multiplier may run anyway. */
+    public boolean allowWeakPrivacy() {
+        return allowWeakPrivacy;
     }
 
     /** The builder; every setter's value is checked in {@link #build()}. */
@@ -159,6 +172,7 @@ public final class TrainConfig implements Serializable {
         private Long insecureTestSeed;
         private boolean dpLossTracking = true;
         private StepMode stepMode = StepMode.AUTO;
+        private boolean allowWeakPrivacy;
 
         private Builder() {}
 
@@ -232,6 +246,12 @@ public final class TrainConfig implements Serializable {
 
         public Builder dpLossTracking(boolean v) {
             this.dpLossTracking = v;
+            return this;
+        }
+
+        /** Runs a plan whose epsilon is above the ceiling, or whose noise is below the minimum, anyway. */
+        public Builder allowWeakPrivacy(boolean v) {
+            this.allowWeakPrivacy = v;
             return this;
         }
 
