@@ -129,6 +129,12 @@ class ClusterStatusFileIT {
         return sb.toString();
     }
 
+    /** spark-submit's line "State of driver driver-... is FAILED, exiting spark-submit JVM.", or a note. */
+    private static String driverState(Result r) {
+        return (r.out() + "\n" + r.err()).lines().filter(l -> l.contains("State of driver")).findFirst()
+                .map(l -> l.substring(l.indexOf("State of driver"))).orElse("(spark-submit logged no driver state)");
+    }
+
     private static JsonNode status(Path file, Result submitted) throws IOException {
         assertTrue(Files.exists(file), "no status file; spark-submit said: " + submitted.err() + driverLogs());
         return JSON.readTree(file.toFile());
@@ -143,9 +149,11 @@ class ClusterStatusFileIT {
         assertEquals(2, s.get("exit_code").asInt(), s.toString());
         assertEquals("bad_input", s.get("outcome").asText());
         assertTrue(s.get("message").asText().startsWith("dp-train: error: --epsilon"), s.toString());
-        // What standalone spark-submit reports for a driver that exited 2 (recorded, not a contract of dpspark).
-        System.out.println("ClusterStatusFileIT bad-flag: driver exit 2, spark-submit exit " + r.code()
+        // What standalone spark-submit reports for a driver that exited 2 (recorded, not a contract of dpspark): the
+        // Master saw the driver FAIL, and spark-submit still returned 0.
+        System.out.println("ClusterStatusFileIT bad-flag: spark-submit exit " + r.code() + ", " + driverState(r)
                 + "; status file: " + s);
+        assertTrue(driverState(r).contains("FAILED"), driverState(r));
         assertEquals(0, r.code(), "spark-submit now reports the driver's failure itself: " + r.err());
     }
 
@@ -170,6 +178,8 @@ class ClusterStatusFileIT {
         assertTrue(s.get("ledger_commit_seq").asLong() > 0, s.toString());
         assertTrue(Files.exists(model.resolve("model.json")));
         assertEquals(0, r.code(), r.err());
-        System.out.println("ClusterStatusFileIT demo: spark-submit exit " + r.code() + "; status file: " + s);
+        assertTrue(driverState(r).contains("FINISHED"), driverState(r));
+        System.out.println("ClusterStatusFileIT demo: spark-submit exit " + r.code() + ", " + driverState(r)
+                + "; status file: " + s);
     }
 }
