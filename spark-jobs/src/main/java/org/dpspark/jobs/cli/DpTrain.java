@@ -193,7 +193,8 @@ public final class DpTrain implements Callable<Integer> {
     private String errorLine;
     private ExitCode errorCode;
     private boolean redact;
-    /** --status-file was refused before the run: there is nowhere to write it. */
+    /** --status-file was checked before the run (true), refused (nowhere to write it), or not reached. */
+    private boolean statusFileChecked;
     private boolean statusFileRefused;
 
     DpTrain(PrintWriter out) {
@@ -225,7 +226,16 @@ public final class DpTrain implements Callable<Integer> {
             }
             return new CommandLine.RunLast().execute(parsed);
         });
-        int code = cl.execute(args);
+        int code;
+        try {
+            code = cl.execute(args);
+        } catch (Error e) {
+            // not an Exception, so picocli's handlers did not see it: still one line, and the status file if possible
+            LOG.debug("dp-train failed", e);
+            app.writeStatus(err, app.error(err, ExitCode.FAILURE, "dp-train: failed: " + e.getClass().getSimpleName()
+                    + ": " + oneLine(e.getMessage()) + " (details in the driver log at DEBUG)"), args);
+            throw e;
+        }
         if (cl.isUsageHelpRequested() || cl.isVersionHelpRequested()) {
             return code;
         }
@@ -243,6 +253,7 @@ public final class DpTrain implements Callable<Integer> {
             if (statusFile != null) {
                 try {
                     StatusFile.check(hadoopConfBeforeSpark(), statusFile);
+                    statusFileChecked = true;
                 } catch (RuntimeException e) {
                     statusFileRefused = true;
                     throw e;
@@ -301,7 +312,7 @@ public final class DpTrain implements Callable<Integer> {
                 : output != null ? new Path(output, "report.json").toString() : null;
         try {
             Configuration conf = hadoopConfBeforeSpark();
-            if (statusFile == null) {
+            if (!statusFileChecked) {
                 StatusFile.check(conf, path); // a flag error: the path was not checked yet
             }
             StatusFile.write(conf, path, StatusFile.json(code, line, jobId, java.time.Instant.now(), modelPath,

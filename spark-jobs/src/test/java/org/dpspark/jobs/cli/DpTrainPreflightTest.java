@@ -133,6 +133,14 @@ class DpTrainPreflightTest {
     }
 
     @Test
+    void statusFile_badFlagValueAndStatusFileUnderAFile_oneErrorPerProblem_noFileWritten() {
+        CliRun r = train("--status-file", csv.resolve("status.json").toString(), "--batch-size", "many");
+        assertEquals(ExitCode.BAD_INPUT.code(), r.code(), r.err());
+        assertTrue(r.err().contains("--status-file " + csv.resolve("status.json") + " cannot be created"), r.err());
+        assertFalse(SparkSession.getActiveSession().isDefined());
+    }
+
+    @Test
     void statusFile_noJobIdGiven_namesTheGeneratedOne() throws IOException {
         Path status = dir.resolve("status.json");
         CliRun r = CliRun.capture(DpTrain::run, "--demo", "--epsilon", "-3", "--status-file", status.toString());
