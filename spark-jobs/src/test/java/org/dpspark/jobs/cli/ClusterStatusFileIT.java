@@ -129,9 +129,10 @@ class ClusterStatusFileIT {
         return sb.toString();
     }
 
-    /** spark-submit's line "State of driver driver-... is FAILED, exiting spark-submit JVM.", or a note. */
+    /** spark-submit's last line "State of driver driver-... is FAILED, exiting spark-submit JVM.", or a note. */
     private static String driverState(Result r) {
-        return (r.out() + "\n" + r.err()).lines().filter(l -> l.contains("State of driver")).findFirst()
+        return (r.out() + "\n" + r.err()).lines().filter(l -> l.contains("State of driver"))
+                .reduce((first, last) -> last) // the final state; a RUNNING one is logged when the driver starts
                 .map(l -> l.substring(l.indexOf("State of driver"))).orElse("(spark-submit logged no driver state)");
     }
 
