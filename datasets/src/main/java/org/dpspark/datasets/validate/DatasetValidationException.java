@@ -5,13 +5,18 @@ import java.util.List;
 /**
  * The input does not satisfy its feature spec. {@link #getMessage()} is one line listing every violation, e.g.
  * {@code input validation failed: column 'age': 3 non-numeric values (first at row 17); column 'income': 2 labels
- * outside {0, 1} (first at row 5)}; it never contains data values.
+ * outside {0, 1} (first at row 5)}; it never contains data values, but it does disclose counts and row numbers of
+ * the private input (fine for the data owner). {@link #redacted()} gives the same exception with a message that
+ * names only the kind of each problem and its column, for operators who must not learn about the rows;
+ * {@link #violations()} always holds the full list for programmatic callers.
  */
 public final class DatasetValidationException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
+    private final String input;
     private final List<Violation> violations;
+    private final boolean redacted;
 
     /** @param violations non-empty */
     public DatasetValidationException(List<Violation> violations) {
@@ -24,13 +29,32 @@ public final class DatasetValidationException extends RuntimeException {
      * @param violations non-empty
      */
     public DatasetValidationException(String input, List<Violation> violations) {
-        super(input == null ? message(violations) : input + ": " + message(violations));
-        this.violations = List.copyOf(violations);
+        this(input, violations, false);
     }
 
-    /** The same violations, the message prefixed with how the caller names the input. */
+    private DatasetValidationException(String input, List<Violation> violations, boolean redacted) {
+        super(input == null ? message(violations, redacted) : input + ": " + message(violations, redacted));
+        this.input = input;
+        this.violations = List.copyOf(violations);
+        this.redacted = redacted;
+    }
+
+    /** The same violations, the message prefixed with how the caller names the input (redacted if this one is). */
     public DatasetValidationException about(String input) {
-        return new DatasetValidationException(input, violations);
+        return withStack(new DatasetValidationException(input, violations, redacted));
+    }
+
+    /**
+     * The same violations, with a message that gives only the kind of each problem and its column: no counts, no
+     * row numbers ({@link Violation#describe(boolean)}). {@link #violations()} still holds the full list.
+     */
+    public DatasetValidationException redacted() {
+        return redacted ? this : withStack(new DatasetValidationException(input, violations, true));
+    }
+
+    /** Whether {@link #getMessage()} is redacted. */
+    public boolean isRedacted() {
+        return redacted;
     }
 
     /** Every violation found, in report order (record-level first, then columns in spec order). */
@@ -38,16 +62,23 @@ public final class DatasetValidationException extends RuntimeException {
         return violations;
     }
 
-    private static String message(List<Violation> violations) {
+    private DatasetValidationException withStack(DatasetValidationException copy) {
+        copy.setStackTrace(getStackTrace());
+        return copy;
+    }
+
+    private static String message(List<Violation> violations, boolean redacted) {
         if (violations == null || violations.isEmpty()) {
             throw new IllegalArgumentException("violations must be non-empty");
         }
-        StringBuilder sb = new StringBuilder("input validation failed: ");
+        StringBuilder sb = new StringBuilder(redacted
+                ? "input validation failed (redacted: counts and row numbers withheld): "
+                : "input validation failed: ");
         for (int i = 0; i < violations.size(); i++) {
             if (i > 0) {
                 sb.append("; ");
             }
-            sb.append(violations.get(i).describe());
+            sb.append(violations.get(i).describe(redacted));
         }
         return sb.toString();
     }

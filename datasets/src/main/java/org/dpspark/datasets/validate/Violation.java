@@ -31,10 +31,20 @@ public record Violation(String column, String problem, long count, long firstRow
     /**
      * One clause of the report: {@code column 'age': 3 non-numeric values (first at row 17)},
      * {@code column 'age': missing from the input}, {@code 2 malformed records (wrong number of fields) (first at
-     * row 5)}, {@code input has no rows}.
+     * row 5)}, {@code input has no rows}. It discloses how many rows of the input have the problem and where the
+     * first one is: fine for the data owner; see {@link #describe(boolean)} for anyone else.
      */
     public String describe() {
-        String what = count > 0 ? count + " " + problem + " (first at row " + firstRow + ")" : problem;
+        return describe(false);
+    }
+
+    /**
+     * One clause of the report, in full ({@link #describe()}) or redacted: only the kind of problem and the column,
+     * e.g. {@code column 'age': non-numeric values}, with no count and no row number (nothing about the private
+     * rows beyond the fact that the problem occurs).
+     */
+    public String describe(boolean redacted) {
+        String what = count > 0 && !redacted ? count + " " + problem + " (first at row " + firstRow + ")" : problem;
         return RECORD.equals(column) ? what : "column '" + column + "': " + what;
     }
 }

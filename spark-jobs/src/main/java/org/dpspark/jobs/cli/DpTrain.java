@@ -42,6 +42,8 @@ import org.dpspark.accountant.plan.PrivacyPlan;
 import org.dpspark.jobs.train.StepMode;
 import org.dpspark.jobs.train.TrainConfig;
 import org.dpspark.jobs.train.TrainResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -77,6 +79,7 @@ import picocli.CommandLine.Option;
             "4:ledger conflict: the job id already committed on this dataset (use a new --job-id); nothing trained"
         })
 public final class DpTrain implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(DpTrain.class);
 
     @Option(names = "--input", paramLabel = "PATH", description = "Training data (file or directory; any Hadoop path).")
     String input;
@@ -147,6 +150,15 @@ public final class DpTrain implements Callable<Integer> {
     @Option(names = "--overwrite", description = "Replace an existing --output / --report.")
     boolean overwrite;
 
+    @Option(names = "--status-file", paramLabel = "PATH", description = "Also write the outcome (exit code, the one line printed, job id, paths; on success the dataset, epsilon, delta and ledger entry) as JSON to PATH (any Hadoop path; replaced by each attempt), for schedulers that cannot see the exit code (spark-submit in cluster deploy mode). Checked before Spark starts.")
+    String statusFile;
+
+    @Option(names = "--error-detail", paramLabel = "MODE", defaultValue = "full", description = "full | redacted: what validation errors say about the input: full gives counts and first row numbers (for the data owner), redacted only the kind of problem and the column (for untrusted operators; forced for a cluster by the Spark conf spark.dpspark.errorDetail=redacted) (default: ${DEFAULT-VALUE}).")
+    ErrorDetail errorDetail;
+
+    @Option(names = "--verbose", description = "Print the stack trace of a failure (exit 1) on stderr too (it is always logged at DEBUG).")
+    boolean verbose;
+
     @Option(names = "--master", paramLabel = "URL", description = "Spark master (default: spark-submit's, else local[*]).")
     String master;
 
@@ -188,6 +200,15 @@ public final class DpTrain implements Callable<Integer> {
 
     private final PrintWriter out;
     private Publication publication;
+    /** The trained model when the run succeeded (for --status-file). */
+    private TrainedModel outcome;
+    /** The one line printed for an error, its exit code, and whether validation messages are redacted. */
+    private String errorLine;
+    private ExitCode errorCode;
+    private boolean redact;
+    /** --status-file was checked before the run (true), refused (nowhere to write it), or not reached. */
+    private boolean statusFileChecked;
+    private boolean statusFileRefused;
 
     DpTrain(PrintWriter out) {
         this.out = out;
@@ -201,26 +222,119 @@ public final class DpTrain implements Callable<Integer> {
     public static int run(String... args) {
         PrintWriter out = new PrintWriter(System.out, true);
         PrintWriter err = new PrintWriter(System.err, true);
-        CommandLine cl = new CommandLine(new DpTrain(out));
+        DpTrain app = new DpTrain(out);
+        CommandLine cl = new CommandLine(app);
         cl.setOut(out);
         cl.setErr(err);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setParameterExceptionHandler((ex, a) -> {
-            err.println("dp-train: error: " + ex.getMessage());
-            err.println("Run 'dp-train --help' for the flags.");
-            return ExitCode.BAD_INPUT.code();
+            app.redact = ErrorDetail.redactedLeniently(app.errorDetail, new SparkConf());
+            return app.error(err, ExitCode.BAD_INPUT, "dp-train: error: " + oneLine(ex.getMessage())
+                    + " (see dp-train --help)");
         });
-        cl.setExecutionExceptionHandler((ex, c, parsed) -> {
-            ExitCode code = classify(ex);
-            if (code == ExitCode.FAILURE) {
-                err.println("dp-train: failed: " + ex);
-                ex.printStackTrace(err);
-            } else {
-                err.println("dp-train: error: " + oneLine(message(ex)));
+        cl.setExecutionExceptionHandler((ex, c, parsed) -> app.fail(err, ex));
+        cl.setExecutionStrategy(parsed -> {
+            if (!parsed.isUsageHelpRequested() && !parsed.isVersionHelpRequested()) {
+                app.beforeRun(cl);
             }
-            return code.code();
+            return new CommandLine.RunLast().execute(parsed);
         });
-        return cl.execute(args);
+        int code;
+        try {
+            code = cl.execute(args);
+        } catch (Error e) {
+            // not an Exception, so picocli's handlers did not see it: still one line, and the status file if possible
+            LOG.debug("dp-train failed", e);
+            app.writeStatus(err, app.error(err, ExitCode.FAILURE, "dp-train: failed: " + e.getClass().getSimpleName()
+                    + ": " + oneLine(e.getMessage()) + " (details in the driver log at DEBUG)"), args);
+            throw e;
+        }
+        if (cl.isUsageHelpRequested() || cl.isVersionHelpRequested()) {
+            return code;
+        }
+        return app.writeStatus(err, code, args);
+    }
+
+    /** After the flags parse, before call(): the error-detail mode, a job id, and --status-file (before Spark). */
+    private void beforeRun(CommandLine cl) {
+        try {
+            redact = ErrorDetail.redactedLeniently(errorDetail, new SparkConf()); // a bad conf value redacts...
+            ErrorDetail.redacted(errorDetail, new SparkConf()); // ...and is refused (exit 2)
+            if (jobId == null) {
+                jobId = UUID.randomUUID().toString(); // known here, so that the status file names it whatever happens
+            }
+            if (statusFile != null) {
+                try {
+                    StatusFile.check(hadoopConfBeforeSpark(), statusFile);
+                    statusFileChecked = true;
+                } catch (RuntimeException e) {
+                    statusFileRefused = true;
+                    throw e;
+                }
+            }
+        } catch (RuntimeException e) {
+            throw new CommandLine.ExecutionException(cl, String.valueOf(e.getMessage()), e);
+        }
+    }
+
+    /** Prints the one line of an exception's outcome; a failure's stack trace goes to DEBUG (and --verbose). */
+    private int fail(PrintWriter err, Exception ex) {
+        ExitCode code = classify(ex);
+        if (code != ExitCode.FAILURE) {
+            return error(err, code, "dp-train: error: " + oneLine(redact ? redactedMessage(ex) : message(ex)));
+        }
+        LOG.debug("dp-train failed", ex);
+        int exit = error(err, code, "dp-train: failed: " + ex.getClass().getSimpleName() + ": " + oneLine(ex.getMessage())
+                + " (retrying may help; details with --verbose, or in the driver log at DEBUG)");
+        if (verbose) {
+            ex.printStackTrace(err);
+        }
+        return exit;
+    }
+
+    private int error(PrintWriter err, ExitCode code, String line) {
+        errorLine = line;
+        errorCode = code;
+        err.println(line);
+        return code.code();
+    }
+
+    /** A validation error with only the kind of problem and the column (no counts, no row numbers). */
+    static String redactedMessage(Throwable ex) {
+        for (Throwable t = ex; t != null; t = t.getCause()) {
+            if (t instanceof DatasetValidationException dve) {
+                return dve.redacted().getMessage();
+            }
+        }
+        return message(ex);
+    }
+
+    /** Writes --status-file for the outcome, if one was asked for and can be written; returns the exit code. */
+    private int writeStatus(PrintWriter err, int exit, String[] args) {
+        String path = statusFile != null ? statusFile : StatusFile.fromArgs(args);
+        if (path == null || statusFileRefused) {
+            return exit;
+        }
+        ExitCode code = errorCode != null ? errorCode : ExitCode.of(exit);
+        String line = errorLine != null ? errorLine
+                : outcome != null ? "dp-train: trained; model and report written"
+                : "dp-train: dry run: nothing reserved, nothing trained";
+        Publication pub = publication;
+        String modelPath = pub != null ? pub.modelDir() : output;
+        String reportPath = pub != null ? pub.reportPath() : report != null ? report
+                : output != null ? new Path(output, "report.json").toString() : null;
+        try {
+            Configuration conf = hadoopConfBeforeSpark();
+            if (!statusFileChecked) {
+                StatusFile.check(conf, path); // a flag error: the path was not checked yet
+            }
+            StatusFile.write(conf, path, StatusFile.json(code, line, jobId, java.time.Instant.now(), modelPath,
+                    reportPath, code == ExitCode.SUCCESS ? outcome : null));
+            return exit;
+        } catch (RuntimeException e) {
+            err.println("dp-train: failed: cannot write " + StatusFile.FLAG + " " + path + ": " + oneLine(e.getMessage()));
+            return exit == ExitCode.SUCCESS.code() ? ExitCode.FAILURE.code() : exit;
+        }
     }
 
     static ExitCode classify(Throwable ex) {
@@ -289,6 +403,7 @@ public final class DpTrain implements Callable<Integer> {
                 return printDryRun(run.dryRun(jsc, in.train(), modelSpec));
             }
             TrainedModel m = run.train(jsc, in.train(), in.eval(), modelSpec);
+            this.outcome = m;
             printSummary(m);
             return ExitCode.SUCCESS.code();
         } finally {

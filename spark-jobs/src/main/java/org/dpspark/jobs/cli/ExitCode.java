@@ -28,4 +28,14 @@ public enum ExitCode {
     public int code() {
         return code;
     }
+
+    /** The exit code with this number; an unknown number is a {@link #FAILURE}. */
+    public static ExitCode of(int code) {
+        for (ExitCode c : values()) {
+            if (c.code == code) {
+                return c;
+            }
+        }
+        return FAILURE;
+    }
 }

@@ -1,13 +1,20 @@
 package org.dpspark.jobs.io;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocalFileSystem;
+import org.apache.hadoop.fs.ParentNotDirectoryException;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.permission.FsAction;
+import org.apache.hadoop.security.AccessControlException;
 
 /**
  * Publishes outputs all at once or not at all: files are written under a hidden temporary name beside the
@@ -19,7 +26,7 @@ public final class AtomicOutput {
 
     /**
      * Fails early (before any training) when {@code path} cannot be published: it exists and {@code overwrite} is
-     * false.
+     * false, or it does not exist and cannot be created ({@link #checkCreatable}).
      *
      * @param flag the command-line flag that named the path, for the error message
      */
@@ -27,11 +34,86 @@ public final class AtomicOutput {
         try {
             Path p = new Path(path);
             FileSystem fs = p.getFileSystem(conf);
-            if (fs.exists(p) && !overwrite) {
-                throw new IllegalArgumentException(flag + " " + path + " already exists; choose a new path or pass --overwrite");
+            if (status(fs, p) != null) {
+                if (!overwrite) {
+                    throw new IllegalArgumentException(flag + " " + path + " already exists; choose a new path or pass --overwrite");
+                }
+                return;
             }
+            checkCreatable(fs, p, flag, path);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot check " + flag + " " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Fails early when a file cannot be written (and replaced) at {@code path}: it is an existing directory, or
+     * it does not exist and cannot be created ({@link #checkCreatable}). An existing file is fine: it will be
+     * replaced.
+     *
+     * @param flag the command-line flag that named the path, for the error message
+     */
+    public static void checkReplaceableFile(Configuration conf, String path, String flag) {
+        try {
+            Path p = new Path(path);
+            FileSystem fs = p.getFileSystem(conf);
+            FileStatus st = status(fs, p);
+            if (st != null) {
+                if (st.isDirectory()) {
+                    throw new IllegalArgumentException(flag + " " + path + " is a directory; give a file path");
+                }
+                return;
+            }
+            checkCreatable(fs, p, flag, path);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot check " + flag + " " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A path that does not exist can be created when its nearest existing ancestor is a directory we may write
+     * in (so every ancestor that exists is a directory: the missing ones can be made). Refused otherwise: under a
+     * file ({@code people.csv/model}), or under a directory that is not writable.
+     */
+    private static void checkCreatable(FileSystem fs, Path p, String flag, String path) throws IOException {
+        for (Path a = p.getParent(); a != null; a = a.getParent()) {
+            FileStatus st = status(fs, a);
+            if (st == null) {
+                continue;
+            }
+            if (!st.isDirectory()) {
+                throw new IllegalArgumentException(flag + " " + path + " cannot be created: " + a
+                        + " is a file, not a directory");
+            }
+            if (!writable(fs, a)) {
+                throw new IllegalArgumentException(flag + " " + path + " cannot be created: the directory " + a
+                        + " is not writable");
+            }
+            return;
+        }
+    }
+
+    /** The path's status, or null when nothing is there (also when a parent is a file: nothing can be there). */
+    private static FileStatus status(FileSystem fs, Path p) throws IOException {
+        try {
+            return fs.getFileStatus(p);
+        } catch (FileNotFoundException | ParentNotDirectoryException e) {
+            return null;
+        }
+    }
+
+    private static boolean writable(FileSystem fs, Path dir) throws IOException {
+        if (fs instanceof LocalFileSystem local) {
+            // the operating system's answer (root may write anywhere), not Hadoop's reading of the mode bits
+            return Files.isWritable(local.pathToFile(dir).toPath());
+        }
+        try {
+            fs.access(dir, FsAction.WRITE);
+            return true;
+        } catch (AccessControlException e) {
+            return false;
+        } catch (UnsupportedOperationException e) {
+            return true; // the file system cannot tell before a write: the write itself will
         }
     }
 
