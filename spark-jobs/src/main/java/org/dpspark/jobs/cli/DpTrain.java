@@ -502,7 +502,7 @@ public final class DpTrain implements Callable<Integer> {
             String where = ledger;
             if (where == null) {
                 where = demoDir.resolve("ledger").toUri().toString();
-                PrivacyLedger.create(where, hadoop, LedgerPolicy.DEFAULT);
+                PrivacyLedger.create(where, hadoop, LedgerPolicy.defaults());
             }
             target = LedgerTarget.at(where, datasetId, new SparkConf()).withUnbudgeted(true);
         } else {
