@@ -175,6 +175,7 @@ class PlanAgreementTest {
     }
 
     private List<PlanSource> sources() {
+        org.dpspark.jobs.ledger.TestLedgers.init(dir.resolve("ledger")); // ledgers are created only on purpose
         return List.of(new DpPrivacySource(), new DpLedgerCheckSource(dir.resolve("ledger")),
                 new DpTrainDryRunSource(dir.resolve("ledger")));
     }
