@@ -20,6 +20,12 @@ import org.dpspark.accountant.PrivacyAccountant;
  * budget's delta. With the RDP accountant the RDP curves add order by order (Mironov 2017, Prop. 1) and the sum is
  * converted by Balle et al. 2020, Thm 21; epsilons are never added. Without a budget the conversion uses the
  * smallest delta of the charged jobs.
+ *
+ * <p>Attempts: charges are keyed by (job id, attempt). A retry under the same job id while an earlier attempt is
+ * open gets its own reservation (attempt 2, 3, ...); every attempt that is not aborted is charged.
+ *
+ * <p>Registrations: the locations and fingerprints of the dataset's register entries, in log order, without
+ * duplicates.
  */
 public final class DatasetState {
 
@@ -70,6 +76,11 @@ public final class DatasetState {
             return jobId;
         }
 
+        /** The attempt number of this reservation within its job id (1, 2, ...). */
+        public int attempt() {
+            return reservation.attemptNumber();
+        }
+
         /** Open, committed or aborted. */
         public JobStatus status() {
             return status;
@@ -100,7 +111,7 @@ public final class DatasetState {
 
         @Override
         public String toString() {
-            return "JobCharge[" + jobId + ", " + status + ", " + charged + "]";
+            return "JobCharge[" + jobId + "#" + attempt() + ", " + status + ", " + charged + "]";
         }
     }
 
@@ -111,9 +122,13 @@ public final class DatasetState {
     private final double delta;
     private final double spentEpsilon;
     private final String accountant;
+    private final List<String> locations;
+    private final List<String> fingerprints;
 
     private DatasetState(String datasetId, List<LedgerEntry> entries, Budget budget, List<JobCharge> charges,
-            double delta, double spentEpsilon, String accountant) {
+            double delta, double spentEpsilon, String accountant, List<String> locations, List<String> fingerprints) {
+        this.locations = locations;
+        this.fingerprints = fingerprints;
         this.datasetId = datasetId;
         this.entries = entries;
         this.budget = budget;
@@ -133,9 +148,15 @@ public final class DatasetState {
         Budget budget = null;
         Map<Long, LedgerEntry> reservations = new LinkedHashMap<>();
         Map<Long, LedgerEntry> settlements = new HashMap<>();
+        java.util.LinkedHashSet<String> locations = new java.util.LinkedHashSet<>();
+        java.util.LinkedHashSet<String> fingerprints = new java.util.LinkedHashSet<>();
         for (LedgerEntry e : entries) {
             switch (e.type()) {
                 case BUDGET -> budget = e.budget();
+                case REGISTER -> {
+                    locations.addAll(e.locations());
+                    fingerprints.addAll(e.fingerprints());
+                }
                 case RESERVATION -> reservations.put(e.seq(), e);
                 case COMMIT, ABORT -> {
                     LedgerEntry r = reservations.get(e.reservationSeq());
@@ -182,7 +203,7 @@ public final class DatasetState {
         PrivacyAccountant acc = accountant.get();
         String name = acc.name().jsonName();
         return new DatasetState(datasetId, List.copyOf(entries), budget, List.copyOf(charges), delta,
-                epsilon(accountant, all, delta), name);
+                epsilon(accountant, all, delta), name, List.copyOf(locations), List.copyOf(fingerprints));
     }
 
     /**
@@ -245,7 +266,54 @@ public final class DatasetState {
         return charges;
     }
 
-    /** The job's latest reservation, if it has one. */
+    /** Every attempt of the job, in log order (attempt 1 first). */
+    public List<JobCharge> attempts(String jobId) {
+        List<JobCharge> found = new ArrayList<>();
+        for (JobCharge c : charges) {
+            if (c.jobId().equals(jobId)) {
+                found.add(c);
+            }
+        }
+        return found;
+    }
+
+    /** The job's committed attempt, if it has committed (at most one attempt of a job ever commits). */
+    public Optional<JobCharge> committed(String jobId) {
+        return attempts(jobId).stream().filter(c -> c.status() == JobStatus.COMMITTED).findFirst();
+    }
+
+    /** The attempt {@code attempt} of the job, if it exists. */
+    public Optional<JobCharge> attempt(String jobId, int attempt) {
+        return attempts(jobId).stream().filter(c -> c.attempt() == attempt).findFirst();
+    }
+
+    /** The locations registered to the dataset (normalized, {@link DatasetLocations}), in log order. */
+    public List<String> registeredLocations() {
+        return locations;
+    }
+
+    /** The input fingerprints registered to the dataset by its owner, in log order. */
+    public List<String> registeredFingerprints() {
+        return fingerprints;
+    }
+
+    /** Whether the dataset has a register entry. */
+    public boolean registered() {
+        return entries.stream().anyMatch(e -> e.type() == EntryType.REGISTER);
+    }
+
+    /** The input fingerprints the dataset's reservations recorded, in log order, without duplicates. */
+    public List<String> recordedFingerprints() {
+        java.util.LinkedHashSet<String> fps = new java.util.LinkedHashSet<>();
+        for (JobCharge c : charges) {
+            if (c.reservation().inputFingerprint() != null) {
+                fps.add(c.reservation().inputFingerprint());
+            }
+        }
+        return List.copyOf(fps);
+    }
+
+    /** The job's latest reservation (its latest attempt), if it has one. */
     public Optional<JobCharge> latest(String jobId) {
         JobCharge found = null;
         for (JobCharge c : charges) {

@@ -197,8 +197,66 @@ final class EntryStore {
      */
     boolean createIfAbsent(LedgerEntry entry) {
         Path dir = entriesDir(entry.datasetId());
-        Path dest = new Path(dir, fileName(entry.seq()));
-        byte[] bytes = LedgerJson.toBytes(entry);
+        return publishIfAbsent(dir, new Path(dir, fileName(entry.seq())), LedgerJson.toBytes(entry));
+    }
+
+    /** What is at the root. */
+    enum RootKind {
+        /** Nothing: no ledger. */
+        MISSING,
+        /** An empty directory: no ledger yet, one may be created there. */
+        EMPTY,
+        /** A ledger with its marker file. */
+        MARKED,
+        /** A ledger of the layout before marker files ({@code datasets/} without {@value #MARKER}). */
+        LEGACY,
+        /** A file, or a directory holding something else. */
+        OTHER
+    }
+
+    /** The marker file's name, at the root. */
+    static final String MARKER = "ledger.json";
+
+    RootKind rootKind() {
+        try {
+            FileStatus st;
+            try {
+                st = fs.getFileStatus(root);
+            } catch (FileNotFoundException e) {
+                return RootKind.MISSING;
+            }
+            if (!st.isDirectory()) {
+                return RootKind.OTHER;
+            }
+            if (fs.exists(new Path(root, MARKER))) {
+                return RootKind.MARKED;
+            }
+            FileStatus[] children = fs.listStatus(root);
+            boolean datasets = false;
+            boolean other = false;
+            for (FileStatus c : children) {
+                if (c.getPath().getName().equals("datasets") && c.isDirectory()) {
+                    datasets = true;
+                } else if (!c.getPath().getName().startsWith(".")) {
+                    other = true;
+                }
+            }
+            return datasets ? RootKind.LEGACY : other ? RootKind.OTHER : RootKind.EMPTY;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read ledger " + root + ": " + e.getMessage(), e);
+        }
+    }
+
+    byte[] readMarker() {
+        return readBytes(new Path(root, MARKER));
+    }
+
+    /** Creates the marker file if absent, atomically as entries are; false if it exists. */
+    boolean createMarker(byte[] bytes) {
+        return publishIfAbsent(root, new Path(root, MARKER), bytes);
+    }
+
+    private boolean publishIfAbsent(Path dir, Path dest, byte[] bytes) {
         try {
             fs.mkdirs(dir);
             return switch (publish) {

@@ -11,7 +11,12 @@ public enum EntryType {
     /** A job's actual DP events (at most the reserved ones), its epsilon and the model's path. */
     COMMIT,
     /** Frees a reservation; only when nothing was published. */
-    ABORT;
+    ABORT,
+    /**
+     * The data owner registers locations (paths, tables) and/or input fingerprints as this dataset's: any job
+     * reading them is charged to it. Format version 2.
+     */
+    REGISTER;
 
     /** The name in the JSON entry. */
     public String jsonName() {

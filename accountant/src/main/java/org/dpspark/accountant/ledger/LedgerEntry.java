@@ -13,8 +13,18 @@ import org.dpspark.accountant.DpEvent;
  *   <li>{@link EntryType#RESERVATION}: {@code delta} (the job's own delta);</li>
  *   <li>{@link EntryType#COMMIT}: {@code reservationSeq}, {@code epsilon} and {@code delta} (the job's own
  *       guarantee), {@code modelPath} (null when an operator settled a crashed job), {@code note};</li>
- *   <li>{@link EntryType#ABORT}: {@code reservationSeq}, {@code note} (why).</li>
+ *   <li>{@link EntryType#ABORT}: {@code reservationSeq}, {@code note} (why);</li>
+ *   <li>{@link EntryType#REGISTER} (format 2): {@code locations} and/or {@code fingerprints}; no job id, no
+ *       events.</li>
  * </ul>
+ * A reservation's {@code attempt} is the attempt number of its job id (1, 2, ...): a retry under the same job id
+ * while an earlier attempt is open gets its own reservation, charged in addition. Null means 1 (every format 1
+ * reservation).
+ *
+ * <p>Versions: an entry is written in the lowest format that holds it, so ledgers that use no new feature stay
+ * readable by older dpspark: format 1 for budget, commit, abort and first-attempt reservations; format 2 for
+ * register entries and reservations of attempt 2 and later (an older reader refuses those rather than miss an
+ * attempt's charge or a registration). See {@link #formatVersionFor}.
  *
  * @param formatVersion    the entry format's version
  * @param seq              position in the dataset's log, from 1, without gaps
@@ -33,6 +43,9 @@ import org.dpspark.accountant.DpEvent;
  * @param modelPath        where the model was published (commit)
  * @param reservationSeq   the reservation a commit or abort settles
  * @param note             free text: why an abort, who resolved a commit
+ * @param attempt          the job's attempt number (reservation, format 2 when &gt; 1); null means 1
+ * @param locations        the normalized locations registered ({@link DatasetLocations}; register)
+ * @param fingerprints     the input fingerprints registered (register)
  */
 public record LedgerEntry(
         int formatVersion,
@@ -51,10 +64,31 @@ public record LedgerEntry(
         Double epsilon,
         String modelPath,
         Long reservationSeq,
-        String note) {
+        String note,
+        Integer attempt,
+        List<String> locations,
+        List<String> fingerprints) {
 
-    /** The format this version writes. Readers accept versions up to this one. */
-    public static final int FORMAT_VERSION = 1;
+    /** The newest format this version writes. Readers accept versions 1 up to this one. */
+    public static final int FORMAT_VERSION = 2;
+
+    /** An entry of format 1's fields (attempt 1, nothing registered). */
+    public LedgerEntry(int formatVersion, long seq, EntryType type, String datasetId, String jobId, String user,
+            Instant time, String codeVersion, String inputFingerprint, List<DpEvent> events, String accountant,
+            Double delta, Budget budget, Double epsilon, String modelPath, Long reservationSeq, String note) {
+        this(formatVersion, seq, type, datasetId, jobId, user, time, codeVersion, inputFingerprint, events, accountant,
+                delta, budget, epsilon, modelPath, reservationSeq, note, null, List.of(), List.of());
+    }
+
+    /** The lowest format that holds an entry of {@code type} with {@code attempt} (see the class comment). */
+    public static int formatVersionFor(EntryType type, Integer attempt) {
+        return type == EntryType.REGISTER || (attempt != null && attempt > 1) ? 2 : 1;
+    }
+
+    /** The attempt number: {@link #attempt} or 1 when absent. */
+    public int attemptNumber() {
+        return attempt == null ? 1 : attempt;
+    }
 
     /** Checks the fields each type needs; copies {@code events}. */
     public LedgerEntry {
@@ -66,6 +100,19 @@ public record LedgerEntry(
             throw new IllegalArgumentException("type, dataset_id, user, time, code_version and accountant are required");
         }
         events = events == null ? List.of() : List.copyOf(events);
+        locations = locations == null ? List.of() : List.copyOf(locations);
+        fingerprints = fingerprints == null ? List.of() : List.copyOf(fingerprints);
+        if (attempt != null && (type != EntryType.RESERVATION || attempt < 1)) {
+            throw new IllegalArgumentException("only a reservation has an attempt number, >= 1, got " + attempt);
+        }
+        if (type != EntryType.REGISTER && (!locations.isEmpty() || !fingerprints.isEmpty())) {
+            throw new IllegalArgumentException("only a register entry has locations and fingerprints");
+        }
+        if (formatVersion < formatVersionFor(type, attempt)) {
+            throw new IllegalArgumentException("a " + type.jsonName() + (attempt != null && attempt > 1
+                    ? " of attempt " + attempt : "") + " needs format version " + formatVersionFor(type, attempt)
+                    + ", got " + formatVersion);
+        }
         switch (type) {
             case BUDGET -> {
                 if (budget == null) {
@@ -85,6 +132,11 @@ public record LedgerEntry(
                     throw new IllegalArgumentException("an abort needs a job id and its reservation_seq");
                 }
             }
+            case REGISTER -> {
+                if (jobId != null || !events.isEmpty() || (locations.isEmpty() && fingerprints.isEmpty())) {
+                    throw new IllegalArgumentException("a register entry needs locations or fingerprints, and no job");
+                }
+            }
             default -> throw new IllegalArgumentException("unknown type " + type);
         }
     }
@@ -92,6 +144,7 @@ public record LedgerEntry(
     /** This entry at another sequence number (the ledger assigns seq when it appends). */
     LedgerEntry withSeq(long newSeq) {
         return new LedgerEntry(formatVersion, newSeq, type, datasetId, jobId, user, time, codeVersion, inputFingerprint,
-                events, accountant, delta, budget, epsilon, modelPath, reservationSeq, note);
+                events, accountant, delta, budget, epsilon, modelPath, reservationSeq, note, attempt, locations,
+                fingerprints);
     }
 }

@@ -14,14 +14,15 @@ import java.util.List;
 import org.dpspark.accountant.DpEvent;
 
 /**
- * The JSON form of a {@link LedgerEntry}, format version 1. One object per file, UTF-8, for example
+ * The JSON form of a {@link LedgerEntry}, format versions 1 and 2 (2 adds register entries and attempts). One object per file, UTF-8, for example
  * <pre>
  * {"format_version": 1, "seq": 2, "type": "reservation", "dataset_id": "adult", "job_id": "run-7",
  *  "user": "alice", "time": "2025-01-01T00:00:00Z", "code_version": "0.1.0", "input_fingerprint": "sha256:...",
  *  "events": [{"q": 0.0078, "sigma": 1.07, "steps": 1907}], "accountant": "rdp", "delta": 1e-05}
  * </pre>
  * plus {@code budget: {epsilon, delta, privacy_unit}} (budget), {@code reservation_seq, epsilon, model_path,
- * note} (commit) and {@code reservation_seq, note} (abort). Doubles are written in their shortest exact decimal
+ * note} (commit), {@code reservation_seq, note} (abort), and in format 2 {@code attempt} (a reservation of attempt 2 or
+ * later) and {@code locations, fingerprints} (register, arrays of strings). Doubles are written in their shortest exact decimal
  * form, so they read back bit for bit. Reading is strict: anything missing, mistyped or out of range is an error
  * that names the file; a format version newer than {@value LedgerEntry#FORMAT_VERSION} is refused rather than
  * half-understood.
@@ -71,6 +72,15 @@ public final class LedgerJson {
         }
         if (e.note() != null) {
             n.put("note", e.note());
+        }
+        if (e.attempt() != null) {
+            n.put("attempt", e.attempt());
+        }
+        if (e.type() == EntryType.REGISTER) {
+            ArrayNode loc = n.putArray("locations");
+            e.locations().forEach(loc::add);
+            ArrayNode fp = n.putArray("fingerprints");
+            e.fingerprints().forEach(fp::add);
         }
         return n;
     }
@@ -146,9 +156,81 @@ public final class LedgerJson {
                     text(n, "accountant", where, true), optionalNumber(n, "delta", where), budget,
                     optionalNumber(n, "epsilon", where), text(n, "model_path", where, false),
                     n.hasNonNull("reservation_seq") ? integer(n, "reservation_seq", where) : null,
-                    text(n, "note", where, false));
-        } catch (IllegalArgumentException ex) {
+                    text(n, "note", where, false),
+                    n.hasNonNull("attempt") ? Math.toIntExact(integer(n, "attempt", where)) : null,
+                    strings(n, "locations", where), strings(n, "fingerprints", where));
+        } catch (IllegalArgumentException | ArithmeticException ex) {
             throw corrupt(where, ex.getMessage());
+        }
+    }
+
+    private static List<String> strings(JsonNode n, String field, String where) {
+        JsonNode v = n.get(field);
+        if (v == null || v.isNull()) {
+            return List.of();
+        }
+        if (!v.isArray()) {
+            throw corrupt(where, field + " must be an array of strings, got " + v);
+        }
+        List<String> out = new ArrayList<>();
+        for (JsonNode s : v) {
+            if (!s.isTextual()) {
+                throw corrupt(where, field + " must be an array of strings, got " + v);
+            }
+            out.add(s.asText());
+        }
+        return out;
+    }
+
+    /** The marker format's version ({@code <ledger>/ledger.json}). */
+    public static final int MARKER_FORMAT_VERSION = 1;
+
+    /**
+     * The ledger's marker file: {@code {"format_version": 1, "kind": "dpspark-ledger", "created_at": ...,
+     * "created_by": ..., "code_version": ..., "policy": {"allow_unbudgeted": false, "epsilon_ceiling": 10.0}}}.
+     */
+    static byte[] markerToBytes(LedgerPolicy policy, Instant createdAt, String createdBy, String codeVersion) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("format_version", MARKER_FORMAT_VERSION);
+        n.put("kind", "dpspark-ledger");
+        n.put("created_at", createdAt.toString());
+        n.put("created_by", createdBy);
+        n.put("code_version", codeVersion);
+        ObjectNode p = n.putObject("policy");
+        p.put("allow_unbudgeted", policy.allowUnbudgeted());
+        p.put("epsilon_ceiling", policy.epsilonCeiling());
+        try {
+            return (JSON.writeValueAsString(n) + "\n").getBytes(StandardCharsets.UTF_8);
+        } catch (JsonProcessingException ex) {
+            throw new IllegalStateException("ledger marker does not serialize: " + ex.getMessage(), ex);
+        }
+    }
+
+    /** The policy of a marker file; strict as entries are. */
+    static LedgerPolicy parseMarker(byte[] content, String where) {
+        JsonNode n;
+        try {
+            n = JSON.readTree(content);
+        } catch (java.io.IOException ex) {
+            throw new LedgerCorruptException("corrupt ledger marker " + where + ": not valid JSON: "
+                    + oneLine(ex.getMessage()));
+        }
+        if (n == null || !n.isObject() || !"dpspark-ledger".equals(n.path("kind").asText())) {
+            throw new LedgerCorruptException("corrupt ledger marker " + where + ": not a dpspark ledger marker");
+        }
+        long version = integer(n, "format_version", where);
+        if (version < 1 || version > MARKER_FORMAT_VERSION) {
+            throw new LedgerCorruptException("ledger marker " + where + ": format_version " + version
+                    + " is not readable by this dpspark (reads 1.." + MARKER_FORMAT_VERSION + "); upgrade dpspark");
+        }
+        JsonNode p = n.get("policy");
+        if (p == null || !p.isObject() || !p.path("allow_unbudgeted").isBoolean()) {
+            throw new LedgerCorruptException("corrupt ledger marker " + where + ": missing or bad policy");
+        }
+        try {
+            return new LedgerPolicy(p.get("allow_unbudgeted").booleanValue(), number(p, "epsilon_ceiling", where));
+        } catch (IllegalArgumentException ex) {
+            throw new LedgerCorruptException("corrupt ledger marker " + where + ": " + ex.getMessage());
         }
     }
 

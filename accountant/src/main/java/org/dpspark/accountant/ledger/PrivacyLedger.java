@@ -23,9 +23,26 @@ import org.dpspark.accountant.rdp.RdpAccountant;
  * the complete prefix of one linear history, and concurrent jobs never overdraw a budget.
  *
  * <p><b>Exactly once.</b> A job id that has committed is never charged again: reserving it again throws
- * {@link LedgerConflictException}. A retry of a job whose reservation is still open (same job id, same planned
- * events, same input fingerprint) adopts that reservation instead of charging twice. A crashed job's reservation
- * stays charged until {@link #resolveCommit} or {@link #resolveAbort} settles it.
+ * {@link LedgerConflictException}, and at most one attempt of a job id commits.
+ *
+ * <p><b>Charges match releases.</b> A retry under the same job id while an earlier attempt's reservation is still
+ * open (a killed attempt, an Airflow retry with the same {@code run_id}) is charged as an additional run: the earlier
+ * reservation stays charged in full (its planned events bound the steps the dead attempt ran, whose progress lines
+ * were releases) and the retry gets its own reservation with the next attempt number, both composed in the budget
+ * check. A crashed attempt's reservation stays charged until {@link #resolveCommit} or {@link #resolveAbort} settles
+ * it. (The checkpoint issue, #18, adds the one exception: a resume from the same attempt's checkpoint continues that
+ * attempt's reservation; its seam is {@link #reserveAttempt}.)
+ *
+ * <p><b>Created only on purpose.</b> {@link #create} makes a ledger (its directory and the marker file
+ * {@code ledger.json} with the {@link LedgerPolicy}); {@link #open} and {@link Builder#build()} refuse a location
+ * holding no ledger with {@link LedgerNotFoundException}, so a mistyped location never becomes a new, empty ledger.
+ * A directory of the layout before marker files ({@code datasets/} without {@code ledger.json}, e.g. format 1
+ * ledgers) opens as a legacy ledger with {@link LedgerPolicy#defaults()}.
+ *
+ * <p><b>Registration.</b> A data owner registers a dataset's locations (paths, tables; {@link DatasetLocations})
+ * and input fingerprints ({@link #register}); {@link #datasetForLocation} and {@link #datasetForFingerprint} find
+ * the dataset a job's input belongs to. These lookups read every dataset's log (cached entries, so one listing per
+ * dataset): fine for tens of datasets, to be replaced by an index if a ledger ever holds thousands.
  *
  * <p><b>Composition</b> goes through {@link PrivacyAccountant}: by default {@link BestAccountant}, the smaller of the
  * RDP and PLD epsilons of all the dataset's events composed together (heterogeneous composition: jobs with
@@ -45,9 +62,36 @@ public final class PrivacyLedger {
     private final String user;
     private final String codeVersion;
     private final Clock clock;
+    private final LedgerPolicy policy;
 
-    private PrivacyLedger(Builder b) {
+    private PrivacyLedger(Builder b, LedgerPolicy create) {
         this.store = new EntryStore(b.uri, b.conf);
+        String where = store.root().toString();
+        EntryStore.RootKind kind = store.rootKind();
+        if (create != null) {
+            switch (kind) {
+                case MISSING, EMPTY -> {
+                    if (!store.createMarker(LedgerJson.markerToBytes(create, b.clock.instant(), b.user,
+                            b.codeVersion))) {
+                        throw new IllegalArgumentException("ledger " + where + " already exists (created concurrently)");
+                    }
+                }
+                case MARKED, LEGACY -> throw new IllegalArgumentException("ledger " + where
+                        + " already exists; a ledger is created once (use it with --ledger " + where + ")");
+                default -> throw new IllegalArgumentException("ledger " + where + ": the location exists and is not "
+                        + "an empty directory; create a ledger in a new or empty directory");
+            }
+            this.policy = create;
+        } else {
+            this.policy = switch (kind) {
+                case MARKED -> LedgerJson.parseMarker(store.readMarker(), where + "/" + EntryStore.MARKER);
+                case LEGACY -> LedgerPolicy.defaults();
+                case MISSING -> throw new LedgerNotFoundException(where, "does not exist");
+                case EMPTY -> throw new LedgerNotFoundException(where, "is an empty directory, not a ledger");
+                default -> throw new LedgerNotFoundException(where, "is not a ledger (it has no " + EntryStore.MARKER
+                        + ")");
+            };
+        }
         this.accountant = b.accountant;
         this.accountantName = Objects.requireNonNull(b.accountant.get(), "accountant factory returned null").name()
                 .jsonName();
@@ -56,9 +100,23 @@ public final class PrivacyLedger {
         this.clock = b.clock;
     }
 
-    /** A ledger at {@code uri} (a path or URI on any Hadoop file system) with the defaults of {@link Builder}. */
+    /**
+     * The existing ledger at {@code uri} (a path or URI on any Hadoop file system) with the defaults of
+     * {@link Builder}.
+     *
+     * @throws LedgerNotFoundException when no ledger is there
+     */
     public static PrivacyLedger open(String uri, Configuration conf) {
         return builder(uri).conf(conf).build();
+    }
+
+    /**
+     * Creates a ledger at {@code uri} (a new or empty directory) with {@code policy}, and opens it.
+     *
+     * @throws IllegalArgumentException naming the location when a ledger (or anything else) is already there
+     */
+    public static PrivacyLedger create(String uri, Configuration conf, LedgerPolicy policy) {
+        return builder(uri).conf(conf).create(policy);
     }
 
     public static Builder builder(String uri) {
@@ -108,9 +166,22 @@ public final class PrivacyLedger {
             return this;
         }
 
-        /** Opens the ledger; fails on a location whose file system has no atomic create-if-absent. */
+        /**
+         * Opens the existing ledger; fails on a location whose file system has no atomic create-if-absent.
+         *
+         * @throws LedgerNotFoundException when no ledger is there
+         */
         public PrivacyLedger build() {
-            return new PrivacyLedger(this);
+            return new PrivacyLedger(this, null);
+        }
+
+        /**
+         * Creates the ledger (its directory and marker file, written atomically, with {@code policy}) and opens it.
+         *
+         * @throws IllegalArgumentException naming the location when a ledger (or anything else) is already there
+         */
+        public PrivacyLedger create(LedgerPolicy policy) {
+            return new PrivacyLedger(this, Objects.requireNonNull(policy, "policy"));
         }
     }
 
@@ -128,6 +199,11 @@ public final class PrivacyLedger {
     /** The ledger's root, qualified (e.g. file:/home/a/.dpspark/ledger). */
     public String location() {
         return store.root().toString();
+    }
+
+    /** The ledger's policy (from its marker; {@link LedgerPolicy#defaults()} for a legacy ledger). */
+    public LedgerPolicy policy() {
+        return policy;
     }
 
     /** The accountant that composes spends, e.g. "rdp". */
@@ -153,19 +229,195 @@ public final class PrivacyLedger {
     public LedgerEntry setBudget(String datasetId, Budget budget) {
         Objects.requireNonNull(budget, "budget");
         return append(datasetId, state -> entry(state, EntryType.BUDGET, null, null, List.of(), null, budget, null,
-                null, null, null));
+                null, null, null, null, List.of(), List.of()));
+    }
+
+    /**
+     * Registers {@code normalizedLocations} (paths and tables in {@link DatasetLocations}' normal form) as the
+     * dataset's: any job reading them, or anything under a registered directory, is charged to it. See the
+     * three-argument form.
+     */
+    public LedgerEntry register(String datasetId, List<String> normalizedLocations) {
+        return register(datasetId, normalizedLocations, List.of());
+    }
+
+    /**
+     * Registers locations and input fingerprints as the dataset's (a register entry in its log). Locations and
+     * fingerprints already registered to this dataset are skipped; when nothing is new, the dataset's latest
+     * register entry is returned and nothing is written.
+     *
+     * <p>A location belongs to one dataset: one that equals, lies under, or contains a location registered to
+     * another dataset is refused, and so is a fingerprint registered to another dataset or recorded by the
+     * reservations of another registered dataset. (The check and the append are not one atomic step across
+     * datasets: two owners registering overlapping locations at the same instant could both succeed; lookups then
+     * refuse the ambiguous location with {@link LedgerConflictException} rather than pick one.)
+     *
+     * @throws IllegalArgumentException  when a location is not in normal form, or nothing is given
+     * @throws LedgerConflictException   when a location or fingerprint belongs to another dataset
+     */
+    public LedgerEntry register(String datasetId, List<String> normalizedLocations, List<String> fingerprints) {
+        EntryStore.checkDatasetId(datasetId);
+        List<String> locs = normalizedLocations == null ? List.of() : List.copyOf(normalizedLocations);
+        List<String> fps = fingerprints == null ? List.of() : List.copyOf(fingerprints);
+        if (locs.isEmpty() && fps.isEmpty()) {
+            throw new IllegalArgumentException("register: give at least one location, table or fingerprint");
+        }
+        for (String l : locs) {
+            if (!DatasetLocations.looksNormalized(l)) {
+                throw new IllegalArgumentException("location '" + l + "' is not in normal form (a qualified path "
+                        + "without a trailing slash, or table:<db>.<table>; see DatasetLocations)");
+            }
+        }
+        fps.forEach(f -> requireText(f, "fingerprint"));
+        for (String other : datasets()) {
+            if (other.equals(datasetId)) {
+                continue;
+            }
+            Registration r = registration(other);
+            for (String l : locs) {
+                for (String theirs : r.locations()) {
+                    if (DatasetLocations.overlap(l, theirs)) {
+                        throw new LedgerConflictException("location " + l + " is already registered to dataset '"
+                                + other + "'" + (l.equals(theirs) ? "" : " (as " + theirs + ")")
+                                + ": a location belongs to one dataset");
+                    }
+                }
+            }
+            for (String f : fps) {
+                if (r.fingerprints().contains(f) || (r.registered() && r.recorded().contains(f))) {
+                    throw new LedgerConflictException("fingerprint " + f + " already belongs to dataset '" + other
+                            + "': the same rows belong to one dataset");
+                }
+            }
+        }
+        for (int tries = 0; tries < MAX_ATTEMPTS; tries++) {
+            DatasetState state = state(datasetId);
+            List<String> newLocs = locs.stream().distinct()
+                    .filter(l -> !state.registeredLocations().contains(l)).toList();
+            List<String> newFps = fps.stream().distinct()
+                    .filter(f -> !state.registeredFingerprints().contains(f)).toList();
+            if (newLocs.isEmpty() && newFps.isEmpty()) {
+                List<LedgerEntry> regs = state.entries().stream().filter(e -> e.type() == EntryType.REGISTER).toList();
+                return regs.get(regs.size() - 1); // all registered already: nothing to write
+            }
+            LedgerEntry e = entry(state, EntryType.REGISTER, null, null, List.of(), null, null, null, null, null, null,
+                    null, newLocs, newFps);
+            if (store.createIfAbsent(e)) {
+                return e;
+            }
+        }
+        throw new IllegalStateException("ledger " + location() + ": could not append to dataset '" + datasetId
+                + "' in " + MAX_ATTEMPTS + " attempts (too much contention)");
+    }
+
+    /**
+     * The dataset a location belongs to: the one with a registered location equal to {@code normalizedLocation}, or a
+     * registered directory it lies under (a path prefix on a '/' boundary). Reads every dataset's log.
+     *
+     * @throws LedgerConflictException when several datasets claim the location (a registration race)
+     */
+    public Optional<String> datasetForLocation(String normalizedLocation) {
+        requireText(normalizedLocation, "location");
+        java.util.TreeSet<String> found = new java.util.TreeSet<>();
+        for (String id : datasets()) {
+            for (String l : registration(id).locations()) {
+                if (DatasetLocations.covers(l, normalizedLocation)) {
+                    found.add(id);
+                }
+            }
+        }
+        return single(found, "location " + normalizedLocation);
+    }
+
+    /**
+     * The registered dataset an input fingerprint belongs to: the one whose register entries list it, else a
+     * registered dataset whose reservations recorded it as their input (so a copy of a registered dataset in
+     * another format, with the same order-independent row fingerprint, is recognized once any job has run on the
+     * registered location). Datasets without a register entry are not considered. Reads every dataset's log.
+     *
+     * @throws LedgerConflictException when several datasets claim the fingerprint at the same level
+     */
+    public Optional<String> datasetForFingerprint(String fingerprint) {
+        requireText(fingerprint, "fingerprint");
+        java.util.TreeSet<String> listed = new java.util.TreeSet<>();
+        java.util.TreeSet<String> recorded = new java.util.TreeSet<>();
+        for (String id : datasets()) {
+            Registration r = registration(id);
+            if (r.fingerprints().contains(fingerprint)) {
+                listed.add(id);
+            } else if (r.registered() && r.recorded().contains(fingerprint)) {
+                recorded.add(id);
+            }
+        }
+        return listed.isEmpty() ? single(recorded, "fingerprint " + fingerprint)
+                : single(listed, "fingerprint " + fingerprint);
+    }
+
+    /** Every registered dataset's locations (normalized, in log order), by dataset id, sorted. Reads every log. */
+    public java.util.Map<String, List<String>> registrations() {
+        java.util.Map<String, List<String>> out = new java.util.TreeMap<>();
+        for (String id : datasets()) {
+            Registration r = registration(id);
+            if (r.registered()) {
+                out.put(id, r.locations());
+            }
+        }
+        return out;
+    }
+
+    private static Optional<String> single(java.util.SortedSet<String> ids, String what) {
+        if (ids.size() > 1) {
+            throw new LedgerConflictException(what + " is registered to several datasets " + ids
+                    + "; a data owner must settle which one it belongs to");
+        }
+        return ids.isEmpty() ? Optional.empty() : Optional.of(ids.first());
+    }
+
+    /** A dataset's registrations, read from its entries without composing its spend. */
+    private record Registration(boolean registered, List<String> locations, List<String> fingerprints,
+            java.util.Set<String> recorded) {}
+
+    private Registration registration(String datasetId) {
+        boolean registered = false;
+        java.util.LinkedHashSet<String> locs = new java.util.LinkedHashSet<>();
+        java.util.LinkedHashSet<String> fps = new java.util.LinkedHashSet<>();
+        java.util.Set<String> recorded = new java.util.HashSet<>();
+        for (LedgerEntry e : store.read(datasetId)) {
+            if (e.type() == EntryType.REGISTER) {
+                registered = true;
+                locs.addAll(e.locations());
+                fps.addAll(e.fingerprints());
+            } else if (e.type() == EntryType.RESERVATION && e.inputFingerprint() != null) {
+                recorded.add(e.inputFingerprint());
+            }
+        }
+        return new Registration(registered, List.copyOf(locs), List.copyOf(fps), recorded);
     }
 
     /**
      * Reserves the planned {@code events} of job {@code jobId} on {@code datasetId}, before its first step.
      *
+     * <p>When earlier attempts of the job id are open (a killed attempt, a retry), this attempt is charged in
+     * addition: it gets its own reservation with the next attempt number, and the budget check composes the earlier
+     * attempts' reservations with it ({@link Admission#earlierOpenAttempts()}).
+     *
      * @param inputFingerprint the job input's content hash
      * @param jobDelta         the delta of the job's own guarantee
      * @return the admission; {@link Admission#noCap()} when the dataset has no budget (the caller must say so)
      * @throws BudgetExhaustedException when the composed loss would exceed the budget (nothing written)
-     * @throws LedgerConflictException  when the job id has committed, or holds an open reservation of another plan
+     * @throws LedgerConflictException  when the job id has committed
      */
     public Admission reserve(String datasetId, String jobId, String inputFingerprint, List<DpEvent> events,
+            double jobDelta) {
+        return reserveAttempt(datasetId, jobId, inputFingerprint, events, jobDelta);
+    }
+
+    /**
+     * The reservation of a new attempt. The seam of the checkpoint issue (#18): a resume from attempt k's own
+     * checkpoint would continue attempt k's reservation (charged once, since the resumed steps are not re-run)
+     * instead of appending attempt k+1; that path needs a proof of the checkpoint's attempt and is not built yet.
+     */
+    private Admission reserveAttempt(String datasetId, String jobId, String inputFingerprint, List<DpEvent> events,
             double jobDelta) {
         requireText(jobId, "job id");
         requireText(inputFingerprint, "input fingerprint");
@@ -174,25 +426,15 @@ public final class PrivacyLedger {
             throw new IllegalArgumentException("job delta must be in (0, 1), got " + jobDelta);
         }
         EntryStore.checkDatasetId(datasetId);
-        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+        for (int tries = 0; tries < MAX_ATTEMPTS; tries++) {
             DatasetState state = state(datasetId);
-            Optional<DatasetState.JobCharge> prior = state.latest(jobId);
-            if (prior.isPresent()) {
-                DatasetState.JobCharge c = prior.get();
-                if (c.status() == DatasetState.JobStatus.COMMITTED) {
-                    throw committed(datasetId, c);
-                }
-                if (c.status() == DatasetState.JobStatus.OPEN) {
-                    LedgerEntry r = c.reservation();
-                    if (r.events().equals(planned) && inputFingerprint.equals(r.inputFingerprint())) {
-                        double before = DatasetState.epsilon(accountant, without(state, r), deltaOf(state, jobDelta));
-                        return admission(state, r, true, jobDelta, before);
-                    }
-                    throw new LedgerConflictException("job id '" + jobId + "' holds an open reservation (entry "
-                            + r.seq() + ") of dataset '" + datasetId + "' with a different plan or input; settle it "
-                            + "with dp-ledger resolve, or use another job id");
-                }
+            Optional<DatasetState.JobCharge> done = state.committed(jobId);
+            if (done.isPresent()) {
+                throw committed(datasetId, done.get());
             }
+            List<DatasetState.JobCharge> earlier = state.attempts(jobId);
+            int attempt = earlier.stream().mapToInt(DatasetState.JobCharge::attempt).max().orElse(0) + 1;
+            int earlierOpen = (int) earlier.stream().filter(c -> c.status() == DatasetState.JobStatus.OPEN).count();
             double delta = deltaOf(state, jobDelta);
             double before = state.budget().isPresent() ? state.spentEpsilon()
                     : DatasetState.epsilon(accountant, state.chargedEvents(), delta);
@@ -204,9 +446,10 @@ public final class PrivacyLedger {
                         DatasetState.epsilon(accountant, planned, delta), after);
             }
             LedgerEntry r = entry(state, EntryType.RESERVATION, jobId, inputFingerprint, planned, jobDelta, null, null,
-                    null, null, null);
+                    null, null, null, attempt == 1 ? null : attempt, List.of(), List.of());
             if (store.createIfAbsent(r)) {
-                return admission(state, r, false, jobDelta, before);
+                return new Admission(datasetId, r, attempt, earlierOpen, state.budget(), delta, before,
+                        DatasetState.epsilon(accountant, planned, delta), after);
             }
         }
         throw new IllegalStateException("ledger " + location() + ": could not append to dataset '" + datasetId
@@ -232,7 +475,7 @@ public final class PrivacyLedger {
         if (state.budget().isPresent() && !(after <= state.budget().get().epsilon())) {
             throw new BudgetExhaustedException(datasetId, state.budget().get(), before, alone, after);
         }
-        return new Admission(datasetId, null, false, state.budget(), delta, before, alone, after);
+        return new Admission(datasetId, null, 0, 0, state.budget(), delta, before, alone, after);
     }
 
     /**
@@ -241,20 +484,31 @@ public final class PrivacyLedger {
      */
     public void checkNotCommitted(String datasetId, String jobId) {
         requireText(jobId, "job id");
-        Optional<DatasetState.JobCharge> c = state(datasetId).latest(jobId);
-        if (c.isPresent() && c.get().status() == DatasetState.JobStatus.COMMITTED) {
+        Optional<DatasetState.JobCharge> c = state(datasetId).committed(jobId);
+        if (c.isPresent()) {
             throw committed(datasetId, c.get());
         }
     }
 
     /**
-     * Commits the job's open reservation with its actual events (at most the reserved ones), its epsilon and the
-     * model's path. Repeating an identical commit returns the existing entry.
+     * Commits the job's latest attempt (its open reservation) with its actual events (at most the reserved ones), its
+     * epsilon and the model's path. Repeating an identical commit returns the existing entry.
      *
-     * @throws LedgerConflictException when the job has no open reservation, or the events exceed it
+     * @throws LedgerConflictException when the job's latest attempt is not open, another attempt has committed, or
+     *     the events exceed the reservation
      */
     public LedgerEntry commit(String datasetId, String jobId, List<DpEvent> actual, double epsilon, double delta,
             String modelPath) {
+        return commit(datasetId, jobId, 0, actual, epsilon, delta, modelPath);
+    }
+
+    /**
+     * As {@link #commit(String, String, List, double, double, String)}, of attempt {@code attempt} (0: the latest):
+     * a run commits the attempt its {@link Admission} reserved, so an older attempt still running cannot settle a
+     * newer attempt's reservation.
+     */
+    public LedgerEntry commit(String datasetId, String jobId, int attempt, List<DpEvent> actual, double epsilon,
+            double delta, String modelPath) {
         List<DpEvent> events = requireEvents(actual);
         if (!(epsilon >= 0 && epsilon < Double.POSITIVE_INFINITY)) {
             throw new IllegalArgumentException("epsilon must be finite and >= 0, got " + epsilon);
@@ -262,7 +516,7 @@ public final class PrivacyLedger {
         if (!(delta > 0 && delta < 1)) {
             throw new IllegalArgumentException("delta must be in (0, 1), got " + delta);
         }
-        return settle(datasetId, jobId, EntryType.COMMIT, events, epsilon, delta, modelPath, null);
+        return settle(datasetId, jobId, attempt, EntryType.COMMIT, events, epsilon, delta, modelPath, null);
     }
 
     /**
@@ -272,46 +526,86 @@ public final class PrivacyLedger {
      * @param reason why, recorded in the entry
      */
     public LedgerEntry abort(String datasetId, String jobId, String reason) {
-        return settle(datasetId, jobId, EntryType.ABORT, null, null, null, null, requireText(reason, "abort reason"));
+        return abort(datasetId, jobId, 0, reason);
     }
 
-    /** An operator settles a crashed job as spent: its reservation is committed with the planned events. */
+    /** As {@link #abort(String, String, String)}, of attempt {@code attempt} (0: the latest). */
+    public LedgerEntry abort(String datasetId, String jobId, int attempt, String reason) {
+        return settle(datasetId, jobId, attempt, EntryType.ABORT, null, null, null, null,
+                requireText(reason, "abort reason"));
+    }
+
+    /** An operator settles a crashed job's latest open attempt as spent (see the attempt overload). */
     public LedgerEntry resolveCommit(String datasetId, String jobId, String note) {
-        DatasetState.JobCharge c = open(state(datasetId), datasetId, jobId);
-        LedgerEntry r = c.reservation();
+        return resolveCommit(datasetId, jobId, 0, note);
+    }
+
+    /**
+     * An operator settles a crashed attempt as spent: its reservation is committed with the planned events.
+     *
+     * @param attempt the attempt, or 0 for the job's latest open attempt
+     */
+    public LedgerEntry resolveCommit(String datasetId, String jobId, int attempt, String note) {
+        DatasetState state = state(datasetId);
+        int a = attempt == 0 ? latestOpen(state, datasetId, jobId) : attempt;
+        LedgerEntry r = open(state, datasetId, jobId, a).reservation();
         double eps = DatasetState.epsilon(accountant, r.events(), r.delta());
-        return settle(datasetId, jobId, EntryType.COMMIT, r.events(), eps, r.delta(), null,
+        return settle(datasetId, jobId, a, EntryType.COMMIT, r.events(), eps, r.delta(), null,
                 "resolved by an operator as spent" + (note == null ? "" : ": " + note));
     }
 
-    /** An operator states that a crashed job published nothing: its reservation is aborted. */
+    /** An operator states that a crashed job's latest open attempt published nothing (see the attempt overload). */
     public LedgerEntry resolveAbort(String datasetId, String jobId, String note) {
-        return abort(datasetId, jobId, "resolved by an operator: nothing was published" + (note == null ? "" : ": " + note));
+        return resolveAbort(datasetId, jobId, 0, note);
     }
 
-    private LedgerEntry settle(String datasetId, String jobId, EntryType type, List<DpEvent> events, Double epsilon,
-            Double delta, String modelPath, String note) {
+    /**
+     * An operator states that a crashed attempt published nothing: its reservation is aborted.
+     *
+     * @param attempt the attempt, or 0 for the job's latest open attempt
+     */
+    public LedgerEntry resolveAbort(String datasetId, String jobId, int attempt, String note) {
+        int a = attempt == 0 ? latestOpen(state(datasetId), datasetId, jobId) : attempt;
+        return abort(datasetId, jobId, a, "resolved by an operator: nothing was published"
+                + (note == null ? "" : ": " + note));
+    }
+
+    private static int latestOpen(DatasetState state, String datasetId, String jobId) {
+        List<DatasetState.JobCharge> open = state.attempts(jobId).stream()
+                .filter(c -> c.status() == DatasetState.JobStatus.OPEN).toList();
+        if (open.isEmpty()) {
+            return 0; // open() reports it
+        }
+        return open.get(open.size() - 1).attempt();
+    }
+
+    private LedgerEntry settle(String datasetId, String jobId, int attemptNo, EntryType type, List<DpEvent> events,
+            Double epsilon, Double delta, String modelPath, String note) {
         requireText(jobId, "job id");
+        if (attemptNo < 0) {
+            throw new IllegalArgumentException("attempt must be >= 1 (or 0: the latest), got " + attemptNo);
+        }
         EntryStore.checkDatasetId(datasetId);
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
             DatasetState state = state(datasetId);
-            Optional<DatasetState.JobCharge> latest = state.latest(jobId);
-            if (type == EntryType.COMMIT && latest.isPresent()
-                    && latest.get().status() == DatasetState.JobStatus.COMMITTED) {
-                LedgerEntry s = latest.get().settlement();
+            Optional<DatasetState.JobCharge> done = state.committed(jobId);
+            if (type == EntryType.COMMIT && done.isPresent()) {
+                LedgerEntry s = done.get().settlement();
                 if (s.events().equals(events) && Objects.equals(s.modelPath(), modelPath)
-                        && Objects.equals(s.epsilon(), epsilon)) {
+                        && Objects.equals(s.epsilon(), epsilon)
+                        && (attemptNo == 0 || attemptNo == done.get().attempt())) {
                     return s; // the same commit, retried
                 }
+                throw committed(datasetId, done.get());
             }
-            LedgerEntry r = open(state, datasetId, jobId).reservation();
+            LedgerEntry r = open(state, datasetId, jobId, attemptNo).reservation();
             if (type == EntryType.COMMIT && !DatasetState.withinReservation(events, r.events())) {
                 throw new LedgerConflictException("job '" + jobId + "' cannot commit " + events + " on dataset '"
                         + datasetId + "': more than its reservation (entry " + r.seq() + ") " + r.events());
             }
             LedgerEntry e = entry(state, type, jobId, r.inputFingerprint(),
                     type == EntryType.COMMIT ? events : List.of(), type == EntryType.COMMIT ? delta : null, null,
-                    epsilon, modelPath, r.seq(), note);
+                    epsilon, modelPath, r.seq(), note, null, List.of(), List.of());
             if (store.createIfAbsent(e)) {
                 return e;
             }
@@ -320,11 +614,14 @@ public final class PrivacyLedger {
                 + "' in " + MAX_ATTEMPTS + " attempts (too much contention)");
     }
 
-    private static DatasetState.JobCharge open(DatasetState state, String datasetId, String jobId) {
-        Optional<DatasetState.JobCharge> c = state.latest(jobId);
+    /** The open reservation of the job's attempt {@code attemptNo} (0: its latest attempt). */
+    private static DatasetState.JobCharge open(DatasetState state, String datasetId, String jobId, int attemptNo) {
+        Optional<DatasetState.JobCharge> c = attemptNo == 0 ? state.latest(jobId) : state.attempt(jobId, attemptNo);
         if (c.isEmpty() || c.get().status() != DatasetState.JobStatus.OPEN) {
-            throw new LedgerConflictException("job '" + jobId + "' has no open reservation on dataset '" + datasetId
-                    + "'" + c.map(j -> " (it is " + j.status().name().toLowerCase(java.util.Locale.ROOT) + ")").orElse(""));
+            String which = attemptNo == 0 ? "" : " attempt " + attemptNo;
+            throw new LedgerConflictException("job '" + jobId + "'" + which + " has no open reservation on dataset '"
+                    + datasetId + "'" + c.map(j -> " (" + (attemptNo == 0 ? "its latest attempt, " + j.attempt()
+                    + ", " : "") + "is " + j.status().name().toLowerCase(java.util.Locale.ROOT) + ")").orElse(""));
         }
         return c.get();
     }
@@ -348,20 +645,10 @@ public final class PrivacyLedger {
 
     private LedgerEntry entry(DatasetState state, EntryType type, String jobId, String fingerprint,
             List<DpEvent> events, Double delta, Budget budget, Double epsilon, String modelPath, Long reservationSeq,
-            String note) {
-        return new LedgerEntry(LedgerEntry.FORMAT_VERSION, state.nextSeq(), type, state.datasetId(), jobId, user,
-                clock.instant(), codeVersion, fingerprint, events, accountantName, delta, budget, epsilon, modelPath,
-                reservationSeq, note);
-    }
-
-    private Admission admission(DatasetState state, LedgerEntry r, boolean adopted, double jobDelta, double before) {
-        double delta = deltaOf(state, jobDelta);
-        List<DpEvent> with = adopted ? state.chargedEvents() : new java.util.ArrayList<>(state.chargedEvents());
-        if (!adopted) {
-            with.addAll(r.events());
-        }
-        return new Admission(state.datasetId(), r, adopted, state.budget(), delta, before,
-                DatasetState.epsilon(accountant, r.events(), delta), DatasetState.epsilon(accountant, with, delta));
+            String note, Integer attempt, List<String> locations, List<String> fingerprints) {
+        return new LedgerEntry(LedgerEntry.formatVersionFor(type, attempt), state.nextSeq(), type, state.datasetId(),
+                jobId, user, clock.instant(), codeVersion, fingerprint, events, accountantName, delta, budget, epsilon,
+                modelPath, reservationSeq, note, attempt, locations, fingerprints);
     }
 
     /** The conversion delta: the budget's; without a budget, the smaller of the job's and the charged jobs'. */
@@ -370,16 +657,6 @@ public final class PrivacyLedger {
             return state.budget().get().delta();
         }
         return Double.isNaN(state.delta()) ? jobDelta : Math.min(state.delta(), jobDelta);
-    }
-
-    private static List<DpEvent> without(DatasetState state, LedgerEntry reservation) {
-        List<DpEvent> rest = new java.util.ArrayList<>();
-        for (DatasetState.JobCharge c : state.charges()) {
-            if (c.reservation() != reservation) {
-                rest.addAll(c.charged());
-            }
-        }
-        return rest;
     }
 
     private static List<DpEvent> requireEvents(List<DpEvent> events) {

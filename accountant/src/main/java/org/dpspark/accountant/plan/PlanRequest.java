@@ -32,6 +32,13 @@ import org.dpspark.core.params.InvalidParameterException;
  *       whole is (0, 1/N)-DP, so a delta near 1/N allows exactly that (Dwork and Roth 2014, section 2.3).</li>
  *   <li>Exactly one of {@code noiseMultiplier} and {@code epsilon} (a target: sigma is calibrated); each is finite
  *       and &gt; 0.</li>
+ *   <li>Sanity limits, lifted only by {@code allowWeakPrivacy}: a target epsilon at most the ceiling
+ *       ({@code epsilonCeiling}, default {@value #DEFAULT_EPSILON_CEILING}; a data owner's ledger may set another),
+ *       and a given noise multiplier at least {@value #MIN_NOISE_MULTIPLIER}. {@link PrivacyPlan} applies the same
+ *       limits to what only the plan knows: a calibrated sigma below the minimum, and a claimed epsilon above the
+ *       ceiling (a small given sigma over many steps). An epsilon of 10 already lets an attacker's confidence about
+ *       any one person's presence grow by a factor of up to e^10 (about 22,000); published DP-SGD models claim
+ *       epsilon 1 to 8. Refusals name {@code epsilon} or {@code noiseMultiplier}, and {@code allowWeakPrivacy}.</li>
  * </ul>
  * Every check rejects NaN and both infinities.
  */
@@ -39,6 +46,12 @@ public final class PlanRequest {
 
     /** The largest number of steps T a plan may have (see the class comment). */
     public static final long MAX_STEPS = 100_000_000L;
+
+    /** The default ceiling on a target or claimed epsilon without {@code allowWeakPrivacy}. */
+    public static final double DEFAULT_EPSILON_CEILING = 10.0;
+
+    /** The smallest noise multiplier (given or calibrated) without {@code allowWeakPrivacy}. */
+    public static final double MIN_NOISE_MULTIPLIER = 0.3;
 
     private final OptionalLong rows;
     private final OptionalLong batchSize;
@@ -48,8 +61,12 @@ public final class PlanRequest {
     private final double delta;
     private final OptionalDouble targetEpsilon;
     private final OptionalDouble noiseMultiplier;
+    private final double epsilonCeiling;
+    private final boolean allowWeakPrivacy;
 
     private PlanRequest(Builder b, double samplingRate, long steps) {
+        this.epsilonCeiling = b.epsilonCeiling;
+        this.allowWeakPrivacy = b.allowWeakPrivacy;
         this.rows = b.rows == null ? OptionalLong.empty() : OptionalLong.of(b.rows);
         this.batchSize = b.batchSize == null ? OptionalLong.empty() : OptionalLong.of(b.batchSize);
         this.samplingRate = samplingRate;
@@ -105,11 +122,69 @@ public final class PlanRequest {
         return noiseMultiplier;
     }
 
+    /** The ceiling on a target or claimed epsilon (default {@value #DEFAULT_EPSILON_CEILING}). */
+    public double epsilonCeiling() {
+        return epsilonCeiling;
+    }
+
+    /** Whether the sanity limits are lifted (default false). */
+    public boolean allowWeakPrivacy() {
+        return allowWeakPrivacy;
+    }
+
     @Override
     public String toString() {
         return String.format(Locale.ROOT, "PlanRequest[q=%s, steps=%d, delta=%s, rows=%s, batchSize=%s, epochs=%s, "
-                + "targetEpsilon=%s, noiseMultiplier=%s]", samplingRate, steps, delta, rows, batchSize, epochs,
-                targetEpsilon, noiseMultiplier);
+                + "targetEpsilon=%s, noiseMultiplier=%s, epsilonCeiling=%s, allowWeakPrivacy=%s]", samplingRate, steps,
+                delta, rows, batchSize, epochs, targetEpsilon, noiseMultiplier, epsilonCeiling, allowWeakPrivacy);
+    }
+
+    /**
+     * The refusal of an epsilon above the ceiling, naming {@code parameter} and {@code allowWeakPrivacy}.
+     *
+     * @param what what has the epsilon, e.g. "the target 1e6" (written after the parameter's name)
+     */
+    static InvalidParameterException weakEpsilon(String parameter, String what, double epsilon, double ceiling) {
+        return new InvalidParameterException(List.of(parameter, "allowWeakPrivacy"), "%s " + esc(what)
+                + " is above the ceiling of " + num(ceiling) + ": " + meaning(epsilon) + "; pass %s to run it anyway");
+    }
+
+    /**
+     * The refusal of a noise multiplier below the minimum, naming {@code parameter} and {@code allowWeakPrivacy}.
+     *
+     * @param what the sentence after the parameter's name, ending with the noise multiplier
+     */
+    static InvalidParameterException weakNoise(String parameter, String what) {
+        return new InvalidParameterException(List.of(parameter, "allowWeakPrivacy"), "%s " + esc(what)
+                + ", below the minimum of " + num(MIN_NOISE_MULTIPLIER) + ": the noise is so small "
+                + "against the clipped gradients that a single step can reveal whether one person's data was used; "
+                + "pass %s to run it anyway");
+    }
+
+    /** What an epsilon means to an attacker, in one clause. */
+    static String meaning(double epsilon) {
+        String factor = epsilon < 40 ? String.format(Locale.ROOT, " (about %.3g)", Math.exp(epsilon)) : "";
+        return "an epsilon of " + num(epsilon) + " promises " + (epsilon > 50 ? "nothing" : "little") + ": it allows an "
+                + "attacker's confidence about any one person's presence to grow by a factor of up to e^"
+                + num(epsilon) + factor;
+    }
+
+    /** A number as a user would write it: 10, 0.3, 1e+06. */
+    static String num(double v) {
+        if (Double.isInfinite(v) || Double.isNaN(v)) {
+            return String.valueOf(v);
+        }
+        String s = String.format(Locale.ROOT, "%.4g", v);
+        if (s.contains("e")) {
+            String[] p = s.split("e");
+            String m = p[0].contains(".") ? p[0].replaceAll("0+$", "").replaceAll("\\.$", "") : p[0];
+            return m + "e" + p[1];
+        }
+        return s.contains(".") ? s.replaceAll("0+$", "").replaceAll("\\.$", "") : s;
+    }
+
+    private static String esc(String s) {
+        return s.replace("%", "%%");
     }
 
     /**
@@ -125,8 +200,25 @@ public final class PlanRequest {
         private Double delta;
         private Double targetEpsilon;
         private Double noiseMultiplier;
+        private double epsilonCeiling = DEFAULT_EPSILON_CEILING;
+        private boolean allowWeakPrivacy;
 
         private Builder() {}
+
+        /**
+         * The ceiling on a target or claimed epsilon (default {@value #DEFAULT_EPSILON_CEILING}; a ledger's policy
+         * may set another). Checked in {@link #build()}: finite and &gt; 0.
+         */
+        public Builder epsilonCeiling(double ceiling) {
+            this.epsilonCeiling = ceiling;
+            return this;
+        }
+
+        /** Lifts the sanity limits (epsilon ceiling, minimum noise multiplier); default false. */
+        public Builder allowWeakPrivacy(boolean allow) {
+            this.allowWeakPrivacy = allow;
+            return this;
+        }
 
         /** N, the dataset size (public). */
         public Builder rows(long n) {
@@ -281,6 +373,16 @@ public final class PlanRequest {
                 Checks.positive("epsilon", targetEpsilon);
             } else {
                 Checks.positive("noiseMultiplier", noiseMultiplier);
+            }
+
+            Checks.positive("epsilonCeiling", epsilonCeiling);
+            if (!allowWeakPrivacy) {
+                if (targetEpsilon != null && !(targetEpsilon <= epsilonCeiling)) {
+                    throw weakEpsilon("epsilon", num(targetEpsilon), targetEpsilon, epsilonCeiling);
+                }
+                if (noiseMultiplier != null && !(noiseMultiplier >= MIN_NOISE_MULTIPLIER)) {
+                    throw weakNoise("noiseMultiplier", "is " + num(noiseMultiplier));
+                }
             }
             return new PlanRequest(this, q, t);
         }

@@ -26,6 +26,10 @@ import org.dpspark.core.params.InvalidParameterException;
  * estimators all build their plans here from a {@link PlanRequest} (whose {@code build()} holds every parameter
  * rule), so a dry run describes the job that would run.
  *
+ * <p>Sanity limits ({@link PlanRequest}): without {@code allowWeakPrivacy}, a calibrated sigma below
+ * {@link PlanRequest#MIN_NOISE_MULTIPLIER} and a claimed epsilon above the request's ceiling are refused here, the
+ * two limits only the plan can check.
+ *
  * <p>Ledger hook: {@link #events()} is this run's history; a ledger composes the events of all of a dataset's jobs
  * with the same best-of rule.
  *
@@ -69,7 +73,8 @@ public record PrivacyPlan(
      * guarantee under both accountants and the one claimed.
      *
      * @throws InvalidParameterException naming {@code epsilon} when no noise multiplier in the calibration's range
-     *         meets the target
+     *         meets the target; naming {@code epsilon} or {@code noiseMultiplier}, and {@code allowWeakPrivacy},
+     *         when the plan breaks a sanity limit
      */
     public static PrivacyPlan of(PlanRequest request) {
         return detailed(request).plan();
@@ -84,6 +89,11 @@ public record PrivacyPlan(
         if (request.noiseMultiplier().isPresent()) {
             double sigma = request.noiseMultiplier().getAsDouble();
             PrivacyBound bound = BestAccountant.bound(List.of(new DpEvent(q, sigma, t)), delta);
+            if (!request.allowWeakPrivacy() && !(bound.epsilon() <= request.epsilonCeiling())) {
+                throw PlanRequest.weakEpsilon("noiseMultiplier", PlanRequest.num(sigma) + " over " + t
+                        + " steps at q = " + PlanRequest.num(q) + " gives epsilon " + PlanRequest.num(bound.epsilon())
+                        + ", which", bound.epsilon(), request.epsilonCeiling());
+            }
             return new Detailed(plan(request, sigma, false, bound), Optional.empty());
         }
         double target = request.targetEpsilon().getAsDouble();
@@ -97,6 +107,10 @@ public record PrivacyPlan(
             throw InvalidParameterException.of("epsilon", "cannot be calibrated: " + e.getMessage());
         }
         double sigma = cal.best();
+        if (!request.allowWeakPrivacy() && !(sigma >= PlanRequest.MIN_NOISE_MULTIPLIER)) {
+            throw PlanRequest.weakNoise("epsilon", PlanRequest.num(target) + " over " + t + " steps at q = "
+                    + PlanRequest.num(q) + " calibrates the noise multiplier to " + PlanRequest.num(sigma));
+        }
         // The calibration already evaluated the winner's accountant at sigma (a fresh accountant, one event, the
         // default grid: the same number BestAccountant.bound gives); only the other accountant remains.
         DpEvent event = new DpEvent(q, sigma, t);

@@ -74,7 +74,8 @@ class LedgerConcurrencyTest {
                 assertEquals("READY", w.out().readLine());
             }
             String ledgerUri = dir.toUri().toString();
-            PrivacyLedger ledger = PrivacyLedger.builder(ledgerUri).accountant(RdpAccountant::new).build();
+            PrivacyLedger ledger = PrivacyLedger.builder(ledgerUri).accountant(RdpAccountant::new)
+                    .create(LedgerPolicy.defaults());
             for (int round = 1; round <= ROUNDS; round++) {
                 String ds = "round-" + round;
                 ledger.setBudget(ds, new Budget(BUDGET, DELTA, Budget.ROW));

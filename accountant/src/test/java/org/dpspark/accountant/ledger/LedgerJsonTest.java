@@ -24,10 +24,31 @@ class LedgerJsonTest {
                 new LedgerEntry(1, 3, EntryType.COMMIT, "d", "j", "u", t, "v", "sha256:ab", ev, "rdp", 1e-5, null,
                         0.987654321, "file:/m", 2L, null),
                 new LedgerEntry(1, 4, EntryType.ABORT, "d", "k", "u", t, "v", "sha256:ab", List.of(), "rdp", null, null,
-                        null, null, 2L, "why \"quoted\"\nnewline"));
+                        null, null, 2L, "why \"quoted\"\nnewline"),
+                new LedgerEntry(2, 5, EntryType.RESERVATION, "d", "j", "u", t, "v", "rows-v1:ab", ev, "rdp", 1e-5, null,
+                        null, null, null, null, 2, List.of(), List.of()),
+                new LedgerEntry(2, 6, EntryType.REGISTER, "d", null, "u", t, "v", null, List.of(), "rdp", null, null,
+                        null, null, null, null, null, List.of("file:/data/d", "table:default.d"), List.of("rows-v1:ab")));
         for (LedgerEntry e : entries) {
             assertEquals(e, LedgerJson.parse(LedgerJson.toBytes(e), "x"));
         }
+    }
+
+    @Test
+    void newFeatures_needFormat2_andOthersStayFormat1() {
+        assertEquals(1, LedgerEntry.formatVersionFor(EntryType.RESERVATION, null));
+        assertEquals(1, LedgerEntry.formatVersionFor(EntryType.COMMIT, null));
+        assertEquals(2, LedgerEntry.formatVersionFor(EntryType.RESERVATION, 2));
+        assertEquals(2, LedgerEntry.formatVersionFor(EntryType.REGISTER, null));
+        Instant t = Instant.parse("2025-01-02T03:04:05Z");
+        assertThrows(IllegalArgumentException.class, () -> new LedgerEntry(1, 1, EntryType.REGISTER, "d", null, "u", t,
+                "v", null, List.of(), "rdp", null, null, null, null, null, null, null, List.of("table:default.d"),
+                List.of()));
+        assertThrows(IllegalArgumentException.class, () -> new LedgerEntry(2, 1, EntryType.REGISTER, "d", null, "u", t,
+                "v", null, List.of(), "rdp", null, null, null, null, null, null, null, List.of(), List.of()));
+        assertThrows(IllegalArgumentException.class, () -> new LedgerEntry(2, 1, EntryType.BUDGET, "d", null, "u", t,
+                "v", null, List.of(), "rdp", null, new Budget(1, 1e-5, Budget.ROW), null, null, null, null, 2,
+                List.of(), List.of()));
     }
 
     @Test

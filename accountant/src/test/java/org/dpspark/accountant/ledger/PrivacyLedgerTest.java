@@ -24,6 +24,11 @@ class PrivacyLedgerTest {
 
     @TempDir Path dir;
 
+    @org.junit.jupiter.api.BeforeEach
+    void createLedger() {
+        PrivacyLedger.create(dir.toString(), null, LedgerPolicy.defaults());
+    }
+
     private PrivacyLedger ledger() {
         return PrivacyLedger.builder(dir.toString()).user("tester").codeVersion("test").build();
     }
@@ -144,21 +149,6 @@ class PrivacyLedgerTest {
     }
 
     @Test
-    void retryOfOpenReservation_withSamePlan_adoptsIt_elseConflict() {
-        PrivacyLedger l = ledger();
-        Admission first = l.reserve("ds", "a", "sha256:aa", JOB, DELTA);
-        Admission retry = l.reserve("ds", "a", "sha256:aa", JOB, DELTA);
-        assertTrue(retry.adopted());
-        assertEquals(first.reservation(), retry.reservation());
-        assertEquals(first.spentAfter(), retry.spentAfter(), 0.0);
-        assertEquals(1, l.state("ds").entries().size());
-        assertThrows(LedgerConflictException.class,
-                () -> l.reserve("ds", "a", "sha256:bb", JOB, DELTA)); // other input
-        assertThrows(LedgerConflictException.class,
-                () -> l.reserve("ds", "a", "sha256:aa", List.of(new DpEvent(0.01, 1.0, 1001)), DELTA));
-    }
-
-    @Test
     void commit_chargesActualEvents_andCannotExceedTheReservation() {
         PrivacyLedger l = ledger();
         l.reserve("ds", "a", "sha256:aa", JOB, DELTA);
@@ -237,9 +227,9 @@ class PrivacyLedgerTest {
     void newerFormatVersion_isRefused_notHalfRead() throws IOException {
         ledger().reserve("ds", "a", "sha256:aa", JOB, DELTA);
         Path p = entry("ds", 1);
-        Files.writeString(p, Files.readString(p).replace("\"format_version\" : 1", "\"format_version\" : 2"));
+        Files.writeString(p, Files.readString(p).replace("\"format_version\" : 1", "\"format_version\" : 3"));
         LedgerCorruptException e = assertThrows(LedgerCorruptException.class, () -> ledger().state("ds"));
-        assertTrue(e.getMessage().contains("format_version 2"), e.getMessage());
+        assertTrue(e.getMessage().contains("format_version 3"), e.getMessage());
     }
 
     @Test
@@ -287,11 +277,13 @@ class PrivacyLedgerTest {
         org.apache.hadoop.conf.Configuration conf = new org.apache.hadoop.conf.Configuration();
         conf.set("fs.objtest.impl", OtherSchemeFileSystem.class.getName());
         conf.setBoolean("fs.objtest.impl.disable.cache", true);
+        String uri = "objtest://" + dir.resolve("obj").toUri().getPath();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> PrivacyLedger.open("objtest:///ledger", conf));
+                () -> PrivacyLedger.create(uri, conf, LedgerPolicy.defaults()));
         assertTrue(e.getMessage().contains("no atomic create-if-absent"), e.getMessage());
         conf.setBoolean(EntryStore.TRUST_CREATE_KEY, true);
-        PrivacyLedger.open("objtest:///ledger", conf); // the operator vouches for the store
+        PrivacyLedger.create(uri, conf, LedgerPolicy.defaults()); // the operator vouches for the store
+        PrivacyLedger.open(uri, conf);
     }
 
     /** A file system under another scheme, standing in for an object store. */

@@ -32,6 +32,8 @@ class SampleLedgerCompatibilityTest {
     void version1Sample_readsWithItsHistory_andComposesItsSpendFromTheEvents() throws Exception {
         PrivacyLedger ledger = sample();
         assertEquals(List.of("adult-sample"), ledger.datasets());
+        // Written before ledgers had a marker file: a legacy ledger, with the default policy.
+        assertEquals(LedgerPolicy.defaults(), ledger.policy());
         DatasetState s = ledger.state("adult-sample");
         assertEquals(9, s.entries().size());
         assertEquals(new Budget(12.0, 1e-6, Budget.ROW), s.budget().orElseThrow());

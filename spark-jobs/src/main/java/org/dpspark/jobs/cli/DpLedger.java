@@ -15,9 +15,11 @@ import org.dpspark.accountant.DpEvent;
 import org.dpspark.accountant.ledger.Admission;
 import org.dpspark.accountant.ledger.Budget;
 import org.dpspark.accountant.ledger.BudgetExhaustedException;
+import org.dpspark.accountant.ledger.DatasetLocations;
 import org.dpspark.accountant.ledger.DatasetState;
 import org.dpspark.accountant.ledger.LedgerEntry;
 import org.dpspark.accountant.ledger.LedgerJson;
+import org.dpspark.accountant.ledger.LedgerPolicy;
 import org.dpspark.accountant.ledger.PrivacyLedger;
 import org.dpspark.accountant.plan.PlanRequest;
 import org.dpspark.accountant.plan.PrivacyPlan;
@@ -29,8 +31,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code dp-ledger}: the privacy ledger from the command line: budgets, cumulative spend, history, settling crashed
- * jobs, and dry runs. Needs no SparkSession. Every subcommand takes {@code --ledger} and {@code --json}.
+ * {@code dp-ledger}: the privacy ledger from the command line: creating a ledger (init), registering datasets,
+ * budgets, cumulative spend, history (every attempt of a job), settling crashed attempts, and dry runs. Needs no
+ * SparkSession. Every subcommand takes {@code --ledger} and {@code --json}; every subcommand but init refuses a
+ * location that holds no ledger (exit 2), so a mistyped location never becomes a new ledger.
  */
 @Command(
         name = "dp-ledger",
@@ -41,15 +45,16 @@ import picocli.CommandLine.Option;
             "The dpspark privacy ledger: per dataset, a budget and the composed privacy loss of every job that touched it.",
             ""
         },
-        subcommands = {DpLedger.SetBudget.class, DpLedger.Show.class, DpLedger.History.class, DpLedger.Resolve.class,
-            DpLedger.Check.class},
+        subcommands = {DpLedger.Init.class, DpLedger.Register.class, DpLedger.SetBudget.class, DpLedger.Show.class,
+            DpLedger.History.class, DpLedger.Resolve.class, DpLedger.Check.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success (check: the job fits)",
             "1:failure (I/O, a corrupt ledger entry, internal)",
-            "2:bad input (a flag)",
+            "2:bad input (a flag; no ledger at the location; init: a ledger is already there)",
             "3:check: the job does not fit the budget",
-            "4:resolve: the job has no open reservation"
+            "4:ledger conflict (resolve: the attempt has no open reservation; register: a location or fingerprint "
+                + "belongs to another dataset)"
         })
 public final class DpLedger implements Runnable {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -83,12 +88,14 @@ public final class DpLedger implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required: set-budget, show, history, resolve or check");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required: init, register, "
+                + "set-budget, show, history, resolve or check");
     }
 
     /** Options every subcommand has. */
     static class Common {
-        @Option(names = "--ledger", paramLabel = "URI", description = "Ledger location (default: $DPSPARK_LEDGER, else ~/.dpspark/ledger).")
+        @Option(names = "--ledger", paramLabel = "URI", description = "Ledger location (default: $DPSPARK_LEDGER, else "
+                + "~/.dpspark/ledger); it must exist (dp-ledger init creates one).")
         String ledger;
 
         @Option(names = "--json", description = "Machine-readable JSON output.")
@@ -108,6 +115,108 @@ public final class DpLedger implements Runnable {
             out.println(JSON.writeValueAsString(node));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    @Command(name = "init", mixinStandardHelpOptions = true,
+            description = {"Creates a ledger (a new or empty directory, on any Hadoop file system with atomic create) and "
+                + "its policy.", "Every other command, dp-train and the estimators refuse a location that holds no ledger."})
+    static final class Init implements Callable<Integer> {
+        @CommandLine.Mixin Common common = new Common();
+        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--allow-unbudgeted", description = "Let jobs run on data that matches no registered dataset "
+                + "without their own opt-in (default: refused).")
+        boolean allowUnbudgeted;
+
+        @Option(names = "--epsilon-ceiling", paramLabel = "EPS", defaultValue = "10",
+                description = "The largest epsilon a job may target or claim without --allow-weak-privacy (default: "
+                        + "${DEFAULT-VALUE}).")
+        double epsilonCeiling;
+
+        @Override
+        public Integer call() {
+            LedgerPolicy policy;
+            try {
+                policy = new LedgerPolicy(allowUnbudgeted, epsilonCeiling);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("init: --epsilon-ceiling: " + e.getMessage(), e);
+            }
+            PrivacyLedger l = JobLedger.create(common.ledger, new Configuration(), policy, "--ledger");
+            if (common.json) {
+                ObjectNode n = JSON.createObjectNode();
+                n.put("ledger", l.location());
+                n.put("allow_unbudgeted", policy.allowUnbudgeted());
+                n.put("epsilon_ceiling", policy.epsilonCeiling());
+                printJson(out(spec), n);
+            } else {
+                out(spec).printf(Locale.ROOT, "created ledger %s (policy: %s; epsilon ceiling %s)%n", l.location(),
+                        policy.allowUnbudgeted() ? "jobs on unregistered data allowed"
+                                : "jobs on unregistered data need an explicit opt-in", policy.epsilonCeiling());
+                out(spec).printf(Locale.ROOT, "next: dp-ledger register --ledger %s --dataset-id ID --location PATH; "
+                        + "dp-ledger set-budget --ledger %s --dataset-id ID --epsilon E --delta D%n", l.location(),
+                        l.location());
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "register", mixinStandardHelpOptions = true,
+            description = {"Registers a dataset's locations (paths: a file or a directory and everything under it; catalog "
+                + "tables)", "and input fingerprints: any job reading them is charged to the dataset, whatever its "
+                + "--dataset-id.", "A location or fingerprint of another dataset is refused (exit 4)."})
+    static final class Register implements Callable<Integer> {
+        @CommandLine.Mixin Common common = new Common();
+        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--dataset-id", required = true, paramLabel = "ID")
+        String datasetId;
+
+        @Option(names = "--location", paramLabel = "PATH", description = "A path (any Hadoop file system); repeatable.")
+        List<String> locations = new java.util.ArrayList<>();
+
+        @Option(names = "--table", paramLabel = "NAME", description = "A catalog table, [database.]table; repeatable.")
+        List<String> tables = new java.util.ArrayList<>();
+
+        @Option(names = "--fingerprint", paramLabel = "FP", description = "An input fingerprint (as dp-train records it, "
+                + "rows-v1:...); repeatable.")
+        List<String> fingerprints = new java.util.ArrayList<>();
+
+        @Override
+        public Integer call() {
+            if (locations.isEmpty() && tables.isEmpty() && fingerprints.isEmpty()) {
+                throw new IllegalArgumentException("register: give at least one --location, --table or --fingerprint");
+            }
+            Configuration conf = new Configuration();
+            List<String> normalized = new java.util.ArrayList<>();
+            for (String l : locations) {
+                try {
+                    normalized.add(DatasetLocations.normalizePath(l, conf));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("register: --location: " + e.getMessage(), e);
+                }
+            }
+            for (String t : tables) {
+                try {
+                    normalized.add(DatasetLocations.normalizeTable(t));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("register: --table: " + e.getMessage(), e);
+                }
+            }
+            PrivacyLedger l = common.open();
+            LedgerEntry e = l.register(datasetId, normalized, fingerprints);
+            DatasetState s = l.state(datasetId);
+            if (common.json) {
+                printJson(out(spec), stateJson(s));
+            } else {
+                out(spec).printf(Locale.ROOT, "dataset %s: registered %s (entry %d)%s%n", datasetId,
+                        String.join(", ", s.registeredLocations()) + (s.registeredFingerprints().isEmpty() ? ""
+                                : (s.registeredLocations().isEmpty() ? "" : ", ") + "fingerprints "
+                                + String.join(", ", s.registeredFingerprints())), e.seq(),
+                        s.budget().isPresent() ? "" : "; no budget set yet: dp-ledger set-budget --dataset-id "
+                                + datasetId + " --epsilon E --delta D");
+            }
+            return 0;
         }
     }
 
@@ -179,6 +288,13 @@ public final class DpLedger implements Runnable {
             for (String id : ids) {
                 DatasetState s = l.state(id);
                 out.printf(Locale.ROOT, "dataset %s%n", id);
+                if (s.registered()) {
+                    List<String> reg = new java.util.ArrayList<>(s.registeredLocations());
+                    s.registeredFingerprints().forEach(f -> reg.add("fingerprint " + f));
+                    out.printf(Locale.ROOT, "  registered: %s%n", String.join(", ", reg));
+                } else {
+                    out.println("  registered: no locations (only jobs naming this dataset id are charged to it)");
+                }
                 if (s.budget().isPresent()) {
                     out.printf(Locale.ROOT, "  budget:    epsilon %s at delta %s (privacy unit: %s)%n", s.budget().get().epsilon(),
                             s.budget().get().delta(), s.budget().get().privacyUnit());
@@ -190,7 +306,7 @@ public final class DpLedger implements Runnable {
                 out.printf(Locale.ROOT, "  remaining: %s%n", s.budget().isPresent()
                         ? String.format(Locale.ROOT, "epsilon %.4f", s.remainingEpsilon()) : "unlimited");
                 for (DatasetState.JobCharge c : s.charges()) {
-                    out.printf(Locale.ROOT, "  job %-36s %-9s epsilon alone %.4f  %s%s%n", c.jobId(),
+                    out.printf(Locale.ROOT, "  job %-36s %-9s epsilon alone %.4f  %s%s%n", c.jobId() + attemptLabel(s, c),
                             c.status().name().toLowerCase(Locale.ROOT), c.epsilon(), events(c.charged()),
                             c.settlement() != null && c.settlement().modelPath() != null ? "  model " + c.settlement().modelPath() : "");
                 }
@@ -217,13 +333,18 @@ public final class DpLedger implements Runnable {
                 printJson(out, a);
                 return 0;
             }
+            Map<Long, Integer> attemptOf = new java.util.HashMap<>();
+            s.charges().forEach(c -> attemptOf.put(c.reservation().seq(), c.attempt()));
             for (LedgerEntry e : s.entries()) {
                 String what = switch (e.type()) {
                     case BUDGET -> "epsilon " + e.budget().epsilon() + " at delta " + e.budget().delta();
-                    case RESERVATION -> "job " + e.jobId() + " " + events(e.events());
-                    case COMMIT -> "job " + e.jobId() + " " + events(e.events()) + String.format(Locale.ROOT, " epsilon %.4f", e.epsilon())
+                    case RESERVATION -> "job " + e.jobId() + " attempt " + e.attemptNumber() + " " + events(e.events());
+                    case COMMIT -> "job " + e.jobId() + " attempt " + attemptOf.get(e.reservationSeq()) + " "
+                            + events(e.events()) + String.format(Locale.ROOT, " epsilon %.4f", e.epsilon())
                             + (e.modelPath() != null ? " model " + e.modelPath() : "");
-                    case ABORT -> "job " + e.jobId();
+                    case ABORT -> "job " + e.jobId() + " attempt " + attemptOf.get(e.reservationSeq());
+                    case REGISTER -> String.join(", ", e.locations()) + (e.fingerprints().isEmpty() ? ""
+                            : (e.locations().isEmpty() ? "" : ", ") + "fingerprints " + String.join(", ", e.fingerprints()));
                 };
                 out.printf(Locale.ROOT, "%4d  %s  %-11s %s  [%s, %s]%s%n", e.seq(), e.time(), e.type().jsonName(), what,
                         e.user(), e.codeVersion(), e.note() != null ? "  " + e.note() : "");
@@ -233,8 +354,9 @@ public final class DpLedger implements Runnable {
     }
 
     @Command(name = "resolve", mixinStandardHelpOptions = true,
-            description = {"Settles a crashed job's open reservation: --commit counts it as spent (the conservative choice);",
-                "--abort frees it, only when you state that nothing was published (--nothing-published)."})
+            description = {"Settles a crashed attempt's open reservation: --commit counts it as spent (the conservative choice);",
+                "--abort frees it, only when you state that nothing was published (--nothing-published).",
+                "Without --attempt, the job's latest open attempt (dp-ledger history lists the attempts)."})
     static final class Resolve implements Callable<Integer> {
         @CommandLine.Mixin Common common = new Common();
         @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -257,6 +379,9 @@ public final class DpLedger implements Runnable {
         @Option(names = "--note", paramLabel = "TEXT", description = "Recorded in the entry.")
         String note;
 
+        @Option(names = "--attempt", paramLabel = "N", description = "The attempt to settle (default: the latest open one).")
+        Integer attempt;
+
         @Override
         public Integer call() {
             if (commit == abort) {
@@ -266,8 +391,12 @@ public final class DpLedger implements Runnable {
                 throw new IllegalArgumentException("resolve --abort: add --nothing-published to state that the job released "
                         + "nothing (no model, report or progress line); otherwise use --commit");
             }
+            if (attempt != null && !(attempt >= 1)) {
+                throw new IllegalArgumentException("resolve: --attempt must be >= 1, got " + attempt);
+            }
+            int a = attempt == null ? 0 : attempt;
             PrivacyLedger l = common.open();
-            LedgerEntry e = commit ? l.resolveCommit(datasetId, jobId, note) : l.resolveAbort(datasetId, jobId, note);
+            LedgerEntry e = commit ? l.resolveCommit(datasetId, jobId, a, note) : l.resolveAbort(datasetId, jobId, a, note);
             if (common.json) {
                 printJson(out(spec), LedgerJson.toTree(e));
             } else {
@@ -314,25 +443,30 @@ public final class DpLedger implements Runnable {
         @Option(names = "--delta", defaultValue = "1e-5", paramLabel = "DELTA", description = "The job's delta (default: ${DEFAULT-VALUE}).")
         double delta;
 
+        @Option(names = "--allow-weak-privacy", description = "Plan even a target or claimed epsilon above the ledger's "
+                + "ceiling (default 10), or a noise multiplier below 0.3.")
+        boolean allowWeakPrivacy;
+
         /** Canonical parameter names ({@link PlanRequest}) as this subcommand's flags. */
         static final Map<String, String> FLAGS = Map.of("rows", "--rows", "batchSize", "--batch-size", "samplingRate",
                 "--sampling-rate", "epochs", "--epochs", "steps", "--steps", "delta", "--delta", "epsilon", "--epsilon",
-                "noiseMultiplier", "--noise-multiplier");
+                "noiseMultiplier", "--noise-multiplier", "allowWeakPrivacy", "--allow-weak-privacy");
 
         @Override
         public Integer call() {
-            // The plan dp-train makes (PrivacyPlan: q, T, delta < 1/N, the best of RDP and PLD calibration), so
-            // a dry run describes the job dp-train would reserve.
+            // The plan dp-train makes (PrivacyPlan: q, T, delta < 1/N, the best of RDP and PLD calibration, the
+            // sanity limits with the ledger's epsilon ceiling), so a dry run describes the job dp-train would reserve.
+            PrivacyLedger l = common.open();
             List<DpEvent> events;
             try {
                 PlanRequest request = PlanRequest.builder().rows(rows).batchSize(batch == null ? null : Long.valueOf(batch))
                         .samplingRate(q).epochs(epochs).steps(steps).delta(delta).noiseMultiplier(sigma)
-                        .targetEpsilon(epsilon).build();
+                        .targetEpsilon(epsilon).epsilonCeiling(l.policy().epsilonCeiling())
+                        .allowWeakPrivacy(allowWeakPrivacy).build();
                 events = PrivacyPlan.of(request).events();
             } catch (InvalidParameterException e) {
                 throw new IllegalArgumentException("check: " + e.render(p -> FLAGS.getOrDefault(p, p)), e);
             }
-            PrivacyLedger l = common.open();
             PrintWriter out = out(spec);
             try {
                 Admission a = l.check(datasetId, events, delta);
@@ -399,10 +533,16 @@ public final class DpLedger implements Runnable {
         }
         n.put("accountant", s.accountant());
         n.put("entries", s.entries().size());
+        n.put("registered", s.registered());
+        ArrayNode locs = n.putArray("registered_locations");
+        s.registeredLocations().forEach(locs::add);
+        ArrayNode fps = n.putArray("registered_fingerprints");
+        s.registeredFingerprints().forEach(fps::add);
         ArrayNode jobs = n.putArray("jobs");
         for (DatasetState.JobCharge c : s.charges()) {
             ObjectNode j = jobs.addObject();
             j.put("job_id", c.jobId());
+            j.put("attempt", c.attempt());
             j.put("status", c.status().name().toLowerCase(Locale.ROOT));
             j.put("reservation_seq", c.reservation().seq());
             if (c.settlement() != null) {
@@ -419,6 +559,11 @@ public final class DpLedger implements Runnable {
             j.put("reserved_at", c.reservation().time().toString());
         }
         return n;
+    }
+
+    /** " (attempt N)" when the job has more than one attempt, else nothing. */
+    private static String attemptLabel(DatasetState s, DatasetState.JobCharge c) {
+        return s.attempts(c.jobId()).size() > 1 || c.attempt() > 1 ? " (attempt " + c.attempt() + ")" : "";
     }
 
     private static String events(List<DpEvent> events) {

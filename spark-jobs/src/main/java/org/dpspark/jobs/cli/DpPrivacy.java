@@ -85,6 +85,10 @@ public final class DpPrivacy implements Callable<Integer> {
     @Option(names = "--delta", paramLabel = "DELTA", defaultValue = "1e-5", description = "Delta (default: ${DEFAULT-VALUE}); must be < 1/N when N is given.")
     double delta;
 
+    @Option(names = "--allow-weak-privacy", description = "Compute even a target or claimed epsilon above 10, or a noise "
+            + "multiplier below 0.3 (refused otherwise: such an epsilon promises little).")
+    boolean allowWeakPrivacy;
+
     @Option(names = "--json", description = "Print JSON instead of text.")
     boolean json;
 
@@ -149,11 +153,12 @@ public final class DpPrivacy implements Callable<Integer> {
     /** Canonical parameter names ({@link PlanRequest}) as this command's flags. */
     static final Map<String, String> FLAGS = Map.of("rows", "--rows", "batchSize", "--batch-size", "samplingRate",
             "--q", "epochs", "--epochs", "steps", "--steps", "delta", "--delta", "epsilon", "--epsilon",
-            "noiseMultiplier", "--noise-multiplier");
+            "noiseMultiplier", "--noise-multiplier", "allowWeakPrivacy", "--allow-weak-privacy");
 
     /** Canonical parameter names as the columns of --csv-in. */
     static final Map<String, String> CSV_COLUMNS = Map.of("samplingRate", "column 'q'", "steps", "column 'steps'",
-            "delta", "column 'delta'", "epsilon", "column 'target_epsilon'", "noiseMultiplier", "column 'sigma'");
+            "delta", "column 'delta'", "epsilon", "column 'target_epsilon'", "noiseMultiplier", "column 'sigma'",
+            "allowWeakPrivacy", "--allow-weak-privacy");
 
     /** One case: a validated plan request (rate, steps, delta and either sigma or a target epsilon). */
     record Case(PlanRequest request) {
@@ -197,7 +202,12 @@ public final class DpPrivacy implements Callable<Integer> {
             throw new IllegalArgumentException("--csv-out needs --csv-in");
         }
         Case c = caseFromFlags();
-        Result r = compute(c);
+        Result r;
+        try {
+            r = compute(c);
+        } catch (InvalidParameterException e) {
+            throw new IllegalArgumentException(e.render(p -> FLAGS.getOrDefault(p, p)), e);
+        }
         if (json) {
             out.println(JSON.writeValueAsString(toJson(r)));
         } else {
@@ -210,7 +220,8 @@ public final class DpPrivacy implements Callable<Integer> {
     private Case caseFromFlags() {
         try {
             return new Case(PlanRequest.builder().rows(rows).batchSize(batchSize).samplingRate(q).epochs(epochs)
-                    .steps(steps).delta(delta).noiseMultiplier(noiseMultiplier).targetEpsilon(epsilon).build());
+                    .steps(steps).delta(delta).noiseMultiplier(noiseMultiplier).targetEpsilon(epsilon)
+                    .allowWeakPrivacy(allowWeakPrivacy).build());
         } catch (InvalidParameterException e) {
             throw new IllegalArgumentException(e.render(p -> FLAGS.getOrDefault(p, p)), e);
         }
@@ -298,7 +309,7 @@ public final class DpPrivacy implements Callable<Integer> {
         if (csvOut != null && Files.exists(csvOut) && !overwrite) {
             throw new IllegalArgumentException("--csv-out " + csvOut + " exists; pass --overwrite to replace it");
         }
-        List<Case> cases = readCases(csvIn);
+        List<Case> cases = readCases(csvIn, allowWeakPrivacy);
         List<Result> results = computeAll(cases, threads != null ? threads : Runtime.getRuntime().availableProcessors());
         StringBuilder sb = new StringBuilder(String.join(",", CSV_OUT_COLUMNS)).append('\n');
         for (Result r : results) {
@@ -322,6 +333,11 @@ public final class DpPrivacy implements Callable<Integer> {
 
     /** Reads and validates every row before anything is computed; errors name the row (1-based, header = 1) and column. */
     static List<Case> readCases(Path file) {
+        return readCases(file, false);
+    }
+
+    /** The cases of {@code file}; {@code allowWeakPrivacy} lifts the sanity limits for every row. */
+    static List<Case> readCases(Path file, boolean allowWeakPrivacy) {
         List<String> lines;
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
@@ -379,7 +395,7 @@ public final class DpPrivacy implements Callable<Integer> {
             Double target = hasTarget ? number(cells, col, "target_epsilon", row, where) : null;
             try {
                 cases.add(new Case(PlanRequest.builder().samplingRate(rate).steps((long) t).delta(d)
-                        .noiseMultiplier(sigma).targetEpsilon(target).build()));
+                        .noiseMultiplier(sigma).targetEpsilon(target).allowWeakPrivacy(allowWeakPrivacy).build()));
             } catch (InvalidParameterException e) {
                 throw new IllegalArgumentException(where + ": row " + row + ", "
                         + e.render(p -> CSV_COLUMNS.getOrDefault(p, p)), e);

@@ -39,8 +39,9 @@ public final class JobLedger {
     }
 
     /**
-     * Opens the ledger at {@code uri} for a run; a bad location is an invalid {@code ledger} parameter (named by each
-     * caller in its own vocabulary: {@code --ledger}, or the Param {@code ledger}).
+     * Opens the ledger at {@code uri} for a run; a bad location, or one that holds no ledger (never created here: see
+     * {@code dp-ledger init}), is an invalid {@code ledger} parameter (named by each caller in its own vocabulary:
+     * {@code --ledger}, or the Param {@code ledger}).
      */
     public static PrivacyLedger open(String uri, Configuration conf) {
         try {
@@ -51,11 +52,30 @@ public final class JobLedger {
         }
     }
 
-    /** Opens the ledger at {@code uri} (or the default) for a command; a bad location is bad input of {@code flag}. */
+    /**
+     * Opens the ledger at {@code uri} (or the default) for a command; a bad location, or one that holds no ledger
+     * ({@link org.dpspark.accountant.ledger.LedgerNotFoundException}: it is never created here), is bad input of
+     * {@code flag}.
+     */
     public static PrivacyLedger open(String uri, Configuration conf, String flag) {
         String where = uri != null ? uri : defaultLocation(new org.apache.spark.SparkConf());
         try {
             return PrivacyLedger.builder(where).conf(conf).codeVersion(Reports.codeVersion()).build();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(flag + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Creates a ledger at {@code uri} (or the default location) with {@code policy}, for {@code dp-ledger init} and
+     * for test and demo setups; a location that already holds a ledger, or anything else, is bad input of
+     * {@code flag}.
+     */
+    public static PrivacyLedger create(String uri, Configuration conf, org.dpspark.accountant.ledger.LedgerPolicy policy,
+            String flag) {
+        String where = uri != null ? uri : defaultLocation(new org.apache.spark.SparkConf());
+        try {
+            return PrivacyLedger.builder(where).conf(conf).codeVersion(Reports.codeVersion()).create(policy);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(flag + ": " + e.getMessage(), e);
         }
@@ -80,7 +100,7 @@ public final class JobLedger {
                 : "(no budget set: no cap is enforced)";
         return String.format(Locale.ROOT, "ledger: dataset %s, entries %d (reservation%s) and %d (commit); cumulative "
                 + "epsilon %.4f at delta %.3g %s", r.datasetId(), r.reservationSeq(),
-                Boolean.TRUE.equals(r.reservationAdopted()) ? ", adopted from an earlier attempt" : "", r.commitSeq(),
+                Boolean.TRUE.equals(r.reservationAdopted()) ? ", an earlier attempt of this job id is charged too" : "", r.commitSeq(),
                 r.cumulativeEpsilon(), r.cumulativeDelta(), cap);
     }
 }

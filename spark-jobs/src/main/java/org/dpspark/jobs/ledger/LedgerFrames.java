@@ -11,6 +11,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.dpspark.accountant.DpEvent;
+import org.dpspark.accountant.ledger.EntryType;
 import org.dpspark.accountant.ledger.LedgerEntry;
 import org.dpspark.accountant.ledger.PrivacyLedger;
 
@@ -51,7 +52,10 @@ public final class LedgerFrames {
         DataTypes.createStructField("budget_delta", DataTypes.DoubleType, true),
         DataTypes.createStructField("privacy_unit", DataTypes.StringType, true),
         DataTypes.createStructField("note", DataTypes.StringType, true),
-        DataTypes.createStructField("format_version", DataTypes.IntegerType, false)});
+        DataTypes.createStructField("format_version", DataTypes.IntegerType, false),
+        DataTypes.createStructField("attempt", DataTypes.IntegerType, true),
+        DataTypes.createStructField("locations", DataTypes.createArrayType(DataTypes.StringType, false), false),
+        DataTypes.createStructField("fingerprints", DataTypes.createArrayType(DataTypes.StringType, false), false)});
 
     private LedgerFrames() {}
 
@@ -82,6 +86,7 @@ public final class LedgerFrames {
                 Timestamp.from(e.time()), e.codeVersion(), e.inputFingerprint(), events, e.accountant(), e.delta(),
                 e.epsilon(), e.modelPath(), e.reservationSeq(), e.budget() == null ? null : e.budget().epsilon(),
                 e.budget() == null ? null : e.budget().delta(), e.budget() == null ? null : e.budget().privacyUnit(),
-                e.note(), e.formatVersion());
+                e.note(), e.formatVersion(), e.type() == EntryType.RESERVATION ? e.attemptNumber() : null,
+                e.locations(), e.fingerprints());
     }
 }

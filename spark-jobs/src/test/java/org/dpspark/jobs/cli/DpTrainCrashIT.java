@@ -44,6 +44,7 @@ class DpTrainCrashIT {
         Files.writeString(spec, "{\"format_version\":1,\"name\":\"t\",\"label\":{\"column\":\"label\"},"
                 + "\"features\":[{\"column\":\"a\",\"encoding\":\"scale\",\"min\":-1,\"max\":1}]}");
         Path ledger = dir.resolve("ledger");
+        org.dpspark.jobs.ledger.TestLedgers.init(ledger); // ledgers are created only on purpose
         // 100 epochs of 40 steps: far longer than the wait for the first epoch's line.
         ProcessBuilder pb = new ProcessBuilder(HOME.resolve("submit-scripts").resolve("dp-train").toString(),
                 "--input", csv.toString(), "--format", "csv", "--spec", spec.toString(), "--epsilon", "1",

@@ -80,7 +80,7 @@ class DpTrainLedgerTest {
     }
 
     private String ledger() {
-        return dir.resolve("ledger").toString();
+        return org.dpspark.jobs.ledger.TestLedgers.init(dir.resolve("ledger")); // ledgers are created only on purpose
     }
 
     private CliRun train(String jobId, String datasetId, String model) throws IOException {

@@ -69,6 +69,7 @@ class DpTrainScriptIT {
 
     @Test
     void badData_exitsWithTheBadInputCode_andWritesNothing() throws Exception {
+        org.dpspark.jobs.ledger.TestLedgers.initDefault(); // dp-train's default ledger ($DPSPARK_LEDGER) must exist
         Path csv = dir.resolve("bad.csv");
         Files.writeString(csv, "x,label\n0.5,1\noops,0\n0.1,7\n");
         Path spec = dir.resolve("spec.json");

@@ -38,7 +38,12 @@ class PlanAgreementTest {
      * case that breaks one says which in {@code label}.
      */
     record Case(String label, boolean valid, Long rows, Long batchSize, Double q, Double epochs, Long steps,
-            Double delta, Double epsilon, Double sigma) {
+            Double delta, Double epsilon, Double sigma, boolean allowWeakPrivacy) {
+
+        Case(String label, boolean valid, Long rows, Long batchSize, Double q, Double epochs, Long steps, Double delta,
+                Double epsilon, Double sigma) {
+            this(label, valid, rows, batchSize, q, epochs, steps, delta, epsilon, sigma, false);
+        }
 
         /** The flags shared by both commands, with {@code qFlag} for the sampling rate. */
         List<String> flags(String qFlag) {
@@ -51,6 +56,9 @@ class PlanAgreementTest {
             add(a, "--delta", delta);
             add(a, "--epsilon", epsilon);
             add(a, "--noise-multiplier", sigma);
+            if (allowWeakPrivacy) {
+                a.add("--allow-weak-privacy");
+            }
             return a;
         }
 
@@ -175,6 +183,7 @@ class PlanAgreementTest {
     }
 
     private List<PlanSource> sources() {
+        org.dpspark.jobs.ledger.TestLedgers.init(dir.resolve("ledger")); // ledgers are created only on purpose
         return List.of(new DpPrivacySource(), new DpLedgerCheckSource(dir.resolve("ledger")),
                 new DpTrainDryRunSource(dir.resolve("ledger")));
     }
@@ -268,6 +277,14 @@ class PlanAgreementTest {
         cs.add(new Case("delta 0", false, null, null, 0.01, null, 10L, 0.0, null, 1.0));
         cs.add(new Case("delta 1", false, null, null, 0.01, null, 10L, 1.0, null, 1.0));
         cs.add(new Case("unreachable target", false, null, null, 1.0, null, 1L, 1e-5, 1e-9, null));
+        // Sanity limits, refused without --allow-weak-privacy (q given: dp-train takes the flag in another change).
+        cs.add(new Case("target above the ceiling", false, null, null, 0.01, null, 100L, 1e-5, 20.0, null));
+        cs.add(new Case("target above the ceiling, allowed", true, null, null, 0.01, null, 100L, 1e-5, 20.0, null, true));
+        cs.add(new Case("sigma below the minimum", false, null, null, 0.01, null, 10L, 1e-5, null, 0.2));
+        cs.add(new Case("sigma below the minimum, allowed", true, null, null, 0.01, null, 10L, 1e-5, null, 0.2, true));
+        cs.add(new Case("claimed epsilon above the ceiling", false, null, null, 0.05, null, 10000L, 1e-5, null, 0.5));
+        cs.add(new Case("claimed epsilon above the ceiling, allowed", true, null, null, 0.05, null, 10000L, 1e-5, null,
+                0.5, true));
 
         Random rnd = new Random(20261206L);
         long[] sizes = {10, 100, 1000, 32561, 60000, 1000000};
@@ -303,7 +320,25 @@ class PlanAgreementTest {
             cs.add(new Case("random target " + i, true, n, b, null, Math.min(epochs, 3000.0 * b / n), null, delta,
                     target, null));
         }
-        return cs;
+        return cs.stream().map(PlanAgreementTest::withSanityLimits).toList();
+    }
+
+    /**
+     * The case, expected refused when its plan breaks a sanity limit and the case does not allow weak privacy: a
+     * claimed epsilon above {@link PlanRequest#DEFAULT_EPSILON_CEILING} or a noise multiplier below
+     * {@link PlanRequest#MIN_NOISE_MULTIPLIER} (about 16 random cases, e.g. sigma 2 over 20 steps at q = 1).
+     */
+    private static Case withSanityLimits(Case c) {
+        if (!c.valid() || c.allowWeakPrivacy()) {
+            return c;
+        }
+        org.dpspark.accountant.plan.PrivacyPlan p = org.dpspark.accountant.plan.PrivacyPlan.of(PlanRequest.builder()
+                .rows(c.rows()).batchSize(c.batchSize()).samplingRate(c.q()).epochs(c.epochs()).steps(c.steps())
+                .delta(c.delta()).targetEpsilon(c.epsilon()).noiseMultiplier(c.sigma()).allowWeakPrivacy(true).build());
+        boolean weak = !(p.epsilon() <= PlanRequest.DEFAULT_EPSILON_CEILING)
+                || !(p.noiseMultiplier() >= PlanRequest.MIN_NOISE_MULTIPLIER);
+        return weak ? new Case(c.label() + " (weak: refused)", false, c.rows(), c.batchSize(), c.q(), c.epochs(),
+                c.steps(), c.delta(), c.epsilon(), c.sigma(), false) : c;
     }
 
     /** Three significant digits, so the flags read like a user's. */

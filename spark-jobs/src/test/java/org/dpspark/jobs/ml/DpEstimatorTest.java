@@ -275,7 +275,7 @@ class DpEstimatorTest {
 
     @Test
     void fitWithLedger_recordsItsSpend_andAFitPastTheBudgetIsRefusedBeforeTraining() {
-        String uri = dir.resolve("ledger").toUri().toString();
+        String uri = org.dpspark.jobs.ledger.TestLedgers.init(dir.resolve("ledger").toUri().toString());
         PrivacyLedger ledger = PrivacyLedger.open(uri, new org.apache.hadoop.conf.Configuration());
         Dataset<Row> assembled = ASSEMBLER.transform(train);
         DpLogisticRegression lr = dpLr();

@@ -105,6 +105,7 @@ class OneRunEquivalenceTest {
     private void assertSameRun(List<String> modelFlags, DpEstimator<?, ?> estimator) throws IOException {
         Path train = csv(3000);
         Path ledgerDir = dir.resolve("ledger");
+        org.dpspark.jobs.ledger.TestLedgers.init(ledgerDir); // ledgers are created only on purpose
         Path out = dir.resolve("model");
         List<String> args = new ArrayList<>(List.of("--input", train.toString(), "--format", "csv",
                 "--spec", dir.resolve("spec.json").toString(), "--epsilon", "3", "--delta", "1e-5",

@@ -43,7 +43,7 @@ class TrainingProvenanceTest {
                 "barrier", 0.5, 0.2, List.of(0.5, 0.5));
 
         PrivacyLedger ledger = PrivacyLedger.builder(dir.resolve("ledger").toString()).user("tester")
-                .codeVersion("test").build();
+                .codeVersion("test").create(org.dpspark.accountant.ledger.LedgerPolicy.defaults());
         ledger.setBudget("ds", new Budget(10, 1e-5, "row"));
         List<DpEvent> events = List.of(new DpEvent(plan.samplingRate(), plan.noiseMultiplier(), plan.steps()));
         Admission admission = ledger.reserve("ds", "job-7", "sha256:ff", events, plan.delta());
