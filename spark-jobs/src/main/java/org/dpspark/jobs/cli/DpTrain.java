@@ -355,7 +355,7 @@ public final class DpTrain implements Callable<Integer> {
     }
 
     /** The canonical parameter names (MLlib's Params) as dp-train's flags. */
-    static String flag(String parameter) {
+    public static String flag(String parameter) {
         return switch (parameter) {
             case "numPartitions" -> "--partitions";
             case "rows" -> "the input's row count (--rows in a dry run)";

@@ -12,7 +12,8 @@ import java.io.Serializable;
  * @param location the ledger's URI, or null (not recorded, or not known to the model's format)
  * @param datasetId the dataset id charged (non-null when recorded)
  * @param reservationSeq the sequence number of the reservation entry, or null
- * @param reservationAdopted true when the reservation was adopted from an earlier attempt of the same job, or null
+ * @param reservationAdopted true when earlier attempts of the same job id were left open and are charged too (format 1
+ *     models: the reservation was adopted from an earlier attempt), or null
  * @param commitSeq the sequence number of the commit entry (non-null when recorded)
  * @param accountant the ledger's accountant for the cumulative loss, or null
  * @param cumulativeEpsilon the dataset's cumulative epsilon after the commit, or null

@@ -56,7 +56,7 @@ public final class TrainingProvenance {
             DatasetState after) {
         boolean capped = after.budget().isPresent();
         return LedgerReceipt.recorded(ledger.location(), admission.datasetId(), admission.reservation().seq(),
-                admission.adopted(), commit.seq(), after.accountant(), after.spentEpsilon(), after.delta(),
+                admission.earlierOpenAttempts() > 0, commit.seq(), after.accountant(), after.spentEpsilon(), after.delta(),
                 capped ? after.budget().get().epsilon() : null, capped ? after.budget().get().delta() : null,
                 capped ? after.remainingEpsilon() : null);
     }

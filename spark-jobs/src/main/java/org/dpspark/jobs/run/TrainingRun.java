@@ -188,6 +188,11 @@ public final class TrainingRun {
         Admission admission = null;
         if (ledger != null) {
             admission = ledger.reserve(datasetId, settings.jobId(), v.fingerprint(), plan.events(), plan.delta());
+            if (admission.earlierOpenAttempts() > 0) {
+                notices.accept(String.format("ledger: job %s has %d earlier attempt(s) left open (killed, or failed after "
+                        + "releasing progress lines); they stay charged, and this run is charged as attempt %d",
+                        settings.jobId(), admission.earlierOpenAttempts(), admission.attempt()));
+            }
             if (admission.noCap()) {
                 notices.accept(String.format("ledger: dataset %s has no budget set: no cap is enforced; this job is "
                         + "recorded (entry %d)", datasetId, admission.reservation().seq()));
@@ -209,8 +214,8 @@ public final class TrainingRun {
         }
         LedgerReceipt receipt;
         if (ledger != null) {
-            LedgerEntry commit = ledger.commit(datasetId, settings.jobId(), plan.events(), plan.epsilon(),
-                    plan.delta(), modelPath);
+            LedgerEntry commit = ledger.commit(datasetId, settings.jobId(), admission.attempt(), plan.events(),
+                    plan.epsilon(), plan.delta(), modelPath);
             DatasetState after = ledger.state(datasetId);
             receipt = TrainingProvenance.receipt(ledger, admission, commit, after);
         } else {
@@ -348,9 +353,11 @@ public final class TrainingRun {
 
     private void settleFailure(Admission admission, boolean stepped, Throwable cause) {
         String jobId = settings.jobId();
-        if (!stepped && !admission.adopted()) {
+        if (!stepped) {
             try {
-                ledger.abort(admission.datasetId(), jobId, "failed before the first step: " + cause.getClass().getName());
+                // Only this attempt, which released nothing; an earlier attempt's reservation stays charged.
+                ledger.abort(admission.datasetId(), jobId, admission.attempt(),
+                        "failed before the first step: " + cause.getClass().getName());
                 return;
             } catch (RuntimeException abortFailed) {
                 cause.addSuppressed(abortFailed);
