@@ -49,15 +49,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code dp-train}: differentially private training of a binary logistic regression on Spark.
+ * {@code dp-train}: differentially private training on Spark, as a thin command: flags to {@link RunSettings}
+ * and {@link TrainingData}, those to the one {@link TrainingRun}, its {@link TrainedModel} to the console.
  *
- * <p>Order of work, so that bad input costs nothing: flags are checked, outputs are checked to be publishable,
- * the ledger is opened (and a job id that already committed is refused, when --dataset-id is given), the training
- * and evaluation inputs are read and validated (N is public and needed for q; validation releases nothing), the
- * privacy plan is computed, the plan is RESERVED in the privacy ledger (refused: exit 3, nothing trained), the model
- * is trained, the ledger entry is COMMITTED, and only then are the model and report published, atomically. A
- * failure before the first step aborts the reservation; after it, the reservation stays charged (progress lines
- * have released DP estimates) until {@code dp-ledger resolve}. Exit codes: {@link ExitCode}.
+ * <p>Everything the run checks before Spark starts (flags, outputs, the ledger, the registration of the input's
+ * location) costs nothing; then the inputs are read and validated (N is public and sets q; full validation messages
+ * carry counts and first row numbers of the private input, {@code --error-detail redacted} only the kind and the
+ * column), the plan is RESERVED in the privacy ledger (refused: exit 3, nothing trained), the model is trained, the
+ * entry is COMMITTED, and only then are the model and report published, atomically. Exit codes: {@link ExitCode}.
  */
 @Command(
         name = "dp-train",

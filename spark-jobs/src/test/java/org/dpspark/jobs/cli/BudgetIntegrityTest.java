@@ -129,7 +129,8 @@ class BudgetIntegrityTest {
 
     @Test
     void case1_noDatasetId_onARegisteredLocation_isChargedToThatDataset_andCapped() throws IOException {
-        owner("people", 1.8, "--location", csv().toString());
+        // Room for one job at epsilon 1 (delta 1e-5), charged at the budget's delta 1e-6, not for two.
+        owner("people", 1.5, "--location", csv().toString());
         CliRun first = train(job("j1", "m1", "--input", csv().toString(), "--format", "csv"));
         assertEquals(0, first.code(), first.err());
         assertEquals("people", report("m1").at("/ledger/dataset_id").asText());
@@ -152,7 +153,7 @@ class BudgetIntegrityTest {
         Path parquet = dir.resolve("copy.parquet");
         DataReader.read(spark, csv().toString(), InputFormat.CSV).drop(DataReader.CORRUPT_RECORD_COLUMN).repartition(3)
                 .write().parquet(parquet.toString());
-        CliRun copy = train(job("j2", "m2", "--input", parquet.toString(), "--format", "parquet", "--partitions", "3"));
+        CliRun copy = train(job("j2", "m2", "--input", parquet.toString(), "--format", "parquet"));
         assertEquals(0, copy.code(), copy.err());
         assertEquals("people", report("m2").at("/ledger/dataset_id").asText(), "found by the rows' fingerprint");
         assertEquals(report("m1").at("/data/fingerprint").asText(), report("m2").at("/data/fingerprint").asText());
@@ -186,7 +187,7 @@ class BudgetIntegrityTest {
     void case4_aNotebookFitWithoutSetLedger_isChargedToTheSessionsLedger() throws IOException {
         Path parquet = dir.resolve("people.parquet");
         csv();
-        DataReader.read(spark, csv().toString(), InputFormat.CSV).drop(DataReader.CORRUPT_RECORD_COLUMN)
+        spark.read().option("header", "true").option("inferSchema", "true").csv(csv().toString())
                 .write().parquet(parquet.toString());
         owner("people", 10, "--location", parquet.toString());
         spark.conf().set("spark.dpspark.ledger", ledger()); // as a cluster's spark-defaults.conf would

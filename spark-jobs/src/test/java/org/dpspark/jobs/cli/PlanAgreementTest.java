@@ -277,7 +277,7 @@ class PlanAgreementTest {
         cs.add(new Case("delta 0", false, null, null, 0.01, null, 10L, 0.0, null, 1.0));
         cs.add(new Case("delta 1", false, null, null, 0.01, null, 10L, 1.0, null, 1.0));
         cs.add(new Case("unreachable target", false, null, null, 1.0, null, 1L, 1e-5, 1e-9, null));
-        // Sanity limits, refused without --allow-weak-privacy (q given: dp-train takes the flag in another change).
+        // Sanity limits, refused without --allow-weak-privacy, by all three commands (dp-train with N and B).
         cs.add(new Case("target above the ceiling", false, null, null, 0.01, null, 100L, 1e-5, 20.0, null));
         cs.add(new Case("target above the ceiling, allowed", true, null, null, 0.01, null, 100L, 1e-5, 20.0, null, true));
         cs.add(new Case("sigma below the minimum", false, null, null, 0.01, null, 10L, 1e-5, null, 0.2));
@@ -285,6 +285,16 @@ class PlanAgreementTest {
         cs.add(new Case("claimed epsilon above the ceiling", false, null, null, 0.05, null, 10000L, 1e-5, null, 0.5));
         cs.add(new Case("claimed epsilon above the ceiling, allowed", true, null, null, 0.05, null, 10000L, 1e-5, null,
                 0.5, true));
+        cs.add(new Case("target above the ceiling, N and B", false, 10000L, 100L, null, null, 100L, 1e-5, 20.0, null));
+        cs.add(new Case("target above the ceiling, N and B, allowed", true, 10000L, 100L, null, null, 100L, 1e-5, 20.0,
+                null, true));
+        cs.add(new Case("sigma below the minimum, N and B", false, 10000L, 100L, null, null, 10L, 1e-5, null, 0.2));
+        cs.add(new Case("sigma below the minimum, N and B, allowed", true, 10000L, 100L, null, null, 10L, 1e-5, null,
+                0.2, true));
+        cs.add(new Case("claimed epsilon above the ceiling, N and B", false, 100000L, 5000L, null, null, 10000L, 1e-6,
+                null, 0.5));
+        cs.add(new Case("claimed epsilon above the ceiling, N and B, allowed", true, 100000L, 5000L, null, null, 10000L,
+                1e-6, null, 0.5, true));
 
         Random rnd = new Random(20261206L);
         long[] sizes = {10, 100, 1000, 32561, 60000, 1000000};

@@ -7,12 +7,17 @@ import org.dpspark.accountant.ledger.PrivacyLedger;
 
 /**
  * Ledgers for tests: a ledger is created only on purpose ({@code dp-ledger init}), so a test that runs jobs against a
- * ledger creates it first. Idempotent: an existing ledger is kept.
+ * ledger creates it first. Idempotent: an existing ledger is kept. These scratch ledgers allow unbudgeted jobs (their
+ * policy, as a developer's sandbox ledger would): tests that are not about registration train on data nobody
+ * registered. The deny-by-default policy is tested with ledgers made by {@code dp-ledger init} (BudgetIntegrityTest).
  */
 public final class TestLedgers {
     private TestLedgers() {}
 
-    /** Creates a ledger with the default policy at {@code location} unless one is there; returns the location. */
+    /** A scratch ledger's policy: unbudgeted jobs allowed, the default epsilon ceiling. */
+    public static final LedgerPolicy SCRATCH = new LedgerPolicy(true, LedgerPolicy.DEFAULT_EPSILON_CEILING);
+
+    /** Creates a scratch ledger ({@link #SCRATCH}) at {@code location} unless one is there; returns the location. */
     public static String init(Path location) {
         return init(location.toString());
     }
@@ -23,7 +28,7 @@ public final class TestLedgers {
             PrivacyLedger.open(location, null);
         } catch (LedgerNotFoundException missing) {
             try {
-                PrivacyLedger.create(location, null, LedgerPolicy.defaults());
+                PrivacyLedger.create(location, null, SCRATCH);
             } catch (IllegalArgumentException raced) {
                 PrivacyLedger.open(location, null); // another test JVM created it first
             }
