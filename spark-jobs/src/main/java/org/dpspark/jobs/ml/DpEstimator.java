@@ -479,7 +479,14 @@ public abstract class DpEstimator<M extends DpPredictionModel<M>, E extends DpEs
         TrainingRun run = TrainingRun.preflight(settings, jsc.hadoopConfiguration(), LOG::warn);
         TrainingData data = new TrainingData(dataset.toDF(), new TrainingData.VectorEncoding(f, l, d, spec),
                 "DataFrame", "dataframe", "the input of " + name);
-        TrainedModel trained = run.train(jsc, data, null, spec);
+        TrainedModel trained;
+        try {
+            trained = run.train(jsc, data, null, spec);
+        } catch (org.dpspark.datasets.validate.DatasetValidationException e) {
+            // An operator who may not see counts and row numbers of the private input sets this for the cluster.
+            scala.Option<String> detail = dataset.sparkSession().conf().getOption("spark.dpspark.errorDetail");
+            throw detail.isDefined() && detail.get().trim().equalsIgnoreCase("redacted") ? e.redacted() : e;
+        }
         @SuppressWarnings("unchecked")
         M model = (M) DpModels.of(uid, spec, trained.params(), trained.provenance());
         model.setParent(this);

@@ -46,7 +46,7 @@ class DpTrainPreflightTest {
     }
 
     private String ledger() {
-        return dir.resolve("ledger").toString();
+        return org.dpspark.jobs.ledger.TestLedgers.init(dir.resolve("ledger"));
     }
 
     private CliRun train(String... more) {

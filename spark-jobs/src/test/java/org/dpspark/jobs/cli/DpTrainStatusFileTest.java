@@ -64,7 +64,7 @@ class DpTrainStatusFileTest {
     private CliRun train(Path input, String... more) {
         List<String> a = new ArrayList<>(List.of("--input", input.toString(), "--format", "csv", "--spec",
                 dir.resolve("spec.json").toString(), "--epsilon", "1", "--delta", "1e-5", "--steps", "10",
-                "--batch-size", "100", "--ledger", dir.resolve("ledger").toString(), "--dataset-id", "t",
+                "--batch-size", "100", "--ledger", org.dpspark.jobs.ledger.TestLedgers.init(dir.resolve("ledger")), "--dataset-id", "t",
                 "--output", dir.resolve("model").toString()));
         a.addAll(List.of(more));
         return CliRun.capture(DpTrain::run, a.toArray(String[]::new));
@@ -73,7 +73,7 @@ class DpTrainStatusFileTest {
     @Test
     void success_statusFileHasGuaranteeAndLedgerEntry_andNothingElse() throws IOException {
         CliRun set = CliRun.capture(DpLedger::run, "set-budget", "--dataset-id", "t", "--epsilon", "5", "--delta",
-                "1e-5", "--ledger", dir.resolve("ledger").toString());
+                "1e-5", "--ledger", org.dpspark.jobs.ledger.TestLedgers.init(dir.resolve("ledger")));
         assertEquals(0, set.code(), set.err());
         Path status = dir.resolve("status/latest.json");
         CliRun r = train(csv("ok.csv", false), "--job-id", "ok-1", "--status-file", status.toString());
