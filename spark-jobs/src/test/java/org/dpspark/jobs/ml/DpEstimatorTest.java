@@ -311,5 +311,14 @@ class DpEstimatorTest {
                 e.getMessage());
         long expected = assembled.filter("a > 0.9").count();
         assertEquals(expected, e.violations().get(0).count());
+        // An operator who may not see counts and row numbers of the private input sets the cluster's conf.
+        spark.conf().set("spark.dpspark.errorDetail", "redacted");
+        try {
+            DatasetValidationException r = assertThrows(DatasetValidationException.class, () -> dpLr().fit(bad));
+            assertTrue(r.getMessage().contains("column 'label'") && !r.getMessage().contains("first at row")
+                    && !r.getMessage().contains(Long.toString(expected)), r.getMessage());
+        } finally {
+            spark.conf().unset("spark.dpspark.errorDetail");
+        }
     }
 }
