@@ -160,7 +160,7 @@ class ClusterStatusFileIT {
 
     @Test
     void clusterDeployMode_demoRun_statusFileSaysSuccessWithTheLedgerEntry() throws Exception {
-        String ledger = dir.resolve("ledger").toString();
+        String ledger = org.dpspark.jobs.ledger.TestLedgers.init(dir.resolve("ledger"));
         CliRun set = CliRun.capture(DpLedger::run, "set-budget", "--dataset-id", "demo", "--epsilon", "5",
                 "--delta", "1e-5", "--ledger", ledger);
         assertEquals(0, set.code(), set.err());

@@ -1,0 +1,108 @@
+package org.dpspark.jobs.ml;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.function.DoubleFunction;
+import org.apache.spark.ml.param.Param;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The estimators' Params, as MLlib's JavaTestParams checks its own: setters chain on the concrete type, every Param
+ * has a getter that returns what was set, defaults are dp-train's, and every rule rejects NaN and both infinities
+ * with a message naming the Param (never a dp-train flag). No SparkSession is needed.
+ */
+class DpEstimatorParamsTest {
+
+    @Test
+    void setters_chainOnTheConcreteType_andGettersReturnWhatWasSet() {
+        DpLogisticRegression lr = new DpLogisticRegression().setEpsilon(1.5).setDelta(1e-6).setEpochs(3)
+                .setBatchSize(64).setClipNorm(0.5).setLearningRate(0.2).setOptimizer("adam").setNumPartitions(3)
+                .setJobId("j").setLedger("/l").setDatasetId("d").setUnbudgeted(true).setAllowWeakPrivacy(true)
+                .setNumClasses(3).setFeaturesCol("f").setLabelCol("y").setPredictionCol("p")
+                .setProbabilityCol("pr").setRawPredictionCol("raw");
+        assertEquals(1.5, lr.getEpsilon());
+        assertEquals(1e-6, lr.getDelta());
+        assertEquals(3.0, lr.getEpochs());
+        assertEquals(64, lr.getBatchSize());
+        assertEquals(0.5, lr.getClipNorm());
+        assertEquals(0.2, lr.getLearningRate());
+        assertEquals("adam", lr.getOptimizer());
+        assertEquals(3, lr.getNumPartitions());
+        assertEquals("j", lr.getJobId());
+        assertEquals("/l", lr.getLedger());
+        assertEquals("d", lr.getDatasetId());
+        assertTrue(lr.getUnbudgeted());
+        assertTrue(lr.getAllowWeakPrivacy());
+        assertEquals(3, lr.getNumClasses());
+        assertEquals("f", lr.getFeaturesCol());
+        assertEquals("y", lr.getLabelCol());
+        assertEquals("p", lr.getPredictionCol());
+        assertEquals("pr", lr.getProbabilityCol());
+        assertEquals("raw", lr.getRawPredictionCol());
+        DpMultilayerPerceptronClassifier mlp = new DpMultilayerPerceptronClassifier().setEpsilon(1)
+                .setHiddenLayers(8, 4).setActivation("tanh").setNumClasses(10);
+        assertEquals(List.of(8, 4), java.util.Arrays.stream(mlp.getHiddenLayers()).boxed().toList());
+        assertEquals("tanh", mlp.getActivation());
+        DpLinearRegression lin = new DpLinearRegression().setNoiseMultiplier(1.1).setLabelBounds(-1, 2);
+        assertEquals(1.1, lin.getNoiseMultiplier());
+        assertEquals(-1.0, lin.getLabelMin());
+        assertEquals(2.0, lin.getLabelMax());
+    }
+
+    @Test
+    void defaults_areDpTrainsDefaults() {
+        DpLogisticRegression lr = new DpLogisticRegression();
+        assertEquals(1e-5, lr.getDelta());
+        assertEquals(10.0, lr.getEpochs());
+        assertEquals(256, lr.getBatchSize());
+        assertEquals(1.0, lr.getClipNorm());
+        assertEquals(1.0, lr.getLearningRate());
+        assertEquals("sgd", lr.getOptimizer());
+        assertFalse(lr.getUnbudgeted());
+        assertFalse(lr.getAllowWeakPrivacy());
+        assertFalse(lr.isSet(lr.epsilon()) || lr.isSet(lr.noiseMultiplier()));
+    }
+
+    private static void refused(String param, DoubleFunction<Object> set) {
+        for (double bad : new double[] {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, 0.0, -1.0}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> set.apply(bad),
+                    param + " = " + bad);
+            assertTrue(e.getMessage().startsWith(param + " must be"), e.getMessage());
+            assertFalse(e.getMessage().contains("--"), "an MLlib user reads Param names, not flags: " + e.getMessage());
+        }
+    }
+
+    @Test
+    void everyNumericRule_rejectsNaNBothInfinitiesZeroAndNegatives_namingTheParam() {
+        DpLogisticRegression lr = new DpLogisticRegression();
+        refused("epsilon", lr::setEpsilon);
+        refused("noiseMultiplier", lr::setNoiseMultiplier);
+        refused("delta", lr::setDelta);
+        refused("epochs", lr::setEpochs);
+        refused("clipNorm", lr::setClipNorm);
+        refused("learningRate", lr::setLearningRate);
+        assertThrows(IllegalArgumentException.class, () -> lr.setDelta(1.0));
+        assertThrows(IllegalArgumentException.class, () -> lr.setBatchSize(0));
+        assertThrows(IllegalArgumentException.class, () -> lr.setNumPartitions(0));
+        assertThrows(IllegalArgumentException.class, () -> lr.setNumClasses(1));
+        assertThrows(IllegalArgumentException.class, () -> lr.setOptimizer("lbfgs"));
+        assertThrows(IllegalArgumentException.class, () -> lr.setDatasetId("-bad"));
+        assertThrows(IllegalArgumentException.class, () -> new DpLinearRegression().setLabelBounds(0, Double.NaN));
+        assertThrows(IllegalArgumentException.class, () -> new DpMultilayerPerceptronClassifier().setActivation("gelu"));
+    }
+
+    @Test
+    void theInsecureSeed_isNoParam_andCopiesKeepIt() {
+        DpLogisticRegression lr = new DpLogisticRegression().setEpsilon(1);
+        for (Param<?> p : lr.params()) {
+            assertFalse(p.name().toLowerCase(java.util.Locale.ROOT).contains("seed"), p.name());
+        }
+        lr.setInsecureTestSeedForTestsOnly(7);
+        assertTrue(lr.copy(org.apache.spark.ml.param.ParamMap.empty()).trainConfig().insecureTestSeed().isPresent());
+        assertFalse(new DpLogisticRegression().setEpsilon(1).trainConfig().insecureTestSeed().isPresent());
+    }
+}
