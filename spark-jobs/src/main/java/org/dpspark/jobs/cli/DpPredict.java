@@ -153,7 +153,7 @@ public final class DpPredict implements Callable<Integer> {
         if (input != null) {
             requireExists(conf, input);
         }
-        try (Session session = Session.open(master)) {
+        try (SessionHandle session = SessionHandle.open("dp-predict", master)) {
             return score(session.spark(), saved, inputFormat);
         }
     }
@@ -317,35 +317,6 @@ public final class DpPredict implements Callable<Integer> {
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write --output " + output + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** The SparkSession: an existing one (notebook, test, spark-submit) is used and left running. */
-    private record Session(SparkSession spark, boolean owned) implements AutoCloseable {
-        static Session open(String master) {
-            scala.Option<SparkSession> active = SparkSession.getActiveSession();
-            if (active.isDefined()) {
-                return new Session(active.get(), false);
-            }
-            scala.Option<SparkSession> dflt = SparkSession.getDefaultSession();
-            if (dflt.isDefined()) {
-                return new Session(dflt.get(), false);
-            }
-            SparkSession.Builder b = SparkSession.builder().appName("dp-predict")
-                    .config("spark.ui.showConsoleProgress", "false");
-            if (master != null) {
-                b.master(master);
-            } else if (!new SparkConf().contains("spark.master")) {
-                b.master("local[*]");
-            }
-            return new Session(b.getOrCreate(), true);
-        }
-
-        @Override
-        public void close() {
-            if (owned) {
-                spark.stop();
-            }
         }
     }
 

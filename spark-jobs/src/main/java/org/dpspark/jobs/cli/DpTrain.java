@@ -392,7 +392,7 @@ public final class DpTrain implements Callable<Integer> {
             return printDryRun(run.dryRun(dryRunRows, null));
         }
         Resolved resolved = demo ? null : resolveSpec(hadoop);
-        SessionHandle session = SessionHandle.open(master);
+        SessionHandle session = SessionHandle.open("dp-train", master);
         try {
             SparkSession spark = session.spark();
             JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
@@ -728,35 +728,6 @@ public final class DpTrain implements Callable<Integer> {
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + flag + " " + path + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** The SparkSession: an existing one (notebook, test, spark-submit) is used and left running. */
-    record SessionHandle(SparkSession spark, boolean owned) implements AutoCloseable {
-        static SessionHandle open(String master) {
-            scala.Option<SparkSession> active = SparkSession.getActiveSession();
-            if (active.isDefined()) {
-                return new SessionHandle(active.get(), false);
-            }
-            scala.Option<SparkSession> dflt = SparkSession.getDefaultSession();
-            if (dflt.isDefined()) {
-                return new SessionHandle(dflt.get(), false);
-            }
-            SparkSession.Builder b = SparkSession.builder().appName("dp-train")
-                    .config("spark.ui.showConsoleProgress", "false");
-            if (master != null) {
-                b.master(master);
-            } else if (!new SparkConf().contains("spark.master")) {
-                b.master("local[*]");
-            }
-            return new SessionHandle(b.getOrCreate(), true);
-        }
-
-        @Override
-        public void close() {
-            if (owned) {
-                spark.stop();
-            }
         }
     }
 
