@@ -91,16 +91,19 @@ class UserClippedSumKernelTest {
     @Test
     void accumulate_contributionIsClippedMeanOfPerExampleGradients() {
         UserBlocks block = UserBlocks.random(D, new int[] {1, 2, 5, 9, 30}, 3, 0.0, 3);
-        ClipBudget clip = ClipBudget.withDefaultLossTracking(0.3);
         double[] params = mlpParams();
         int p = MLP.numParams();
-        for (int u = 0; u < block.users; u++) {
-            double[] mean = new double[p];
-            double meanLoss = block.meanGradient(MLP, params, u, mean);
-            L2Clipping.clipInPlace(mean, clip.gradientClip());
-            double[] c = block.kernelContribution(MLP, params, u, clip);
-            assertArrayEquals(mean, Arrays.copyOf(c, p), 1e-14, "user " + u);
-            assertEquals(clip.lossCoordinate(meanLoss), c[p], 1e-15, "user " + u);
+        // C = 100 leaves every mean unclipped (so the scale 1 / |R_u| shows); C = 0.3 clips most of them
+        for (ClipBudget clip : new ClipBudget[] {ClipBudget.withDefaultLossTracking(100.0),
+            ClipBudget.withDefaultLossTracking(0.3)}) {
+            for (int u = 0; u < block.users; u++) {
+                double[] mean = new double[p];
+                double meanLoss = block.meanGradient(MLP, params, u, mean);
+                L2Clipping.clipInPlace(mean, clip.gradientClip());
+                double[] c = block.kernelContribution(MLP, params, u, clip);
+                assertArrayEquals(mean, Arrays.copyOf(c, p), 1e-14, "user " + u + " C " + clip.clipNorm());
+                assertEquals(clip.lossCoordinate(meanLoss), c[p], 1e-15 * clip.clipNorm(), "user " + u);
+            }
         }
     }
 
