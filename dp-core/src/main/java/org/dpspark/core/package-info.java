@@ -10,7 +10,10 @@
  *   <li>{@link org.dpspark.core.clip}: per-example L2 clipping and the joint (gradient, loss) clip budget;</li>
  *   <li>{@link org.dpspark.core.step}: one DP-SGD step, split into the executor-side clipped sum and the
  *       driver-side noisy update (Abadi et al. 2016, Algorithm 1);</li>
- *   <li>{@link org.dpspark.core.optim}: optimizers applied to the noisy gradient.</li>
+ *   <li>{@link org.dpspark.core.user}: the user as the privacy unit, the executor side of user-level DP-SGD
+ *       ({@code UserClippedSumKernel}) and of DP-FedAvg ({@code FedAvgClient}, {@code LocalTraining});</li>
+ *   <li>{@link org.dpspark.core.optim}: optimizers applied to the noisy gradient (the server optimizer under
+ *       DP-FedAvg).</li>
  * </ul>
  */
 package org.dpspark.core;
