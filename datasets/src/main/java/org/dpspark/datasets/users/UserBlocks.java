@@ -1,4 +1,4 @@
-package org.dpspark.datasets;
+package org.dpspark.datasets.users;
 
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
@@ -25,6 +25,8 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.dpspark.core.random.CsprngStream;
+import org.dpspark.datasets.BlockPacker;
+import org.dpspark.datasets.DenseBlock;
 import org.dpspark.datasets.spec.FeatureSpec;
 import org.dpspark.datasets.spec.RowEncoder;
 import org.dpspark.datasets.validate.DatasetValidationException;
@@ -141,9 +143,9 @@ public final class UserBlocks {
         List<String> cols = spec.requiredColumns();
         Column[] select = new Column[cols.size() + 1];
         for (int i = 0; i < cols.size(); i++) {
-            select[i] = raw.col(BlockPacker.quote(cols.get(i)));
+            select[i] = raw.col(quote(cols.get(i)));
         }
-        select[cols.size()] = raw.col(BlockPacker.quote(userColumn)).cast(DataTypes.StringType).as(userColumn);
+        select[cols.size()] = raw.col(quote(userColumn)).cast(DataTypes.StringType).as(userColumn);
         Dataset<Row> selected = raw.select(select);
         StructType schema = selected.schema();
         int userIndex = cols.size();
@@ -177,8 +179,7 @@ public final class UserBlocks {
         }
         if (nulls > 0 && policy == NullUsers.REFUSE) {
             throw new DatasetValidationException(List.of(
-                    new Violation(userColumn, "null or empty user ids (a null id is not a user; drop them"
-                            + " explicitly or fill them)", nulls, firstRow)));
+                    new Violation(userColumn, "null or empty user ids", nulls, firstRow)));
         }
 
         byte[] secret = secretKey.clone();
@@ -316,6 +317,11 @@ public final class UserBlocks {
         if (!Arrays.asList(schema.fieldNames()).contains(userColumn)) {
             throw new IllegalArgumentException("user column '" + userColumn + "': missing from the input");
         }
+    }
+
+    /** Quotes a column name for {@link Dataset#col} so dots and backticks are taken literally. */
+    private static String quote(String column) {
+        return "`" + column.replace("`", "``") + "`";
     }
 
     private static boolean isNullUser(Row r, int userIndex) {
