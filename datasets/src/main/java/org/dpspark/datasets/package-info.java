@@ -11,6 +11,12 @@
  * {@link org.dpspark.datasets.MnistReader} reads MNIST's IDX files (raw or gzip) into a vector column;
  * LibSVM text goes through Spark's "libsvm" source ({@link org.dpspark.datasets.DataReader#readLibsvm}).
  *
+ * <p>Privacy units: a {@link org.dpspark.datasets.DenseBlock} is row level (each row a unit) or grouped by user
+ * ({@link org.dpspark.datasets.DenseBlock#userStarts()}); the package {@code org.dpspark.datasets.users} bounds and
+ * co-locates each user's rows before packing. {@link org.dpspark.datasets.FederatedSplit} assigns MNIST's images to
+ * federated users (McMahan et al. 2017), and {@link org.dpspark.datasets.SyntheticData#customers} generates a
+ * per-user table.
+ *
  * <p>Nothing here logs data values; error messages name columns, problems, counts and row numbers only.
  */
 package org.dpspark.datasets;

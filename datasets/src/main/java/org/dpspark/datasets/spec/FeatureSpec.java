@@ -10,6 +10,7 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
@@ -43,11 +44,19 @@ import org.apache.hadoop.fs.Path;
  * {@code "transform":{"type":"dct","height":28,"width":28,"keep":12}} ({@link LowPassDct}; a reader that predates
  * transforms refuses such a spec with "unknown key", never ignores it).
  *
- * @param name     a non-blank name (recorded in provenance)
- * @param features non-empty, each input column at most once, not the label column
- * @param label    how the label is read
+ * <p>The privacy unit: a spec may declare {@code "user":{"column":"customer_id"}}, the column whose value names
+ * the person a row belongs to (user-level DP, {@link org.dpspark.datasets.UserBlocks}). Without it the unit is
+ * the row. The user column is never encoded: it cannot also be a feature or the label. The key is optional and
+ * written only when set, so specs without it read and write exactly as before (format_version stays 1); a reader
+ * that predates it refuses a spec that has it ("unknown key"), never silently trains at row level.
+ *
+ * @param name       a non-blank name (recorded in provenance)
+ * @param features   non-empty, each input column at most once, not the label column
+ * @param label      how the label is read
+ * @param user       the privacy-unit column, or null at row level (see {@link #userColumn()})
  */
-public record FeatureSpec(String name, List<FeatureColumn> features, LabelSpec label) implements Serializable {
+public record FeatureSpec(String name, List<FeatureColumn> features, LabelSpec label, String user)
+        implements Serializable {
 
     /** The JSON {@code format_version} this code reads and writes. */
     public static final int FORMAT_VERSION = 1;
@@ -78,7 +87,41 @@ public record FeatureSpec(String name, List<FeatureColumn> features, LabelSpec l
             throw new IllegalArgumentException("feature '" + label.column()
                     + "': the label column cannot also be a feature");
         }
+        if (user != null) {
+            requireColumnName(user, "user");
+            if (seen.contains(user)) {
+                throw new IllegalArgumentException("user column '" + user
+                        + "': the privacy-unit column cannot also be a feature");
+            }
+            if (user.equals(label.column())) {
+                throw new IllegalArgumentException("user column '" + user
+                        + "': the privacy-unit column cannot also be the label");
+            }
+        }
         features = List.copyOf(features);
+    }
+
+    /** A row-level spec (no user column). */
+    public FeatureSpec(String name, List<FeatureColumn> features, LabelSpec label) {
+        this(name, features, label, null);
+    }
+
+    /** The privacy-unit column when the unit is the user; empty when the unit is the row. */
+    public Optional<String> userColumn() {
+        return Optional.ofNullable(user);
+    }
+
+    /**
+     * The same spec with the privacy unit set to the user named by {@code column}, or back to the row when
+     * {@code column} is null.
+     *
+     * @throws IllegalArgumentException when the column is blank, a feature or the label
+     */
+    public FeatureSpec withUserColumn(String column) {
+        if (column != null) {
+            requireColumnName(column, "user");
+        }
+        return new FeatureSpec(name, features, label, column);
     }
 
     static void requireColumnName(String column, String what) {
@@ -111,7 +154,7 @@ public record FeatureSpec(String name, List<FeatureColumn> features, LabelSpec l
 
     /** The same spec with the label read from another column (same positive/negative mapping). */
     public FeatureSpec withLabelColumn(String column) {
-        return new FeatureSpec(name, features, label.withColumn(column));
+        return new FeatureSpec(name, features, label.withColumn(column), user);
     }
 
     /**
@@ -158,7 +201,7 @@ public record FeatureSpec(String name, List<FeatureColumn> features, LabelSpec l
         }
         List<FeatureColumn> out = new java.util.ArrayList<>(features);
         out.set(index, v.withTransform(dct));
-        return new FeatureSpec(name + "+" + dct.text(), out, label);
+        return new FeatureSpec(name + "+" + dct.text(), out, label, user);
     }
 
     /** Offset of each feature's first coordinate in the encoded vector, in {@code features} order. */

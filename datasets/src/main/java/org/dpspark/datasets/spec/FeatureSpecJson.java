@@ -11,13 +11,15 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 
-/** JSON (de)serialization of {@link FeatureSpec}, format_version 1. Strict: unknown keys are errors. */
+/** JSON (de)serialization of {@link FeatureSpec}, format_version 1 (the optional "user" key is
+ * written only when set, so older specs are unchanged). Strict: unknown keys are errors. */
 final class FeatureSpecJson {
 
     private static final ObjectMapper MAPPER =
             new ObjectMapper().enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
 
-    private static final Set<String> TOP_KEYS = Set.of("format_version", "name", "label", "features");
+    private static final Set<String> TOP_KEYS = Set.of("format_version", "name", "label", "features", "user");
+    private static final Set<String> USER_KEYS = Set.of("column");
     private static final Set<String> LABEL_KEYS =
             Set.of("column", "positive", "negative", "strip_trailing_dot", "num_classes", "min", "max");
     private static final Set<String> NUMERIC_KEYS = Set.of("column", "encoding", "min", "max");
@@ -49,6 +51,9 @@ final class FeatureSpecJson {
             label.put("num_classes", l.numClasses());
         }
         ArrayNode features = root.putArray("features");
+        if (spec.user() != null) {
+            root.putObject("user").put("column", spec.user());
+        }
         for (FeatureColumn f : spec.features()) {
             ObjectNode o = features.addObject();
             o.put("column", f.column());
@@ -115,7 +120,17 @@ final class FeatureSpecJson {
         for (JsonNode f : featuresNode) {
             features.add(readFeature(f, i++));
         }
-        return new FeatureSpec(name, features, label);
+        String user = null;
+        JsonNode userNode = root.get("user");
+        if (userNode != null) {
+            if (!userNode.isObject()) {
+                throw new IllegalArgumentException("feature spec: \"user\" must be an object {\"column\": ...}, got "
+                        + userNode);
+            }
+            checkKeys(userNode, USER_KEYS, "user");
+            user = text(userNode, "column", "user");
+        }
+        return new FeatureSpec(name, features, label, user);
     }
 
     private static LabelSpec readLabel(JsonNode node) {

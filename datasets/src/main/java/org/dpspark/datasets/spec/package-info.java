@@ -11,6 +11,9 @@
  * one-hot block has at most one 1, an encoded row's L2 norm is at most {@code sqrt(#numeric + #one-hot blocks + sum of vector sizes)}. The label is
  * binary, a class index in [0, K), or a regression value clipped to declared bounds.
  *
+ * <p>A spec may declare the privacy unit: {@code "user": {"column": ...}} names the column whose value is the person
+ * a row belongs to ({@link org.dpspark.datasets.spec.FeatureSpec#userColumn()}); that column is never encoded.
+ *
  * <p>{@link org.dpspark.datasets.spec.RowEncoder} applies a spec to Spark rows; the validator uses the same parsing
  * code, so validation and encoding cannot disagree about what a valid value is.
  */
