@@ -6,12 +6,15 @@ package org.dpspark.accountant.ledger;
  *
  * @param epsilon      the cap on the composed epsilon, finite and &gt; 0
  * @param delta        the delta at which the composed loss is converted, with 0 &lt; delta &lt; 1
- * @param privacyUnit  what one protected unit is; only {@value #ROW} (one input row, add/remove) is supported
+ * @param privacyUnit  what one protected unit is: {@value #ROW} (one input row, add/remove) or {@value #USER} (all the
+ *                     rows of one user, at most k of them, add/remove); a job in another unit is refused
  */
 public record Budget(double epsilon, double delta, String privacyUnit) {
 
     /** The privacy unit of dp-train: one input row, add/remove adjacency. */
     public static final String ROW = "row";
+    /** User-level DP: all the rows of one user (bounded to k per user), add/remove. */
+    public static final String USER = "user";
 
     /** Validates; every check rejects NaN. */
     public Budget {
@@ -21,9 +24,9 @@ public record Budget(double epsilon, double delta, String privacyUnit) {
         if (!(delta > 0 && delta < 1)) {
             throw new IllegalArgumentException("budget delta must be in (0, 1), got " + delta);
         }
-        if (!ROW.equals(privacyUnit)) {
-            throw new IllegalArgumentException("budget privacy unit must be '" + ROW + "' (the only unit dp-train "
-                    + "protects), got " + (privacyUnit == null ? "null" : "'" + privacyUnit + "'"));
+        if (!ROW.equals(privacyUnit) && !USER.equals(privacyUnit)) {
+            throw new IllegalArgumentException("budget privacy unit must be '" + ROW + "' or '" + USER + "', got "
+                    + (privacyUnit == null ? "null" : "'" + privacyUnit + "'"));
         }
     }
 }

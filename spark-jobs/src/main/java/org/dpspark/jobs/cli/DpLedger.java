@@ -234,7 +234,7 @@ public final class DpLedger implements Runnable {
         @Option(names = "--delta", required = true, paramLabel = "DELTA", description = "Delta at which the composed loss is converted.")
         double delta;
 
-        @Option(names = "--privacy-unit", defaultValue = Budget.ROW, paramLabel = "UNIT", description = "Only 'row' (default).")
+        @Option(names = "--privacy-unit", defaultValue = Budget.ROW, paramLabel = "UNIT", description = "row (default: one input row) or user (all the rows of one user): jobs in another unit are refused.")
         String unit;
 
         @Override

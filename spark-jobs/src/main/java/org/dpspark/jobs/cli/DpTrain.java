@@ -176,6 +176,30 @@ public final class DpTrain implements Callable<Integer> {
     @Option(names = "--dataset-id", paramLabel = "ID", description = "Dataset id in the ledger, whose budget this job spends (default: derived from the input's fingerprint, sha256-...).")
     String datasetId;
 
+    @Option(names = "--privacy-unit", paramLabel = "UNIT", defaultValue = "row", description = "row (default: one input row) or user (all the rows of one user, at most --max-rows-per-user of them; needs --user-col).")
+    String privacyUnit;
+
+    @Option(names = "--user-col", paramLabel = "COL", description = "With --privacy-unit user: the column naming each row's user (not a feature, not the label).")
+    String userCol;
+
+    @Option(names = "--max-rows-per-user", paramLabel = "K", description = "With --privacy-unit user: the public bound k on each user's rows; rows beyond k are dropped by a secure random choice.")
+    Integer maxRowsPerUser;
+
+    @Option(names = "--null-users", paramLabel = "P", defaultValue = "refuse", description = "refuse (default) or drop: what to do with rows whose user id is null or empty (drop reports the count).")
+    String nullUsers;
+
+    @Option(names = "--algorithm", paramLabel = "A", defaultValue = "dp-sgd", description = "dp-sgd (default) or fedavg (DP-FedAvg, user level: each sampled user trains locally, its clipped update is noised).")
+    String algorithm;
+
+    @Option(names = "--local-epochs", paramLabel = "E", defaultValue = "1", description = "fedavg: local epochs per round (default: ${DEFAULT-VALUE}).")
+    int localEpochs;
+
+    @Option(names = "--local-learning-rate", paramLabel = "LR", defaultValue = "0.1", description = "fedavg: local SGD learning rate (default: ${DEFAULT-VALUE}).")
+    double localLearningRate;
+
+    @Option(names = "--local-batch-size", paramLabel = "B", defaultValue = "10", description = "fedavg: local mini-batch size (default: ${DEFAULT-VALUE}).")
+    int localBatchSize;
+
     @Option(names = "--allow-weak-privacy", description = "Run a job whose epsilon is above the ledger's ceiling (default 10) or whose noise multiplier is below 0.3: such a guarantee promises next to nothing. Without it the job is refused (exit 2).")
     boolean allowWeakPrivacy;
 
@@ -431,7 +455,40 @@ public final class DpTrain implements Callable<Integer> {
                 .insecureTestSeed(insecureTestSeed)
                 .stepMode(StepMode.parse(stepMode))
                 .allowWeakPrivacy(allowWeakPrivacy)
+                .userColumn(userColumnForUnit())
+                .maxRowsPerUser(maxRowsPerUser)
+                .dropNullUsers(nullUsersDropped())
+                .algorithm(algorithm)
+                .localTraining(new org.dpspark.core.user.LocalTraining(localEpochs, localLearningRate, localBatchSize))
                 .build();
+    }
+
+    /** The user column when --privacy-unit user; refuses a --user-col at row level. */
+    private String userColumnForUnit() {
+        switch (privacyUnit.strip().toLowerCase(Locale.ROOT)) {
+            case "row":
+                if (userCol != null) {
+                    throw new IllegalArgumentException("--user-col goes with --privacy-unit user (the unit is the row "
+                            + "otherwise)");
+                }
+                return null;
+            case "user":
+                if (userCol == null) {
+                    throw new IllegalArgumentException("--privacy-unit user needs --user-col, the column naming each "
+                            + "row's user");
+                }
+                return userCol;
+            default:
+                throw new IllegalArgumentException("--privacy-unit must be row or user, got '" + privacyUnit + "'");
+        }
+    }
+
+    private boolean nullUsersDropped() {
+        return switch (nullUsers.strip().toLowerCase(Locale.ROOT)) {
+            case "refuse" -> false;
+            case "drop" -> true;
+            default -> throw new IllegalArgumentException("--null-users must be refuse or drop, got '" + nullUsers + "'");
+        };
     }
 
     private void checkSources() {
@@ -553,6 +610,11 @@ public final class DpTrain implements Callable<Integer> {
         }
         if (labelCol != null) {
             fs = fs.withLabelColumn(labelCol);
+        }
+        if (userCol != null && (fs.requiredColumns().contains(userCol) || fs.label().column().equals(userCol))) {
+            // before Spark starts: the privacy unit's column is an identifier, never a feature or the label
+            throw new IllegalArgumentException("--user-col '" + userCol + "': the privacy-unit column cannot also be "
+                    + (fs.label().column().equals(userCol) ? "the label" : "a feature"));
         }
         if (input != null) {
             requireExists(hadoop, input, "--input");

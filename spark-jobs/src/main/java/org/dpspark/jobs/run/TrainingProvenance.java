@@ -39,7 +39,9 @@ public final class TrainingProvenance {
             TrainConfig cfg, TrainResult result, LedgerReceipt receipt, String dpsparkVersion) {
         PrivacyPlan plan = result.plan();
         PrivacyClaim claim = new PrivacyClaim(plan.epsilon(), plan.delta(), plan.accountant().jsonName(), plan.rdpEpsilon(),
-                plan.pldEpsilon(), "row", "add/remove one row", "poisson", plan.samplingRate(),
+                plan.pldEpsilon(), cfg.privacyUnit(), cfg.userColumn().isPresent()
+                        ? "add/remove all the rows of one user (at most " + cfg.maxRowsPerUser() + " per user)"
+                        : "add/remove one row", "poisson", plan.samplingRate(),
                 plan.noiseMultiplier(), cfg.clipNorm(), plan.steps(), plan.calibrated(),
                 cfg.targetEpsilon().isPresent() ? cfg.targetEpsilon().getAsDouble() : null,
                 cfg.insecureTestSeed().isPresent());

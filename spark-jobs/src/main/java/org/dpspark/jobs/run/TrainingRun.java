@@ -22,7 +22,10 @@ import org.dpspark.accountant.plan.PlanRequest;
 import org.dpspark.accountant.plan.PrivacyPlan;
 import org.dpspark.core.model.DpModel;
 import org.dpspark.core.params.InvalidParameterException;
+import org.dpspark.core.random.CsprngStream;
+import org.dpspark.core.random.InsecureTestRandomness;
 import org.dpspark.datasets.BlockPacker;
+import org.dpspark.datasets.users.UserBlocks;
 import org.dpspark.datasets.DenseBlock;
 import org.dpspark.datasets.validate.DatasetValidationException;
 import org.dpspark.datasets.validate.DatasetValidator;
@@ -168,20 +171,38 @@ public final class TrainingRun {
             ev = validate(eval, modelSpec);
         }
         jsc.setJobDescription(null);
-        PrivacyPlan plan = plan(v.rows());
+        int parts = settings.partitions() != null ? settings.partitions() : jsc.defaultParallelism();
+        Dataset<Row> frame = data.frame();
+        // The privacy units: rows, or users, whose rows are bounded to k and co-located (one shuffle) first.
+        UserBlocks.Bounded bounded = null;
+        long units = v.rows();
+        if (cfg.userColumn().isPresent()) {
+            jsc.setJobDescription(settings.entryPoint() + ": bound the rows per user");
+            bounded = boundUsers(data, cfg, parts);
+            jsc.setJobDescription(null);
+            units = bounded.users();
+            if (bounded.nullUserRowsDropped() > 0) {
+                notices.accept("dropped " + bounded.nullUserRowsDropped() + " rows without a user id (--null-users drop)");
+            }
+        }
+        PrivacyPlan plan = plan(units);
         String datasetId = ledger == null ? null : resolveDataset(ledger, settings, v.fingerprint(), true);
         if (ledger != null) {
             refuseInsecureOnBudget(cfg, ledger, datasetId);
+            refuseUnitMismatch(cfg, ledger, datasetId);
         }
         DataInfo info = new DataInfo(data.input(), data.format(), v.fingerprint(), v.rows());
         DataInfo evalInfo = ev == null ? null : new DataInfo(eval.input(), eval.format(), ev.fingerprint(), ev.rows());
 
-        int parts = settings.partitions() != null ? settings.partitions() : jsc.defaultParallelism();
-        // No shuffle when the input already has the partitions asked for: a shuffle's row order depends on the
-        // order its blocks arrive in, so a run with a fixed test seed would not reproduce across cluster layouts.
-        Dataset<Row> frame = data.frame();
-        Dataset<Row> laidOut = frame.rdd().getNumPartitions() == parts ? frame : frame.repartition(parts);
-        JavaRDD<DenseBlock> blocks = pack(laidOut, data.encoding());
+        JavaRDD<DenseBlock> blocks;
+        if (bounded != null) {
+            blocks = UserBlocks.pack(bounded, ((TrainingData.SpecEncoding) data.encoding()).spec());
+        } else {
+            // No shuffle when the input already has the partitions asked for: a shuffle's row order depends on the
+            // order its blocks arrive in, so a run with a fixed test seed would not reproduce across cluster layouts.
+            Dataset<Row> laidOut = frame.rdd().getNumPartitions() == parts ? frame : frame.repartition(parts);
+            blocks = pack(laidOut, data.encoding());
+        }
         DpModel model = modelSpec.create();
 
         String modelPath = settings.publication() != null ? settings.publication().modelDir() : settings.entryPoint();
@@ -202,7 +223,7 @@ public final class TrainingRun {
         TrainResult result;
         EvalMetrics metrics = null;
         try {
-            result = DpTrainer.train(jsc, blocks, v.rows(), model, cfg, plan, () -> stepped.set(true));
+            result = DpTrainer.train(jsc, blocks, units, model, cfg, plan, () -> stepped.set(true));
             if (ev != null) {
                 metrics = Evaluator.evaluate(jsc, pack(eval.frame(), eval.encoding()), model, result.params());
             }
@@ -348,6 +369,32 @@ public final class TrainingRun {
             throw new InvalidParameterException(List.of("insecureTestSeed"), "an insecure test run (%s) cannot be "
                     + "charged to the budget of dataset '" + datasetId + "': it has no privacy; use a dataset without "
                     + "a budget, or no ledger");
+        }
+    }
+
+    /**
+     * User-level DP: at most k rows per user, chosen by a secret random key (never by input order), each user's rows
+     * co-located in one partition by a keyed hash of its id. The number of users is public, like N.
+     */
+    private static UserBlocks.Bounded boundUsers(TrainingData data, TrainConfig cfg, int parts) {
+        if (!(data.encoding() instanceof TrainingData.SpecEncoding s)) {
+            throw new InvalidParameterException(List.of("userCol"), "%s needs input read through a feature spec "
+                    + "(dp-train); the MLlib estimators do not take a user column yet");
+        }
+        byte[] key = cfg.insecureTestSeed().isPresent()
+                ? InsecureTestRandomness.seededSecretKey(cfg.insecureTestSeed().getAsLong() ^ 0x75736572L)
+                : CsprngStream.newSecretKey();
+        return UserBlocks.bound(data.frame(), s.spec(), cfg.userColumn().get(), cfg.maxRowsPerUser(),
+                cfg.dropNullUsers() ? UserBlocks.NullUsers.DROP : UserBlocks.NullUsers.REFUSE, key, parts);
+    }
+
+    /** A dataset's budget is held in one privacy unit: a job in another unit is refused, and nothing is charged. */
+    private static void refuseUnitMismatch(TrainConfig cfg, PrivacyLedger ledger, String datasetId) {
+        Optional<Budget> budget = ledger.state(datasetId).budget();
+        if (budget.isPresent() && !budget.get().privacyUnit().equals(cfg.privacyUnit())) {
+            throw new InvalidParameterException(List.of("userCol"), "the budget of dataset '" + datasetId
+                    + "' is held per " + budget.get().privacyUnit() + ", but this job protects each "
+                    + cfg.privacyUnit() + " (%s): the two guarantees do not compose, so the job is refused");
         }
     }
 

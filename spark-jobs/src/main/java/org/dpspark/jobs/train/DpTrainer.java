@@ -43,7 +43,8 @@ public final class DpTrainer {
      * Trains {@code model} on {@code blocks}. The blocks are persisted in memory for the run (and released after
      * it, if this call persisted them).
      *
-     * @param rows N, the public number of rows, as counted by validation; checked against the blocks
+     * @param rows N, the public number of privacy units (rows, or users at the user level), as counted before
+     *     packing; checked against the blocks
      */
     public static TrainResult train(
             JavaSparkContext jsc, JavaRDD<DenseBlock> blocks, long rows, DpModel model, TrainConfig cfg, PrivacyPlan plan) {
@@ -88,10 +89,10 @@ public final class DpTrainer {
             // Materialize the cache before anything is timed as training: the steps then read cached blocks only.
             jsc.setJobDescription("dp-train: cache dense blocks");
             long loadStart = System.nanoTime();
-            long packed = blocks.map(DenseBlock::rows).fold(0, Integer::sum);
+            long packed = blocks.map(DenseBlock::users).fold(0, Integer::sum);
             double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
             if (packed != rows) {
-                throw new IllegalStateException("packed " + packed + " rows but validation counted " + rows);
+                throw new IllegalStateException("packed " + packed + " privacy units but validation counted " + rows);
             }
             return loop(jsc, blocks, rows, model, cfg, plan, beforeFirstStep, runners, loadSeconds);
         } finally {
@@ -143,7 +144,7 @@ public final class DpTrainer {
         long start;
         long step = 0;
         long openStart = System.nanoTime();
-        try (StepRunner runner = runners.open(jsc, blocks, new PartitionStep(model, jobKey, q, clip))) {
+        try (StepRunner runner = runners.open(jsc, blocks, new PartitionStep(model, jobKey, q, clip, cfg.localTraining()))) {
             mode = runner.mode();
             // Start-up (barrier stage launched, every task connected) is timed apart from the steps.
             runner.awaitReady();

@@ -8,6 +8,9 @@ import org.dpspark.core.model.DpModel;
 import org.dpspark.core.random.CsprngStream;
 import org.dpspark.core.sampling.PoissonSampler;
 import org.dpspark.core.step.ClippedSumKernel;
+import org.dpspark.core.user.FedAvgClient;
+import org.dpspark.core.user.LocalTraining;
+import org.dpspark.core.user.UserClippedSumKernel;
 import org.dpspark.datasets.DenseBlock;
 
 /**
@@ -23,12 +26,22 @@ final class PartitionStep implements Serializable {
     private final byte[] jobKey;
     private final double samplingRate;
     private final ClipBudget clip;
+    private final LocalTraining local;
 
     PartitionStep(DpModel model, byte[] jobKey, double samplingRate, ClipBudget clip) {
+        this(model, jobKey, samplingRate, clip, null);
+    }
+
+    /**
+     * @param local DP-FedAvg's local training on each sampled user, or null for DP-SGD (per row, or per user when the
+     *     blocks are grouped by user)
+     */
+    PartitionStep(DpModel model, byte[] jobKey, double samplingRate, ClipBudget clip, LocalTraining local) {
         this.model = Objects.requireNonNull(model, "model");
         this.jobKey = Objects.requireNonNull(jobKey, "jobKey").clone();
         this.samplingRate = samplingRate;
         this.clip = Objects.requireNonNull(clip, "clip");
+        this.local = local;
     }
 
     DpModel model() {
@@ -48,7 +61,22 @@ final class PartitionStep implements Serializable {
         while (blocks.hasNext()) {
             DenseBlock b = blocks.next();
             CsprngStream rng = CsprngStream.derive(jobKey, step, partition, blockIndex++);
-            ClippedSumKernel.accumulate(model, params, b.features(), b.labels(), b.rows(), sampler, rng, clip, sum);
+            if (!b.isUserLevel()) {
+                if (local != null) {
+                    throw new IllegalStateException("fedavg needs blocks grouped by user");
+                }
+                ClippedSumKernel.accumulate(model, params, b.features(), b.labels(), b.rows(), sampler, rng, clip, sum);
+            } else if (b.users() == 0) {
+                continue;
+            } else if (local == null) {
+                // User-level DP-SGD: Poisson-sampled users, each one's mean gradient clipped to C.
+                UserClippedSumKernel.accumulate(model, params, b.features(), b.labels(), b.userStarts(), b.users(),
+                        sampler, rng, clip, sum);
+            } else {
+                // DP-FedAvg: each sampled user's local update, clipped to C.
+                FedAvgClient.accumulate(model, params, b.features(), b.labels(), b.userStarts(), b.users(), sampler,
+                        rng, clip, local, sum);
+            }
         }
         return sum;
     }

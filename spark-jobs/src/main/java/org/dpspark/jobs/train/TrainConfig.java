@@ -7,6 +7,7 @@ import org.dpspark.accountant.plan.PlanRequest;
 import org.dpspark.accountant.plan.PrivacyPlan;
 import org.dpspark.core.params.Checks;
 import org.dpspark.core.params.InvalidParameterException;
+import org.dpspark.core.user.LocalTraining;
 
 /**
  * The parameters of one DP-SGD training run. Build with {@link #builder()}; {@link Builder#build()} checks every
@@ -38,6 +39,11 @@ public final class TrainConfig implements Serializable {
     private final boolean dpLossTracking;
     private final StepMode stepMode;
     private final boolean allowWeakPrivacy;
+    private final String userColumn;
+    private final Integer maxRowsPerUser;
+    private final boolean dropNullUsers;
+    private final String algorithm;
+    private final LocalTraining local;
 
     private TrainConfig(Builder b) {
         this.epochs = b.epochs;
@@ -55,6 +61,11 @@ public final class TrainConfig implements Serializable {
         this.dpLossTracking = b.dpLossTracking;
         this.stepMode = b.stepMode;
         this.allowWeakPrivacy = b.allowWeakPrivacy;
+        this.userColumn = b.userColumn;
+        this.maxRowsPerUser = b.maxRowsPerUser;
+        this.dropNullUsers = b.dropNullUsers;
+        this.algorithm = b.algorithm;
+        this.local = b.local;
     }
 
     public static Builder builder() {
@@ -151,6 +162,39 @@ public final class TrainConfig implements Serializable {
         return PrivacyPlan.of(planRequest(rows));
     }
 
+    /** The training algorithms: DP-SGD (Abadi et al. 2016), or DP-FedAvg (McMahan et al. 2018) at the user level. */
+    public static final String[] ALGORITHMS = {"dp-sgd", "fedavg"};
+
+    /** The privacy unit: "user" when a user column is given (user-level DP), else "row". */
+    public String privacyUnit() {
+        return userColumn != null ? "user" : "row";
+    }
+
+    /** The user column of user-level DP, when the unit is the user. */
+    public java.util.Optional<String> userColumn() {
+        return java.util.Optional.ofNullable(userColumn);
+    }
+
+    /** k, the most rows one user contributes (user level). */
+    public int maxRowsPerUser() {
+        return maxRowsPerUser == null ? 0 : maxRowsPerUser;
+    }
+
+    /** Whether rows with a null user id are dropped (counted) rather than refused. */
+    public boolean dropNullUsers() {
+        return dropNullUsers;
+    }
+
+    /** "dp-sgd" or "fedavg". */
+    public String algorithm() {
+        return algorithm;
+    }
+
+    /** DP-FedAvg's local training on each sampled user (null for DP-SGD). */
+    public LocalTraining localTraining() {
+        return algorithm.equals("fedavg") ? local : null;
+    }
+
     /** Whether a plan above the epsilon ceiling or below the smallest noise multiplier may run anyway. */
     public boolean allowWeakPrivacy() {
         return allowWeakPrivacy;
@@ -173,6 +217,11 @@ public final class TrainConfig implements Serializable {
         private boolean dpLossTracking = true;
         private StepMode stepMode = StepMode.AUTO;
         private boolean allowWeakPrivacy;
+        private String userColumn;
+        private Integer maxRowsPerUser;
+        private boolean dropNullUsers;
+        private String algorithm = "dp-sgd";
+        private LocalTraining local = new LocalTraining(1, 0.1, 10);
 
         private Builder() {}
 
@@ -249,6 +298,36 @@ public final class TrainConfig implements Serializable {
             return this;
         }
 
+        /** User-level DP over the users of this column (null: row level). */
+        public Builder userColumn(String v) {
+            this.userColumn = v;
+            return this;
+        }
+
+        /** k: at most this many rows per user, chosen at random (user level only). */
+        public Builder maxRowsPerUser(Integer v) {
+            this.maxRowsPerUser = v;
+            return this;
+        }
+
+        /** Drop (and count) rows with a null user id instead of refusing the input. */
+        public Builder dropNullUsers(boolean v) {
+            this.dropNullUsers = v;
+            return this;
+        }
+
+        /** "dp-sgd" (default) or "fedavg" (user level). */
+        public Builder algorithm(String v) {
+            this.algorithm = v;
+            return this;
+        }
+
+        /** DP-FedAvg's local training (epochs, learning rate, batch size). */
+        public Builder localTraining(LocalTraining v) {
+            this.local = v;
+            return this;
+        }
+
         /** Runs a plan whose epsilon is above the ceiling, or whose noise is below the minimum, anyway. */
         public Builder allowWeakPrivacy(boolean v) {
             this.allowWeakPrivacy = v;
@@ -264,6 +343,28 @@ public final class TrainConfig implements Serializable {
             // Canonical parameter names (the MLlib Params'); each entry point renders them in its own vocabulary.
             if (stepMode == null) {
                 throw InvalidParameterException.of("stepMode", "must be auto, barrier or job, got null");
+            }
+            Checks.oneOf("algorithm", algorithm, java.util.Arrays.asList(ALGORITHMS));
+            if (maxRowsPerUser != null && userColumn == null) {
+                throw new InvalidParameterException(java.util.List.of("maxRowsPerUser", "userCol"),
+                        "%s bounds each user's rows: it needs %s (the privacy unit is then the user)");
+            }
+            if (userColumn != null) {
+                if (userColumn.isBlank()) {
+                    throw InvalidParameterException.of("userCol", "must name a column, got an empty name");
+                }
+                if (maxRowsPerUser == null) {
+                    throw new InvalidParameterException(java.util.List.of("userCol", "maxRowsPerUser"),
+                            "%s makes the user the privacy unit: give %s, the public bound k on each user's rows");
+                }
+                Checks.atLeast("maxRowsPerUser", maxRowsPerUser, 1);
+            }
+            if (algorithm.equals("fedavg") && userColumn == null) {
+                throw new InvalidParameterException(java.util.List.of("algorithm", "userCol"),
+                        "%s fedavg trains each user's rows locally: it needs %s");
+            }
+            if (local == null) {
+                throw InvalidParameterException.of("localEpochs", "must be given for fedavg");
             }
             if (epochs == null && steps == null) {
                 epochs = 10.0;
