@@ -200,7 +200,8 @@ class VectorInputsSparkTest {
         for (int i = 0; i < n; i++) {
             assertEquals(split.userOf(i), rows.get(i).getInt(2), "image " + i);
             assertEquals(i % 10, rows.get(i).getDouble(1));
-            digits.computeIfAbsent(rows.get(i).getInt(2), u -> new java.util.HashSet<>()).add(rows.get(i).getDouble(1));
+            digits.computeIfAbsent(rows.get(i).getInt(2), u -> new java.util.HashSet<>())
+                    .add(rows.get(i).getDouble(1));
         }
         assertTrue(digits.values().stream().allMatch(d -> d.size() <= 2), digits.toString());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
