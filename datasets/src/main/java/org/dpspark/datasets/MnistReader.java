@@ -91,11 +91,30 @@ public final class MnistReader {
      *                                  has trailing bytes, or the counts differ (the message names the file)
      */
     public static Dataset<Row> read(SparkSession spark, String imagesPath, int partitions) {
+        return read(spark, imagesPath, partitions, null);
+    }
+
+    /**
+     * {@link #read(SparkSession, String, int)} with a third column {@value FederatedSplit#USER} (int, not null):
+     * the user {@code split} assigns to each image by its index in file order (McMahan et al. 2017's federated
+     * MNIST; build the split with {@link FederatedSplit#iid} or, from {@link #readLabels}, with
+     * {@link FederatedSplit#pathological}). Use it with {@code FeatureSpec.mnist().withUserColumn("user")}.
+     *
+     * @param split null for no user column
+     * @throws IllegalArgumentException as {@link #read(SparkSession, String, int)}, or when the split covers another
+     *                                  number of rows than the file holds
+     */
+    public static Dataset<Row> read(SparkSession spark, String imagesPath, int partitions, FederatedSplit split) {
         if (!(partitions >= 1)) {
             throw new IllegalArgumentException("partitions must be >= 1, got " + partitions);
         }
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         Layout layout = validate(conf, imagesPath);
+        if (split != null && split.rows() != layout.count()) {
+            throw new IllegalArgumentException("MNIST input '" + imagesPath + "': the federated split "
+                    + split.describe() + " covers " + split.rows() + " rows but the file holds " + layout.count()
+                    + " images");
+        }
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         int slices = Math.max(1, Math.min(partitions, layout.count()));
         List<Integer> ids = new ArrayList<>(slices);
@@ -115,9 +134,48 @@ public final class MnistReader {
             if (ctx != null) {
                 ctx.addTaskCompletionListener((TaskCompletionListener) c -> r.close());
             }
-            return r;
+            if (split == null) {
+                return r;
+            }
+            return new Iterator<Row>() {
+                private int index = from;
+
+                @Override
+                public boolean hasNext() {
+                    return r.hasNext();
+                }
+
+                @Override
+                public Row next() {
+                    Row row = r.next();
+                    return RowFactory.create(row.get(0), row.get(1), split.userOf(index++));
+                }
+            };
         });
-        return spark.createDataFrame(rows, schema());
+        return spark.createDataFrame(rows, split == null ? schema() : schemaWithUser());
+    }
+
+    /** The output schema with a federated split: features (vector), label (double), user (int). */
+    public static StructType schemaWithUser() {
+        return schema().add(FederatedSplit.USER, DataTypes.IntegerType, false);
+    }
+
+    /**
+     * The labels of the images file's label file, in file order, after validating both files (on the driver; for
+     * the public MNIST labels that define {@link FederatedSplit#pathological}).
+     */
+    public static int[] readLabels(Configuration conf, String imagesPath) {
+        Layout layout = validate(conf, imagesPath);
+        int[] labels = new int[layout.count()];
+        try (DataInputStream in = open(conf, layout.labels())) {
+            in.skipNBytes(8);
+            for (int i = 0; i < labels.length; i++) {
+                labels[i] = in.readUnsignedByte();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read MNIST labels file '" + layout.labels() + "'", e);
+        }
+        return labels;
     }
 
     /**

@@ -18,6 +18,7 @@ import org.dpspark.datasets.spec.FeatureColumn;
 import org.dpspark.datasets.spec.FeatureSpec;
 import org.dpspark.datasets.spec.LabelSpec;
 import org.dpspark.datasets.spec.NumericFeature;
+import org.dpspark.datasets.spec.OneHotFeature;
 
 /**
  * Synthetic binary-classification data from a fixed logistic model, for {@code dp-train --demo} and tests
@@ -33,6 +34,8 @@ import org.dpspark.datasets.spec.NumericFeature;
  * {@code [floor(rows*p/P), floor(rows*(p+1)/P))} from a {@link SplittableRandom} seeded with a SplitMix64 mix of
  * (seed, p), so recomputing a partition (task retry, uncached reuse) gives the same rows. Not for privacy:
  * this data is public by construction.
+ *
+ * <p>{@link #customers} is a per-user table (customers and their transactions) for user-level DP; see there.
  */
 public final class SyntheticData {
 
@@ -99,6 +102,139 @@ public final class SyntheticData {
             cols.add(NumericFeature.scale("x" + j, -1, 1));
         }
         return new FeatureSpec("synthetic-logistic-" + features, cols, LabelSpec.numeric(LABEL));
+    }
+
+    /** The user column of {@link #customers}. */
+    public static final String CUSTOMER_ID = "customer_id";
+    /** Largest number of transactions of one customer in {@link #customers}. */
+    public static final int MAX_ROWS_PER_CUSTOMER = 500;
+    /** Tail exponent alpha of the truncated Pareto law of transactions per customer. */
+    public static final double PARETO_ALPHA = 1.1;
+    /** The customer segments, the vocabulary of the one-hot "segment" feature. */
+    public static final List<String> SEGMENTS = List.of("retail", "business", "student");
+
+    /**
+     * A synthetic customers-and-transactions table: {@code users} customers, each with 1 to
+     * {@value #MAX_ROWS_PER_CUSTOMER} transaction rows, for user-level DP (no real per-user table is public).
+     *
+     * <p>Rows per customer: {@code n = floor(X)} for X from a Pareto law with x_min = 1 and tail exponent
+     * alpha = {@value #PARETO_ALPHA} truncated to [1, 501), by inversion:
+     * {@code X = (1 - U (1 - 501^-alpha))^(-1/alpha)}, U uniform in [0, 1). So {@code P(n >= m)} is about
+     * {@code m^-alpha} (heavy-tailed: about half the customers have one row, about one in 190 has 100 or more; Clauset,
+     * Shalizi and Newman 2009 on such power laws), and no point mass at the cap.
+     *
+     * <p>Per-customer traits (repeated on each of its rows): {@code age} in [18, 90], {@code tenure} in [0, 30]
+     * years, {@code segment} in {@link #SEGMENTS}, and a hidden trait h ~ N(0, 1) that is not a column. Per
+     * transaction: {@code amount} (log-normal, e^(3 + 0.8 [business]) median, clipped to [0, 10000]),
+     * {@code hour} (integer 0..23, as a double) and {@code online} (0/1, probability 0.3, or 0.7 for students).
+     * Label (0/1): Bernoulli(sigmoid(z_u + 0.5 (online - 0.5))) with the customer's logit
+     * {@code z_u = 2.5 a + 1.5 t - 1.0 [student] + 1.5 h}, {@code a = (age - 54) / 36},
+     * {@code t = tenure / 15 - 1}: mostly a property of the customer, so rows of one customer are correlated
+     * and per-user bounding and per-user learning matter.
+     *
+     * <p>Deterministic from the public {@code seed}: customer u's traits and rows come from a
+     * {@link SplittableRandom} seeded with a SplitMix64 mix of (seed, u), whatever the partitioning (customers
+     * {@code [floor(users p / P), floor(users (p + 1) / P))} in partition p). This data is public by construction;
+     * the seed is not a secret and must not be reused for anything private.
+     *
+     * @return columns customer_id (string "c" + index), age, tenure, segment (string), amount, hour, online,
+     *     label (doubles); the rows of a customer are consecutive
+     * @throws IllegalArgumentException when users &lt; 1 or partitions &lt; 1
+     */
+    public static Dataset<Row> customers(SparkSession spark, int users, long seed, int partitions) {
+        if (!(users >= 1)) {
+            throw new IllegalArgumentException("users must be >= 1, got " + users);
+        }
+        if (!(partitions >= 1)) {
+            throw new IllegalArgumentException("partitions must be >= 1, got " + partitions);
+        }
+        List<Integer> parts = new ArrayList<>(partitions);
+        for (int p = 0; p < partitions; p++) {
+            parts.add(p);
+        }
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        JavaRDD<Row> rdd = jsc.parallelize(parts, partitions).flatMap(p -> {
+            int from = (int) rowStart(users, p, partitions);
+            int to = (int) rowStart(users, p + 1, partitions);
+            return java.util.stream.IntStream.range(from, to).boxed()
+                    .flatMap(u -> customerRows(u, seed).stream().map(RowFactory::create)).iterator();
+        });
+        return spark.createDataFrame(rdd, customersSchema());
+    }
+
+    /** The schema of {@link #customers}. */
+    public static StructType customersSchema() {
+        return new StructType()
+                .add(CUSTOMER_ID, DataTypes.StringType, false)
+                .add("age", DataTypes.DoubleType, false)
+                .add("tenure", DataTypes.DoubleType, false)
+                .add("segment", DataTypes.StringType, false)
+                .add("amount", DataTypes.DoubleType, false)
+                .add("hour", DataTypes.DoubleType, false)
+                .add("online", DataTypes.DoubleType, false)
+                .add(LABEL, DataTypes.DoubleType, false);
+    }
+
+    /**
+     * The spec of {@link #customers}, d = 8, privacy unit the user {@value #CUSTOMER_ID}: amount log1p-scaled from
+     * [0, 10000], hour [0, 23], online [0, 1], age [18, 90], tenure [0, 30], segment one-hot; numeric label.
+     */
+    public static FeatureSpec customersSpec() {
+        return new FeatureSpec("synthetic-customers", List.of(
+                NumericFeature.log1p("amount", 0, 10000),
+                NumericFeature.scale("hour", 0, 23),
+                NumericFeature.scale("online", 0, 1),
+                NumericFeature.scale("age", 18, 90),
+                NumericFeature.scale("tenure", 0, 30),
+                new OneHotFeature("segment", SEGMENTS)), LabelSpec.numeric(LABEL), CUSTOMER_ID);
+    }
+
+    /** The seed of customer u's generator: a SplitMix64 mix of (seed, u). */
+    static long customerSeed(long seed, int u) {
+        return mix64(seed ^ mix64(0x632BE59BD9B4E019L * (u + 1L)));
+    }
+
+    /** Number of rows of customer u: the truncated, discretized Pareto law of {@link #customers}. */
+    static int customerRowCount(SplittableRandom r) {
+        double tail = Math.pow(MAX_ROWS_PER_CUSTOMER + 1.0, -PARETO_ALPHA);
+        double x = Math.pow(1 - r.nextDouble() * (1 - tail), -1 / PARETO_ALPHA);
+        return (int) Math.min(MAX_ROWS_PER_CUSTOMER, Math.max(1, Math.floor(x)));
+    }
+
+    /** The logit of customer u's label probability, from its traits (see {@link #customers}). */
+    static double customerLogit(double age, double tenure, String segment, double hidden) {
+        return 2.5 * (age - 54) / 36 + 1.5 * (tenure / 15 - 1) - ("student".equals(segment) ? 1.0 : 0.0)
+                + 1.5 * hidden;
+    }
+
+    /** Customer u's rows (values in {@link #customersSchema()} order), deterministic from (u, seed). */
+    static List<Object[]> customerRows(int u, long seed) {
+        SplittableRandom r = new SplittableRandom(customerSeed(seed, u));
+        int n = customerRowCount(r);
+        double age = Math.floor(r.nextDouble(18, 91));
+        double tenure = Math.min(Math.floor(r.nextDouble(0, 31)), age - 18);
+        String segment = SEGMENTS.get(r.nextInt(SEGMENTS.size()));
+        double hidden = gaussian(r);
+        double z = customerLogit(age, tenure, segment, hidden);
+        boolean business = segment.equals("business");
+        double pOnline = segment.equals("student") ? 0.7 : 0.3;
+        String id = "c" + u;
+        List<Object[]> rows = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            double amount = Math.min(10000, Math.exp(3 + (business ? 0.8 : 0) + gaussian(r)));
+            double hour = r.nextInt(24);
+            double online = r.nextDouble() < pOnline ? 1.0 : 0.0;
+            double p = 1.0 / (1.0 + Math.exp(-(z + 0.5 * (online - 0.5))));
+            double label = r.nextDouble() < p ? 1.0 : 0.0;
+            rows.add(new Object[] {id, age, tenure, segment, amount, hour, online, label});
+        }
+        return rows;
+    }
+
+    /** A standard normal by Box-Muller (public synthetic data only). */
+    private static double gaussian(SplittableRandom r) {
+        double u1 = 1.0 - r.nextDouble();
+        return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * r.nextDouble());
     }
 
     /** The weights of the generating model (on the raw x in [-1, 1]; the intercept is 0). */

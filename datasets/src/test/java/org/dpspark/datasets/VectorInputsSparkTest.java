@@ -185,6 +185,31 @@ class VectorInputsSparkTest {
         }
     }
 
+    @Test
+    void mnist_federatedSplit_addsTheUserOfEachImageInFileOrder() throws IOException {
+        int n = 40;
+        Path im = pair("federated", "train", true, false, idxImages(0x803, n, 2, 3, n * 6), idxLabels(0x801, n, n));
+        int[] labels = MnistReader.readLabels(new org.apache.hadoop.conf.Configuration(), im.toString());
+        for (int i = 0; i < n; i++) {
+            assertEquals(i % 10, labels[i]);
+        }
+        FederatedSplit split = FederatedSplit.pathological(labels, 10, 2, 3);
+        List<Row> rows = MnistReader.read(spark, im.toString(), 3, split).collectAsList();
+        assertEquals(List.of("features", "label", "user"), Arrays.asList(rows.get(0).schema().fieldNames()));
+        java.util.Map<Integer, java.util.Set<Double>> digits = new java.util.HashMap<>();
+        for (int i = 0; i < n; i++) {
+            assertEquals(split.userOf(i), rows.get(i).getInt(2), "image " + i);
+            assertEquals(i % 10, rows.get(i).getDouble(1));
+            digits.computeIfAbsent(rows.get(i).getInt(2), u -> new java.util.HashSet<>())
+                    .add(rows.get(i).getDouble(1));
+        }
+        assertTrue(digits.values().stream().allMatch(d -> d.size() <= 2), digits.toString());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> MnistReader.read(spark, im.toString(), 3, FederatedSplit.iid(50, 10, 0)));
+        assertTrue(e.getMessage().contains("covers 50 rows") && e.getMessage().contains("40 images"),
+                e.getMessage());
+    }
+
     private static String readError(Path images) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> MnistReader.read(spark, images.toString(), 2));

@@ -21,6 +21,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.dpspark.core.random.CsprngStream;
 import org.dpspark.datasets.DenseBlock;
+import org.dpspark.datasets.SyntheticData;
 import org.dpspark.datasets.users.UserBlocks.Bounded;
 import org.dpspark.datasets.users.UserBlocks.NullUsers;
 import org.dpspark.datasets.spec.FeatureSpec;
@@ -252,5 +253,24 @@ class UserBlocksSparkTest {
         assertTrue(k.getMessage().contains(">= 1"), k.getMessage());
         assertThrows(IllegalArgumentException.class,
                 () -> UserBlocks.bound(input, spec.withUserColumn("other"), "uid", K, NullUsers.REFUSE, secret, 2));
+    }
+
+    @Test
+    void customers_boundAndPackedPerCustomer_endToEnd() {
+        FeatureSpec cs = SyntheticData.customersSpec();
+        Dataset<Row> customers = SyntheticData.customers(spark, 300, 5, 3);
+        Bounded b = UserBlocks.bound(customers, cs, cs.userColumn().orElseThrow(), 20, NullUsers.REFUSE, secret, 3);
+        assertEquals(300, b.users());
+        assertEquals(customers.count(), b.rowsKept() + b.rowsDroppedByBound());
+        assertTrue(b.rowsDroppedByBound() > 0, "no customer above 20 rows among 300");
+        List<DenseBlock> blocks = UserBlocks.pack(b, cs).collect();
+        assertEquals(300, blocks.stream().mapToInt(DenseBlock::users).sum());
+        for (DenseBlock block : blocks) {
+            assertEquals(8, block.dim());
+            for (int u = 0; u < block.users(); u++) {
+                int n = block.userEnd(u) - block.userStart(u);
+                assertTrue(n >= 1 && n <= 20, n + " rows for one customer");
+            }
+        }
     }
 }
