@@ -24,6 +24,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.dpspark.accountant.calibration.BestCalibration;
+import org.dpspark.accountant.group.GroupPrivacy;
 import org.dpspark.accountant.plan.PlanRequest;
 import org.dpspark.accountant.plan.PrivacyPlan;
 import org.dpspark.accountant.pld.PldAccountant;
@@ -88,6 +89,9 @@ public final class DpPrivacy implements Callable<Integer> {
     @Option(names = "--allow-weak-privacy", description = "Compute even a target or claimed epsilon above 10, or a noise "
             + "multiplier below 0.3 (refused otherwise: such an epsilon promises little).")
     boolean allowWeakPrivacy;
+
+    @Option(names = "--max-rows-per-user", paramLabel = "K", description = "Also print what the same run, trained at row level, guarantees a user with K rows, by group privacy (K epsilon, K e^((K-1) epsilon) delta): why the user level matters.")
+    Integer maxRowsPerUser;
 
     @Option(names = "--json", description = "Print JSON instead of text.")
     boolean json;
@@ -257,6 +261,12 @@ public final class DpPrivacy implements Callable<Integer> {
             out.printf(Locale.ROOT, "  pld: epsilon = %.4f%n", r.epsilonPld());
             out.printf(Locale.ROOT, "best: %s, epsilon = %.4f%n", r.bestAccountant(), r.bestEpsilon());
         }
+        if (maxRowsPerUser != null) {
+            GroupPrivacy g = GroupPrivacy.of(r.bestEpsilon(), c.delta(), maxRowsPerUser);
+            out.printf(Locale.ROOT, "group privacy: trained at row level, a user with %d rows is protected at epsilon = "
+                    + "%.4f, delta = %.3g%s (train with --privacy-unit user to protect users at the epsilon above)%n",
+                    g.rows(), g.epsilon(), g.delta(), g.meaningful() ? "" : " (no guarantee)");
+        }
     }
 
     private static ObjectNode toJson(Result r) {
@@ -281,6 +291,20 @@ public final class DpPrivacy implements Callable<Integer> {
         best.put("accountant", r.bestAccountant());
         best.put("noise_multiplier", r.bestSigma());
         putNumber(best, "epsilon", r.bestEpsilon());
+        return n;
+    }
+
+    /** The JSON, with the group-privacy conversion when --max-rows-per-user is given. */
+    private ObjectNode json(Result r) {
+        ObjectNode n = toJson(r);
+        if (maxRowsPerUser != null) {
+            GroupPrivacy g = GroupPrivacy.of(r.bestEpsilon(), r.c().delta(), maxRowsPerUser);
+            ObjectNode gp = n.putObject("group_privacy");
+            gp.put("rows_per_user", g.rows());
+            putNumber(gp, "epsilon", g.epsilon());
+            gp.put("delta", g.delta());
+            gp.put("meaningful", g.meaningful());
+        }
         return n;
     }
 

@@ -153,4 +153,20 @@ class DpPrivacyCliTest {
             assertEquals("", r.out());
         }
     }
+
+    @Test
+    void maxRowsPerUser_printsTheGroupPrivacyOfTheRowLevelRun() throws Exception {
+        Run r = run("--q", "0.01", "--noise-multiplier", "1.0", "--steps", "1000", "--delta", "1e-6",
+                "--max-rows-per-user", "5", "--json");
+        assertEquals(0, r.code(), r.err());
+        com.fasterxml.jackson.databind.JsonNode n = JSON.readTree(r.out());
+        double eps = n.at("/best/epsilon").asDouble();
+        assertEquals(5 * eps, n.at("/group_privacy/epsilon").asDouble(), 1e-12);
+        assertEquals(Math.min(1.0, 5 * Math.exp(4 * eps) * 1e-6), n.at("/group_privacy/delta").asDouble(), 1e-18);
+        Run text = run("--q", "0.01", "--noise-multiplier", "1.0", "--steps", "1000", "--delta", "1e-6",
+                "--max-rows-per-user", "500");
+        assertEquals(0, text.code(), text.err());
+        assertTrue(text.out().contains("a user with 500 rows is protected at epsilon") && text.out().contains(
+                "(no guarantee)"), text.out());
+    }
 }
