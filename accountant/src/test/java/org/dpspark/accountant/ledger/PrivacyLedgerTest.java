@@ -264,8 +264,9 @@ class PrivacyLedgerTest {
                 .contains("dataset id"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> new Budget(Double.NaN, DELTA, "row"))
                 .getMessage().contains("epsilon"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> new Budget(1, DELTA, "user"))
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new Budget(1, DELTA, "household"))
                 .getMessage().contains("privacy unit"));
+        assertEquals("user", new Budget(1, DELTA, Budget.USER).privacyUnit());
         assertTrue(assertThrows(IllegalArgumentException.class, () -> l.reserve("ds", " ", "sha256:aa", JOB, DELTA))
                 .getMessage().contains("job id"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> l.reserve("ds", "a", "sha256:aa", JOB, 1.5))

@@ -213,7 +213,7 @@ public final class DpPrivacy implements Callable<Integer> {
             throw new IllegalArgumentException(e.render(p -> FLAGS.getOrDefault(p, p)), e);
         }
         if (json) {
-            out.println(JSON.writeValueAsString(toJson(r)));
+            out.println(JSON.writeValueAsString(json(r)));
         } else {
             printText(r);
         }

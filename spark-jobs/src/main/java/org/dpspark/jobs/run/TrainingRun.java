@@ -139,8 +139,14 @@ public final class TrainingRun {
     public DryRun dryRun(JavaSparkContext jsc, TrainingData data, ModelSpec modelSpec) {
         jsc.setJobDescription(settings.entryPoint() + ": validate " + data.what());
         Validated v = validate(data, modelSpec);
+        long units = v.rows();
+        if (settings.config().userColumn().isPresent()) {
+            // the plan is over users: bound and count them as the run would (nothing is released)
+            int parts = settings.partitions() != null ? settings.partitions() : jsc.defaultParallelism();
+            units = boundUsers(data, settings.config(), parts).users();
+        }
         jsc.setJobDescription(null);
-        return dryRun(v.rows(), v.fingerprint());
+        return dryRun(units, v.fingerprint());
     }
 
     /**

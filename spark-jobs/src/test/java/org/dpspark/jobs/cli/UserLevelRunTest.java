@@ -103,6 +103,10 @@ class UserLevelRunTest {
         // The ledger holds the job in the dataset's unit: a budget per row refuses the user-level job, and back.
         PrivacyLedger l = PrivacyLedger.open(dir.resolve("ledger").toString(), new Configuration());
         assertTrue(l.state("customers").spentEpsilon() > 0);
+        // A dry run plans over users too.
+        CliRun dry = train(args(data(false), "never", "--dataset-id", "customers", "--dry-run"));
+        assertEquals(0, dry.code(), dry.err());
+        assertTrue(dry.out().contains("plan: N = " + USERS + ", q = 0.1, steps = 30"), dry.out());
     }
 
     @Test
