@@ -23,6 +23,8 @@ import org.dpspark.accountant.ledger.LedgerPolicy;
 import org.dpspark.accountant.ledger.PrivacyLedger;
 import org.dpspark.core.params.InvalidParameterException;
 import org.dpspark.datasets.DataReader;
+import org.dpspark.datasets.FederatedSplit;
+import org.dpspark.datasets.MnistReader;
 import org.dpspark.datasets.InputFormat;
 import org.dpspark.datasets.SyntheticData;
 import org.dpspark.datasets.spec.FeatureSpec;
@@ -184,6 +186,12 @@ public final class DpTrain implements Callable<Integer> {
 
     @Option(names = "--max-rows-per-user", paramLabel = "K", description = "With --privacy-unit user: the public bound k on each user's rows; rows beyond k are dropped by a secure random choice.")
     Integer maxRowsPerUser;
+
+    @Option(names = "--federated-split", paramLabel = "SPLIT", description = "With --format mnist: assign the training images to users in a public, seeded split written as a column 'user' (McMahan et al. 2017): iid:USERS, or shards:USERS:PER_USER (sorted by digit, cut into USERS*PER_USER shards, PER_USER shards per user: the non-IID split). Use with --privacy-unit user --user-col user.")
+    String federatedSplit;
+
+    @Option(names = "--split-seed", paramLabel = "S", defaultValue = "0", description = "The public seed of --federated-split (default: ${DEFAULT-VALUE}).")
+    long splitSeed;
 
     @Option(names = "--null-users", paramLabel = "P", defaultValue = "refuse", description = "refuse (default) or drop: what to do with rows whose user id is null or empty (drop reports the count).")
     String nullUsers;
@@ -536,6 +544,14 @@ public final class DpTrain implements Callable<Integer> {
         if (format == null) {
             throw new IllegalArgumentException("--format is required: csv, parquet, arrow, adult, mnist or libsvm");
         }
+        if (federatedSplit != null && !format.strip().equalsIgnoreCase("mnist")) {
+            throw new IllegalArgumentException("--federated-split goes with --format mnist");
+        }
+        if (federatedSplit != null && !federatedSplit.strip().toLowerCase(Locale.ROOT).matches(
+                "iid:[0-9]{1,9}|shards:[0-9]{1,9}:[0-9]{1,9}")) {
+            throw new IllegalArgumentException("--federated-split must be iid:USERS or shards:USERS:PER_USER, got '"
+                    + federatedSplit + "'");
+        }
         parseFormat(format);
         if (output == null && !dryRun) {
             throw new IllegalArgumentException("--output is required");
@@ -638,10 +654,34 @@ public final class DpTrain implements Callable<Integer> {
             return new Inputs(new TrainingData(rows, enc, "table:" + table, "table", "--table"), null, r.spec());
         }
         String fmt = r.format().name().toLowerCase(Locale.ROOT);
-        TrainingData train = new TrainingData(read(spark, input, r.format(), r.spec()), enc, input, fmt, "--input");
+        Dataset<Row> rows = federatedSplit == null ? read(spark, input, r.format(), r.spec())
+                : MnistReader.read(spark, input, partitions != null ? partitions
+                        : spark.sparkContext().defaultParallelism(), split(spark));
+        TrainingData train = new TrainingData(rows, enc, input, fmt, "--input");
         TrainingData eval = evalInput == null ? null
                 : new TrainingData(read(spark, evalInput, r.format(), r.spec()), enc, evalInput, fmt, "--eval-input");
         return new Inputs(train, eval, r.spec());
+    }
+
+    /** The public split of --federated-split (images in the file's order; labels read beside the images). */
+    private FederatedSplit split(SparkSession spark) {
+        String[] p = federatedSplit.strip().toLowerCase(Locale.ROOT).split(":");
+        try {
+            if (p.length == 2 && p[0].equals("iid")) {
+                long n = MnistReader.readLabels(spark.sparkContext().hadoopConfiguration(), input).length;
+                return FederatedSplit.iid(n, Integer.parseInt(p[1]), splitSeed);
+            }
+            if (p.length == 3 && p[0].equals("shards")) {
+                int[] labels = MnistReader.readLabels(spark.sparkContext().hadoopConfiguration(), input);
+                return FederatedSplit.pathological(labels, Integer.parseInt(p[1]), Integer.parseInt(p[2]), splitSeed);
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--federated-split " + federatedSplit + ": " + e.getMessage(), e);
+        }
+        throw new IllegalArgumentException("--federated-split must be iid:USERS or shards:USERS:PER_USER, got '"
+                + federatedSplit + "'");
     }
 
     private Inputs demoInputs(SparkSession spark, JavaSparkContext jsc) {

@@ -359,4 +359,22 @@ class DpTrainCliTest {
         assertEquals(16281, rep.at("/evaluation/rows").asLong());
         assertTrue(rep.at("/evaluation/accuracy").asDouble() >= 0.84, "Adult accuracy " + rep.at("/evaluation"));
     }
+
+    @Test
+    void mnistFederatedSplit_trainsAtTheUserLevel_overThePublicSplitsUsers() throws IOException {
+        Path train = idx("train", 400, 1);
+        CliRun r = run("--input", train.toString(), "--format", "mnist", "--federated-split", "iid:40",
+                "--split-seed", "7", "--privacy-unit", "user", "--user-col", "user", "--max-rows-per-user", "10",
+                "--features", "dct:4", "--model", "softmax", "--noise-multiplier", "1.0", "--steps", "5",
+                "--batch-size", "8", "--unbudgeted", "--output", dir.resolve("model").toString(), "--report",
+                dir.resolve("r.json").toString());
+        assertEquals(0, r.code(), r.err());
+        JsonNode rep = JSON.readTree(dir.resolve("r.json").toFile());
+        assertEquals("user", rep.at("/privacy/unit").asText());
+        assertEquals(8.0 / 40, rep.at("/privacy/sampling_rate").asDouble(), 0.0, "q = B / N_users, 40 users");
+        CliRun bad = run("--input", train.toString(), "--format", "mnist", "--federated-split", "shards:40",
+                "--noise-multiplier", "1.0", "--output", dir.resolve("m2").toString());
+        assertEquals(ExitCode.BAD_INPUT.code(), bad.code(), bad.err());
+        assertTrue(bad.err().contains("--federated-split must be iid:USERS or shards:USERS:PER_USER"), bad.err());
+    }
 }
