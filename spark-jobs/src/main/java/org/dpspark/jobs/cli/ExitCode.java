@@ -15,7 +15,8 @@ public enum ExitCode {
     BUDGET_EXHAUSTED(3),
     /**
      * Privacy ledger conflict: the job id has already committed on this dataset (a job is charged exactly once; run
-     * again with a new job id), or holds an open reservation with a different plan. Nothing was trained.
+     * again with a new job id), or (dp-ledger) a registration or settlement contradicts the ledger. Nothing was
+     * trained. A retry while an earlier attempt is open is no conflict: it is charged as another attempt.
      */
     LEDGER_CONFLICT(4);
 
