@@ -16,7 +16,9 @@ import org.dpspark.datasets.BlockPacker;
 import org.dpspark.datasets.DenseBlock;
 import org.dpspark.datasets.SyntheticData;
 import org.dpspark.datasets.spec.FeatureSpec;
+import org.dpspark.datasets.users.UserBlocks;
 import org.dpspark.datasets.validate.DatasetValidator;
+import org.dpspark.core.user.LocalTraining;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,6 +35,9 @@ class BarrierStepRunnerTest {
     private static JavaRDD<DenseBlock> twoParts;
     private static JavaRDD<DenseBlock> fiveParts;
     private static long rows;
+    /** The customers table bounded to 20 rows per user and packed by user, in 2 partitions. */
+    private static JavaRDD<DenseBlock> userParts;
+    private static long users;
 
     /** Counts injected faults (local mode: tasks run in this JVM). */
     static final AtomicInteger FAULTS = new AtomicInteger();
@@ -52,6 +57,12 @@ class BarrierStepRunnerTest {
         rows = DatasetValidator.validate(raw, spec);
         twoParts = BlockPacker.pack(raw, spec).cache();
         fiveParts = BlockPacker.pack(raw.repartition(5), spec).cache();
+        FeatureSpec customers = SyntheticData.customersSpec();
+        UserBlocks.Bounded bounded = UserBlocks.bound(SyntheticData.customers(spark, 400, 5L, 2), customers,
+                SyntheticData.CUSTOMER_ID, 20, UserBlocks.NullUsers.REFUSE,
+                org.dpspark.core.random.CsprngStream.newSecretKey(), 2);
+        users = bounded.users();
+        userParts = UserBlocks.pack(bounded, customers).cache();
     }
 
     @AfterAll
@@ -105,6 +116,41 @@ class BarrierStepRunnerTest {
         assertEquals(1, FAULTS.get(), "the fault must have fired once");
         assertArrayEquals(undisturbed.params(), retried.params(), 0.0);
         assertEquals(undisturbed.lossPerEpoch(), retried.lossPerEpoch());
+    }
+
+    /**
+     * User level: a task that dies mid-run is retried and redraws the same user sample and the same per-user
+     * contributions (mean gradient clipped to C, or DP-FedAvg's local training and clipped update), so the model is
+     * the undisturbed one to the bit.
+     */
+    @Test
+    void userLevel_taskDiesOnceMidRun_theRetryRedrawsTheSameUsersAndUpdates() {
+        for (String algorithm : new String[] {"dp-sgd", "fedavg"}) {
+            TrainConfig.Builder b = TrainConfig.builder().epochs(3).batchSize(40).noiseMultiplier(1.0)
+                    .insecureTestSeed(7L).userColumn(SyntheticData.CUSTOMER_ID).maxRowsPerUser(20).algorithm(algorithm);
+            if (algorithm.equals("fedavg")) {
+                b.localTraining(new LocalTraining(2, 0.5, 5));
+            }
+            TrainConfig job = b.stepMode(StepMode.JOB).build();
+            int d = SyntheticData.customersSpec().dimension();
+            TrainResult undisturbed = DpTrainer.train(jsc, userParts, users, new BinaryLogisticRegression(d), job,
+                    job.plan(users));
+            FAULTS.set(0);
+            TrainConfig barrier = b.stepMode(StepMode.BARRIER).build();
+            TrainResult retried = DpTrainer.train(jsc, userParts, users, new BinaryLogisticRegression(d), barrier,
+                    barrier.plan(users), (j, blocks, work) -> BarrierStepRunner.start(j, blocks, work, (attempt, p, step) -> {
+                        if (attempt == 0 && p == 0 && step == 17) {
+                            FAULTS.incrementAndGet();
+                            throw new IllegalStateException("injected fault at step 17");
+                        }
+                    }));
+            assertEquals(1, FAULTS.get(), algorithm + ": the fault must have fired once");
+            assertEquals(30, retried.plan().steps(), algorithm);
+            assertArrayEquals(undisturbed.params(), retried.params(), 0.0, algorithm);
+            assertEquals(undisturbed.lossPerEpoch(), retried.lossPerEpoch(), algorithm);
+            // and the run learned something user-dependent: not the initial parameters
+            assertTrue(java.util.Arrays.stream(retried.params()).anyMatch(v -> v != 0.0), algorithm);
+        }
     }
 
     @Test
