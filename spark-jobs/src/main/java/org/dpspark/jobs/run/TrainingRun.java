@@ -132,7 +132,9 @@ public final class TrainingRun {
         if (ds == null) {
             return new DryRun(rows, plan, null, Optional.empty());
         }
-        return new DryRun(rows, plan, ds, Optional.of(ledger.check(ds, plan.events(), plan.delta())));
+        refuseUnitMismatch(settings.config(), ledger, ds);
+        return new DryRun(rows, plan, ds, Optional.of(ledger.check(ds, plan.events(), plan.delta(),
+                settings.config().privacyUnit())));
     }
 
     /** A dry run on real rows: validates them (N, fingerprint), plans, asks the ledger; reserves nothing. */
@@ -214,7 +216,9 @@ public final class TrainingRun {
         String modelPath = settings.publication() != null ? settings.publication().modelDir() : settings.entryPoint();
         Admission admission = null;
         if (ledger != null) {
-            admission = ledger.reserve(datasetId, settings.jobId(), v.fingerprint(), plan.events(), plan.delta());
+            // The ledger checks the unit against the budget's itself too (refuseUnitMismatch above says it first).
+            admission = ledger.reserve(datasetId, settings.jobId(), v.fingerprint(), plan.events(), plan.delta(),
+                    cfg.privacyUnit());
             if (admission.earlierOpenAttempts() > 0) {
                 notices.accept(String.format("ledger: job %s has %d earlier attempt(s) left open (killed, or failed after "
                         + "releasing progress lines); they stay charged, and this run is charged as attempt %d",
