@@ -8,6 +8,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.dpspark.datasets.spec.FeatureSpec;
+import org.dpspark.datasets.spec.RowCoder;
 import org.dpspark.datasets.spec.RowEncoder;
 
 /**

@@ -27,7 +27,7 @@ import org.apache.spark.sql.types.StructType;
 import org.dpspark.core.random.CsprngStream;
 import org.dpspark.datasets.BlockPacker;
 import org.dpspark.datasets.DenseBlock;
-import org.dpspark.datasets.RowCoder;
+import org.dpspark.datasets.spec.RowCoder;
 import org.dpspark.datasets.spec.FeatureSpec;
 import org.dpspark.datasets.spec.RowEncoder;
 import org.dpspark.datasets.validate.DatasetValidationException;

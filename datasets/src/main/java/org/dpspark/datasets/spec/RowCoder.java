@@ -1,10 +1,10 @@
-package org.dpspark.datasets;
+package org.dpspark.datasets.spec;
 
 import java.io.Serializable;
 import org.apache.spark.sql.Row;
 
 /**
- * How one row becomes a feature vector and a label: a feature spec's {@link org.dpspark.datasets.spec.RowEncoder},
+ * How one row becomes a feature vector and a label: a feature spec's {@link RowEncoder},
  * or a row that already holds a features vector and a numeric label (the MLlib estimators' input).
  */
 @FunctionalInterface
