@@ -8,6 +8,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.dpspark.datasets.spec.FeatureSpec;
+import org.dpspark.datasets.spec.RowCoder;
 import org.dpspark.datasets.spec.RowEncoder;
 
 /**
@@ -56,7 +57,7 @@ public final class BlockPacker {
      * Packs already selected rows into one row-level block, encoding each with {@code encoder} (whose dimension is
      * {@code dim}), in iteration order. Used by {@link #pack} and by user-level packing.
      */
-    public static DenseBlock packRows(Iterator<Row> rows, RowEncoder encoder, int dim) {
+    public static DenseBlock packRows(Iterator<Row> rows, RowCoder encoder, int dim) {
         int maxRows = MAX_ARRAY / dim;
         int capacity = Math.min(INITIAL_ROWS, maxRows);
         double[] x = new double[capacity * dim];

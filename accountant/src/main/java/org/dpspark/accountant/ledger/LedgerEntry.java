@@ -21,10 +21,15 @@ import org.dpspark.accountant.DpEvent;
  * while an earlier attempt is open gets its own reservation, charged in addition. Null means 1 (every format 1
  * reservation).
  *
+ * <p>A reservation and its commit record the job's privacy unit ({@code privacyUnit}: {@link Budget#ROW} or
+ * {@link Budget#USER}, the unit its events protect). Null means {@link Budget#ROW}: every entry written before the
+ * field existed was a row-level job ({@link #unit()}).
+ *
  * <p>Versions: an entry is written in the lowest format that holds it, so ledgers that use no new feature stay
- * readable by older dpspark: format 1 for budget, commit, abort and first-attempt reservations; format 2 for
- * register entries and reservations of attempt 2 and later (an older reader refuses those rather than miss an
- * attempt's charge or a registration). See {@link #formatVersionFor}.
+ * readable by older dpspark: format 1 for budget, commit, abort, and first-attempt row-level reservations; format 2
+ * for register entries, reservations of attempt 2 and later, and user-level reservations and commits (an older
+ * reader refuses those rather than miss an attempt's charge or a registration, or read a per-user charge as a
+ * per-row one). See {@link #formatVersionFor}.
  *
  * @param formatVersion    the entry format's version
  * @param seq              position in the dataset's log, from 1, without gaps
@@ -46,6 +51,8 @@ import org.dpspark.accountant.DpEvent;
  * @param attempt          the job's attempt number (reservation, format 2 when &gt; 1); null means 1
  * @param locations        the normalized locations registered ({@link DatasetLocations}; register)
  * @param fingerprints     the input fingerprints registered (register)
+ * @param privacyUnit      the job's privacy unit, {@link Budget#ROW} or {@link Budget#USER} (reservation, commit;
+ *                         format 2 when user); null means row
  */
 public record LedgerEntry(
         int formatVersion,
@@ -67,7 +74,8 @@ public record LedgerEntry(
         String note,
         Integer attempt,
         List<String> locations,
-        List<String> fingerprints) {
+        List<String> fingerprints,
+        String privacyUnit) {
 
     /** The newest format this version writes. Readers accept versions 1 up to this one. */
     public static final int FORMAT_VERSION = 2;
@@ -77,12 +85,35 @@ public record LedgerEntry(
             Instant time, String codeVersion, String inputFingerprint, List<DpEvent> events, String accountant,
             Double delta, Budget budget, Double epsilon, String modelPath, Long reservationSeq, String note) {
         this(formatVersion, seq, type, datasetId, jobId, user, time, codeVersion, inputFingerprint, events, accountant,
-                delta, budget, epsilon, modelPath, reservationSeq, note, null, List.of(), List.of());
+                delta, budget, epsilon, modelPath, reservationSeq, note, null, List.of(), List.of(), null);
     }
 
-    /** The lowest format that holds an entry of {@code type} with {@code attempt} (see the class comment). */
+    /** An entry without a recorded privacy unit (read as {@link Budget#ROW}). */
+    public LedgerEntry(int formatVersion, long seq, EntryType type, String datasetId, String jobId, String user,
+            Instant time, String codeVersion, String inputFingerprint, List<DpEvent> events, String accountant,
+            Double delta, Budget budget, Double epsilon, String modelPath, Long reservationSeq, String note,
+            Integer attempt, List<String> locations, List<String> fingerprints) {
+        this(formatVersion, seq, type, datasetId, jobId, user, time, codeVersion, inputFingerprint, events, accountant,
+                delta, budget, epsilon, modelPath, reservationSeq, note, attempt, locations, fingerprints, null);
+    }
+
+    /** The lowest format that holds an entry of {@code type} with {@code attempt}, row level (see the class comment). */
     public static int formatVersionFor(EntryType type, Integer attempt) {
-        return type == EntryType.REGISTER || (attempt != null && attempt > 1) ? 2 : 1;
+        return formatVersionFor(type, attempt, null);
+    }
+
+    /**
+     * The lowest format that holds an entry of {@code type} with {@code attempt} and {@code privacyUnit} (null: row):
+     * 2 for register entries, attempts after the first and user-level entries, else 1.
+     */
+    public static int formatVersionFor(EntryType type, Integer attempt, String privacyUnit) {
+        return type == EntryType.REGISTER || (attempt != null && attempt > 1) || Budget.USER.equals(privacyUnit)
+                ? 2 : 1;
+    }
+
+    /** The job's privacy unit: {@link #privacyUnit} or {@link Budget#ROW} when absent (entries before the field). */
+    public String unit() {
+        return privacyUnit == null ? Budget.ROW : privacyUnit;
     }
 
     /** The attempt number: {@link #attempt} or 1 when absent. */
@@ -108,10 +139,21 @@ public record LedgerEntry(
         if (type != EntryType.REGISTER && (!locations.isEmpty() || !fingerprints.isEmpty())) {
             throw new IllegalArgumentException("only a register entry has locations and fingerprints");
         }
-        if (formatVersion < formatVersionFor(type, attempt)) {
-            throw new IllegalArgumentException("a " + type.jsonName() + (attempt != null && attempt > 1
-                    ? " of attempt " + attempt : "") + " needs format version " + formatVersionFor(type, attempt)
-                    + ", got " + formatVersion);
+        if (privacyUnit != null) {
+            if (type != EntryType.RESERVATION && type != EntryType.COMMIT) {
+                throw new IllegalArgumentException("only a reservation or a commit records a privacy unit, not a "
+                        + type.jsonName());
+            }
+            if (!Budget.ROW.equals(privacyUnit) && !Budget.USER.equals(privacyUnit)) {
+                throw new IllegalArgumentException("privacy unit must be '" + Budget.ROW + "' or '" + Budget.USER
+                        + "', got '" + privacyUnit + "'");
+            }
+        }
+        if (formatVersion < formatVersionFor(type, attempt, privacyUnit)) {
+            throw new IllegalArgumentException("a " + (Budget.USER.equals(privacyUnit) ? "user-level " : "")
+                    + type.jsonName() + (attempt != null && attempt > 1 ? " of attempt " + attempt : "")
+                    + " needs format version " + formatVersionFor(type, attempt, privacyUnit) + ", got "
+                    + formatVersion);
         }
         switch (type) {
             case BUDGET -> {
@@ -145,6 +187,6 @@ public record LedgerEntry(
     LedgerEntry withSeq(long newSeq) {
         return new LedgerEntry(formatVersion, newSeq, type, datasetId, jobId, user, time, codeVersion, inputFingerprint,
                 events, accountant, delta, budget, epsilon, modelPath, reservationSeq, note, attempt, locations,
-                fingerprints);
+                fingerprints, privacyUnit);
     }
 }

@@ -21,8 +21,10 @@ import org.dpspark.accountant.DpEvent;
  *  "events": [{"q": 0.0078, "sigma": 1.07, "steps": 1907}], "accountant": "rdp", "delta": 1e-05}
  * </pre>
  * plus {@code budget: {epsilon, delta, privacy_unit}} (budget), {@code reservation_seq, epsilon, model_path,
- * note} (commit), {@code reservation_seq, note} (abort), and in format 2 {@code attempt} (a reservation of attempt 2 or
- * later) and {@code locations, fingerprints} (register, arrays of strings). Doubles are written in their shortest exact decimal
+ * note} (commit), {@code reservation_seq, note} (abort), {@code privacy_unit} ("row" or "user": the job's unit, on a
+ * reservation and its commit; absent in older entries, which read as "row"; a "user" entry is format 2), and in
+ * format 2 {@code attempt} (a reservation of attempt 2 or later) and {@code locations, fingerprints} (register,
+ * arrays of strings). Doubles are written in their shortest exact decimal
  * form, so they read back bit for bit. Reading is strict: anything missing, mistyped or out of range is an error
  * that names the file; a format version newer than {@value LedgerEntry#FORMAT_VERSION} is refused rather than
  * half-understood.
@@ -75,6 +77,9 @@ public final class LedgerJson {
         }
         if (e.attempt() != null) {
             n.put("attempt", e.attempt());
+        }
+        if (e.privacyUnit() != null) {
+            n.put("privacy_unit", e.privacyUnit());
         }
         if (e.type() == EntryType.REGISTER) {
             ArrayNode loc = n.putArray("locations");
@@ -158,7 +163,8 @@ public final class LedgerJson {
                     n.hasNonNull("reservation_seq") ? integer(n, "reservation_seq", where) : null,
                     text(n, "note", where, false),
                     n.hasNonNull("attempt") ? Math.toIntExact(integer(n, "attempt", where)) : null,
-                    strings(n, "locations", where), strings(n, "fingerprints", where));
+                    strings(n, "locations", where), strings(n, "fingerprints", where),
+                    text(n, "privacy_unit", where, false));
         } catch (IllegalArgumentException | ArithmeticException ex) {
             throw corrupt(where, ex.getMessage());
         }

@@ -229,7 +229,7 @@ public final class PrivacyLedger {
     public LedgerEntry setBudget(String datasetId, Budget budget) {
         Objects.requireNonNull(budget, "budget");
         return append(datasetId, state -> entry(state, EntryType.BUDGET, null, null, List.of(), null, budget, null,
-                null, null, null, null, List.of(), List.of()));
+                null, null, null, null, List.of(), List.of(), null));
     }
 
     /**
@@ -301,7 +301,7 @@ public final class PrivacyLedger {
                 return regs.get(regs.size() - 1); // all registered already: nothing to write
             }
             LedgerEntry e = entry(state, EntryType.REGISTER, null, null, List.of(), null, null, null, null, null, null,
-                    null, newLocs, newFps);
+                    null, newLocs, newFps, null);
             if (store.createIfAbsent(e)) {
                 return e;
             }
@@ -406,10 +406,23 @@ public final class PrivacyLedger {
      * @return the admission; {@link Admission#noCap()} when the dataset has no budget (the caller must say so)
      * @throws BudgetExhaustedException when the composed loss would exceed the budget (nothing written)
      * @throws LedgerConflictException  when the job id has committed
+     * @throws PrivacyUnitMismatchException when the dataset's budget is held per user (a row-level job)
      */
     public Admission reserve(String datasetId, String jobId, String inputFingerprint, List<DpEvent> events,
             double jobDelta) {
-        return reserveAttempt(datasetId, jobId, inputFingerprint, events, jobDelta);
+        return reserve(datasetId, jobId, inputFingerprint, events, jobDelta, Budget.ROW);
+    }
+
+    /**
+     * As {@link #reserve(String, String, String, List, double)}, for a job whose events protect {@code privacyUnit}
+     * ({@link Budget#ROW} or {@link Budget#USER}), recorded in the reservation (and its commit). A dataset's budget is
+     * held in one unit: a job in another is refused before anything is written.
+     *
+     * @throws PrivacyUnitMismatchException when the dataset has a budget held in another unit (nothing written)
+     */
+    public Admission reserve(String datasetId, String jobId, String inputFingerprint, List<DpEvent> events,
+            double jobDelta, String privacyUnit) {
+        return reserveAttempt(datasetId, jobId, inputFingerprint, events, jobDelta, requireUnit(privacyUnit));
     }
 
     /**
@@ -418,7 +431,7 @@ public final class PrivacyLedger {
      * instead of appending attempt k+1; that path needs a proof of the checkpoint's attempt and is not built yet.
      */
     private Admission reserveAttempt(String datasetId, String jobId, String inputFingerprint, List<DpEvent> events,
-            double jobDelta) {
+            double jobDelta, String privacyUnit) {
         requireText(jobId, "job id");
         requireText(inputFingerprint, "input fingerprint");
         List<DpEvent> planned = requireEvents(events);
@@ -432,6 +445,7 @@ public final class PrivacyLedger {
             if (done.isPresent()) {
                 throw committed(datasetId, done.get());
             }
+            refuseUnitMismatch(state, privacyUnit);
             List<DatasetState.JobCharge> earlier = state.attempts(jobId);
             int attempt = earlier.stream().mapToInt(DatasetState.JobCharge::attempt).max().orElse(0) + 1;
             int earlierOpen = (int) earlier.stream().filter(c -> c.status() == DatasetState.JobStatus.OPEN).count();
@@ -446,7 +460,7 @@ public final class PrivacyLedger {
                         DatasetState.epsilon(accountant, planned, delta), after);
             }
             LedgerEntry r = entry(state, EntryType.RESERVATION, jobId, inputFingerprint, planned, jobDelta, null, null,
-                    null, null, null, attempt == 1 ? null : attempt, List.of(), List.of());
+                    null, null, null, attempt == 1 ? null : attempt, List.of(), List.of(), privacyUnit);
             if (store.createIfAbsent(r)) {
                 return new Admission(datasetId, r, attempt, earlierOpen, state.budget(), delta, before,
                         DatasetState.epsilon(accountant, planned, delta), after);
@@ -458,14 +472,26 @@ public final class PrivacyLedger {
 
     /**
      * A dry run of {@link #reserve}: the admission the job would get now, or the {@link BudgetExhaustedException}
-     * it would get. Writes nothing.
+     * it would get. Writes nothing. The unit is not checked (see the overload with the job's unit).
      */
     public Admission check(String datasetId, List<DpEvent> events, double jobDelta) {
+        return check(datasetId, events, jobDelta, null);
+    }
+
+    /**
+     * A dry run of {@link #reserve(String, String, String, List, double, String)}: as {@link #check(String, List,
+     * double)}, and refused with {@link PrivacyUnitMismatchException} as the reservation would be when the budget is
+     * held in another unit than {@code privacyUnit} (null: not checked). Writes nothing.
+     */
+    public Admission check(String datasetId, List<DpEvent> events, double jobDelta, String privacyUnit) {
         List<DpEvent> planned = requireEvents(events);
         if (!(jobDelta > 0 && jobDelta < 1)) {
             throw new IllegalArgumentException("job delta must be in (0, 1), got " + jobDelta);
         }
         DatasetState state = state(datasetId);
+        if (privacyUnit != null) {
+            refuseUnitMismatch(state, requireUnit(privacyUnit));
+        }
         double delta = deltaOf(state, jobDelta);
         double before = DatasetState.epsilon(accountant, state.chargedEvents(), delta);
         List<DpEvent> with = new java.util.ArrayList<>(state.chargedEvents());
@@ -605,7 +631,8 @@ public final class PrivacyLedger {
             }
             LedgerEntry e = entry(state, type, jobId, r.inputFingerprint(),
                     type == EntryType.COMMIT ? events : List.of(), type == EntryType.COMMIT ? delta : null, null,
-                    epsilon, modelPath, r.seq(), note, null, List.of(), List.of());
+                    epsilon, modelPath, r.seq(), note, null, List.of(), List.of(),
+                    type == EntryType.COMMIT ? r.unit() : null);
             if (store.createIfAbsent(e)) {
                 return e;
             }
@@ -645,10 +672,26 @@ public final class PrivacyLedger {
 
     private LedgerEntry entry(DatasetState state, EntryType type, String jobId, String fingerprint,
             List<DpEvent> events, Double delta, Budget budget, Double epsilon, String modelPath, Long reservationSeq,
-            String note, Integer attempt, List<String> locations, List<String> fingerprints) {
-        return new LedgerEntry(LedgerEntry.formatVersionFor(type, attempt), state.nextSeq(), type, state.datasetId(),
-                jobId, user, clock.instant(), codeVersion, fingerprint, events, accountantName, delta, budget, epsilon,
-                modelPath, reservationSeq, note, attempt, locations, fingerprints);
+            String note, Integer attempt, List<String> locations, List<String> fingerprints, String privacyUnit) {
+        return new LedgerEntry(LedgerEntry.formatVersionFor(type, attempt, privacyUnit), state.nextSeq(), type,
+                state.datasetId(), jobId, user, clock.instant(), codeVersion, fingerprint, events, accountantName, delta,
+                budget, epsilon, modelPath, reservationSeq, note, attempt, locations, fingerprints, privacyUnit);
+    }
+
+    /** A dataset's budget is held in one unit: a job in another is refused before anything is written. */
+    private static void refuseUnitMismatch(DatasetState state, String privacyUnit) {
+        Optional<Budget> budget = state.budget();
+        if (budget.isPresent() && !budget.get().privacyUnit().equals(privacyUnit)) {
+            throw new PrivacyUnitMismatchException(state.datasetId(), budget.get().privacyUnit(), privacyUnit);
+        }
+    }
+
+    private static String requireUnit(String privacyUnit) {
+        if (!Budget.ROW.equals(privacyUnit) && !Budget.USER.equals(privacyUnit)) {
+            throw new IllegalArgumentException("privacy unit must be '" + Budget.ROW + "' or '" + Budget.USER
+                    + "', got " + (privacyUnit == null ? "null" : "'" + privacyUnit + "'"));
+        }
+        return privacyUnit;
     }
 
     /** The conversion delta: the budget's; without a budget, the smaller of the job's and the charged jobs'. */

@@ -47,7 +47,7 @@ import org.apache.spark.sql.types.StructType;
  * {@link #encodeInto} (used for packing), so they agree on what a valid value is. Errors name the column and the
  * problem, never the value. Instances are immutable and serializable (shipped to executors).
  */
-public final class RowEncoder implements Serializable {
+public final class RowEncoder implements RowCoder {
 
     private static final long serialVersionUID = 1L;
 

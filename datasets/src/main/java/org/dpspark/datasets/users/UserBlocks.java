@@ -27,6 +27,7 @@ import org.apache.spark.sql.types.StructType;
 import org.dpspark.core.random.CsprngStream;
 import org.dpspark.datasets.BlockPacker;
 import org.dpspark.datasets.DenseBlock;
+import org.dpspark.datasets.spec.RowCoder;
 import org.dpspark.datasets.spec.FeatureSpec;
 import org.dpspark.datasets.spec.RowEncoder;
 import org.dpspark.datasets.validate.DatasetValidationException;
@@ -84,8 +85,9 @@ public final class UserBlocks {
      * The result of {@link #bound}.
      *
      * @param rows                the bounded rows, {@code partitions} partitions, each user's rows contiguous in one
-     *                            partition; columns: the spec's columns ({@link FeatureSpec#requiredColumns()}), then
-     *                            the user id as a string under the user column's name ({@link #schema()})
+     *                            partition; columns: the spec's columns ({@link FeatureSpec#requiredColumns()}) or
+     *                            the columns given to {@link #bound(Dataset, List, String, int, NullUsers, byte[], int)},
+     *                            then the user id as a string under the user column's name ({@link #schema()})
      * @param schema              the schema of {@code rows}
      * @param userColumn          the user column
      * @param maxRowsPerUser      k
@@ -140,7 +142,34 @@ public final class UserBlocks {
         checkUserColumn(raw.schema(), spec, userColumn);
         CsprngStream.derive(secretKey, USER_KEY); // refuses a short secret on the driver
         new RowEncoder(spec, raw.schema()); // schema errors before any job
-        List<String> cols = spec.requiredColumns();
+        return bound(raw, spec.requiredColumns(), userColumn, maxRowsPerUser, policy, secretKey, partitions);
+    }
+
+    /**
+     * {@link #bound(Dataset, FeatureSpec, String, int, NullUsers, byte[], int)} for rows that are not read through a
+     * feature spec (e.g. the MLlib estimators' features vector and label): the same bounding and co-location, the
+     * same keys, carrying {@code columns} as they are. The same secret and input give the same kept rows, in the
+     * same partitions and order, as the spec form on the same rows.
+     *
+     * @param raw            the input, with {@code columns} and the user column
+     * @param columns        the columns to carry (in this order), none of them the user column
+     * @param userColumn     the column naming the user (any type; compared as its string form)
+     * @throws IllegalArgumentException on a bad argument, or a user column that is missing or one of {@code columns}
+     */
+    public static Bounded bound(Dataset<Row> raw, List<String> columns, String userColumn, int maxRowsPerUser,
+                                NullUsers policy, byte[] secretKey, int partitions) {
+        if (raw == null || columns == null || policy == null || secretKey == null) {
+            throw new IllegalArgumentException("raw, columns, policy and secretKey must be non-null");
+        }
+        if (!(maxRowsPerUser >= 1)) {
+            throw new IllegalArgumentException("max rows per user must be >= 1, got " + maxRowsPerUser);
+        }
+        if (!(partitions >= 1)) {
+            throw new IllegalArgumentException("partitions must be >= 1, got " + partitions);
+        }
+        checkUserColumn(raw.schema(), columns, userColumn);
+        CsprngStream.derive(secretKey, USER_KEY); // refuses a short secret on the driver
+        List<String> cols = List.copyOf(columns);
         Column[] select = new Column[cols.size() + 1];
         for (int i = 0; i < cols.size(); i++) {
             select[i] = raw.col(quote(cols.get(i)));
@@ -257,8 +286,22 @@ public final class UserBlocks {
         return rows.mapPartitions(it -> List.of(packUsers(it, encoder, dim, userIndex)).iterator());
     }
 
+    /**
+     * {@link #pack(Bounded, FeatureSpec)} for rows bounded without a feature spec
+     * ({@link #bound(Dataset, List, String, int, NullUsers, byte[], int)}): {@code coder} turns a row of
+     * {@link Bounded#schema()} into {@code dimension} features and a label.
+     */
+    public static JavaRDD<DenseBlock> pack(Bounded bounded, int dimension, RowCoder coder) {
+        Objects.requireNonNull(bounded, "bounded");
+        if (coder == null || !(dimension >= 1)) {
+            throw new IllegalArgumentException("a row coder and a dimension >= 1 are required, got " + dimension);
+        }
+        int userIndex = bounded.schema().fieldIndex(bounded.userColumn());
+        return bounded.rows().mapPartitions(it -> List.of(packUsers(it, coder, dimension, userIndex)).iterator());
+    }
+
     /** Packs one partition's rows, grouped by user (package-private for tests). */
-    static DenseBlock packUsers(Iterator<Row> rows, RowEncoder encoder, int dim, int userIndex) {
+    static DenseBlock packUsers(Iterator<Row> rows, RowCoder encoder, int dim, int userIndex) {
         List<Integer> starts = new ArrayList<>();
         Set<Object> seen = new HashSet<>();
         Iterator<Row> grouping = new Iterator<>() {
@@ -315,6 +358,25 @@ public final class UserBlocks {
                     + "': the privacy-unit column cannot also be a feature");
         }
         if (!Arrays.asList(schema.fieldNames()).contains(userColumn)) {
+            throw new IllegalArgumentException("user column '" + userColumn + "': missing from the input");
+        }
+    }
+
+    private static void checkUserColumn(StructType schema, List<String> columns, String userColumn) {
+        if (userColumn == null || userColumn.isBlank()) {
+            throw new IllegalArgumentException("user column name must be non-blank, got '" + userColumn + "'");
+        }
+        if (columns.contains(userColumn)) {
+            throw new IllegalArgumentException("user column '" + userColumn
+                    + "': the privacy-unit column cannot also be a column it bounds (a feature or the label)");
+        }
+        List<String> names = Arrays.asList(schema.fieldNames());
+        for (String c : columns) {
+            if (!names.contains(c)) {
+                throw new IllegalArgumentException("column '" + c + "': missing from the input");
+            }
+        }
+        if (!names.contains(userColumn)) {
             throw new IllegalArgumentException("user column '" + userColumn + "': missing from the input");
         }
     }

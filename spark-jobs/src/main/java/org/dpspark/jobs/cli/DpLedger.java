@@ -306,8 +306,9 @@ public final class DpLedger implements Runnable {
                 out.printf(Locale.ROOT, "  remaining: %s%n", s.budget().isPresent()
                         ? String.format(Locale.ROOT, "epsilon %.4f", s.remainingEpsilon()) : "unlimited");
                 for (DatasetState.JobCharge c : s.charges()) {
-                    out.printf(Locale.ROOT, "  job %-36s %-9s epsilon alone %.4f  %s%s%n", c.jobId() + attemptLabel(s, c),
-                            c.status().name().toLowerCase(Locale.ROOT), c.epsilon(), events(c.charged()),
+                    out.printf(Locale.ROOT, "  job %-36s %-9s per %-4s  epsilon alone %.4f  %s%s%n",
+                            c.jobId() + attemptLabel(s, c), c.status().name().toLowerCase(Locale.ROOT),
+                            c.reservation().unit(), c.epsilon(), events(c.charged()),
                             c.settlement() != null && c.settlement().modelPath() != null ? "  model " + c.settlement().modelPath() : "");
                 }
             }
@@ -337,10 +338,12 @@ public final class DpLedger implements Runnable {
             s.charges().forEach(c -> attemptOf.put(c.reservation().seq(), c.attempt()));
             for (LedgerEntry e : s.entries()) {
                 String what = switch (e.type()) {
-                    case BUDGET -> "epsilon " + e.budget().epsilon() + " at delta " + e.budget().delta();
-                    case RESERVATION -> "job " + e.jobId() + " attempt " + e.attemptNumber() + " " + events(e.events());
-                    case COMMIT -> "job " + e.jobId() + " attempt " + attemptOf.get(e.reservationSeq()) + " "
-                            + events(e.events()) + String.format(Locale.ROOT, " epsilon %.4f", e.epsilon())
+                    case BUDGET -> "epsilon " + e.budget().epsilon() + " at delta " + e.budget().delta() + " per "
+                            + e.budget().privacyUnit();
+                    case RESERVATION -> "job " + e.jobId() + " attempt " + e.attemptNumber() + " per " + e.unit() + " "
+                            + events(e.events());
+                    case COMMIT -> "job " + e.jobId() + " attempt " + attemptOf.get(e.reservationSeq()) + " per "
+                            + e.unit() + " " + events(e.events()) + String.format(Locale.ROOT, " epsilon %.4f", e.epsilon())
                             + (e.modelPath() != null ? " model " + e.modelPath() : "");
                     case ABORT -> "job " + e.jobId() + " attempt " + attemptOf.get(e.reservationSeq());
                     case REGISTER -> String.join(", ", e.locations()) + (e.fingerprints().isEmpty() ? ""
@@ -544,6 +547,7 @@ public final class DpLedger implements Runnable {
             j.put("job_id", c.jobId());
             j.put("attempt", c.attempt());
             j.put("status", c.status().name().toLowerCase(Locale.ROOT));
+            j.put("privacy_unit", c.reservation().unit());
             j.put("reservation_seq", c.reservation().seq());
             if (c.settlement() != null) {
                 j.put("settlement_seq", c.settlement().seq());

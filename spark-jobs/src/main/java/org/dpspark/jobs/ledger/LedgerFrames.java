@@ -21,7 +21,8 @@ import org.dpspark.accountant.ledger.PrivacyLedger;
  *   Dataset&lt;Row&gt; entries = LedgerFrames.entries(spark, "hdfs:///dpspark/ledger");
  *   entries.filter("type = 'commit'").groupBy("dataset_id").count().show();
  * </pre>
- * One row per entry, in (dataset_id, seq) order, with the columns of {@link #SCHEMA}. The entries are read on the
+ * One row per entry, in (dataset_id, seq) order, with the columns of {@link #SCHEMA}; {@code privacy_unit} is the
+ * budget's unit on a budget entry and the job's on a reservation or commit. The entries are read on the
  * driver through the ledger (so a corrupt entry fails the call, naming the file) and are small. For the composed
  * spend use {@code PrivacyLedger.state(datasetId)}: epsilons in these rows must never be added up.
  */
@@ -77,6 +78,14 @@ public final class LedgerFrames {
         return spark.createDataFrame(rows, SCHEMA);
     }
 
+    /** The budget's unit (budget entries), the job's (reservations and commits; "row" before it was recorded). */
+    private static String privacyUnit(LedgerEntry e) {
+        if (e.budget() != null) {
+            return e.budget().privacyUnit();
+        }
+        return e.type() == EntryType.RESERVATION || e.type() == EntryType.COMMIT ? e.unit() : null;
+    }
+
     private static Row row(LedgerEntry e) {
         List<Row> events = new ArrayList<>();
         for (DpEvent d : e.events()) {
@@ -85,7 +94,7 @@ public final class LedgerFrames {
         return RowFactory.create(e.datasetId(), e.seq(), e.type().jsonName(), e.jobId(), e.user(),
                 Timestamp.from(e.time()), e.codeVersion(), e.inputFingerprint(), events, e.accountant(), e.delta(),
                 e.epsilon(), e.modelPath(), e.reservationSeq(), e.budget() == null ? null : e.budget().epsilon(),
-                e.budget() == null ? null : e.budget().delta(), e.budget() == null ? null : e.budget().privacyUnit(),
+                e.budget() == null ? null : e.budget().delta(), privacyUnit(e),
                 e.note(), e.formatVersion(), e.type() == EntryType.RESERVATION ? e.attemptNumber() : null,
                 e.locations(), e.fingerprints());
     }

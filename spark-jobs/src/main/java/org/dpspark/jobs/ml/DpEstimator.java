@@ -16,6 +16,11 @@ import org.apache.spark.ml.util.DefaultParamsWritable;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.ByteType;
+import org.apache.spark.sql.types.IntegerType;
+import org.apache.spark.sql.types.LongType;
+import org.apache.spark.sql.types.ShortType;
+import org.apache.spark.sql.types.StringType;
 import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
@@ -35,8 +40,13 @@ import org.dpspark.jobs.train.TrainConfig;
  * {@link TrainingRun} (validate, plan, reserve, train, commit), exactly as {@code dp-train} does.
  *
  * <p>Exactly one of {@code epsilon} (a target; the noise multiplier is calibrated to meet it) and
- * {@code noiseMultiplier} must be set. The unit of privacy is one row of the input DataFrame; the number of rows
- * N is public. Every fit is recorded in the privacy ledger: {@code ledger} if set, else the default ledger (the
+ * {@code noiseMultiplier} must be set. The unit of privacy is one row of the input DataFrame (the number of rows N
+ * is public), or, with {@code userCol} and {@code maxRowsPerUser} (dp-train's {@code --privacy-unit user --user-col
+ * COL --max-rows-per-user K}), all the rows of one user: each user keeps at most K rows chosen by a secret random
+ * key, a user's rows are co-located by a keyed hash of its id, and the number of users is public ({@code batchSize}
+ * is then the expected number of users per step). {@code algorithm} "fedavg" trains DP-FedAvg at the user level
+ * ({@code localEpochs}, {@code localLearningRate}, {@code localBatchSize}), as dp-train's {@code --algorithm
+ * fedavg}. Every fit is recorded in the privacy ledger: {@code ledger} if set, else the default ledger (the
  * Spark conf {@code spark.dpspark.ledger}, else {@code $DPSPARK_LEDGER}, else {@code ~/.dpspark/ledger}), the
  * same one dp-train charges. Opting out is explicit ({@link #setNoLedgerReason}) and recorded in the model.
  *
@@ -51,6 +61,8 @@ public abstract class DpEstimator<M extends DpPredictionModel<M>, E extends DpEs
         implements DefaultParamsWritable {
     private static final long serialVersionUID = 1L;
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DpEstimator.class);
+    /** The values of {@code nullUsers}: dp-train's {@code --null-users}. */
+    static final String[] NULL_USERS = {"refuse", "drop"};
 
     private final String uid;
     private final Param<String> featuresCol;
@@ -71,6 +83,13 @@ public abstract class DpEstimator<M extends DpPredictionModel<M>, E extends DpEs
     private final Param<String> noLedgerReason;
     private final BooleanParam unbudgeted;
     private final BooleanParam allowWeakPrivacy;
+    private final Param<String> userCol;
+    private final IntParam maxRowsPerUser;
+    private final Param<String> nullUsers;
+    private final Param<String> algorithm;
+    private final IntParam localEpochs;
+    private final DoubleParam localLearningRate;
+    private final IntParam localBatchSize;
     /** INSECURE test path; deliberately not a Param (never saved, never in explainParams). */
     private Long insecureTestSeed;
 
@@ -109,6 +128,27 @@ public abstract class DpEstimator<M extends DpPredictionModel<M>, E extends DpEs
         allowWeakPrivacy = new BooleanParam(this, "allowWeakPrivacy", "run a fit whose epsilon is above the ledger's "
                 + "ceiling (default 10) or whose noise multiplier is below 0.3 anyway; default false: refused");
         setDefault(allowWeakPrivacy, false);
+        userCol = new Param<>(this, "userCol", "the column naming each row's user (string or integral; not a feature, "
+                + "not the label): the privacy unit is then the user, not the row; needs maxRowsPerUser (default: "
+                + "unset, row level)");
+        maxRowsPerUser = new IntParam(this, "maxRowsPerUser", "with userCol: the public bound k on each user's rows; "
+                + "rows beyond k are dropped by a secure random choice", ParamRules.atLeast("maxRowsPerUser", 1));
+        nullUsers = new Param<>(this, "nullUsers", "with userCol: refuse (default) or drop (and count) the rows whose "
+                + "user id is null or empty", ParamRules.oneOf("nullUsers", NULL_USERS));
+        setDefault(nullUsers, "refuse");
+        algorithm = new Param<>(this, "algorithm", "dp-sgd (default) or fedavg (DP-FedAvg, needs userCol: each "
+                + "sampled user trains locally, its clipped update is noised)",
+                ParamRules.oneOf("algorithm", TrainConfig.ALGORITHMS));
+        setDefault(algorithm, "dp-sgd");
+        localEpochs = new IntParam(this, "localEpochs", "fedavg: local epochs per round",
+                ParamRules.atLeast("localEpochs", 1));
+        localLearningRate = new DoubleParam(this, "localLearningRate", "fedavg: local SGD learning rate",
+                ParamRules.positive("localLearningRate"));
+        localBatchSize = new IntParam(this, "localBatchSize", "fedavg: local mini-batch size",
+                ParamRules.atLeast("localBatchSize", 1));
+        setDefault(localEpochs, 1);
+        setDefault(localLearningRate, 0.1);
+        setDefault(localBatchSize, 10);
         setDefault(featuresCol, "features");
         setDefault(labelCol, "label");
         setDefault(predictionCol, "prediction");
@@ -200,6 +240,106 @@ public abstract class DpEstimator<M extends DpPredictionModel<M>, E extends DpEs
 
     public BooleanParam allowWeakPrivacy() {
         return allowWeakPrivacy;
+    }
+
+    public Param<String> userCol() {
+        return userCol;
+    }
+
+    public IntParam maxRowsPerUser() {
+        return maxRowsPerUser;
+    }
+
+    public Param<String> nullUsers() {
+        return nullUsers;
+    }
+
+    public Param<String> algorithm() {
+        return algorithm;
+    }
+
+    public IntParam localEpochs() {
+        return localEpochs;
+    }
+
+    public DoubleParam localLearningRate() {
+        return localLearningRate;
+    }
+
+    public IntParam localBatchSize() {
+        return localBatchSize;
+    }
+
+    /** The user column (throws NoSuchElementException when not set: row level; see {@code isSet(userCol())}). */
+    public String getUserCol() {
+        return getOrDefault(userCol);
+    }
+
+    /**
+     * Makes the user the privacy unit: all the rows of one user, named by this column (string or integral; not the
+     * features, not the label), at most {@link #setMaxRowsPerUser} of them. The number of users is public.
+     */
+    public E setUserCol(String v) {
+        set(userCol, v);
+        return self();
+    }
+
+    /** k (throws NoSuchElementException when not set). */
+    public int getMaxRowsPerUser() {
+        return (Integer) getOrDefault(maxRowsPerUser);
+    }
+
+    /** With userCol: the public bound k on each user's rows (rows beyond k are dropped by a secure random choice). */
+    public E setMaxRowsPerUser(int v) {
+        set(maxRowsPerUser, v);
+        return self();
+    }
+
+    public String getNullUsers() {
+        return getOrDefault(nullUsers);
+    }
+
+    /** "refuse" (default: an input with null or empty user ids is refused) or "drop" (such rows are dropped, counted). */
+    public E setNullUsers(String v) {
+        set(nullUsers, v);
+        return self();
+    }
+
+    public String getAlgorithm() {
+        return getOrDefault(algorithm);
+    }
+
+    /** "dp-sgd" (default) or "fedavg" (DP-FedAvg; needs userCol). */
+    public E setAlgorithm(String v) {
+        set(algorithm, v);
+        return self();
+    }
+
+    public int getLocalEpochs() {
+        return (Integer) getOrDefault(localEpochs);
+    }
+
+    public E setLocalEpochs(int v) {
+        set(localEpochs, v);
+        return self();
+    }
+
+    public double getLocalLearningRate() {
+        return (Double) getOrDefault(localLearningRate);
+    }
+
+    public E setLocalLearningRate(double v) {
+        set(localLearningRate, v);
+        return self();
+    }
+
+    public int getLocalBatchSize() {
+        return (Integer) getOrDefault(localBatchSize);
+    }
+
+    public E setLocalBatchSize(int v) {
+        set(localBatchSize, v);
+        return self();
     }
 
     public boolean getAllowWeakPrivacy() {
@@ -408,6 +548,20 @@ public abstract class DpEstimator<M extends DpPredictionModel<M>, E extends DpEs
         if (!(lt instanceof NumericType)) {
             throw new IllegalArgumentException("labelCol '" + l + "' must be numeric, got " + lt.simpleString());
         }
+        if (isDefined(userCol)) {
+            String u = getOrDefault(userCol);
+            if (u.equals(f) || u.equals(l)) {
+                throw new IllegalArgumentException("userCol '" + u + "': the privacy-unit column cannot also be "
+                        + (u.equals(l) ? "the label (labelCol)" : "the features (featuresCol)"));
+            }
+            requireColumn(schema, u, "userCol");
+            DataType ut = schema.apply(u).dataType();
+            if (!(ut instanceof StringType || ut instanceof ByteType || ut instanceof ShortType
+                    || ut instanceof IntegerType || ut instanceof LongType)) {
+                throw new IllegalArgumentException("userCol '" + u + "' must be a string or integral column naming "
+                        + "each row's user, got " + ut.simpleString());
+            }
+        }
         return outputSchema(schema);
     }
 
@@ -436,6 +590,12 @@ public abstract class DpEstimator<M extends DpPredictionModel<M>, E extends DpEs
                 .noiseMultiplier(isDefined(noiseMultiplier) ? (Double) getOrDefault(noiseMultiplier) : null)
                 .insecureTestSeed(insecureTestSeed)
                 .allowWeakPrivacy(getAllowWeakPrivacy())
+                .userColumn(isDefined(userCol) ? getOrDefault(userCol) : null)
+                .maxRowsPerUser(isDefined(maxRowsPerUser) ? (Integer) getOrDefault(maxRowsPerUser) : null)
+                .dropNullUsers(getNullUsers().equals("drop"))
+                .algorithm(getAlgorithm())
+                .localTraining(new org.dpspark.core.user.LocalTraining(getLocalEpochs(), getLocalLearningRate(),
+                        getLocalBatchSize()))
                 .build();
     }
 

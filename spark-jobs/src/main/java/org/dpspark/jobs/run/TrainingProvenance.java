@@ -40,7 +40,8 @@ public final class TrainingProvenance {
         PrivacyPlan plan = result.plan();
         PrivacyClaim claim = new PrivacyClaim(plan.epsilon(), plan.delta(), plan.accountant().jsonName(), plan.rdpEpsilon(),
                 plan.pldEpsilon(), cfg.privacyUnit(), cfg.userColumn().isPresent()
-                        ? "add/remove all the rows of one user (at most " + cfg.maxRowsPerUser() + " per user)"
+                        ? "add/remove all the rows of one user (user column '" + cfg.userColumn().get() + "', at most "
+                                + cfg.maxRowsPerUser() + " per user)"
                         : "add/remove one row", "poisson", plan.samplingRate(),
                 plan.noiseMultiplier(), cfg.clipNorm(), plan.steps(), plan.calibrated(),
                 cfg.targetEpsilon().isPresent() ? cfg.targetEpsilon().getAsDouble() : null,

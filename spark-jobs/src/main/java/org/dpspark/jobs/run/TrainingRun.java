@@ -132,7 +132,9 @@ public final class TrainingRun {
         if (ds == null) {
             return new DryRun(rows, plan, null, Optional.empty());
         }
-        return new DryRun(rows, plan, ds, Optional.of(ledger.check(ds, plan.events(), plan.delta())));
+        refuseUnitMismatch(settings.config(), ledger, ds);
+        return new DryRun(rows, plan, ds, Optional.of(ledger.check(ds, plan.events(), plan.delta(),
+                settings.config().privacyUnit())));
     }
 
     /** A dry run on real rows: validates them (N, fingerprint), plans, asks the ledger; reserves nothing. */
@@ -188,7 +190,8 @@ public final class TrainingRun {
             jsc.setJobDescription(null);
             units = bounded.users();
             if (bounded.nullUserRowsDropped() > 0) {
-                notices.accept("dropped " + bounded.nullUserRowsDropped() + " rows without a user id (--null-users drop)");
+                notices.accept("dropped " + bounded.nullUserRowsDropped() + " rows without a user id ("
+                        + (settings.entryPoint().startsWith("mllib:") ? "nullUsers" : "--null-users") + " drop)");
             }
         }
         PrivacyPlan plan = plan(units);
@@ -202,7 +205,10 @@ public final class TrainingRun {
 
         JavaRDD<DenseBlock> blocks;
         if (bounded != null) {
-            blocks = UserBlocks.pack(bounded, ((TrainingData.SpecEncoding) data.encoding()).spec());
+            blocks = data.encoding() instanceof TrainingData.SpecEncoding s
+                    ? UserBlocks.pack(bounded, s.spec())
+                    : UserBlocks.pack(bounded, data.encoding().dimension(),
+                            VectorInput.coder(data.encoding().dimension()));
         } else {
             // No shuffle when the input already has the partitions asked for: a shuffle's row order depends on the
             // order its blocks arrive in, so a run with a fixed test seed would not reproduce across cluster layouts.
@@ -214,7 +220,9 @@ public final class TrainingRun {
         String modelPath = settings.publication() != null ? settings.publication().modelDir() : settings.entryPoint();
         Admission admission = null;
         if (ledger != null) {
-            admission = ledger.reserve(datasetId, settings.jobId(), v.fingerprint(), plan.events(), plan.delta());
+            // The ledger checks the unit against the budget's itself too (refuseUnitMismatch above says it first).
+            admission = ledger.reserve(datasetId, settings.jobId(), v.fingerprint(), plan.events(), plan.delta(),
+                    cfg.privacyUnit());
             if (admission.earlierOpenAttempts() > 0) {
                 notices.accept(String.format("ledger: job %s has %d earlier attempt(s) left open (killed, or failed after "
                         + "releasing progress lines); they stay charged, and this run is charged as attempt %d",
@@ -383,15 +391,26 @@ public final class TrainingRun {
      * co-located in one partition by a keyed hash of its id. The number of users is public, like N.
      */
     private static UserBlocks.Bounded boundUsers(TrainingData data, TrainConfig cfg, int parts) {
-        if (!(data.encoding() instanceof TrainingData.SpecEncoding s)) {
-            throw new InvalidParameterException(List.of("userCol"), "%s needs input read through a feature spec "
-                    + "(dp-train); the MLlib estimators do not take a user column yet");
-        }
         byte[] key = cfg.insecureTestSeed().isPresent()
                 ? InsecureTestRandomness.seededSecretKey(cfg.insecureTestSeed().getAsLong() ^ 0x75736572L)
                 : CsprngStream.newSecretKey();
-        return UserBlocks.bound(data.frame(), s.spec(), cfg.userColumn().get(), cfg.maxRowsPerUser(),
-                cfg.dropNullUsers() ? UserBlocks.NullUsers.DROP : UserBlocks.NullUsers.REFUSE, key, parts);
+        String user = cfg.userColumn().get();
+        UserBlocks.NullUsers policy = cfg.dropNullUsers() ? UserBlocks.NullUsers.DROP : UserBlocks.NullUsers.REFUSE;
+        if (data.encoding() instanceof TrainingData.SpecEncoding s) {
+            return UserBlocks.bound(data.frame(), s.spec(), user, cfg.maxRowsPerUser(), policy, key, parts);
+        }
+        // MLlib: the features vector and the label (as double, as the row-level path packs them), bounded and
+        // co-located exactly as the spec path's rows are (the same keys: the same kept rows, partitions and order).
+        TrainingData.VectorEncoding ve = (TrainingData.VectorEncoding) data.encoding();
+        Dataset<Row> frame = data.frame().select(functions.col(quote(ve.featuresCol())),
+                functions.col(quote(ve.labelCol())).cast("double").as(ve.labelCol()), functions.col(quote(user)));
+        return UserBlocks.bound(frame, List.of(ve.featuresCol(), ve.labelCol()), user, cfg.maxRowsPerUser(), policy,
+                key, parts);
+    }
+
+    /** Quotes a column name for {@link functions#col} so dots and backticks are taken literally. */
+    private static String quote(String column) {
+        return "`" + column.replace("`", "``") + "`";
     }
 
     /** A dataset's budget is held in one privacy unit: a job in another unit is refused, and nothing is charged. */

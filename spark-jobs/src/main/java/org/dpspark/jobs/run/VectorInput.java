@@ -74,6 +74,18 @@ final class VectorInput {
         });
     }
 
+    /**
+     * The row coder of validated rows whose first column is the features vector and second the label (as double):
+     * the values {@link #pack} copies, for {@code UserBlocks.pack} at the user level.
+     */
+    static org.dpspark.datasets.spec.RowCoder coder(int numFeatures) {
+        return (r, out, offset) -> {
+            Vector v = r.getAs(0);
+            System.arraycopy(v.toArray(), 0, out, offset, numFeatures); // dense or sparse
+            return r.getDouble(1);
+        };
+    }
+
     /** Per-problem counts and first rows, row count, and the sum of per-row hashes (order-independent). */
     static final class Tally implements Serializable {
         private static final long serialVersionUID = 1L;

@@ -126,6 +126,12 @@ class UserLevelRunTest {
                 "--delta", "1e-6", "--privacy-unit", "user", "--ledger", ledger);
         assertEquals(0, perUser.code(), perUser.err());
         assertEquals(0, train(args(csv, "m2", "--dataset-id", "users")).code());
+        // The unit is recorded in the job's reservation and commit, and shown by dp-ledger.
+        CliRun history = CliRun.capture(DpLedger::run, "history", "--dataset-id", "users", "--ledger", ledger);
+        assertEquals(0, history.code(), history.err());
+        assertEquals(3, history.out().lines().filter(l -> l.contains(" per user")).count(), history.out());
+        CliRun show = CliRun.capture(DpLedger::run, "show", "--dataset-id", "users", "--ledger", ledger);
+        assertTrue(show.out().contains("committed per user"), show.out());
     }
 
     @Test

@@ -96,6 +96,45 @@ class DpEstimatorParamsTest {
     }
 
     @Test
+    void userLevelParams_chain_defaultToDpTrainsFlags_andBecomeTheRunsConfig() {
+        DpLogisticRegression rowLevel = new DpLogisticRegression().setEpsilon(1);
+        assertFalse(rowLevel.isSet(rowLevel.userCol()) || rowLevel.isSet(rowLevel.maxRowsPerUser()));
+        assertEquals("refuse", rowLevel.getNullUsers());
+        assertEquals("dp-sgd", rowLevel.getAlgorithm());
+        assertEquals(1, rowLevel.getLocalEpochs());
+        assertEquals(0.1, rowLevel.getLocalLearningRate());
+        assertEquals(10, rowLevel.getLocalBatchSize());
+        assertEquals("row", rowLevel.trainConfig().privacyUnit());
+
+        DpMultilayerPerceptronClassifier mlp = new DpMultilayerPerceptronClassifier().setUserCol("customer_id")
+                .setMaxRowsPerUser(20).setNullUsers("drop").setAlgorithm("fedavg").setLocalEpochs(3)
+                .setLocalLearningRate(0.05).setLocalBatchSize(8).setEpsilon(1).setNumClasses(3);
+        assertEquals("customer_id", mlp.getUserCol());
+        assertEquals(20, mlp.getMaxRowsPerUser());
+        assertEquals("drop", mlp.getNullUsers());
+        org.dpspark.jobs.train.TrainConfig cfg = mlp.trainConfig();
+        assertEquals("user", cfg.privacyUnit());
+        assertEquals("customer_id", cfg.userColumn().orElseThrow());
+        assertEquals(20, cfg.maxRowsPerUser());
+        assertTrue(cfg.dropNullUsers());
+        assertEquals("fedavg", cfg.algorithm());
+        assertEquals(new org.dpspark.core.user.LocalTraining(3, 0.05, 8), cfg.localTraining());
+
+        DpLogisticRegression lr = new DpLogisticRegression();
+        refused("localLearningRate", lr::setLocalLearningRate);
+        for (int bad : new int[] {0, -1}) {
+            assertTrue(assertThrows(IllegalArgumentException.class, () -> lr.setMaxRowsPerUser(bad)).getMessage()
+                    .startsWith("maxRowsPerUser must be >= 1"));
+            assertTrue(assertThrows(IllegalArgumentException.class, () -> lr.setLocalEpochs(bad)).getMessage()
+                    .startsWith("localEpochs must be >= 1"));
+            assertTrue(assertThrows(IllegalArgumentException.class, () -> lr.setLocalBatchSize(bad)).getMessage()
+                    .startsWith("localBatchSize must be >= 1"));
+        }
+        assertThrows(IllegalArgumentException.class, () -> lr.setAlgorithm("fedsgd"));
+        assertThrows(IllegalArgumentException.class, () -> lr.setNullUsers("keep"));
+    }
+
+    @Test
     void theInsecureSeed_isNoParam_andCopiesKeepIt() {
         DpLogisticRegression lr = new DpLogisticRegression().setEpsilon(1);
         for (Param<?> p : lr.params()) {
