@@ -225,11 +225,28 @@ public final class PrivacyLedger {
         return DatasetState.of(EntryStore.checkDatasetId(datasetId), store.read(datasetId), accountant);
     }
 
-    /** Sets (or changes) the dataset's budget. Lowering it below the spend is allowed: every later job is refused. */
+    /**
+     * Sets (or changes) the dataset's budget. Lowering it below the spend is allowed: every later job is refused.
+     *
+     * @throws PrivacyUnitMismatchException when the dataset was already charged for jobs in another unit than the
+     *     budget's (their losses would not count against it); nothing is written
+     */
     public LedgerEntry setBudget(String datasetId, Budget budget) {
         Objects.requireNonNull(budget, "budget");
-        return append(datasetId, state -> entry(state, EntryType.BUDGET, null, null, List.of(), null, budget, null,
-                null, null, null, null, List.of(), List.of(), null));
+        return append(datasetId, state -> {
+            Optional<LedgerEntry> first = firstReservation(state);
+            if (first.isPresent() && !first.get().unit().equals(budget.privacyUnit())) {
+                throw PrivacyUnitMismatchException.charged(state.datasetId(), first.get().unit(), first.get().seq(),
+                        "a budget held per " + budget.privacyUnit());
+            }
+            return entry(state, EntryType.BUDGET, null, null, List.of(), null, budget, null,
+                    null, null, null, null, List.of(), List.of(), null);
+        });
+    }
+
+    /** The dataset's first reservation: without a budget, its unit is the dataset's. */
+    private static Optional<LedgerEntry> firstReservation(DatasetState state) {
+        return state.entries().stream().filter(e -> e.type() == EntryType.RESERVATION).findFirst();
     }
 
     /**
@@ -678,11 +695,22 @@ public final class PrivacyLedger {
                 budget, epsilon, modelPath, reservationSeq, note, attempt, locations, fingerprints, privacyUnit);
     }
 
-    /** A dataset's budget is held in one unit: a job in another is refused before anything is written. */
+    /**
+     * A dataset's loss is held in one unit: its budget's, or, without a budget, its first job's (the spend of jobs in
+     * two units would not compose into one guarantee). A job in another unit is refused before anything is written.
+     */
     private static void refuseUnitMismatch(DatasetState state, String privacyUnit) {
         Optional<Budget> budget = state.budget();
-        if (budget.isPresent() && !budget.get().privacyUnit().equals(privacyUnit)) {
-            throw new PrivacyUnitMismatchException(state.datasetId(), budget.get().privacyUnit(), privacyUnit);
+        if (budget.isPresent()) {
+            if (!budget.get().privacyUnit().equals(privacyUnit)) {
+                throw new PrivacyUnitMismatchException(state.datasetId(), budget.get().privacyUnit(), privacyUnit);
+            }
+            return;
+        }
+        Optional<LedgerEntry> first = firstReservation(state);
+        if (first.isPresent() && !first.get().unit().equals(privacyUnit)) {
+            throw PrivacyUnitMismatchException.charged(state.datasetId(), first.get().unit(), first.get().seq(),
+                    "a job that protects each " + privacyUnit);
         }
     }
 

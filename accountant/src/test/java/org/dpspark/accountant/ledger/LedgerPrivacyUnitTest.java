@@ -170,4 +170,25 @@ class LedgerPrivacyUnitTest {
         assertEquals(Budget.USER, s.latest("j").orElseThrow().reservation().unit());
         assertEquals(a.spentAfter(), l.check("per-user", JOB, DELTA, Budget.USER).spentBefore(), 0.0);
     }
+
+    @Test
+    void withoutABudget_theFirstJobFixesTheUnit_andABudgetInAnotherUnitIsRefused() throws Exception {
+        PrivacyLedger l = ledger();
+        l.reserve("open", "first", "rows-v1:aa", JOB, DELTA, Budget.ROW);
+        long before = entriesOnDisk("open");
+        PrivacyUnitMismatchException e = assertThrows(PrivacyUnitMismatchException.class,
+                () -> l.reserve("open", "second", "rows-v1:aa", JOB, DELTA, Budget.USER));
+        assertTrue(e.getMessage().contains("has been charged per row since its first job (entry 1)"), e.getMessage());
+        assertEquals(1, e.getMessage().lines().count());
+        assertThrows(PrivacyUnitMismatchException.class, () -> l.check("open", JOB, DELTA, Budget.USER));
+        // a budget in another unit than the charges would not cap them
+        PrivacyUnitMismatchException budget = assertThrows(PrivacyUnitMismatchException.class,
+                () -> l.setBudget("open", new Budget(5, DELTA, Budget.USER)));
+        assertTrue(budget.getMessage().contains("a budget held per user is refused"), budget.getMessage());
+        assertEquals(before, entriesOnDisk("open"), "nothing written");
+        // the same unit is fine, with and without a budget
+        l.reserve("open", "third", "rows-v1:aa", JOB, DELTA, Budget.ROW);
+        l.setBudget("open", new Budget(5, DELTA, Budget.ROW));
+        assertEquals(before + 2, entriesOnDisk("open"));
+    }
 }

@@ -117,6 +117,12 @@ public final class ProvenanceJson {
         number(n, "learning_rate", t.learningRate());
         n.put("step_mode", t.stepMode());
         n.put("dp_loss_tracking", t.dpLossTracking());
+        if (t.localEpochs() != null) {
+            ObjectNode l = n.putObject("local_training");
+            l.put("epochs", t.localEpochs());
+            number(l, "learning_rate", t.localLearningRate());
+            l.put("batch_size", t.localBatchSize());
+        }
         return n;
     }
 
@@ -217,10 +223,17 @@ public final class ProvenanceJson {
 
     static TrainerProvenance readTrainer(JsonNode n, String w) {
         object(n, w);
+        JsonNode l = n.get("local_training");
+        String lw = w + ".local_training";
+        if (l != null && !l.isNull()) {
+            object(l, lw);
+        }
+        boolean local = l != null && !l.isNull();
         return build(w, () -> new TrainerProvenance(text(n, "trainer", w), text(n, "optimizer", w),
                 optDbl(n, "momentum", w), text(n, "lr_schedule", w), dbl(n, "epochs", w),
                 (int) lng(n, "batch_size", w), dbl(n, "learning_rate", w), text(n, "step_mode", w),
-                optBool(n, "dp_loss_tracking", w)));
+                optBool(n, "dp_loss_tracking", w), local ? (int) lng(l, "epochs", lw) : null,
+                local ? dbl(l, "learning_rate", lw) : null, local ? (int) lng(l, "batch_size", lw) : null));
     }
 
     static LedgerReceipt readReceipt(JsonNode n, String w) {

@@ -7,7 +7,7 @@ import java.io.Serializable;
  * beside the provenance by every container (dp-train's model file, the MLlib model), not inside it: this package
  * sits below {@code org.dpspark.jobs.ml}, which holds ModelSpec, so that no package cycle forms.
  *
- * @param trainer the training algorithm, "dp-sgd"
+ * @param trainer the training algorithm: {@value #DP_SGD}, or {@value #FEDAVG} (DP-FedAvg at the user level)
  * @param optimizer "sgd", "momentum" or "adam" (post-processing of the noisy gradient)
  * @param momentum the momentum coefficient when the optimizer uses one, else null (also null when not recorded)
  * @param lrSchedule the learning-rate schedule, "constant" or "cosine", or {@link ProvenanceJson#UNKNOWN}
@@ -17,19 +17,41 @@ import java.io.Serializable;
  * @param stepMode how steps ran ("barrier" or "job"), or {@link ProvenanceJson#UNKNOWN} when not recorded
  * @param dpLossTracking true when the DP loss estimate was released through each step's mechanism; null when not
  *     recorded
+ * @param localEpochs DP-FedAvg: each sampled user's local epochs per round; null for DP-SGD (and in files written
+ *     before it was recorded)
+ * @param localLearningRate DP-FedAvg: the local SGD learning rate; null for DP-SGD
+ * @param localBatchSize DP-FedAvg: the local mini-batch size; null for DP-SGD
  */
 public record TrainerProvenance(String trainer, String optimizer, Double momentum, String lrSchedule, double epochs,
-        int batchSize, double learningRate, String stepMode, Boolean dpLossTracking) implements Serializable {
+        int batchSize, double learningRate, String stepMode, Boolean dpLossTracking, Integer localEpochs,
+        Double localLearningRate, Integer localBatchSize) implements Serializable {
 
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
-    /** The one training algorithm of dpspark. */
+    /** DP-SGD (Abadi et al. 2016), per row or per user. */
     public static final String DP_SGD = "dp-sgd";
+    /** DP-FedAvg (McMahan, Ramage, Talwar, Zhang 2018), at the user level. */
+    public static final String FEDAVG = "fedavg";
 
     public TrainerProvenance {
         Fields.requireText(trainer, "trainer");
         Fields.requireText(optimizer, "optimizer");
         Fields.requireText(lrSchedule, "lr_schedule");
         Fields.requireText(stepMode, "step_mode");
+        boolean local = localEpochs != null || localLearningRate != null || localBatchSize != null;
+        if (local && (localEpochs == null || localLearningRate == null || localBatchSize == null)) {
+            throw new IllegalArgumentException("local training needs local_epochs, local_learning_rate and "
+                    + "local_batch_size together");
+        }
+        if (FEDAVG.equals(trainer) && !local) {
+            throw new IllegalArgumentException("trainer fedavg needs its local training settings");
+        }
+    }
+
+    /** A DP-SGD trainer (no local training). */
+    public TrainerProvenance(String trainer, String optimizer, Double momentum, String lrSchedule, double epochs,
+            int batchSize, double learningRate, String stepMode, Boolean dpLossTracking) {
+        this(trainer, optimizer, momentum, lrSchedule, epochs, batchSize, learningRate, stepMode, dpLossTracking, null,
+                null, null);
     }
 }

@@ -48,9 +48,14 @@ public final class TrainingProvenance {
                 cfg.insecureTestSeed().isPresent());
         DataProvenance data = new DataProvenance(train.path(), train.format(), train.fingerprint(), train.rows(),
                 specName, dimension);
-        TrainerProvenance trainer = new TrainerProvenance(TrainerProvenance.DP_SGD, cfg.optimizer(),
-                cfg.optimizer().equals("momentum") ? cfg.momentum() : null, cfg.schedule(), cfg.epochs(train.rows()),
-                cfg.batchSize(), cfg.learningRate(), result.stepMode(), cfg.dpLossTracking());
+        // Epochs over the privacy units (users at user level): result.rows() is what q and T were planned over.
+        org.dpspark.core.user.LocalTraining local = cfg.localTraining();
+        TrainerProvenance trainer = new TrainerProvenance(
+                local == null ? TrainerProvenance.DP_SGD : TrainerProvenance.FEDAVG, cfg.optimizer(),
+                cfg.optimizer().equals("momentum") ? cfg.momentum() : null, cfg.schedule(), cfg.epochs(result.rows()),
+                cfg.batchSize(), cfg.learningRate(), result.stepMode(), cfg.dpLossTracking(),
+                local == null ? null : local.epochs(), local == null ? null : local.learningRate(),
+                local == null ? null : local.batchSize());
         return new ModelProvenance(jobId, dpsparkVersion, createdAt, claim, data, trainer, receipt);
     }
 

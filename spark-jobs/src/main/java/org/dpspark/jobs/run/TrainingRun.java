@@ -114,6 +114,12 @@ public final class TrainingRun {
      * guarantee; an optimizer setting that cannot run T steps is refused here too, before the ledger is touched.
      */
     public PrivacyPlan plan(long rows) {
+        TrainConfig cfg = settings.config();
+        if (cfg.userColumn().isPresent() && cfg.batchSize() > rows) {
+            // At user level B counts users: say so, rather than the plan's generic "[1, rows]".
+            throw InvalidParameterException.of("batchSize", cfg.batchSize() + " (the expected users per step) is larger "
+                    + "than the number of users, " + rows + ": lower it (q = B / N_users must be at most 1)");
+        }
         double ceiling = ledger != null ? ledger.policy().epsilonCeiling() : PlanRequest.DEFAULT_EPSILON_CEILING;
         PrivacyPlan plan = PrivacyPlan.of(settings.config().planRequest(rows, ceiling));
         Optimizers.create(settings.config(), plan.steps());

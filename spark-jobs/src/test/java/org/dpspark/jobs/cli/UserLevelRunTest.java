@@ -99,6 +99,8 @@ class UserLevelRunTest {
         assertEquals(30, rep.at("/privacy/steps").asLong(), "T = floor(E N_users / B)");
         SavedModel m = SavedModel.read(new Configuration(), dir.resolve("m").toString());
         assertEquals("user", m.provenance().claim().unit());
+        assertEquals("dp-sgd", m.provenance().trainer().trainer());
+        assertEquals(null, m.provenance().trainer().localEpochs());
         assertTrue(rep.at("/evaluation").isMissingNode());
         // The ledger holds the job in the dataset's unit: a budget per row refuses the user-level job, and back.
         PrivacyLedger l = PrivacyLedger.open(dir.resolve("ledger").toString(), new Configuration());
@@ -141,6 +143,15 @@ class UserLevelRunTest {
         assertEquals(0, r.code(), r.err());
         SavedModel m = SavedModel.read(new Configuration(), dir.resolve("f").toString());
         assertEquals("user", m.provenance().claim().unit());
+        // The provenance names the algorithm and its local training, and counts epochs over users.
+        var trainer = m.provenance().trainer();
+        assertEquals("fedavg", trainer.trainer());
+        assertEquals(2, trainer.localEpochs());
+        assertEquals(0.2, trainer.localLearningRate(), 0.0);
+        assertEquals(4, trainer.localBatchSize());
+        JsonNode rep = JSON.readTree(dir.resolve("f").resolve("report.json").toFile());
+        assertEquals(2, rep.at("/trainer/local_training/epochs").asInt(), rep.at("/trainer").toString());
+        assertEquals(rep.at("/training/epochs").asDouble(), trainer.epochs(), 0.0);
         // The true weights of a and b are (3, -2): the server steps learn their signs.
         assertTrue(m.params()[0] > 0 && m.params()[1] < 0, java.util.Arrays.toString(m.params()));
     }
@@ -163,7 +174,7 @@ class UserLevelRunTest {
                 args(csv, "x", "--batch-size", "401"),
                 args(csv, "x", "--user-col", "a"),
                 args(data(true), "x"));
-        List<String> expected = List.of("--max-rows-per-user must be >= 1", "--batch-size must be an integer in [1,",
+        List<String> expected = List.of("--max-rows-per-user must be >= 1", "--batch-size 401 (the expected users per step) is larger than the number of users, 400",
                 "--user-col 'a': the privacy-unit column cannot also be a feature", "column 'uid': 1 null or empty user ids");
         for (int i = 0; i < cases.size(); i++) {
             List<String> a = new ArrayList<>(cases.get(i));

@@ -216,7 +216,7 @@ class DpEstimatorUserTest {
         refused(ledger, estimator(ledger).setAlgorithm("fedavg"), df,
                 "algorithm fedavg trains each user's rows locally: it needs userCol");
         refused(ledger, estimator(ledger).setUserCol("uid").setMaxRowsPerUser(K).setBatchSize(USERS + 1), df,
-                "batchSize must be an integer in [1, rows], got " + (USERS + 1) + " (N = " + USERS + ")");
+                "batchSize " + (USERS + 1) + " (the expected users per step) is larger than the number of users, " + USERS);
         Dataset<Row> doubleIds = df.withColumn("uid", df.col("label").plus(0.5));
         refused(ledger, estimator(ledger).setUserCol("uid").setMaxRowsPerUser(K), doubleIds,
                 "userCol 'uid' must be a string or integral column");
