@@ -450,6 +450,11 @@ public final class DpLedger implements Runnable {
                 + "ceiling (default 10), or a noise multiplier below 0.3.")
         boolean allowWeakPrivacy;
 
+        @Option(names = "--privacy-unit", defaultValue = "row", paramLabel = "UNIT", description = "What the job "
+                + "protects: row or user (then --rows and --batch-size count users). A dataset's loss is held in one "
+                + "unit: a job in another is refused, as dp-train's would be (default: ${DEFAULT-VALUE}).")
+        String privacyUnit;
+
         /** Canonical parameter names ({@link PlanRequest}) as this subcommand's flags. */
         static final Map<String, String> FLAGS = Map.of("rows", "--rows", "batchSize", "--batch-size", "samplingRate",
                 "--sampling-rate", "epochs", "--epochs", "steps", "--steps", "delta", "--delta", "epsilon", "--epsilon",
@@ -459,6 +464,10 @@ public final class DpLedger implements Runnable {
         public Integer call() {
             // The plan dp-train makes (PrivacyPlan: q, T, delta < 1/N, the best of RDP and PLD calibration, the
             // sanity limits with the ledger's epsilon ceiling), so a dry run describes the job dp-train would reserve.
+            String unit = privacyUnit.strip().toLowerCase(Locale.ROOT);
+            if (!unit.equals(Budget.ROW) && !unit.equals(Budget.USER)) {
+                throw new IllegalArgumentException("check: --privacy-unit must be row or user, got '" + privacyUnit + "'");
+            }
             PrivacyLedger l = common.open();
             List<DpEvent> events;
             try {
@@ -472,7 +481,7 @@ public final class DpLedger implements Runnable {
             }
             PrintWriter out = out(spec);
             try {
-                Admission a = l.check(datasetId, events, delta);
+                Admission a = l.check(datasetId, events, delta, unit);
                 if (common.json) {
                     ObjectNode n = checkJson(datasetId, events, true, a.delta(), a.spentBefore(), a.jobEpsilon(), a.spentAfter());
                     a.budget().ifPresentOrElse(b -> n.put("budget_epsilon", b.epsilon()), () -> n.putNull("budget_epsilon"));

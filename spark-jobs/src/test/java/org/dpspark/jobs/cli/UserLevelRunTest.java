@@ -134,6 +134,16 @@ class UserLevelRunTest {
         assertEquals(3, history.out().lines().filter(l -> l.contains(" per user")).count(), history.out());
         CliRun show = CliRun.capture(DpLedger::run, "show", "--dataset-id", "users", "--ledger", ledger);
         assertTrue(show.out().contains("committed per user"), show.out());
+        // dp-ledger check answers in the job's unit, as dp-train would.
+        String[] plan = {"--rows", "400", "--batch-size", "4", "--steps", "1", "--noise-multiplier", "10"};
+        CliRun asRows = CliRun.capture(DpLedger::run, concat(new String[] {"check", "--dataset-id", "users", "--ledger",
+                ledger}, plan));
+        assertEquals(ExitCode.BAD_INPUT.code(), asRows.code(), asRows.out() + asRows.err());
+        assertTrue(asRows.err().contains("is held per user, but this job protects each row"), asRows.err());
+        CliRun asUsers = CliRun.capture(DpLedger::run, concat(new String[] {"check", "--dataset-id", "users", "--ledger",
+                ledger, "--privacy-unit", "user"}, plan));
+        assertEquals(0, asUsers.code(), asUsers.err());
+        assertTrue(asUsers.out().startsWith("fits: dataset users"), asUsers.out());
     }
 
     @Test
@@ -214,5 +224,11 @@ class UserLevelRunTest {
             }
         });
         return out;
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
     }
 }
