@@ -365,7 +365,7 @@ public final class TrainingRun {
     }
 
     private static Dataset<Row> vectorFrame(Dataset<Row> frame, TrainingData.VectorEncoding ve) {
-        return frame.select(functions.col(ve.featuresCol()), functions.col(ve.labelCol()).cast("double"));
+        return frame.select(functions.col(quote(ve.featuresCol())), functions.col(quote(ve.labelCol())).cast("double"));
     }
 
     private static JavaRDD<DenseBlock> pack(Dataset<Row> frame, TrainingData.Encoding encoding) {
