@@ -130,8 +130,19 @@ public final class UserBlocks {
      */
     public static Bounded bound(Dataset<Row> raw, FeatureSpec spec, String userColumn, int maxRowsPerUser,
                                 NullUsers policy, byte[] secretKey, int partitions) {
-        if (raw == null || spec == null || policy == null || secretKey == null) {
-            throw new IllegalArgumentException("raw, spec, policy and secretKey must be non-null");
+        if (raw == null || spec == null) {
+            throw new IllegalArgumentException("raw and spec must be non-null");
+        }
+        checkArguments(maxRowsPerUser, policy, secretKey, partitions);
+        checkUserColumn(raw.schema(), spec, userColumn);
+        new RowEncoder(spec, raw.schema()); // schema errors before any job
+        return bound(raw, spec.requiredColumns(), userColumn, maxRowsPerUser, policy, secretKey, partitions);
+    }
+
+    /** The arguments both forms of {@code bound} check first, on the driver. */
+    private static void checkArguments(int maxRowsPerUser, NullUsers policy, byte[] secretKey, int partitions) {
+        if (policy == null || secretKey == null) {
+            throw new IllegalArgumentException("policy and secretKey must be non-null");
         }
         if (!(maxRowsPerUser >= 1)) {
             throw new IllegalArgumentException("max rows per user must be >= 1, got " + maxRowsPerUser);
@@ -139,10 +150,7 @@ public final class UserBlocks {
         if (!(partitions >= 1)) {
             throw new IllegalArgumentException("partitions must be >= 1, got " + partitions);
         }
-        checkUserColumn(raw.schema(), spec, userColumn);
         CsprngStream.derive(secretKey, USER_KEY); // refuses a short secret on the driver
-        new RowEncoder(spec, raw.schema()); // schema errors before any job
-        return bound(raw, spec.requiredColumns(), userColumn, maxRowsPerUser, policy, secretKey, partitions);
     }
 
     /**
@@ -158,17 +166,11 @@ public final class UserBlocks {
      */
     public static Bounded bound(Dataset<Row> raw, List<String> columns, String userColumn, int maxRowsPerUser,
                                 NullUsers policy, byte[] secretKey, int partitions) {
-        if (raw == null || columns == null || policy == null || secretKey == null) {
-            throw new IllegalArgumentException("raw, columns, policy and secretKey must be non-null");
+        if (raw == null || columns == null) {
+            throw new IllegalArgumentException("raw and columns must be non-null");
         }
-        if (!(maxRowsPerUser >= 1)) {
-            throw new IllegalArgumentException("max rows per user must be >= 1, got " + maxRowsPerUser);
-        }
-        if (!(partitions >= 1)) {
-            throw new IllegalArgumentException("partitions must be >= 1, got " + partitions);
-        }
+        checkArguments(maxRowsPerUser, policy, secretKey, partitions);
         checkUserColumn(raw.schema(), columns, userColumn);
-        CsprngStream.derive(secretKey, USER_KEY); // refuses a short secret on the driver
         List<String> cols = List.copyOf(columns);
         Column[] select = new Column[cols.size() + 1];
         for (int i = 0; i < cols.size(); i++) {
