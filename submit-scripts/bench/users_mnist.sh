@@ -51,10 +51,10 @@ compare() { # compare TAG SPLIT ROWS_PER_USER
   local tag="$1" split="$2" k="$3"
   local user=(--federated-split "$split" --privacy-unit user --user-col user --max-rows-per-user "$k"
     --epsilon 2 --delta 1e-5)
-  run "$tag-user-dpsgd" "$split" "user (2, 1e-5)" "${user[@]}" --batch-size "${USER_B:-100}" --epochs "${USER_E:-40}" \
+  run "$tag-user-dpsgd" "$split" "user (2, 1e-5)" "${user[@]}" --batch-size "${USER_B:-100}" --epochs "${USER_E:-20}" \
     --optimizer momentum --momentum 0.9 --lr-schedule cosine --learning-rate "${USER_LR:-4}" --clip-norm "${USER_C:-0.03}"
   run "$tag-fedavg" "$split" "user (2, 1e-5)" "${user[@]}" --algorithm fedavg --batch-size "${FED_B:-100}" \
-    --epochs "${FED_E:-40}" --local-epochs "${FED_LOCAL_E:-1}" --local-learning-rate "${FED_LOCAL_LR:-0.1}" \
+    --epochs "${FED_E:-40}" --local-epochs "${FED_LOCAL_E:-2}" --local-learning-rate "${FED_LOCAL_LR:-0.1}" \
     --local-batch-size "${FED_LOCAL_B:-20}" --optimizer "${FED_OPT:-sgd}" --learning-rate "${FED_LR:-1}" \
     --clip-norm "${FED_C:-0.3}"
   read -r reps red < <(group_row_level 2 1e-5 "$k")
@@ -68,26 +68,32 @@ compare() { # compare TAG SPLIT ROWS_PER_USER
   fi
 }
 
-geyer() { # geyer USERS DELTA: DP-FedAvg, non-IID two shards per client, client-level epsilon 8
-  local users="$1" delta="$2"
+geyer() { # geyer USERS DELTA ARGS...: DP-FedAvg, non-IID two shards per client, client-level epsilon 8
+  local users="$1" delta="$2"; shift 2
   local k=$(( 60000 / users ))
   run "geyer-$users" "shards:$users:2" "user (8, $delta)" --federated-split "shards:$users:2" --privacy-unit user \
-    --user-col user --max-rows-per-user "$k" --epsilon 8 --delta "$delta" --algorithm fedavg \
-    --batch-size "${GEYER_B[$users]}" --epochs "${GEYER_E[$users]}" --local-epochs "${GEYER_LOCAL_E:-4}" \
-    --local-learning-rate "${GEYER_LOCAL_LR:-0.1}" --local-batch-size 10 --optimizer sgd --learning-rate 1 \
-    --clip-norm "${GEYER_C:-0.3}"
+    --user-col user --max-rows-per-user "$k" --epsilon 8 --delta "$delta" --algorithm fedavg --local-batch-size 10 \
+    "$@"
 }
-declare -A GEYER_B=([100]=30 [1000]=100 [10000]=300) GEYER_E=([100]=10 [1000]=20 [10000]=10)
+
+# The recipes, tuned on a few runs each (docs/benchmarks.md): every user in each of 10 rounds at 100 clients;
+# FedAvgM (server momentum 0.9, Hsu et al. 2019) at 1,000 and 10,000.
+geyer100() { geyer 100 1e-3 --batch-size 100 --epochs 10 --local-epochs 4 --local-learning-rate 0.1 --optimizer sgd \
+  --learning-rate 1 --clip-norm 1; }
+geyer1000() { geyer 1000 1e-5 --batch-size 300 --epochs 30 --local-epochs 2 --local-learning-rate 0.1 \
+  --optimizer momentum --momentum 0.9 --learning-rate 1 --clip-norm 0.3; }
+geyer10000() { geyer 10000 1e-6 --batch-size 1000 --epochs "${GEYER10K_E:-20}" --local-epochs 4 --local-learning-rate 0.1 \
+  --optimizer momentum --momentum 0.9 --learning-rate 1 --clip-norm "${GEYER10K_C:-0.5}"; }
 
 echo "machine: $(nproc) cores, $(java -version 2>&1 | head -n 1); load average at start: $(cat /proc/loadavg)" >&2
 for what in ${DPSPARK_USERS_RUNS:-compare-iid compare-shards geyer}; do
   case "$what" in
     compare-iid) compare iid iid:1000 60 ;;
     compare-shards) compare shards shards:1000:2 60 ;;
-    geyer) geyer 100 1e-3; geyer 1000 1e-5; geyer 10000 1e-6 ;;
-    geyer-100) geyer 100 1e-3 ;;
-    geyer-1000) geyer 1000 1e-5 ;;
-    geyer-10000) geyer 10000 1e-6 ;;
+    geyer) geyer100; geyer1000; geyer10000 ;;
+    geyer-100) geyer100 ;;
+    geyer-1000) geyer1000 ;;
+    geyer-10000) geyer10000 ;;
     *) echo "users_mnist: unknown run '$what'" >&2; exit 2 ;;
   esac
 done
