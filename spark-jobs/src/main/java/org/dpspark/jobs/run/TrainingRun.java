@@ -334,7 +334,10 @@ public final class TrainingRun {
                     + "'dp-ledger register --dataset-id ID --location PATH' and sets its budget; to run on it without "
                     + "a budget anyway (recorded as unbudgeted), pass %s");
         }
-        return explicit != null ? explicit : "unbudgeted-" + JobLedger.datasetIdFromFingerprint(fingerprint);
+        // Unregistered data has one ledger dataset per unit: a dataset's loss is held in one unit (the ledger refuses
+        // a job in another), and a user-level job on these rows must not lock row-level jobs out of them, or back.
+        String unit = Budget.USER.equals(settings.config().privacyUnit()) ? "-per-user" : "";
+        return explicit != null ? explicit : "unbudgeted-" + JobLedger.datasetIdFromFingerprint(fingerprint) + unit;
     }
 
     /** Whether the owner has declared the dataset: registered, or given a budget. */

@@ -162,6 +162,19 @@ class UserLevelRunTest {
         JsonNode rep = JSON.readTree(dir.resolve("f").resolve("report.json").toFile());
         assertEquals(2, rep.at("/trainer/local_training/epochs").asInt(), rep.at("/trainer").toString());
         assertEquals(rep.at("/training/epochs").asDouble(), trainer.epochs(), 0.0);
+        // On unregistered rows the user-level loss has a ledger dataset of its own (one unit per dataset), so a
+        // row-level job on the same rows is not locked out, and is charged apart.
+        String perUser = rep.at("/ledger/dataset_id").asText();
+        assertTrue(perUser.startsWith("unbudgeted-rows-v1-") && perUser.endsWith("-per-user"), perUser);
+        CliRun rowLevel = CliRun.capture(DpTrain::run, "--input", dir.resolve("users.csv").toString(), "--format",
+                "csv", "--spec", dir.resolve("spec.json").toString(), "--noise-multiplier", "1.0", "--epochs", "1",
+                "--batch-size", "40", "--ledger", dir.resolve("ledger").toString(), "--output",
+                dir.resolve("rows").toString());
+        assertEquals(0, rowLevel.code(), rowLevel.err());
+        JsonNode rowRep = JSON.readTree(dir.resolve("rows").resolve("report.json").toFile());
+        assertEquals(perUser.substring(0, perUser.length() - "-per-user".length()),
+                rowRep.at("/ledger/dataset_id").asText());
+        assertEquals("row", rowRep.at("/privacy/unit").asText());
         // The true weights of a and b are (3, -2): the server steps learn their signs.
         assertTrue(m.params()[0] > 0 && m.params()[1] < 0, java.util.Arrays.toString(m.params()));
     }
