@@ -82,7 +82,7 @@ geyer100() { geyer 100 1e-3 --batch-size 100 --epochs 10 --local-epochs 4 --loca
   --learning-rate 1 --clip-norm 1; }
 geyer1000() { geyer 1000 1e-5 --batch-size 300 --epochs 30 --local-epochs 2 --local-learning-rate 0.1 \
   --optimizer momentum --momentum 0.9 --learning-rate 1 --clip-norm 0.3; }
-geyer10000() { geyer 10000 1e-6 --batch-size 1000 --epochs "${GEYER10K_E:-20}" --local-epochs 4 --local-learning-rate 0.1 \
+geyer10000() { geyer 10000 1e-6 --batch-size 1000 --epochs "${GEYER10K_E:-40}" --local-epochs 4 --local-learning-rate 0.1 \
   --optimizer momentum --momentum 0.9 --learning-rate 1 --clip-norm "${GEYER10K_C:-0.5}"; }
 
 echo "machine: $(nproc) cores, $(java -version 2>&1 | head -n 1); load average at start: $(cat /proc/loadavg)" >&2
