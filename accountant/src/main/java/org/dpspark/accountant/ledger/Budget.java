@@ -24,9 +24,21 @@ public record Budget(double epsilon, double delta, String privacyUnit) {
         if (!(delta > 0 && delta < 1)) {
             throw new IllegalArgumentException("budget delta must be in (0, 1), got " + delta);
         }
-        if (!ROW.equals(privacyUnit) && !USER.equals(privacyUnit)) {
-            throw new IllegalArgumentException("budget privacy unit must be '" + ROW + "' or '" + USER + "', got "
-                    + (privacyUnit == null ? "null" : "'" + privacyUnit + "'"));
+        requireUnit("budget privacy unit", privacyUnit);
+    }
+
+    /**
+     * The one check of a privacy unit's name (budgets, ledger entries, reservations, the CLIs' flags).
+     *
+     * @param what what to call the value in the message, e.g. "--privacy-unit"
+     * @return {@code unit}, which is {@value #ROW} or {@value #USER}
+     * @throws IllegalArgumentException otherwise (one line naming {@code what})
+     */
+    public static String requireUnit(String what, String unit) {
+        if (!ROW.equals(unit) && !USER.equals(unit)) {
+            throw new IllegalArgumentException(what + " must be '" + ROW + "' or '" + USER + "', got "
+                    + (unit == null ? "null" : "'" + unit + "'"));
         }
+        return unit;
     }
 }

@@ -144,10 +144,7 @@ public record LedgerEntry(
                 throw new IllegalArgumentException("only a reservation or a commit records a privacy unit, not a "
                         + type.jsonName());
             }
-            if (!Budget.ROW.equals(privacyUnit) && !Budget.USER.equals(privacyUnit)) {
-                throw new IllegalArgumentException("privacy unit must be '" + Budget.ROW + "' or '" + Budget.USER
-                        + "', got '" + privacyUnit + "'");
-            }
+            Budget.requireUnit("privacy unit", privacyUnit);
         }
         if (formatVersion < formatVersionFor(type, attempt, privacyUnit)) {
             throw new IllegalArgumentException("a " + (Budget.USER.equals(privacyUnit) ? "user-level " : "")

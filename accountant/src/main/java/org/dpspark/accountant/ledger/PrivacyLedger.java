@@ -439,7 +439,18 @@ public final class PrivacyLedger {
      */
     public Admission reserve(String datasetId, String jobId, String inputFingerprint, List<DpEvent> events,
             double jobDelta, String privacyUnit) {
-        return reserveAttempt(datasetId, jobId, inputFingerprint, events, jobDelta, requireUnit(privacyUnit));
+        return reserveAttempt(datasetId, jobId, inputFingerprint, events, jobDelta,
+                Budget.requireUnit("privacy unit", privacyUnit));
+    }
+
+    /**
+     * Refuses, as {@link #reserve} would, a job in another unit than the one the dataset's loss is held in (its
+     * budget's, or without a budget its first job's), so that a run can say so before any work. Writes nothing.
+     *
+     * @throws PrivacyUnitMismatchException on a mismatch
+     */
+    public void requireUnit(String datasetId, String privacyUnit) {
+        refuseUnitMismatch(state(datasetId), Budget.requireUnit("privacy unit", privacyUnit));
     }
 
     /**
@@ -507,7 +518,7 @@ public final class PrivacyLedger {
         }
         DatasetState state = state(datasetId);
         if (privacyUnit != null) {
-            refuseUnitMismatch(state, requireUnit(privacyUnit));
+            refuseUnitMismatch(state, Budget.requireUnit("privacy unit", privacyUnit));
         }
         double delta = deltaOf(state, jobDelta);
         double before = DatasetState.epsilon(accountant, state.chargedEvents(), delta);
@@ -712,14 +723,6 @@ public final class PrivacyLedger {
             throw PrivacyUnitMismatchException.charged(state.datasetId(), first.get().unit(), first.get().seq(),
                     "a job that protects each " + privacyUnit);
         }
-    }
-
-    private static String requireUnit(String privacyUnit) {
-        if (!Budget.ROW.equals(privacyUnit) && !Budget.USER.equals(privacyUnit)) {
-            throw new IllegalArgumentException("privacy unit must be '" + Budget.ROW + "' or '" + Budget.USER
-                    + "', got " + (privacyUnit == null ? "null" : "'" + privacyUnit + "'"));
-        }
-        return privacyUnit;
     }
 
     /** The conversion delta: the budget's; without a budget, the smaller of the job's and the charged jobs'. */

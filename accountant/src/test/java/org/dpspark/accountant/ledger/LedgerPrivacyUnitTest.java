@@ -181,6 +181,8 @@ class LedgerPrivacyUnitTest {
         assertTrue(e.getMessage().contains("has been charged per row since its first job (entry 1)"), e.getMessage());
         assertEquals(1, e.getMessage().lines().count());
         assertThrows(PrivacyUnitMismatchException.class, () -> l.check("open", JOB, DELTA, Budget.USER));
+        assertThrows(PrivacyUnitMismatchException.class, () -> l.requireUnit("open", Budget.USER));
+        l.requireUnit("open", Budget.ROW); // the run's early check, before any work: the same rule
         // a budget in another unit than the charges would not cap them
         PrivacyUnitMismatchException budget = assertThrows(PrivacyUnitMismatchException.class,
                 () -> l.setBudget("open", new Budget(5, DELTA, Budget.USER)));

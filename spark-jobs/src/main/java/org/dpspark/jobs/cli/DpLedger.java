@@ -464,10 +464,7 @@ public final class DpLedger implements Runnable {
         public Integer call() {
             // The plan dp-train makes (PrivacyPlan: q, T, delta < 1/N, the best of RDP and PLD calibration, the
             // sanity limits with the ledger's epsilon ceiling), so a dry run describes the job dp-train would reserve.
-            String unit = privacyUnit.strip().toLowerCase(Locale.ROOT);
-            if (!unit.equals(Budget.ROW) && !unit.equals(Budget.USER)) {
-                throw new IllegalArgumentException("check: --privacy-unit must be row or user, got '" + privacyUnit + "'");
-            }
+            String unit = Budget.requireUnit("check: --privacy-unit", privacyUnit.strip().toLowerCase(Locale.ROOT));
             PrivacyLedger l = common.open();
             List<DpEvent> events;
             try {

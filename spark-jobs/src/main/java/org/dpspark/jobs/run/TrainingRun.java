@@ -99,6 +99,7 @@ public final class TrainingRun {
             if (early != null) {
                 ledger.checkNotCommitted(early, settings.jobId());
                 refuseInsecureOnBudget(settings.config(), ledger, early);
+                ledger.requireUnit(early, settings.config().privacyUnit());
             }
         }
         return new TrainingRun(settings, hadoop, ledger, notices);
@@ -138,7 +139,6 @@ public final class TrainingRun {
         if (ds == null) {
             return new DryRun(rows, plan, null, Optional.empty());
         }
-        refuseUnitMismatch(settings.config(), ledger, ds);
         return new DryRun(rows, plan, ds, Optional.of(ledger.check(ds, plan.events(), plan.delta(),
                 settings.config().privacyUnit())));
     }
@@ -204,7 +204,7 @@ public final class TrainingRun {
         String datasetId = ledger == null ? null : resolveDataset(ledger, settings, v.fingerprint(), true);
         if (ledger != null) {
             refuseInsecureOnBudget(cfg, ledger, datasetId);
-            refuseUnitMismatch(cfg, ledger, datasetId);
+            ledger.requireUnit(datasetId, cfg.privacyUnit()); // before any work; reserve checks it again
         }
         DataInfo info = new DataInfo(data.input(), data.format(), v.fingerprint(), v.rows());
         DataInfo evalInfo = ev == null ? null : new DataInfo(eval.input(), eval.format(), ev.fingerprint(), ev.rows());
@@ -226,7 +226,6 @@ public final class TrainingRun {
         String modelPath = settings.publication() != null ? settings.publication().modelDir() : settings.entryPoint();
         Admission admission = null;
         if (ledger != null) {
-            // The ledger checks the unit against the budget's itself too (refuseUnitMismatch above says it first).
             admission = ledger.reserve(datasetId, settings.jobId(), v.fingerprint(), plan.events(), plan.delta(),
                     cfg.privacyUnit());
             if (admission.earlierOpenAttempts() > 0) {
@@ -420,16 +419,6 @@ public final class TrainingRun {
     /** Quotes a column name for {@link functions#col} so dots and backticks are taken literally. */
     private static String quote(String column) {
         return "`" + column.replace("`", "``") + "`";
-    }
-
-    /** A dataset's budget is held in one privacy unit: a job in another unit is refused, and nothing is charged. */
-    private static void refuseUnitMismatch(TrainConfig cfg, PrivacyLedger ledger, String datasetId) {
-        Optional<Budget> budget = ledger.state(datasetId).budget();
-        if (budget.isPresent() && !budget.get().privacyUnit().equals(cfg.privacyUnit())) {
-            throw new InvalidParameterException(List.of("userCol"), "the budget of dataset '" + datasetId
-                    + "' is held per " + budget.get().privacyUnit() + ", but this job protects each "
-                    + cfg.privacyUnit() + " (%s): the two guarantees do not compose, so the job is refused");
-        }
     }
 
     private void settleFailure(Admission admission, boolean stepped, Throwable cause) {
