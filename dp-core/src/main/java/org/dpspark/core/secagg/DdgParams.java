@@ -1,5 +1,8 @@
 package org.dpspark.core.secagg;
 
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.math.RoundingMode;
 import org.dpspark.core.params.InvalidParameterException;
 
 /**
@@ -167,9 +170,9 @@ public record DdgParams(int dim, int paddedDim, int bits, int parties, int collu
         scale = Math.min(scale, capScale);
         long local = 0;
         for (int tries = 0; tries < 64 && scale > 0; tries++) {
-            double v = Math.ceil(noiseMultiplier * noiseMultiplier * scale * clipNorm * scale * clipNorm / honest);
-            local = (long) Math.max(1, v);
-            if (v <= MAX_LOCAL_VARIANCE && rangeBound(maxUnits, scale, clipNorm, parties, local) <= limit) {
+            BigInteger v = ceilShare(noiseMultiplier, scale, clipNorm, honest);
+            local = v.compareTo(BigInteger.valueOf(MAX_LOCAL_VARIANCE)) <= 0 ? Math.max(1, v.longValueExact()) : 0;
+            if (local > 0 && rangeBound(maxUnits, scale, clipNorm, parties, local) <= limit) {
                 break;
             }
             scale *= 0.999;
@@ -183,6 +186,17 @@ public record DdgParams(int dim, int paddedDim, int bits, int parties, int collu
                     + " bits for the rounding to cost at most 1% of the sensitivity");
         }
         return new DdgParams(dim, padded, bits, parties, colluding, clipNorm, noiseMultiplier, maxUnits, scale, local);
+    }
+
+    /**
+     * ceil(sigma^2 (scale C)^2 / honest) in exact arithmetic on the doubles' values (the product in doubles can round
+     * below the exact share by a few units once it exceeds 2^53, which would leave less noise than the class comment
+     * promises).
+     */
+    static BigInteger ceilShare(double sigma, double scale, double clipNorm, int honest) {
+        BigDecimal sc = new BigDecimal(scale).multiply(new BigDecimal(clipNorm));
+        BigDecimal share = new BigDecimal(sigma).pow(2).multiply(sc.pow(2));
+        return share.divide(BigDecimal.valueOf(honest), 0, RoundingMode.CEILING).toBigIntegerExact();
     }
 
     /** The smallest b for which {@link #choose} accepts the rest of the parameters (at most 63 when none fits). */
