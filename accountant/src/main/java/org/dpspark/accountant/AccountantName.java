@@ -10,7 +10,10 @@ import java.util.stream.Collectors;
  * <p>The JSON names are a persisted format: ledger files on disk hold them, so {@link #jsonName()} never changes.
  */
 public enum AccountantName {
-    /** Renyi DP of the subsampled Gaussian (Mironov 2017; Mironov, Talwar, Zhang 2019; conversion Balle et al. 2020). */
+    /**
+     * Renyi DP of the subsampled Gaussian (Mironov 2017; Mironov, Talwar, Zhang 2019; conversion Balle et al. 2020),
+     * and of the subsampled distributed discrete Gaussian (Kairouz, Liu and Steinke 2021; Zhu and Wang 2019).
+     */
     RDP("rdp"),
     /** Privacy loss distributions, pessimistic discretization (Koskela et al. 2020; Doroshenko et al. 2022). */
     PLD("pld"),

@@ -1,18 +1,51 @@
 package org.dpspark.accountant;
 
+import org.dpspark.core.secagg.DdgParams;
+
 /**
- * {@code steps} compositions of the Poisson-subsampled Gaussian mechanism under add/remove adjacency.
+ * {@code steps} compositions of one Poisson-subsampled additive noise mechanism under add/remove adjacency: the
+ * continuous Gaussian (the default, {@code discrete == null}) or the distributed discrete Gaussian of secure
+ * aggregation ({@link Discrete}).
  *
- * <p>Each step includes every record independently with probability {@code samplingRate} (q), sums the
- * records' contributions (L2 sensitivity 1 after clipping and scaling) and adds Gaussian noise of standard
- * deviation {@code noiseMultiplier} (sigma) times the sensitivity (Abadi et al. 2016; Mironov, Talwar,
- * Zhang 2019).
+ * <p><b>Gaussian</b> ({@code discrete == null}). Each step includes every record independently with probability
+ * {@code samplingRate} (q), sums the records' contributions (L2 sensitivity 1 after clipping and scaling) and adds
+ * Gaussian noise of standard deviation {@code noiseMultiplier} (sigma) times the sensitivity (Abadi et al. 2016;
+ * Mironov, Talwar, Zhang 2019).
+ *
+ * <p><b>Distributed discrete Gaussian</b> ({@code discrete != null}; Kairouz, Liu and Steinke, ICML 2021, "KLS").
+ * Each step samples as above; the sum of the parties' quantized vectors (integers, {@code discrete.dim()}
+ * coordinates) gets the sum of the honest parties' discrete Gaussian noise. {@code noiseMultiplier} is then
+ * z = (std of the honest parties' total noise) / (L2 sensitivity of the quantized sum), both in integer units
+ * ({@link DdgParams#effectiveNoiseMultiplier()}), and {@code discrete.tau()} is KLS Theorem 1's tau for that sum
+ * ({@link DdgParams#tau()}). The accountants treat events with different {@code discrete} as different mechanisms.
  *
  * @param samplingRate    q, with 0 &lt; q &lt;= 1 (q = 1: no subsampling)
- * @param noiseMultiplier sigma = noise standard deviation / L2 sensitivity, finite and &gt; 0
+ * @param noiseMultiplier sigma (Gaussian) or z (discrete) = noise standard deviation / L2 sensitivity, finite and
+ *                        &gt; 0
  * @param steps           number of compositions, &gt;= 1
+ * @param discrete        the distributed discrete Gaussian's parameters, or null for the continuous Gaussian
  */
-public record DpEvent(double samplingRate, double noiseMultiplier, long steps) {
+public record DpEvent(double samplingRate, double noiseMultiplier, long steps, Discrete discrete) {
+
+    /**
+     * The parameters of the distributed discrete Gaussian that KLS Proposition 14 needs besides the l2 scale 1/z.
+     *
+     * @param tau KLS Theorem 1's tau of the sum of the honest parties' discrete Gaussians, finite and &gt;= 0
+     *            (0 for a single discrete Gaussian)
+     * @param dim d, the number of coordinates noised (the padded, rotated dimension), &gt;= 1
+     */
+    public record Discrete(double tau, int dim) {
+
+        /** Validates the parameters; rejects NaN. */
+        public Discrete {
+            if (!(tau >= 0 && tau < Double.POSITIVE_INFINITY)) {
+                throw new IllegalArgumentException("tau must be finite and >= 0, got " + tau);
+            }
+            if (dim < 1) {
+                throw new IllegalArgumentException("dim must be >= 1, got " + dim);
+            }
+        }
+    }
 
     /** Validates the parameters; every check rejects NaN. */
     public DpEvent {
@@ -25,5 +58,48 @@ public record DpEvent(double samplingRate, double noiseMultiplier, long steps) {
         if (steps < 1) {
             throw new IllegalArgumentException("steps must be >= 1, got " + steps);
         }
+    }
+
+    /** {@code steps} compositions of the Poisson-subsampled continuous Gaussian (noise multiplier sigma). */
+    public DpEvent(double samplingRate, double noiseMultiplier, long steps) {
+        this(samplingRate, noiseMultiplier, steps, null);
+    }
+
+    /**
+     * {@code steps} compositions of the Poisson-subsampled distributed discrete Gaussian with the encoding {@code p}:
+     * z = {@link DdgParams#effectiveNoiseMultiplier()}, tau = {@link DdgParams#tau()}, d =
+     * {@link DdgParams#paddedDim()}.
+     */
+    public static DpEvent distributedDiscrete(double samplingRate, DdgParams p, long steps) {
+        if (p == null) {
+            throw new IllegalArgumentException("DDG parameters must not be null");
+        }
+        return new DpEvent(samplingRate, p.effectiveNoiseMultiplier(), steps, new Discrete(p.tau(), p.paddedDim()));
+    }
+
+    /** Whether this is the distributed discrete Gaussian ({@link #discrete()} is set). */
+    public boolean isDiscrete() {
+        return discrete != null;
+    }
+
+    /**
+     * Whether {@code other} composes the same per-step mechanism (equal q, noise multiplier and {@code discrete}),
+     * whatever the steps: such events may be merged by adding their steps.
+     */
+    public boolean sameMechanism(DpEvent other) {
+        return other != null && samplingRate == other.samplingRate && noiseMultiplier == other.noiseMultiplier
+                && java.util.Objects.equals(discrete, other.discrete);
+    }
+
+    /** The same mechanism composed {@code newSteps} times. */
+    public DpEvent withSteps(long newSteps) {
+        return new DpEvent(samplingRate, noiseMultiplier, newSteps, discrete);
+    }
+
+    /** As a record's, without the {@code discrete} part for a Gaussian event (as before it existed). */
+    @Override
+    public String toString() {
+        return "DpEvent[samplingRate=" + samplingRate + ", noiseMultiplier=" + noiseMultiplier + ", steps=" + steps
+                + (discrete == null ? "" : ", discrete=" + discrete) + "]";
     }
 }

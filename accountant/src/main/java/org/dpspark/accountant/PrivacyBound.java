@@ -11,7 +11,8 @@ package org.dpspark.accountant;
  * @param rdpEpsilon epsilon by the RDP accountant, &gt;= 0 (possibly +Infinity)
  * @param pldEpsilon epsilon by the PLD accountant, &gt;= 0 (+Infinity where PLD certifies nothing)
  * @param epsilon    the claimed epsilon: the bound of {@code claimed}
- * @param claimed    {@link AccountantName#RDP} or {@link AccountantName#PLD}
+ * @param claimed    {@link AccountantName#RDP} or {@link AccountantName#PLD} (RDP whenever the PLD epsilon is
+ *                   +Infinity, as for a history with a distributed discrete Gaussian event)
  */
 public record PrivacyBound(double rdpEpsilon, double pldEpsilon, double epsilon, AccountantName claimed) {
 

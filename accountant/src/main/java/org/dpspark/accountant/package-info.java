@@ -5,7 +5,8 @@
  * <ul>
  *   <li>{@link org.dpspark.accountant.DpEvent}: {@code steps} compositions of the Poisson-subsampled Gaussian
  *       mechanism (sampling rate q, noise multiplier sigma), add/remove adjacency (Abadi et al. 2016; Mironov,
- *       Talwar, Zhang 2019).</li>
+ *       Talwar, Zhang 2019), or of the Poisson-subsampled distributed discrete Gaussian of secure aggregation
+ *       (Kairouz, Liu and Steinke 2021), which only the RDP accountant bounds.</li>
  *   <li>{@link org.dpspark.accountant.PrivacyAccountant}: composes events and reports epsilon at a delta (an upper
  *       bound).</li>
  *   <li>{@link org.dpspark.accountant.AccountantName}: {@code rdp}, {@code pld}, {@code min(rdp,pld)}, as the ledger

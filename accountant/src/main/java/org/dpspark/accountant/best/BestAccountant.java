@@ -18,9 +18,10 @@ import org.dpspark.accountant.rdp.RdpAccountant;
  * Balle et al. 2020, Thm 21; PLD: pessimistic connect-the-dots discretization, Koskela et al. 2020, Doroshenko et
  * al. 2022), so their minimum is a valid guarantee too, provided the accountant is named (ARCHITECTURE.md, privacy
  * invariants). PLD is usually 5-15% tighter for DP-SGD and is claimed on ties; RDP can win when delta is tiny and
- * the PLD grid is coarse. Every event dpspark records is a Poisson-subsampled Gaussian, which both accountants take,
- * so PLD applies to every history; where it cannot certify anything (sigma below about 0.03, where its losses leave
- * the double range and it reports +Infinity) the minimum is RDP's. This is the ledger's default accountant
+ * the PLD grid is coarse. PLD applies to every history of Poisson-subsampled Gaussians; where it cannot certify
+ * anything (sigma below about 0.03, where its losses leave the double range, or a history holding a distributed
+ * discrete Gaussian event of secure aggregation, which only RDP accounts: KLS 2021, Prop. 14 with Zhu and Wang 2019)
+ * it reports +Infinity, and the claim is RDP's. This is the ledger's default accountant
  * ({@link AccountantName#BEST}), so a dataset's cumulative spend follows the same rule as a single job's claim.
  *
  * <p>Thread-safe as its parts are (both synchronize).
@@ -56,13 +57,14 @@ public final class BestAccountant implements PrivacyAccountant {
 
     /**
      * The claim from two epsilons already computed by the RDP and the PLD accountant for the same history and delta:
-     * the smaller one, PLD on ties.
+     * the smaller one, PLD on finite ties. A PLD epsilon of +Infinity (PLD certifies nothing, e.g. a history with a
+     * distributed discrete Gaussian event) is never claimed: the claim is then RDP's, whatever its value.
      */
     public static PrivacyBound bound(double rdpEpsilon, double pldEpsilon) {
         if (!(rdpEpsilon >= 0) || !(pldEpsilon >= 0)) {
             throw new IllegalArgumentException("epsilons must be >= 0, got rdp " + rdpEpsilon + ", pld " + pldEpsilon);
         }
-        boolean pldWins = pldEpsilon <= rdpEpsilon;
+        boolean pldWins = pldEpsilon <= rdpEpsilon && pldEpsilon < Double.POSITIVE_INFINITY;
         return new PrivacyBound(rdpEpsilon, pldEpsilon, pldWins ? pldEpsilon : rdpEpsilon,
                 pldWins ? AccountantName.PLD : AccountantName.RDP);
     }

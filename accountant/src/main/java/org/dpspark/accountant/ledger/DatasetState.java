@@ -19,7 +19,9 @@ import org.dpspark.accountant.PrivacyAccountant;
  * its commit's actual events, an open one with its planned events) on one accountant and converted once, at the
  * budget's delta. With the RDP accountant the RDP curves add order by order (Mironov 2017, Prop. 1) and the sum is
  * converted by Balle et al. 2020, Thm 21; epsilons are never added. Without a budget the conversion uses the
- * smallest delta of the charged jobs.
+ * smallest delta of the charged jobs. Jobs of secure aggregation charge distributed discrete Gaussian events
+ * ({@link DpEvent#isDiscrete()}); only the RDP accountant bounds them, so a history that mixes them with Gaussian
+ * events composes on RDP (the default best-of accountant's PLD part reports +Infinity for it and RDP is claimed).
  *
  * <p>Attempts: charges are keyed by (job id, attempt). A retry under the same job id while an earlier attempt is
  * open gets its own reservation (attempt 2, 3, ...); every attempt that is not aborted is charged.
@@ -222,17 +224,19 @@ public final class DatasetState {
     }
 
     /**
-     * Whether {@code actual} spends no more than {@code reserved}: for every (q, sigma) the actual steps are at
-     * most the reserved steps. Each step's privacy loss depends only on (q, sigma), and fewer compositions of the
-     * same mechanism never cost more, under any accountant.
+     * Whether {@code actual} spends no more than {@code reserved}: for every mechanism (q, sigma, and for a
+     * distributed discrete Gaussian its tau and dimension: {@link DpEvent#sameMechanism}) the actual steps are at
+     * most the reserved steps of the same mechanism. Each step's privacy loss depends only on its mechanism, and
+     * fewer compositions of the same mechanism never cost more, under any accountant. A Gaussian and a discrete
+     * event never match each other.
      */
     static boolean withinReservation(List<DpEvent> actual, List<DpEvent> reserved) {
-        Map<List<Double>, Long> left = new HashMap<>();
+        Map<DpEvent, Long> left = new HashMap<>();
         for (DpEvent r : reserved) {
-            left.merge(List.of(r.samplingRate(), r.noiseMultiplier()), r.steps(), Long::sum);
+            left.merge(mechanism(r), r.steps(), Long::sum);
         }
         for (DpEvent a : actual) {
-            List<Double> key = List.of(a.samplingRate(), a.noiseMultiplier());
+            DpEvent key = mechanism(a);
             Long l = left.get(key);
             if (l == null || l < a.steps()) {
                 return false;
@@ -240,6 +244,11 @@ public final class DatasetState {
             left.put(key, l - a.steps());
         }
         return true;
+    }
+
+    /** The event's mechanism as a map key: the event at one step (record equality: q, sigma, discrete part). */
+    private static DpEvent mechanism(DpEvent e) {
+        return e.withSteps(1);
     }
 
     public String datasetId() {

@@ -29,7 +29,9 @@ import org.dpspark.accountant.DpEvent;
  * readable by older dpspark: format 1 for budget, commit, abort, and first-attempt row-level reservations; format 2
  * for register entries, reservations of attempt 2 and later, and user-level reservations and commits (an older
  * reader refuses those rather than miss an attempt's charge or a registration, or read a per-user charge as a
- * per-row one). See {@link #formatVersionFor}.
+ * per-row one); format 3 for reservations and commits with a distributed discrete Gaussian event
+ * ({@link DpEvent#isDiscrete()}, secure aggregation: an older reader would ignore the event's mechanism and
+ * miscount it as a continuous Gaussian, so it must refuse it). See {@link #formatVersionFor}.
  *
  * @param formatVersion    the entry format's version
  * @param seq              position in the dataset's log, from 1, without gaps
@@ -40,7 +42,8 @@ import org.dpspark.accountant.DpEvent;
  * @param time             when it was written
  * @param codeVersion      the dpspark version that wrote it
  * @param inputFingerprint the job input's content hash (null for budget entries)
- * @param events           the DP events: planned (reservation) or actual (commit); empty for budget entries
+ * @param events           the DP events: planned (reservation) or actual (commit); empty for budget entries (format 3
+ *                         when one is a distributed discrete Gaussian)
  * @param accountant       the accountant that computed the job's guarantee (e.g. "rdp")
  * @param delta            the job's delta (reservation, commit)
  * @param budget           the budget (budget entries)
@@ -78,7 +81,7 @@ public record LedgerEntry(
         String privacyUnit) {
 
     /** The newest format this version writes. Readers accept versions 1 up to this one. */
-    public static final int FORMAT_VERSION = 2;
+    public static final int FORMAT_VERSION = 3;
 
     /** An entry of format 1's fields (attempt 1, nothing registered). */
     public LedgerEntry(int formatVersion, long seq, EntryType type, String datasetId, String jobId, String user,
@@ -109,6 +112,18 @@ public record LedgerEntry(
     public static int formatVersionFor(EntryType type, Integer attempt, String privacyUnit) {
         return type == EntryType.REGISTER || (attempt != null && attempt > 1) || Budget.USER.equals(privacyUnit)
                 ? 2 : 1;
+    }
+
+    /**
+     * The lowest format that holds an entry of {@code type} with {@code attempt}, {@code privacyUnit} (null: row) and
+     * {@code events}: 3 when an event is a distributed discrete Gaussian ({@link DpEvent#isDiscrete()}), else as
+     * {@link #formatVersionFor(EntryType, Integer, String)}.
+     */
+    public static int formatVersionFor(EntryType type, Integer attempt, String privacyUnit, List<DpEvent> events) {
+        if (events != null && events.stream().anyMatch(e -> e != null && e.isDiscrete())) {
+            return 3;
+        }
+        return formatVersionFor(type, attempt, privacyUnit);
     }
 
     /** The job's privacy unit: {@link #privacyUnit} or {@link Budget#ROW} when absent (entries before the field). */
@@ -146,11 +161,12 @@ public record LedgerEntry(
             }
             Budget.requireUnit("privacy unit", privacyUnit);
         }
-        if (formatVersion < formatVersionFor(type, attempt, privacyUnit)) {
+        int needed = formatVersionFor(type, attempt, privacyUnit, events);
+        if (formatVersion < needed) {
             throw new IllegalArgumentException("a " + (Budget.USER.equals(privacyUnit) ? "user-level " : "")
                     + type.jsonName() + (attempt != null && attempt > 1 ? " of attempt " + attempt : "")
-                    + " needs format version " + formatVersionFor(type, attempt, privacyUnit) + ", got "
-                    + formatVersion);
+                    + (needed == 3 ? " with a distributed discrete Gaussian event" : "")
+                    + " needs format version " + needed + ", got " + formatVersion);
         }
         switch (type) {
             case BUDGET -> {

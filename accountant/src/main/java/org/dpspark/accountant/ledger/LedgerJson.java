@@ -14,7 +14,8 @@ import java.util.List;
 import org.dpspark.accountant.DpEvent;
 
 /**
- * The JSON form of a {@link LedgerEntry}, format versions 1 and 2 (2 adds register entries and attempts). One object per file, UTF-8, for example
+ * The JSON form of a {@link LedgerEntry}, format versions 1, 2 (2 adds register entries and attempts) and 3 (3 adds
+ * distributed discrete Gaussian events). One object per file, UTF-8, for example
  * <pre>
  * {"format_version": 1, "seq": 2, "type": "reservation", "dataset_id": "adult", "job_id": "run-7",
  *  "user": "alice", "time": "2025-01-01T00:00:00Z", "code_version": "0.1.0", "input_fingerprint": "sha256:...",
@@ -24,13 +25,19 @@ import org.dpspark.accountant.DpEvent;
  * note} (commit), {@code reservation_seq, note} (abort), {@code privacy_unit} ("row" or "user": the job's unit, on a
  * reservation and its commit; absent in older entries, which read as "row"; a "user" entry is format 2), and in
  * format 2 {@code attempt} (a reservation of attempt 2 or later) and {@code locations, fingerprints} (register,
- * arrays of strings). Doubles are written in their shortest exact decimal
+ * arrays of strings). A distributed discrete Gaussian event (secure aggregation, {@link DpEvent#isDiscrete()}) is
+ * written {@code {"q": .., "sigma": .., "steps": .., "mechanism": "ddg", "tau": .., "dim": ..}} with sigma its noise
+ * multiplier z, in format 3 only (an older reader refuses the entry rather than read the event as a Gaussian); a
+ * Gaussian event has no {@code mechanism}. Doubles are written in their shortest exact decimal
  * form, so they read back bit for bit. Reading is strict: anything missing, mistyped or out of range is an error
  * that names the file; a format version newer than {@value LedgerEntry#FORMAT_VERSION} is refused rather than
  * half-understood.
  */
 public final class LedgerJson {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    /** The {@code mechanism} of a distributed discrete Gaussian event (format 3). */
+    static final String DDG = "ddg";
 
     private LedgerJson() {}
 
@@ -52,6 +59,11 @@ public final class LedgerJson {
             o.put("q", d.samplingRate());
             o.put("sigma", d.noiseMultiplier());
             o.put("steps", d.steps());
+            if (d.isDiscrete()) {
+                o.put("mechanism", DDG);
+                o.put("tau", d.discrete().tau());
+                o.put("dim", d.discrete().dim());
+            }
         }
         n.put("accountant", e.accountant());
         if (e.delta() != null) {
@@ -138,9 +150,22 @@ public final class LedgerJson {
         }
         List<DpEvent> events = new ArrayList<>();
         for (JsonNode o : ev) {
+            if (o == null || !o.isObject()) {
+                throw corrupt(where, "bad event " + o + ": not an object");
+            }
+            String mechanism = text(o, "mechanism", where, false);
+            if (mechanism != null && !DDG.equals(mechanism)) {
+                throw corrupt(where, "bad event " + o + ": unknown mechanism '" + mechanism + "'");
+            }
+            if (mechanism != null && version < 3) {
+                throw corrupt(where, "bad event " + o + ": a " + DDG + " event needs format_version 3, got " + version);
+            }
             try {
-                events.add(new DpEvent(number(o, "q", where), number(o, "sigma", where), integer(o, "steps", where)));
-            } catch (IllegalArgumentException ex) {
+                DpEvent.Discrete discrete = mechanism == null ? null
+                        : new DpEvent.Discrete(number(o, "tau", where), Math.toIntExact(integer(o, "dim", where)));
+                events.add(new DpEvent(number(o, "q", where), number(o, "sigma", where), integer(o, "steps", where),
+                        discrete));
+            } catch (IllegalArgumentException | ArithmeticException ex) {
                 throw corrupt(where, "bad event " + o + ": " + ex.getMessage());
             }
         }

@@ -701,7 +701,7 @@ public final class PrivacyLedger {
     private LedgerEntry entry(DatasetState state, EntryType type, String jobId, String fingerprint,
             List<DpEvent> events, Double delta, Budget budget, Double epsilon, String modelPath, Long reservationSeq,
             String note, Integer attempt, List<String> locations, List<String> fingerprints, String privacyUnit) {
-        return new LedgerEntry(LedgerEntry.formatVersionFor(type, attempt, privacyUnit), state.nextSeq(), type,
+        return new LedgerEntry(LedgerEntry.formatVersionFor(type, attempt, privacyUnit, events), state.nextSeq(), type,
                 state.datasetId(), jobId, user, clock.instant(), codeVersion, fingerprint, events, accountantName, delta,
                 budget, epsilon, modelPath, reservationSeq, note, attempt, locations, fingerprints, privacyUnit);
     }

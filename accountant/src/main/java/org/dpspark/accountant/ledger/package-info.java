@@ -12,7 +12,8 @@
  *       events of every non-aborted reservation (RDP curves add, Mironov 2017, Prop. 1; converted once at the
  *       budget's delta, Balle et al. 2020, Thm 21). Epsilons are never added.</li>
  *   <li>{@link org.dpspark.accountant.ledger.LedgerEntry} and {@link org.dpspark.accountant.ledger.LedgerJson}:
- *       the versioned entry format.</li>
+ *       the versioned entry format (1; 2 for registrations, retries and user-level jobs; 3 for distributed discrete
+ *       Gaussian events).</li>
  *   <li>Exceptions callers react to: {@link org.dpspark.accountant.ledger.BudgetExhaustedException} (budget),
  *       {@link org.dpspark.accountant.ledger.LedgerConflictException} (exactly-once violated),
  *       {@link org.dpspark.accountant.ledger.LedgerCorruptException} (an unreadable entry; never skipped),

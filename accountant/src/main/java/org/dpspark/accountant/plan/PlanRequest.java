@@ -2,10 +2,12 @@ package org.dpspark.accountant.plan;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
 import org.dpspark.core.params.Checks;
 import org.dpspark.core.params.InvalidParameterException;
+import org.dpspark.core.secagg.DdgParams;
 
 /**
  * What a training run asks of its privacy plan, validated: the Poisson sampling rate q (from the expected batch size
@@ -39,6 +41,15 @@ import org.dpspark.core.params.InvalidParameterException;
  *       ceiling (a small given sigma over many steps). An epsilon of 10 already lets an attacker's confidence about
  *       any one person's presence grow by a factor of up to e^10 (about 22,000); published DP-SGD models claim
  *       epsilon 1 to 8. Refusals name {@code epsilon} or {@code noiseMultiplier}, and {@code allowWeakPrivacy}.</li>
+ *   <li>Optionally, secure aggregation ({@link SecureAggregation}: the parties' noised, masked sums, with the
+ *       distributed discrete Gaussian of Kairouz, Liu and Steinke 2021): mode {@code masking} or {@code paillier}
+ *       (else {@code secureAggregation}), b in [{@value DdgParams#MIN_BITS}, {@value DdgParams#MAX_BITS}]
+ *       ({@code secaggBits}), n &gt;= 1 parties ({@code numPartitions}), 0 &lt;= t &lt; n colluding
+ *       ({@code secaggColluding}), d in [1, 2^30] ({@code secureAggregation}), C finite and &gt; 0
+ *       ({@code clipNorm}), and N known ({@code secureAggregation} and {@code rows}: the encoding's range holds the
+ *       sum of up to N units).
+ *       Whether b also holds the sum's range is checked by the plan, which knows sigma
+ *       ({@link DdgParams#choose}).</li>
  * </ul>
  * Every check rejects NaN and both infinities.
  */
@@ -53,6 +64,34 @@ public final class PlanRequest {
     /** The smallest noise multiplier (given or calibrated) without {@code allowWeakPrivacy}. */
     public static final double MIN_NOISE_MULTIPLIER = 0.3;
 
+    /** The secure aggregation modes: pairwise masking, or additively homomorphic encryption (Paillier). */
+    public static final List<String> SECURE_AGGREGATION_MODES = List.of("masking", "paillier");
+
+    /**
+     * Secure aggregation with distributed noise: each of the n parties (Spark partitions) sends its sum quantized,
+     * noised with its share of the distributed discrete Gaussian, and masked ({@code masking}) or encrypted
+     * ({@code paillier}), so that only the total is revealed (Kairouz, Liu and Steinke 2021; the encoding is
+     * {@link DdgParams}). Validated by {@link Builder#build()} (see the class comment).
+     *
+     * @param mode      {@code "masking"} or {@code "paillier"}
+     * @param bits      b, the modulus 2^b of the aggregated sums
+     * @param parties   n, the number of parties (partitions)
+     * @param colluding t, the parties that may collude with the aggregator (their noise is not counted)
+     * @param dim       d, the vector length (number of model parameters + 1)
+     * @param clipNorm  C, the clip norm of one unit's contribution
+     */
+    public record SecureAggregation(String mode, int bits, int parties, int colluding, int dim, double clipNorm) {
+
+        /**
+         * The encoding at noise multiplier {@code sigma} for {@code rows} units ({@link DdgParams#choose}).
+         *
+         * @throws InvalidParameterException naming {@code secaggBits} when b cannot hold the sum's range
+         */
+        public DdgParams encoding(double sigma, long rows) {
+            return DdgParams.choose(dim, bits, parties, colluding, clipNorm, sigma, rows);
+        }
+    }
+
     private final OptionalLong rows;
     private final OptionalLong batchSize;
     private final double samplingRate;
@@ -63,8 +102,10 @@ public final class PlanRequest {
     private final OptionalDouble noiseMultiplier;
     private final double epsilonCeiling;
     private final boolean allowWeakPrivacy;
+    private final Optional<SecureAggregation> secureAggregation;
 
     private PlanRequest(Builder b, double samplingRate, long steps) {
+        this.secureAggregation = Optional.ofNullable(b.secureAggregation);
         this.epsilonCeiling = b.epsilonCeiling;
         this.allowWeakPrivacy = b.allowWeakPrivacy;
         this.rows = b.rows == null ? OptionalLong.empty() : OptionalLong.of(b.rows);
@@ -132,11 +173,17 @@ public final class PlanRequest {
         return allowWeakPrivacy;
     }
 
+    /** Secure aggregation with distributed noise, when requested (empty: the central mode). */
+    public Optional<SecureAggregation> secureAggregation() {
+        return secureAggregation;
+    }
+
     @Override
     public String toString() {
         return String.format(Locale.ROOT, "PlanRequest[q=%s, steps=%d, delta=%s, rows=%s, batchSize=%s, epochs=%s, "
-                + "targetEpsilon=%s, noiseMultiplier=%s, epsilonCeiling=%s, allowWeakPrivacy=%s]", samplingRate, steps,
-                delta, rows, batchSize, epochs, targetEpsilon, noiseMultiplier, epsilonCeiling, allowWeakPrivacy);
+                + "targetEpsilon=%s, noiseMultiplier=%s, epsilonCeiling=%s, allowWeakPrivacy=%s%s]", samplingRate,
+                steps, delta, rows, batchSize, epochs, targetEpsilon, noiseMultiplier, epsilonCeiling, allowWeakPrivacy,
+                secureAggregation.map(a -> ", secureAggregation=" + a).orElse(""));
     }
 
     /**
@@ -183,6 +230,35 @@ public final class PlanRequest {
         return s.contains(".") ? s.replaceAll("0+$", "").replaceAll("\\.$", "") : s;
     }
 
+    /** The rules of secure aggregation (class comment), in the order listed there. */
+    private static void checkSecureAggregation(SecureAggregation a, Long rows) {
+        if (a.mode() == null || !SECURE_AGGREGATION_MODES.contains(a.mode())) {
+            throw InvalidParameterException.of("secureAggregation", "mode must be one of "
+                    + String.join(", ", SECURE_AGGREGATION_MODES) + ", got " + a.mode());
+        }
+        if (a.bits() < DdgParams.MIN_BITS || a.bits() > DdgParams.MAX_BITS) {
+            throw InvalidParameterException.of("secaggBits", "must be in [" + DdgParams.MIN_BITS + ", "
+                    + DdgParams.MAX_BITS + "], got " + a.bits());
+        }
+        if (a.parties() < 1) {
+            throw InvalidParameterException.of("numPartitions", "must be >= 1 for secure aggregation (each partition "
+                    + "is a party), got " + a.parties());
+        }
+        if (a.colluding() < 0 || a.colluding() >= a.parties()) {
+            throw InvalidParameterException.of("secaggColluding", "must be in [0, n - 1] for n = " + a.parties()
+                    + " parties (partitions), got " + a.colluding()
+                    + ": the honest parties' noise must meet the target");
+        }
+        if (a.dim() < 1 || a.dim() > (1 << 30)) {
+            throw InvalidParameterException.of("secureAggregation", "dimension must be in [1, 2^30], got " + a.dim());
+        }
+        Checks.positive("clipNorm", a.clipNorm());
+        if (rows == null) {
+            throw new InvalidParameterException(List.of("secureAggregation", "rows"), "%s needs %s (N): the "
+                    + "encoding's range must hold the sum of up to N units' contributions");
+        }
+    }
+
     private static String esc(String s) {
         return s.replace("%", "%%");
     }
@@ -202,8 +278,24 @@ public final class PlanRequest {
         private Double noiseMultiplier;
         private double epsilonCeiling = DEFAULT_EPSILON_CEILING;
         private boolean allowWeakPrivacy;
+        private SecureAggregation secureAggregation;
 
         private Builder() {}
+
+        /** Secure aggregation with distributed noise (needs {@code rows}); {@code null} for the central mode. */
+        public Builder secureAggregation(SecureAggregation a) {
+            this.secureAggregation = a;
+            return this;
+        }
+
+        /**
+         * Secure aggregation in {@code mode} ("masking" or "paillier") with b = {@code bits}, n = {@code parties},
+         * t = {@code colluding}, d = {@code dim} and clip norm C = {@code clipNorm}.
+         */
+        public Builder secureAggregation(String mode, int bits, int parties, int colluding, int dim,
+                double clipNorm) {
+            return secureAggregation(new SecureAggregation(mode, bits, parties, colluding, dim, clipNorm));
+        }
 
         /**
          * The ceiling on a target or claimed epsilon (default {@value #DEFAULT_EPSILON_CEILING}; a ledger's policy
@@ -383,6 +475,9 @@ public final class PlanRequest {
                 if (noiseMultiplier != null && !(noiseMultiplier >= MIN_NOISE_MULTIPLIER)) {
                     throw weakNoise("noiseMultiplier", "is " + num(noiseMultiplier));
                 }
+            }
+            if (secureAggregation != null) {
+                checkSecureAggregation(secureAggregation, rows);
             }
             return new PlanRequest(this, q, t);
         }

@@ -5,14 +5,17 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
+import java.util.function.DoubleFunction;
 import org.dpspark.accountant.AccountantName;
 import org.dpspark.accountant.DpEvent;
 import org.dpspark.accountant.PrivacyBound;
 import org.dpspark.accountant.best.BestAccountant;
 import org.dpspark.accountant.calibration.BestCalibration;
+import org.dpspark.accountant.calibration.DdgCalibration;
 import org.dpspark.accountant.pld.PldAccountant;
 import org.dpspark.accountant.rdp.RdpAccountant;
 import org.dpspark.core.params.InvalidParameterException;
+import org.dpspark.core.secagg.DdgParams;
 
 /**
  * What a run will spend, fixed before the first step: Poisson rate q, noise multiplier sigma, steps T, and the
@@ -30,6 +33,14 @@ import org.dpspark.core.params.InvalidParameterException;
  * {@link PlanRequest#MIN_NOISE_MULTIPLIER} and a claimed epsilon above the request's ceiling are refused here, the
  * two limits only the plan can check.
  *
+ * <p><b>Secure aggregation</b> ({@link PlanRequest#secureAggregation()}): the noise is the distributed discrete
+ * Gaussian of the parties' encoding {@link DdgParams} at sigma ({@link DdgParams#choose} with the request's b, n, t,
+ * d, C and N), and the run's event is {@link DpEvent#distributedDiscrete}(q, encoding, T), accounted by RDP alone
+ * (Kairouz, Liu and Steinke 2021, Prop. 14, subsampled by Zhu and Wang 2019, Thm 5; the PLD accountant has no bound
+ * for it, so {@code pldEpsilon} is +Infinity and the claim is RDP's). With a target epsilon, sigma is the smallest
+ * that meets it by that bound ({@link DdgCalibration}). The sanity limits apply alike. {@link #distributed()} holds
+ * the encoding.
+ *
  * <p>Ledger hook: {@link #events()} is this run's history; a ledger composes the events of all of a dataset's jobs
  * with the same best-of rule.
  *
@@ -44,6 +55,8 @@ import org.dpspark.core.params.InvalidParameterException;
  * @param pldEpsilon      epsilon by the PLD accountant
  * @param targetEpsilon   the requested target, when sigma was calibrated
  * @param rows            N, when known
+ * @param distributed     the distributed discrete Gaussian encoding at sigma under secure aggregation; empty for the
+ *                        central mode
  */
 public record PrivacyPlan(
         double samplingRate,
@@ -56,13 +69,23 @@ public record PrivacyPlan(
         double rdpEpsilon,
         double pldEpsilon,
         OptionalDouble targetEpsilon,
-        OptionalLong rows) {
+        OptionalLong rows,
+        Optional<DdgParams> distributed) {
 
     /** Checks that the optional parts are present or empty, never null. */
     public PrivacyPlan {
         Objects.requireNonNull(accountant, "accountant");
         Objects.requireNonNull(targetEpsilon, "targetEpsilon");
         Objects.requireNonNull(rows, "rows");
+        Objects.requireNonNull(distributed, "distributed");
+    }
+
+    /** A plan of the central mode (no secure aggregation): {@code distributed} empty. */
+    public PrivacyPlan(double samplingRate, double noiseMultiplier, long steps, double delta, double epsilon,
+            AccountantName accountant, boolean calibrated, double rdpEpsilon, double pldEpsilon,
+            OptionalDouble targetEpsilon, OptionalLong rows) {
+        this(samplingRate, noiseMultiplier, steps, delta, epsilon, accountant, calibrated, rdpEpsilon, pldEpsilon,
+                targetEpsilon, rows, Optional.empty());
     }
 
     /** A plan with the calibration it came from, for callers that show both accountants' sigmas. */
@@ -80,9 +103,18 @@ public record PrivacyPlan(
         return detailed(request).plan();
     }
 
-    /** As {@link #of}, with the calibration (both accountants' smallest sigmas) when sigma was calibrated. */
+    /**
+     * As {@link #of}, with the calibration (both accountants' smallest sigmas) when sigma was calibrated in the central
+     * mode (empty under secure aggregation, which only RDP accounts).
+     *
+     * @throws InvalidParameterException as {@link #of}, and naming {@code secaggBits} when secure aggregation's b
+     *         cannot hold the sum's range at the plan's sigma
+     */
     public static Detailed detailed(PlanRequest request) {
         Objects.requireNonNull(request, "request");
+        if (request.secureAggregation().isPresent()) {
+            return distributed(request, request.secureAggregation().get());
+        }
         double q = request.samplingRate();
         long t = request.steps();
         double delta = request.delta();
@@ -130,20 +162,73 @@ public record PrivacyPlan(
         return new Detailed(plan(request, sigma, true, BestAccountant.bound(rdp, pld)), Optional.of(cal));
     }
 
-    private static PrivacyPlan plan(PlanRequest r, double sigma, boolean calibrated, PrivacyBound bound) {
-        return new PrivacyPlan(r.samplingRate(), sigma, r.steps(), r.delta(), bound.epsilon(), bound.claimed(),
-                calibrated, bound.rdpEpsilon(), bound.pldEpsilon(), r.targetEpsilon(), r.rows());
+    /**
+     * The plan under secure aggregation: the encoding at sigma (given, or calibrated by {@link DdgCalibration}), its
+     * event {@link DpEvent#distributedDiscrete}, and its RDP epsilon claimed (PLD: +Infinity).
+     */
+    private static Detailed distributed(PlanRequest request, PlanRequest.SecureAggregation secagg) {
+        double q = request.samplingRate();
+        long t = request.steps();
+        double delta = request.delta();
+        long rows = request.rows().orElseThrow(); // PlanRequest requires N with secure aggregation
+        DoubleFunction<DdgParams> encoding = sigma -> secagg.encoding(sigma, rows);
+        double sigma;
+        DdgParams params;
+        double rdp;
+        boolean calibrated = request.targetEpsilon().isPresent();
+        if (!calibrated) {
+            sigma = request.noiseMultiplier().getAsDouble();
+            params = encoding.apply(sigma);
+            rdp = DdgCalibration.epsilon(DpEvent.distributedDiscrete(q, params, t), delta);
+            if (!request.allowWeakPrivacy() && !(rdp <= request.epsilonCeiling())) {
+                throw PlanRequest.weakEpsilon("noiseMultiplier", PlanRequest.num(sigma) + " over " + t
+                        + " steps at q = " + PlanRequest.num(q) + " with secure aggregation gives epsilon "
+                        + PlanRequest.num(rdp) + ", which", rdp, request.epsilonCeiling());
+            }
+        } else {
+            double target = request.targetEpsilon().getAsDouble();
+            DdgCalibration.Result cal = DdgCalibration.calibrate(target, delta, q, t, encoding);
+            sigma = cal.sigma();
+            if (!request.allowWeakPrivacy() && !(sigma >= PlanRequest.MIN_NOISE_MULTIPLIER)) {
+                throw PlanRequest.weakNoise("epsilon", PlanRequest.num(target) + " over " + t + " steps at q = "
+                        + PlanRequest.num(q) + " with secure aggregation calibrates the noise multiplier to "
+                        + PlanRequest.num(sigma));
+            }
+            params = cal.params();
+            rdp = cal.epsilon();
+        }
+        PrivacyBound bound = BestAccountant.bound(rdp, Double.POSITIVE_INFINITY);
+        return new Detailed(plan(request, sigma, calibrated, bound, Optional.of(params)), Optional.empty());
     }
 
-    /** This run's privacy history (one event), for a ledger. */
-    public List<DpEvent> events() {
-        return List.of(new DpEvent(samplingRate, noiseMultiplier, steps));
+    private static PrivacyPlan plan(PlanRequest r, double sigma, boolean calibrated, PrivacyBound bound) {
+        return plan(r, sigma, calibrated, bound, Optional.empty());
+    }
+
+    private static PrivacyPlan plan(PlanRequest r, double sigma, boolean calibrated, PrivacyBound bound,
+            Optional<DdgParams> distributed) {
+        return new PrivacyPlan(r.samplingRate(), sigma, r.steps(), r.delta(), bound.epsilon(), bound.claimed(),
+                calibrated, bound.rdpEpsilon(), bound.pldEpsilon(), r.targetEpsilon(), r.rows(), distributed);
     }
 
     /**
-     * Epsilon at delta after {@code stepsDone} steps, for progress lines, by the same rule as the claim (the smaller
-     * valid bound of RDP and PLD, {@link BestAccountant}), so that after {@link #steps()} it equals
-     * {@link #epsilon()}; 0 for no steps. Costs one evaluation of each accountant (tens of ms).
+     * This run's privacy history (one event), for a ledger: the Gaussian's (q, sigma, T), or under secure aggregation
+     * {@link DpEvent#distributedDiscrete}(q, {@link #distributed()}, T).
+     */
+    public List<DpEvent> events() {
+        return List.of(event(steps));
+    }
+
+    private DpEvent event(long t) {
+        return distributed.map(p -> DpEvent.distributedDiscrete(samplingRate, p, t))
+                .orElseGet(() -> new DpEvent(samplingRate, noiseMultiplier, t));
+    }
+
+    /**
+     * Epsilon at delta after {@code stepsDone} steps of this plan's event, for progress lines, by the same rule as the
+     * claim (the smaller valid bound of RDP and PLD, {@link BestAccountant}; RDP's under secure aggregation), so that
+     * after {@link #steps()} it equals {@link #epsilon()}; 0 for no steps. Costs one evaluation of each accountant
+     * (tens of ms).
      *
      * @param stepsDone with 0 &lt;= stepsDone
      */
@@ -154,6 +239,6 @@ public record PrivacyPlan(
         if (stepsDone == 0) {
             return 0.0;
         }
-        return BestAccountant.bound(List.of(new DpEvent(samplingRate, noiseMultiplier, stepsDone)), delta).epsilon();
+        return BestAccountant.bound(List.of(event(stepsDone)), delta).epsilon();
     }
 }

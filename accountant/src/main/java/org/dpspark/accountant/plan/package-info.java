@@ -8,7 +8,9 @@
  *   <li>{@link org.dpspark.accountant.plan.PrivacyPlan}: sigma (calibrated by
  *       {@link org.dpspark.accountant.calibration.BestCalibration} when a target is given) and the guarantee by
  *       both RDP (Mironov 2017; Balle et al. 2020) and PLD (Koskela et al. 2020; Doroshenko et al. 2022), the
- *       smaller claimed with its name ({@link org.dpspark.accountant.best.BestAccountant}).</li>
+ *       smaller claimed with its name ({@link org.dpspark.accountant.best.BestAccountant}). Under secure
+ *       aggregation, the distributed discrete Gaussian encoding at sigma and its RDP bound
+ *       ({@link org.dpspark.accountant.calibration.DdgCalibration} for a target).</li>
  * </ul>
  *
  * <p>Every entry point ({@code dp-train}, {@code dp-privacy}, {@code dp-ledger check}, the MLlib estimators) plans

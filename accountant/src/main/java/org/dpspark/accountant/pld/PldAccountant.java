@@ -31,6 +31,12 @@ import org.dpspark.accountant.pld.SubsampledGaussianPld.Direction;
  * sigma, or enormous epsilon), the interval is doubled until it fits: coarser, still pessimistic;
  * {@link #effectiveInterval()} reports the interval used.
  *
+ * <p><b>Distributed discrete Gaussian events</b> ({@link DpEvent#isDiscrete()}, secure aggregation) are accepted but
+ * not accounted: this accountant has no privacy loss distribution for the Poisson-subsampled distributed discrete
+ * Gaussian (a sum of discrete Gaussians is not a discrete Gaussian, and its privacy loss is only bounded through
+ * KLS 2021's Renyi bound, Prop. 14). A history holding one reports epsilon = +Infinity (and delta = 1), a valid but
+ * vacuous bound, so the best-of rule ({@code BestAccountant}) claims the RDP accountant's bound for it.
+ *
  * <p>Thread-safe. The composed PLDs are computed on the first query after a {@link #compose} and cached.
  */
 public final class PldAccountant implements PrivacyAccountant {
@@ -46,6 +52,7 @@ public final class PldAccountant implements PrivacyAccountant {
     private DiscretePld composedRemove;
     private DiscretePld composedAdd;
     private double effectiveInterval = Double.NaN;
+    private boolean hasDiscrete;
 
     /** An accountant with the value discretization interval {@value #DEFAULT_INTERVAL}. */
     public PldAccountant() {
@@ -91,19 +98,20 @@ public final class PldAccountant implements PrivacyAccountant {
             throw new IllegalArgumentException("event must not be null");
         }
         int last = events.size() - 1;
-        if (last >= 0 && events.get(last).samplingRate() == event.samplingRate()
-                && events.get(last).noiseMultiplier() == event.noiseMultiplier()) {
+        if (last >= 0 && events.get(last).sameMechanism(event)) {
             DpEvent previous = events.get(last);
-            events.set(last, new DpEvent(previous.samplingRate(), previous.noiseMultiplier(),
-                    Math.addExact(previous.steps(), event.steps())));
+            events.set(last, previous.withSteps(Math.addExact(previous.steps(), event.steps())));
         } else {
             events.add(event);
+        }
+        if (event.isDiscrete()) {
+            hasDiscrete = true;
         }
         composedRemove = null;
         composedAdd = null;
     }
 
-    /** The composed events in order, consecutive events with equal q and sigma merged; unmodifiable. */
+    /** The composed events in order, consecutive events of the same mechanism merged; unmodifiable. */
     public synchronized List<DpEvent> events() {
         return List.copyOf(events);
     }
@@ -123,7 +131,8 @@ public final class PldAccountant implements PrivacyAccountant {
 
     /**
      * The smallest epsilon &gt;= 0 with delta(epsilon) &lt;= delta for the composed history; 0 when nothing was
-     * composed, +Infinity when the mass at infinity exceeds delta.
+     * composed, +Infinity when the mass at infinity exceeds delta or the history holds a distributed discrete
+     * Gaussian event (see the class comment).
      *
      * @param delta with 0 &lt; delta &lt; 1
      */
@@ -135,13 +144,17 @@ public final class PldAccountant implements PrivacyAccountant {
         if (events.isEmpty()) {
             return 0.0;
         }
+        if (hasDiscrete) {
+            return Double.POSITIVE_INFINITY; // no PLD for the subsampled DDG (class comment)
+        }
         ensureComposed();
         return Math.max(composedRemove.epsilon(delta), composedAdd.epsilon(delta));
     }
 
     /**
      * The delta at which the composed history is (epsilon, delta)-DP by this accountant: the larger of the two
-     * directions' hockey-stick divergences at epsilon, at most 1; 0 when nothing was composed.
+     * directions' hockey-stick divergences at epsilon, at most 1; 0 when nothing was composed; 1 (no guarantee) when
+     * the history holds a distributed discrete Gaussian event.
      *
      * @param epsilon finite and &gt;= 0
      */
@@ -151,6 +164,9 @@ public final class PldAccountant implements PrivacyAccountant {
         }
         if (events.isEmpty()) {
             return 0.0;
+        }
+        if (hasDiscrete) {
+            return 1.0;
         }
         ensureComposed();
         return Math.max(composedRemove.delta(epsilon), composedAdd.delta(epsilon));

@@ -11,6 +11,9 @@
  *       composition by FFT with Chernoff-bounded windows (package-private).</li>
  * </ul>
  *
+ * <p>The distributed discrete Gaussian of secure aggregation has no PLD here: a history holding one gets epsilon
+ * +Infinity, and the best-of rule claims RDP for it.
+ *
  * <p>Plain Java, no Spark; FFTs by JTransforms (shipped with Spark MLlib). Nothing here sees data.
  */
 package org.dpspark.accountant.pld;

@@ -7,12 +7,17 @@ import org.dpspark.accountant.DpEvent;
 import org.dpspark.accountant.PrivacyAccountant;
 
 /**
- * Renyi-DP accountant for compositions of the Poisson-subsampled Gaussian mechanism.
+ * Renyi-DP accountant for compositions of the Poisson-subsampled Gaussian mechanism and of the Poisson-subsampled
+ * distributed discrete Gaussian of secure aggregation.
  *
  * <p>Composition: RDP at a fixed order adds up over adaptive compositions (Mironov 2017, Prop. 1), so
  * after events (q_i, sigma_i, T_i) the RDP curve is
  * <pre>  rdp(alpha) = sum_i T_i * rdp_{q_i, sigma_i}(alpha),</pre>
- * evaluated on a fixed grid of orders with {@link SubsampledGaussianRdp#rdp}.
+ * evaluated on a fixed grid of orders with {@link SubsampledGaussianRdp#rdp} for a Gaussian event and
+ * {@link DistributedDiscreteGaussianRdp#rdp} for a discrete one ({@link DpEvent#isDiscrete()}: KLS 2021, Prop. 14,
+ * subsampled by Zhu and Wang 2019, Thm 5). A discrete event contributes +Infinity at the grid's fractional orders
+ * (its bound holds at integer orders only), so a history with one is converted on the integer orders (2..63, 128,
+ * 256, 512, 1024 on the default grid).
  *
  * <p>Conversion to (epsilon, delta)-DP (Balle, Barthe, Gaboardi, Hsu, Sato 2020, "Hypothesis testing
  * interpretations and Renyi differential privacy", Thm 21; the conversion of Google dp_accounting and
@@ -22,8 +27,9 @@ import org.dpspark.accountant.PrivacyAccountant;
  * <pre>  delta(epsilon) = min(1, min_alpha exp((alpha - 1) (rdp(alpha) - epsilon + log1p(-1/alpha)) - log(alpha))).</pre>
  * Both are upper bounds: any order gives a valid guarantee, the grid only decides how tight it is.
  *
- * <p>Thread-safe. {@link #compose} reuses the per-step curve when consecutive events share q and sigma,
- * so recording one step at a time costs one pass over the orders.
+ * <p>Thread-safe. {@link #compose} reuses the per-step curve when consecutive events are the same mechanism
+ * ({@link DpEvent#sameMechanism}: q, sigma and the discrete part), so recording one step at a time costs one pass
+ * over the orders.
  */
 public final class RdpAccountant implements PrivacyAccountant {
 
@@ -39,8 +45,7 @@ public final class RdpAccountant implements PrivacyAccountant {
     private final double[] rdp;
     private final List<DpEvent> events = new ArrayList<>();
 
-    private double cachedSamplingRate = Double.NaN;
-    private double cachedNoiseMultiplier = Double.NaN;
+    private DpEvent cachedMechanism;
     private double[] cachedStepRdp;
 
     /** An accountant on {@link #defaultOrders()}. */
@@ -96,29 +101,37 @@ public final class RdpAccountant implements PrivacyAccountant {
         if (event == null) {
             throw new IllegalArgumentException("event must not be null");
         }
-        if (cachedStepRdp == null || event.samplingRate() != cachedSamplingRate
-                || event.noiseMultiplier() != cachedNoiseMultiplier) {
+        if (cachedStepRdp == null || !event.sameMechanism(cachedMechanism)) {
             double[] stepRdp = new double[orders.length];
             for (int i = 0; i < orders.length; i++) {
-                stepRdp[i] = SubsampledGaussianRdp.rdp(event.samplingRate(), event.noiseMultiplier(), orders[i]);
+                stepRdp[i] = stepRdp(event, orders[i]);
             }
             cachedStepRdp = stepRdp;
-            cachedSamplingRate = event.samplingRate();
-            cachedNoiseMultiplier = event.noiseMultiplier();
+            cachedMechanism = event;
         }
         double steps = event.steps();
         for (int i = 0; i < orders.length; i++) {
             rdp[i] += steps * cachedStepRdp[i];
         }
         int last = events.size() - 1;
-        if (last >= 0 && events.get(last).samplingRate() == event.samplingRate()
-                && events.get(last).noiseMultiplier() == event.noiseMultiplier()) {
+        if (last >= 0 && events.get(last).sameMechanism(event)) {
             DpEvent previous = events.get(last);
-            events.set(last, new DpEvent(previous.samplingRate(), previous.noiseMultiplier(),
-                    Math.addExact(previous.steps(), event.steps())));
+            events.set(last, previous.withSteps(Math.addExact(previous.steps(), event.steps())));
         } else {
             events.add(event);
         }
+    }
+
+    /**
+     * The RDP of one step of {@code event}'s mechanism at {@code order}: the subsampled Gaussian's
+     * ({@link SubsampledGaussianRdp}) or the subsampled distributed discrete Gaussian's
+     * ({@link DistributedDiscreteGaussianRdp}; +Infinity at fractional orders).
+     */
+    public static double stepRdp(DpEvent event, double order) {
+        DpEvent.Discrete d = event.discrete();
+        return d == null ? SubsampledGaussianRdp.rdp(event.samplingRate(), event.noiseMultiplier(), order)
+                : DistributedDiscreteGaussianRdp.rdp(event.samplingRate(), event.noiseMultiplier(), d.tau(), d.dim(),
+                        order);
     }
 
     /** The orders, a copy. */
@@ -131,7 +144,7 @@ public final class RdpAccountant implements PrivacyAccountant {
         return rdp.clone();
     }
 
-    /** The composed events in order, consecutive events with equal q and sigma merged; unmodifiable. */
+    /** The composed events in order, consecutive events of the same mechanism merged; unmodifiable. */
     public synchronized List<DpEvent> events() {
         return List.copyOf(events);
     }
