@@ -50,7 +50,7 @@ import org.dpspark.core.params.InvalidParameterException;
  * @param localVariance each party's discrete Gaussian sigma^2, in integer units
  */
 public record DdgParams(int dim, int paddedDim, int bits, int parties, int colluding, double clipNorm,
-        double noiseMultiplier, long maxUnits, double scale, long localVariance) {
+        double noiseMultiplier, long maxUnits, double scale, long localVariance) implements java.io.Serializable {
 
     /** Smallest modulus exponent accepted. */
     public static final int MIN_BITS = 8;

@@ -73,6 +73,30 @@ public final class DriverUpdate {
         }
         double[] noisy = Arrays.copyOf(clippedSum, p + 1);
         noise.addTo(noisy, noiseStd());
+        return descend(params, noisy);
+    }
+
+    /**
+     * As {@link #apply}, for a sum whose noise was added by the parties themselves (secure aggregation: the
+     * distributed discrete Gaussian, decoded from the masked or encrypted total): no noise is added here; the sum is
+     * divided by the expected batch size and the optimizer applied. Whoever calls this must hold the guarantee of
+     * the mechanism that noised the sum (its own accountant), not this class's sigma.
+     *
+     * @param noisedSum length numParams + 1, already noised; not modified
+     */
+    public double applyNoised(double[] params, double[] noisedSum) {
+        Objects.requireNonNull(params, "params");
+        Objects.requireNonNull(noisedSum, "noisedSum");
+        int p = model.numParams();
+        if (params.length != p || noisedSum.length != p + 1) {
+            throw new IllegalArgumentException("params must have length " + p + " and noisedSum " + (p + 1) + ", got "
+                    + params.length + " and " + noisedSum.length);
+        }
+        return descend(params, Arrays.copyOf(noisedSum, p + 1));
+    }
+
+    private double descend(double[] params, double[] noisy) {
+        int p = model.numParams();
         double[] gradient = new double[p];
         for (int j = 0; j < p; j++) {
             gradient[j] = noisy[j] / expectedBatchSize;

@@ -169,6 +169,18 @@ public final class DpTrain implements Callable<Integer> {
     @Option(names = "--step-mode", paramLabel = "MODE", defaultValue = "auto", description = "How steps run: barrier (one long-lived barrier stage; fast), job (one Spark job per step) or auto (barrier unless dynamic allocation is on; default: ${DEFAULT-VALUE}). Same model either way.")
     String stepMode;
 
+    @Option(names = "--secure-aggregation", paramLabel = "MODE", defaultValue = "central", description = "Who sees each step's sum: central (default: partitions send clipped sums to the driver, which adds the noise), masking (each partition adds its share of discrete Gaussian noise and pairwise masks mod 2^b: the driver learns only the noised total) or paillier (partitions encrypt their noised shares; a separate key-holder process decrypts only the total; much slower). Masking and paillier need the barrier step mode.")
+    String secureAggregation;
+
+    @Option(names = "--secagg-bits", paramLabel = "B", defaultValue = "40", description = "With masking or paillier: shares are taken modulo 2^B, B in [8, 62]; a B too small for the sum's range is refused with the B needed (default: ${DEFAULT-VALUE}).")
+    int secaggBits;
+
+    @Option(names = "--secagg-colluding", paramLabel = "T", defaultValue = "0", description = "With masking or paillier: up to T of the n parties (partitions) may collude with the driver; each party adds 1/(n - T) of the noise variance so that the honest parties' noise alone meets the target (default: ${DEFAULT-VALUE}).")
+    int secaggColluding;
+
+    @Option(names = "--secagg-party-secret-file", paramLabel = "PATH", description = "With masking or paillier: a file of at least 32 secret random bytes readable on the executors only (e.g. a Kubernetes secret mounted on executor pods), from which each party's randomness derives, so that a retried task sends the same share; without it, shares are drawn afresh per attempt.")
+    String secaggPartySecretFile;
+
     @Option(names = "--job-id", paramLabel = "ID", description = "Job id recorded in the ledger, report and model (default: a random UUID; Airflow passes its run id). A job id is charged once: one that already committed is refused (exit 4).")
     String jobId;
 
@@ -462,6 +474,10 @@ public final class DpTrain implements Callable<Integer> {
                 .noiseMultiplier(noiseMultiplier)
                 .insecureTestSeed(insecureTestSeed)
                 .stepMode(StepMode.parse(stepMode))
+                .secureAggregation(org.dpspark.jobs.train.SecureAggregation.parse(secureAggregation))
+                .secaggBits(secaggBits)
+                .secaggColluding(secaggColluding)
+                .secaggPartySecretFile(secaggPartySecretFile)
                 .allowWeakPrivacy(allowWeakPrivacy)
                 .userColumn(userColumnForUnit())
                 .maxRowsPerUser(maxRowsPerUser)
@@ -705,6 +721,7 @@ public final class DpTrain implements Callable<Integer> {
         out.printf(Locale.ROOT, "plan: N = %d, q = %s, steps = %d, sigma = %s, epsilon = %s at delta = %s (%s accountant; "
                 + "rdp %s, pld %s)%n", d.rows(), plan.samplingRate(), plan.steps(), plan.noiseMultiplier(),
                 plan.epsilon(), plan.delta(), plan.accountant().jsonName(), plan.rdpEpsilon(), plan.pldEpsilon());
+        plan.distributed().ifPresent(this::printSecureAggregation);
         if (d.admission().isPresent()) {
             Admission a = d.admission().get();
             out.printf(Locale.ROOT, "ledger: dataset %s would admit this job now: cumulative epsilon %.4f -> %.4f%s%n",
@@ -728,6 +745,7 @@ public final class DpTrain implements Callable<Integer> {
                 plan.epsilon(), plan.delta(), plan.accountant().jsonName(), plan.rdpEpsilon(), plan.pldEpsilon(),
                 plan.samplingRate(), plan.noiseMultiplier(), m.config().clipNorm(),
                 m.insecureTestRun() ? "  [INSECURE TEST SEED: NO PRIVACY]" : "");
+        plan.distributed().ifPresent(this::printSecureAggregation);
         if (m.metrics() != null) {
             StringBuilder line = new StringBuilder("evaluation:");
             m.metrics().values().forEach((k, v) -> line.append(String.format(Locale.ROOT, " %s %.4f", k, v)));
@@ -736,6 +754,14 @@ public final class DpTrain implements Callable<Integer> {
         out.println(JobLedger.summary(m.provenance().ledger()));
         Publication pub = publication;
         out.printf("model: %s%nreport: %s%n", pub.modelDir(), pub.reportPath());
+    }
+
+    /** One line naming the distributed mechanism, n, t and b (issue 13: the report and the console name them). */
+    private void printSecureAggregation(org.dpspark.core.secagg.DdgParams d) {
+        out.printf(Locale.ROOT, "secure aggregation: %s, distributed discrete Gaussian over n = %d parties, t = %d may "
+                + "collude, b = %d bits (scale %.4g, each party's noise variance %d, sensitivity %.6g incl. rounding; "
+                + "the driver sees only the noised total)%n", secureAggregation, d.parties(), d.colluding(), d.bits(),
+                d.scale(), d.localVariance(), d.sensitivity());
     }
 
     static final long DEMO_ROWS = 60_000;

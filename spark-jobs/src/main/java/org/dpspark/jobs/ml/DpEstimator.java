@@ -90,6 +90,10 @@ public abstract class DpEstimator<M extends DpPredictionModel<M>, E extends DpEs
     private final IntParam localEpochs;
     private final DoubleParam localLearningRate;
     private final IntParam localBatchSize;
+    private final Param<String> secureAggregation;
+    private final IntParam secaggBits;
+    private final IntParam secaggColluding;
+    private final Param<String> secaggPartySecretFile;
     /** INSECURE test path; deliberately not a Param (never saved, never in explainParams). */
     private Long insecureTestSeed;
 
@@ -146,6 +150,20 @@ public abstract class DpEstimator<M extends DpPredictionModel<M>, E extends DpEs
                 ParamRules.positive("localLearningRate"));
         localBatchSize = new IntParam(this, "localBatchSize", "fedavg: local mini-batch size",
                 ParamRules.atLeast("localBatchSize", 1));
+        secureAggregation = new Param<>(this, "secureAggregation", "who sees each step's sum: central (default; the "
+                + "driver adds the noise), masking (partitions add discrete Gaussian shares and pairwise masks mod 2^b; the "
+                + "driver learns only the noised total) or paillier (encrypted shares; a separate key holder decrypts the "
+                + "total)", ParamRules.oneOf("secureAggregation", new String[] {"central", "masking", "paillier"}));
+        setDefault(secureAggregation, "central");
+        secaggBits = new IntParam(this, "secaggBits", "masking/paillier: shares modulo 2^b, b in [8, 62]",
+                ParamRules.atLeast("secaggBits", 1));
+        setDefault(secaggBits, org.dpspark.core.secagg.DdgParams.DEFAULT_BITS);
+        secaggColluding = new IntParam(this, "secaggColluding", "masking/paillier: t, the partitions that may collude "
+                + "with the driver; the other n - t partitions' noise meets the target", ParamRules.atLeast("secaggColluding", 0));
+        setDefault(secaggColluding, 0);
+        secaggPartySecretFile = new Param<>(this, "secaggPartySecretFile", "masking/paillier: a file of secret random "
+                + "bytes readable on the executors only, from which each party's randomness derives (retries resend the "
+                + "same share); default unset: fresh per attempt");
         setDefault(localEpochs, 1);
         setDefault(localLearningRate, 0.1);
         setDefault(localBatchSize, 10);
@@ -330,6 +348,55 @@ public abstract class DpEstimator<M extends DpPredictionModel<M>, E extends DpEs
 
     public E setLocalLearningRate(double v) {
         set(localLearningRate, v);
+        return self();
+    }
+
+    public Param<String> secureAggregation() {
+        return secureAggregation;
+    }
+
+    public IntParam secaggBits() {
+        return secaggBits;
+    }
+
+    public IntParam secaggColluding() {
+        return secaggColluding;
+    }
+
+    public Param<String> secaggPartySecretFile() {
+        return secaggPartySecretFile;
+    }
+
+    public String getSecureAggregation() {
+        return getOrDefault(secureAggregation);
+    }
+
+    /** "central" (default), "masking" or "paillier": who sees each step's sum (see the README). */
+    public E setSecureAggregation(String v) {
+        set(secureAggregation, v);
+        return self();
+    }
+
+    public int getSecaggBits() {
+        return (Integer) getOrDefault(secaggBits);
+    }
+
+    public E setSecaggBits(int v) {
+        set(secaggBits, v);
+        return self();
+    }
+
+    public int getSecaggColluding() {
+        return (Integer) getOrDefault(secaggColluding);
+    }
+
+    public E setSecaggColluding(int v) {
+        set(secaggColluding, v);
+        return self();
+    }
+
+    public E setSecaggPartySecretFile(String v) {
+        set(secaggPartySecretFile, v);
         return self();
     }
 
@@ -596,6 +663,10 @@ public abstract class DpEstimator<M extends DpPredictionModel<M>, E extends DpEs
                 .algorithm(getAlgorithm())
                 .localTraining(new org.dpspark.core.user.LocalTraining(getLocalEpochs(), getLocalLearningRate(),
                         getLocalBatchSize()))
+                .secureAggregation(org.dpspark.jobs.train.SecureAggregation.parse(getSecureAggregation()))
+                .secaggBits(getSecaggBits())
+                .secaggColluding(getSecaggColluding())
+                .secaggPartySecretFile(isDefined(secaggPartySecretFile) ? getOrDefault(secaggPartySecretFile) : null)
                 .build();
     }
 

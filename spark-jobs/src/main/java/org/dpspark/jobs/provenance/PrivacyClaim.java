@@ -26,6 +26,8 @@ import java.io.Serializable;
  * @param targetEpsilon the target epsilon sigma was calibrated for, or null when none was given (or not recorded)
  * @param insecureTestRun true when a fixed test seed was used: noise and sampling were predictable and NO privacy
  *     holds, whatever epsilon says
+ * @param secureAggregation who added the noise when the parties did (masking or paillier: the distributed discrete
+ *     Gaussian), or null for the central mode (the driver added Gaussian noise)
  */
 public record PrivacyClaim(
         double epsilon,
@@ -42,9 +44,46 @@ public record PrivacyClaim(
         long steps,
         Boolean calibrated,
         Double targetEpsilon,
-        boolean insecureTestRun) implements Serializable {
+        boolean insecureTestRun,
+        SecureAggregationClaim secureAggregation) implements Serializable {
 
     private static final long serialVersionUID = 1L;
+
+    /** A claim of the central mode (the driver added the noise). */
+    public PrivacyClaim(double epsilon, double delta, String accountant, Double rdpEpsilon, Double pldEpsilon,
+            String unit, String adjacency, String sampling, double samplingRate, double noiseMultiplier,
+            double clipNorm, long steps, Boolean calibrated, Double targetEpsilon, boolean insecureTestRun) {
+        this(epsilon, delta, accountant, rdpEpsilon, pldEpsilon, unit, adjacency, sampling, samplingRate,
+                noiseMultiplier, clipNorm, steps, calibrated, targetEpsilon, insecureTestRun, null);
+    }
+
+    /**
+     * The noise of a secure aggregation, added by the parties (Kairouz, Liu and Steinke 2021).
+     *
+     * @param mode "masking" or "paillier"
+     * @param mechanism "distributed discrete Gaussian"
+     * @param parties n, the parties (partitions)
+     * @param colluding t, the parties that may collude with the driver; the n - t honest parties' noise meets the claim
+     * @param bits b, the modulus 2^b of the shares
+     * @param scale integer units per unit of the sums (1 / gamma)
+     * @param localVariance each party's discrete Gaussian parameter sigma^2, in integer units
+     * @param sensitivity the L2 sensitivity in integer units, rounding included (scale C + sqrt(padded dimension))
+     * @param effectiveNoiseMultiplier the honest parties' noise std over that sensitivity
+     */
+    public record SecureAggregationClaim(String mode, String mechanism, int parties, int colluding, int bits,
+            double scale, long localVariance, double sensitivity, double effectiveNoiseMultiplier)
+            implements Serializable {
+        private static final long serialVersionUID = 1L;
+
+        public SecureAggregationClaim {
+            Fields.requireText(mode, "mode");
+            Fields.requireText(mechanism, "mechanism");
+            if (parties < 1 || colluding < 0 || colluding >= parties || bits < 1) {
+                throw new IllegalArgumentException("secure aggregation needs 0 <= t < n and b >= 1, got n = " + parties
+                        + ", t = " + colluding + ", b = " + bits);
+            }
+        }
+    }
 
     public PrivacyClaim {
         Fields.requireText(accountant, "accountant");
@@ -58,7 +97,11 @@ public record PrivacyClaim(
 
     @Override
     public String toString() {
-        return String.format(java.util.Locale.ROOT, "(epsilon = %.4f, delta = %.3g)-DP per %s, %s accountant%s",
-                epsilon, delta, unit, accountant, insecureTestRun ? " [INSECURE TEST SEED: NO PRIVACY]" : "");
+        return String.format(java.util.Locale.ROOT, "(epsilon = %.4f, delta = %.3g)-DP per %s, %s accountant%s%s",
+                epsilon, delta, unit, accountant, secureAggregation == null ? ""
+                        : String.format(java.util.Locale.ROOT, ", %s (%s, n = %d, t = %d, b = %d)",
+                                secureAggregation.mechanism(), secureAggregation.mode(), secureAggregation.parties(),
+                                secureAggregation.colluding(), secureAggregation.bits()),
+                insecureTestRun ? " [INSECURE TEST SEED: NO PRIVACY]" : "");
     }
 }

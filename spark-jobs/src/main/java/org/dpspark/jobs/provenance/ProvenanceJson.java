@@ -92,6 +92,19 @@ public final class ProvenanceJson {
         n.put("calibrated", c.calibrated());
         number(n, "target_epsilon", c.targetEpsilon());
         n.put("insecure_test_run", c.insecureTestRun());
+        if (c.secureAggregation() != null) {
+            PrivacyClaim.SecureAggregationClaim a = c.secureAggregation();
+            ObjectNode s = n.putObject("secure_aggregation");
+            s.put("mode", a.mode());
+            s.put("mechanism", a.mechanism());
+            s.put("parties", a.parties());
+            s.put("colluding", a.colluding());
+            s.put("bits", a.bits());
+            number(s, "scale", a.scale());
+            s.put("local_variance", a.localVariance());
+            number(s, "sensitivity", a.sensitivity());
+            number(s, "effective_noise_multiplier", a.effectiveNoiseMultiplier());
+        }
         return n;
     }
 
@@ -211,7 +224,16 @@ public final class ProvenanceJson {
                 optDbl(n, "rdp_epsilon", w), optDbl(n, "pld_epsilon", w), text(n, "unit", w),
                 text(n, "adjacency", w), text(n, "sampling", w), dbl(n, "sampling_rate", w),
                 dbl(n, "noise_multiplier", w), dbl(n, "clip_norm", w), lng(n, "steps", w),
-                optBool(n, "calibrated", w), optDbl(n, "target_epsilon", w), bool(n, "insecure_test_run", w)));
+                optBool(n, "calibrated", w), optDbl(n, "target_epsilon", w), bool(n, "insecure_test_run", w),
+                n.has("secure_aggregation") ? readSecure(n.get("secure_aggregation"), w + ".secure_aggregation")
+                        : null));
+    }
+
+    static PrivacyClaim.SecureAggregationClaim readSecure(JsonNode n, String w) {
+        object(n, w);
+        return build(w, () -> new PrivacyClaim.SecureAggregationClaim(text(n, "mode", w), text(n, "mechanism", w),
+                (int) lng(n, "parties", w), (int) lng(n, "colluding", w), (int) lng(n, "bits", w), dbl(n, "scale", w),
+                lng(n, "local_variance", w), dbl(n, "sensitivity", w), dbl(n, "effective_noise_multiplier", w)));
     }
 
     static DataProvenance readData(JsonNode n, String w) {

@@ -39,13 +39,16 @@ public final class TrainingProvenance {
             TrainConfig cfg, TrainResult result, LedgerReceipt receipt, String dpsparkVersion) {
         PrivacyPlan plan = result.plan();
         PrivacyClaim claim = new PrivacyClaim(plan.epsilon(), plan.delta(), plan.accountant().jsonName(), plan.rdpEpsilon(),
-                plan.pldEpsilon(), cfg.privacyUnit(), cfg.userColumn().isPresent()
+                plan.distributed().isPresent() ? null : plan.pldEpsilon(), cfg.privacyUnit(), cfg.userColumn().isPresent()
                         ? "add/remove all the rows of one user (user column '" + cfg.userColumn().get() + "', at most "
                                 + cfg.maxRowsPerUser() + " per user)"
                         : "add/remove one row", "poisson", plan.samplingRate(),
                 plan.noiseMultiplier(), cfg.clipNorm(), plan.steps(), plan.calibrated(),
                 cfg.targetEpsilon().isPresent() ? cfg.targetEpsilon().getAsDouble() : null,
-                cfg.insecureTestSeed().isPresent());
+                cfg.insecureTestSeed().isPresent(), plan.distributed().map(d -> new PrivacyClaim.SecureAggregationClaim(
+                        cfg.secureAggregation().jsonName(), "distributed discrete Gaussian", d.parties(), d.colluding(),
+                        d.bits(), d.scale(), d.localVariance(), d.sensitivity(), d.effectiveNoiseMultiplier()))
+                        .orElse(null));
         DataProvenance data = new DataProvenance(train.path(), train.format(), train.fingerprint(), train.rows(),
                 specName, dimension);
         // Epochs over the privacy units (users at user level): result.rows() is what q and T were planned over.

@@ -82,6 +82,13 @@ public final class TrainingRun {
      * @param notices receives one-line notices for the user (no cap set, a reservation left charged)
      */
     public static TrainingRun preflight(RunSettings settings, Configuration hadoop, Consumer<String> notices) {
+        TrainConfig cfg = settings.config();
+        if (cfg.secureAggregation().distributed() && settings.partitions() != null
+                && cfg.secaggColluding() >= settings.partitions()) {
+            throw InvalidParameterException.of("secaggColluding", "must be in [0, n - 1] for n = "
+                    + settings.partitions() + " parties (--partitions), got " + cfg.secaggColluding()
+                    + ": the honest parties' noise must meet the target");
+        }
         Publication pub = settings.publication();
         if (pub != null) {
             AtomicOutput.checkPublishable(hadoop, pub.modelDir(), pub.overwrite(), "--output");
@@ -115,6 +122,14 @@ public final class TrainingRun {
      * guarantee; an optimizer setting that cannot run T steps is refused here too, before the ledger is touched.
      */
     public PrivacyPlan plan(long rows) {
+        return plan(rows, 0, 0);
+    }
+
+    /**
+     * As {@link #plan(long)}, for any aggregation mode: masking and paillier plan the distributed discrete Gaussian
+     * over {@code parties} partitions and vectors of {@code dim} = numParams + 1 (0, 0: unknown, refused for them).
+     */
+    public PrivacyPlan plan(long rows, int dim, int parties) {
         TrainConfig cfg = settings.config();
         if (cfg.userColumn().isPresent() && cfg.batchSize() > rows) {
             // At user level B counts users: say so, rather than the plan's generic "[1, rows]".
@@ -122,7 +137,17 @@ public final class TrainingRun {
                     + "than the number of users, " + rows + ": lower it (q = B / N_users must be at most 1)");
         }
         double ceiling = ledger != null ? ledger.policy().epsilonCeiling() : PlanRequest.DEFAULT_EPSILON_CEILING;
-        PrivacyPlan plan = PrivacyPlan.of(settings.config().planRequest(rows, ceiling));
+        PrivacyPlan plan;
+        if (cfg.secureAggregation().distributed()) {
+            if (dim < 1 || parties < 1) {
+                throw InvalidParameterException.of("secureAggregation", cfg.secureAggregation().jsonName()
+                        + " is planned over the model's parameters and the run's partitions: run dp-train --dry-run "
+                        + "on the input (not --rows), which knows both");
+            }
+            plan = PrivacyPlan.of(cfg.planRequest(rows, ceiling, dim, parties));
+        } else {
+            plan = PrivacyPlan.of(cfg.planRequest(rows, ceiling));
+        }
         Optimizers.create(settings.config(), plan.steps());
         return plan;
     }
@@ -134,7 +159,12 @@ public final class TrainingRun {
      * @return the plan and the ledger's answer (empty when the run is not recorded or the dataset is unknown)
      */
     public DryRun dryRun(long rows, String fingerprint) {
-        PrivacyPlan plan = plan(rows);
+        return dryRun(rows, fingerprint, 0, 0);
+    }
+
+    /** As {@link #dryRun(long, String)}, knowing the vector length and parties of a secure aggregation. */
+    public DryRun dryRun(long rows, String fingerprint, int dim, int parties) {
+        PrivacyPlan plan = plan(rows, dim, parties);
         String ds = ledger == null ? null : resolveDataset(ledger, settings, fingerprint, fingerprint != null);
         if (ds == null) {
             return new DryRun(rows, plan, null, Optional.empty());
@@ -154,7 +184,8 @@ public final class TrainingRun {
             units = boundUsers(data, settings.config(), parts).users();
         }
         jsc.setJobDescription(null);
-        return dryRun(units, v.fingerprint());
+        int parties = settings.partitions() != null ? settings.partitions() : jsc.defaultParallelism();
+        return dryRun(units, v.fingerprint(), modelSpec.create().numParams() + 1, parties);
     }
 
     /**
@@ -200,7 +231,8 @@ public final class TrainingRun {
                         + (settings.entryPoint().startsWith("mllib:") ? "nullUsers" : "--null-users") + " drop)");
             }
         }
-        PrivacyPlan plan = plan(units);
+        DpModel model = modelSpec.create();
+        PrivacyPlan plan = plan(units, model.numParams() + 1, parts);
         String datasetId = ledger == null ? null : resolveDataset(ledger, settings, v.fingerprint(), true);
         if (ledger != null) {
             refuseInsecureOnBudget(cfg, ledger, datasetId);
@@ -221,7 +253,6 @@ public final class TrainingRun {
             Dataset<Row> laidOut = frame.rdd().getNumPartitions() == parts ? frame : frame.repartition(parts);
             blocks = pack(laidOut, data.encoding());
         }
-        DpModel model = modelSpec.create();
 
         String modelPath = settings.publication() != null ? settings.publication().modelDir() : settings.entryPoint();
         Admission admission = null;

@@ -2,6 +2,7 @@ package org.dpspark.jobs.train;
 
 import java.io.IOException;
 import java.io.Serializable;
+import java.math.BigInteger;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -27,7 +28,12 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.rdd.RDD;
+import org.dpspark.core.he.PackedEncoding;
+import org.dpspark.core.he.Paillier;
+import org.dpspark.core.secagg.DdgCodec;
+import org.dpspark.core.secagg.ModularSum;
 import org.dpspark.datasets.DenseBlock;
+import org.dpspark.jobs.aggregation.KeyHolderClient;
 import org.dpspark.jobs.aggregation.AggregationServer;
 import org.dpspark.jobs.aggregation.AggregationServer.Closed;
 import org.dpspark.jobs.aggregation.AggregationServer.Event;
@@ -69,6 +75,17 @@ import scala.runtime.AbstractFunction1;
  * update has not been applied, is recomputed from scratch by the new attempt's tasks (same streams, same
  * partition order, so the same sum); a step whose update was applied is never asked for again. If the stage
  * fails for good, or no task answers within the timeout, {@link #sum} throws and nothing more is released.
+ *
+ * <p>Secure aggregation ({@link SecureSetup}; masking or paillier): each partition is a party ({@link SecureParty}).
+ * Under masking the tasks' HELLOs carry each party's X25519 public key; once an attempt's tasks are all connected
+ * the driver relays the roster of public keys (it never learns the pair keys), and per step each party sends its
+ * share, masked modulo 2^b; the driver adds the shares modulo 2^b, where the masks cancel, and decodes the noised
+ * total ({@link DdgCodec}). Under paillier the driver starts a key-holder process ({@link KeyHolderClient}), ships
+ * its public key to the tasks, multiplies the parties' ciphertexts and has the key holder decrypt the product only.
+ * Either way {@link #sum} returns the decoded, already noised total ({@link #noised()}). A step whose attempt lost a
+ * party is recomputed by the retried stage; with t &gt; 0 colluding parties and per-attempt randomness (no party
+ * secret file) a retry could show colluders the step twice, so the run stops instead when any share of the step
+ * had reached the driver.
  */
 public final class BarrierStepRunner implements StepRunner {
     private static final Logger LOG = LoggerFactory.getLogger(BarrierStepRunner.class);
@@ -83,6 +100,16 @@ public final class BarrierStepRunner implements StepRunner {
     interface FaultInjector extends Serializable {
         void beforeStep(int stageAttempt, int partition, long step);
     }
+
+    /** Test hook: sees every message payload the driver receives from a task (what a curious driver sees). */
+    interface DriverView {
+        void received(byte[] payload);
+    }
+
+    /** The default ciphertext modulus of the key holder (NIST SP 800-57 Part 1 Rev. 5: 128-bit security). */
+    static final int PAILLIER_BITS = 3072;
+    /** Spark conf, insecure test path only: a smaller Paillier modulus for fast tests. */
+    static final String INSECURE_PAILLIER_BITS_CONF = "spark.dpspark.secagg.insecureTestModulusBits";
 
     private final AggregationServer server;
     private final JavaFutureAction<List<Integer>> job;
@@ -99,9 +126,28 @@ public final class BarrierStepRunner implements StepRunner {
     private int attempt = -1;
     private int lostAttempt = -1;
     private boolean closed;
+    // Secure aggregation (null / unused in the central mode).
+    private final SecureSetup secure;
+    private final DdgCodec codec;
+    private final KeyHolderClient keyHolder;
+    private final PackedEncoding packing;
+    private final Paillier.PublicKey paillierKey;
+    private final byte[][] partyKeys;
+    private boolean rosterSent;
+    private int receivedThisStep;
+    private final DriverView view;
 
     private BarrierStepRunner(AggregationServer server, JavaFutureAction<List<Integer>> job,
-            JavaRDD<TaggedBlock> checkpointed, int partitions, int tasks, PartitionStep work, long timeoutNanos) {
+            JavaRDD<TaggedBlock> checkpointed, int partitions, int tasks, PartitionStep work, long timeoutNanos,
+            KeyHolderClient keyHolder, DriverView view) {
+        this.secure = work.secure();
+        this.codec = secure == null ? null : new DdgCodec(secure.params(), secure.rotationSeed());
+        this.keyHolder = keyHolder;
+        this.paillierKey = keyHolder == null ? null : keyHolder.publicKey();
+        this.packing = keyHolder == null ? null
+                : new PackedEncoding(paillierKey, secure.params().bits(), secure.params().parties());
+        this.partyKeys = new byte[partitions][];
+        this.view = view;
         this.server = server;
         this.job = job;
         this.checkpointed = checkpointed;
@@ -119,12 +165,22 @@ public final class BarrierStepRunner implements StepRunner {
 
     static BarrierStepRunner start(JavaSparkContext jsc, JavaRDD<DenseBlock> blocks, PartitionStep work,
             FaultInjector fault) {
+        return start(jsc, blocks, work, fault, payload -> { });
+    }
+
+    static BarrierStepRunner start(JavaSparkContext jsc, JavaRDD<DenseBlock> blocks, PartitionStep work,
+            FaultInjector fault, DriverView view) {
         SparkConf conf = jsc.getConf();
         int timeoutSeconds = conf.getInt(TIMEOUT_CONF, DEFAULT_TIMEOUT_SECONDS);
         if (!(timeoutSeconds > 0)) {
             throw new IllegalArgumentException(TIMEOUT_CONF + " must be > 0 seconds, got " + timeoutSeconds);
         }
         int partitions = blocks.getNumPartitions();
+        SecureSetup secure = work.secure();
+        if (secure != null && secure.params().parties() != partitions) {
+            throw new IllegalStateException("the plan counted " + secure.params().parties() + " parties but the blocks have "
+                    + partitions + " partitions");
+        }
         int tasks = Math.max(1, Math.min(partitions, taskSlots(jsc)));
         JavaRDD<TaggedBlock> tagged = blocks.mapPartitionsWithIndex(new Tagger(), true);
         JavaRDD<TaggedBlock> checkpointed = null;
@@ -136,6 +192,22 @@ public final class BarrierStepRunner implements StepRunner {
             checkpointed.count();
             tagged = checkpointed;
         }
+        KeyHolderClient keyHolder = null;
+        byte[] paillierKey = null;
+        int answerBytes = BarrierProtocol.maxSums(partitions, work.sumLength());
+        if (secure != null && secure.mode() == SecureAggregation.MASKING) {
+            answerBytes = BarrierProtocol.maxShares(partitions, secure.params().paddedDim());
+        } else if (secure != null) {
+            // A smaller modulus only on the explicitly insecure test path (a published model never has one).
+            keyHolder = secure.insecureSeedKey() != null && conf.contains(INSECURE_PAILLIER_BITS_CONF)
+                    ? KeyHolderClient.spawnInsecureForTests(conf.getInt(INSECURE_PAILLIER_BITS_CONF, PAILLIER_BITS))
+                    : KeyHolderClient.spawn(PAILLIER_BITS);
+            paillierKey = keyHolder.publicKey().encoded();
+            PackedEncoding packing = new PackedEncoding(keyHolder.publicKey(), secure.params().bits(),
+                    secure.params().parties());
+            answerBytes = BarrierProtocol.maxSealed(partitions, packing.ciphertextsFor(secure.params().paddedDim()),
+                    maxCiphertextBytes(keyHolder.publicKey()));
+        }
         byte[] secret = new byte[SECRET_BYTES];
         RANDOM.nextBytes(secret);
         String host = conf.get("spark.driver.host", null);
@@ -143,16 +215,19 @@ public final class BarrierStepRunner implements StepRunner {
         try {
             InetAddress bind = InetAddress.getByName(conf.get("spark.driver.bindAddress",
                     host != null ? host : InetAddress.getLocalHost().getHostAddress()));
-            server = new AggregationServer(bind, secret,
-                    Math.max(BarrierProtocol.maxHello(partitions), BarrierProtocol.maxSums(partitions, work.sumLength())),
+            server = new AggregationServer(bind, secret, Math.max(BarrierProtocol.maxHello(partitions), answerBytes),
                     4 * tasks + 4, timeoutSeconds * 1000);
             if (host == null) {
                 host = bind.getHostAddress();
             }
         } catch (IOException e) {
+            if (keyHolder != null) {
+                keyHolder.close();
+            }
             throw new IllegalStateException("cannot start the aggregation service: " + e.getMessage(), e);
         }
-        BarrierTask task = new BarrierTask(work, secret, host, server.port(), partitions, timeoutSeconds * 1000, fault);
+        BarrierTask task = new BarrierTask(work, secret, host, server.port(), partitions, timeoutSeconds * 1000, fault,
+                paillierKey);
         RDD<Integer> barrier = tagged.rdd().barrier().mapPartitions(task, false, classTag(Integer.class));
         jsc.setJobDescription("dp-train: all steps in one barrier stage (" + tasks + " tasks)");
         // The shuffle makes the barrier stage a shuffle-map stage, which Spark retries as a whole on failure
@@ -161,7 +236,12 @@ public final class BarrierStepRunner implements StepRunner {
         LOG.info("barrier step runner: {} partitions in {} tasks, aggregation service on {}:{}", partitions, tasks,
                 host, server.port());
         return new BarrierStepRunner(server, job, checkpointed, partitions, tasks, work,
-                TimeUnit.SECONDS.toNanos(timeoutSeconds));
+                TimeUnit.SECONDS.toNanos(timeoutSeconds), keyHolder, view);
+    }
+
+    /** A Paillier ciphertext's largest encoding (BigInteger.toByteArray of a value below N^2, sign byte included). */
+    static int maxCiphertextBytes(Paillier.PublicKey key) {
+        return key.nSquared().bitLength() / 8 + 2;
     }
 
     /** The application's concurrent task slots (a barrier stage needs all of its tasks at once). */
@@ -184,6 +264,12 @@ public final class BarrierStepRunner implements StepRunner {
         return "barrier";
     }
 
+    /** Under masking or paillier the parties noised their shares: {@link #sum} returns the noised total. */
+    @Override
+    public boolean noised() {
+        return secure != null;
+    }
+
     @Override
     public void awaitReady() {
         if (closed) {
@@ -203,16 +289,59 @@ public final class BarrierStepRunner implements StepRunner {
         byte[] frame = BarrierProtocol.step(step, params);
         while (true) {
             awaitAllTasks();
-            double[][] parts = sumOnce(step, frame);
+            receivedThisStep = 0;
+            Object[] parts = sumOnce(step, frame);
             if (parts != null) {
-                return JobPerStepRunner.inPartitionOrder(Arrays.asList(parts));
+                return total(step, parts);
+            }
+            if (secure != null && secure.params().colluding() > 0 && !secure.stableRandomness() && receivedThisStep > 0) {
+                throw new IllegalStateException("step " + (step + 1) + ": a party was lost after others had sent their "
+                        + "shares; with --secagg-colluding > 0 a retry with fresh randomness could show colluders the "
+                        + "step twice, so the run stops here (a --secagg-party-secret-file lets Spark retry)");
             }
             LOG.warn("step {}: the barrier stage lost a task; the step is recomputed by the retried stage", step + 1);
         }
     }
 
+    /** The step's total from the parties' payloads, indexed by partition. */
+    private double[] total(long step, Object[] parts) {
+        if (secure == null) {
+            List<double[]> sums = new ArrayList<>(parts.length);
+            for (Object o : parts) {
+                sums.add((double[]) o);
+            }
+            return JobPerStepRunner.inPartitionOrder(sums);
+        }
+        int bits = secure.params().bits();
+        if (secure.mode() == SecureAggregation.MASKING) {
+            long[] sum = new long[secure.params().paddedDim()];
+            for (Object o : parts) {
+                ModularSum.addInto(sum, (long[]) o, bits);
+            }
+            return codec.decode(sum);
+        }
+        BigInteger nSquared = paillierKey.nSquared();
+        BigInteger[] product = null;
+        for (Object o : parts) {
+            byte[][] cs = (byte[][]) o;
+            if (product == null) {
+                product = new BigInteger[cs.length];
+                Arrays.fill(product, BigInteger.ONE);
+            }
+            for (int k = 0; k < cs.length; k++) {
+                BigInteger c = new BigInteger(1, cs[k]);
+                if (c.signum() <= 0 || c.compareTo(nSquared) >= 0) {
+                    throw new IllegalStateException("barrier task sent a ciphertext out of range");
+                }
+                product[k] = product[k].multiply(c).mod(nSquared);
+            }
+        }
+        BigInteger[] plain = keyHolder.decrypt(step, product);
+        return codec.decodeSigned(packing.unpackSum(plain, secure.params().paddedDim()));
+    }
+
     /** One try at the step with the current attempt's tasks; null when the attempt was lost meanwhile. */
-    private double[][] sumOnce(long step, byte[] frame) {
+    private Object[] sumOnce(long step, byte[] frame) {
         for (Peer p : members.values()) {
             try {
                 p.send(frame);
@@ -221,15 +350,22 @@ public final class BarrierStepRunner implements StepRunner {
                 return null;
             }
         }
-        double[][] parts = new double[partitions][];
+        byte expected = secure == null ? BarrierProtocol.SUMS
+                : secure.mode() == SecureAggregation.MASKING ? BarrierProtocol.SHARES : BarrierProtocol.SEALED;
+        int length = secure == null ? sumLength
+                : secure.mode() == SecureAggregation.MASKING ? secure.params().paddedDim()
+                : packing.ciphertextsFor(secure.params().paddedDim());
+        int maxCipher = paillierKey == null ? 0 : maxCiphertextBytes(paillierKey);
+        Object[] parts = new Object[partitions];
         int missing = partitions;
         while (missing > 0) {
             Event e = next();
             Long id = e.peer().id();
             if (members.containsKey(id) && e instanceof Message m) {
-                BarrierProtocol.Sums s;
+                view.received(m.payload());
+                BarrierProtocol.Parts s;
                 try {
-                    s = BarrierProtocol.decodeSums(m.payload(), partitions, sumLength);
+                    s = BarrierProtocol.decodeParts(m.payload(), expected, partitions, length, maxCipher);
                 } catch (IllegalArgumentException ex) {
                     throw new IllegalStateException("barrier task sent a malformed message: " + ex.getMessage());
                 }
@@ -242,8 +378,9 @@ public final class BarrierStepRunner implements StepRunner {
                     if (Arrays.stream(own).noneMatch(x -> x == p) || parts[p] != null) {
                         throw new IllegalStateException("barrier task sent partition " + p + " which is not its own or twice");
                     }
-                    parts[p] = s.sums()[i];
+                    parts[p] = s.payloads()[i];
                     missing--;
+                    receivedThisStep++;
                 }
             } else if (members.containsKey(id) && e instanceof Closed) {
                 loseAttempt();
@@ -255,8 +392,35 @@ public final class BarrierStepRunner implements StepRunner {
         return parts;
     }
 
-    /** Waits until the current stage attempt's tasks are all connected and cover every partition once. */
+    /**
+     * Waits until the current stage attempt's tasks are all connected and cover every partition once; under masking
+     * then relays the roster of the parties' public keys to every task, once per attempt.
+     */
     private void awaitAllTasks() {
+        while (true) {
+            waitForMembers();
+            if (secure == null || secure.mode() != SecureAggregation.MASKING || rosterSent) {
+                return;
+            }
+            byte[] roster = BarrierProtocol.roster(partyKeys);
+            boolean sent = true;
+            for (Peer p : members.values()) {
+                try {
+                    p.send(roster);
+                } catch (IOException e) {
+                    loseAttempt();
+                    sent = false;
+                    break;
+                }
+            }
+            rosterSent = sent;
+            if (sent) {
+                return;
+            }
+        }
+    }
+
+    private void waitForMembers() {
         while (!(members.size() == tasks && covered == partitions)) {
             Event e = next();
             if (members.containsKey(e.peer().id())) {
@@ -281,6 +445,7 @@ public final class BarrierStepRunner implements StepRunner {
         if (!(e instanceof Message m) || !greeted.add(peer.id())) {
             return false; // a former member's late frame or close
         }
+        view.received(m.payload());
         BarrierProtocol.Hello h;
         try {
             h = BarrierProtocol.decodeHello(m.payload(), partitions);
@@ -309,6 +474,13 @@ public final class BarrierStepRunner implements StepRunner {
                 }
             }
         }
+        boolean masking = secure != null && secure.mode() == SecureAggregation.MASKING;
+        if (masking != (h.keys() != null)) {
+            throw new IllegalStateException("barrier task's HELLO " + (masking ? "lacks" : "has") + " public keys");
+        }
+        for (int i = 0; masking && i < h.partitions().length; i++) {
+            partyKeys[h.partitions()[i]] = h.keys()[i];
+        }
         members.put(peer.id(), peer);
         memberPartitions.put(peer.id(), h.partitions());
         covered += h.partitions().length;
@@ -324,6 +496,8 @@ public final class BarrierStepRunner implements StepRunner {
         members.clear();
         memberPartitions.clear();
         covered = 0;
+        rosterSent = false;
+        Arrays.fill(partyKeys, null);
     }
 
     /** The next event; fails if the stage ended or nothing arrives within the timeout. */
@@ -386,6 +560,9 @@ public final class BarrierStepRunner implements StepRunner {
                 job.cancel(true);
             }
             server.close();
+            if (keyHolder != null) {
+                keyHolder.close();
+            }
             if (checkpointed != null) {
                 checkpointed.unpersist(false);
             }
@@ -421,9 +598,11 @@ public final class BarrierStepRunner implements StepRunner {
         private final int totalPartitions;
         private final int timeoutMillis;
         private final FaultInjector fault;
+        private final byte[] paillierKey;
 
         BarrierTask(PartitionStep work, byte[] secret, String host, int port, int totalPartitions, int timeoutMillis,
-                FaultInjector fault) {
+                FaultInjector fault, byte[] paillierKey) {
+            this.paillierKey = paillierKey;
             this.work = work;
             this.secret = secret;
             this.host = host;
@@ -449,18 +628,30 @@ public final class BarrierStepRunner implements StepRunner {
             for (int p : parts) {
                 fault.beforeStep(ctx.stageAttemptNumber(), p, -1);
             }
+            SecureSetup secure = work.secure();
+            SecureParty party = secure == null ? null
+                    : new SecureParty(secure, work, ctx.stageAttemptNumber(), parts, paillierKey);
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress(InetAddress.getByName(host), port), timeoutMillis);
-                SecureChannel ch = SecureChannel.client(s, secret, BarrierProtocol.maxStep(work.model().numParams()),
-                        timeoutMillis);
-                ch.send(BarrierProtocol.hello(ctx.stageAttemptNumber(), ctx.partitionId(), parts));
+                SecureChannel ch = SecureChannel.client(s, secret, Math.max(BarrierProtocol.maxStep(
+                        work.model().numParams()), BarrierProtocol.maxRoster(totalPartitions)), timeoutMillis);
+                ch.send(BarrierProtocol.hello(ctx.stageAttemptNumber(), ctx.partitionId(), parts,
+                        secure != null && secure.mode() == SecureAggregation.MASKING ? party.publicKeys() : null));
                 while (true) {
                     // Killed tasks (stage failure, cancel) are not interrupted out of socket reads: poll for it.
                     byte[] m = ch.receive(ctx::isInterrupted, 500);
                     if (BarrierProtocol.type(m) == BarrierProtocol.DONE) {
                         break;
                     }
+                    if (BarrierProtocol.type(m) == BarrierProtocol.ROSTER && party != null) {
+                        party.roster(BarrierProtocol.decodeRoster(m, totalPartitions));
+                        continue;
+                    }
                     BarrierProtocol.Step st = BarrierProtocol.decodeStep(m, work.model().numParams());
+                    if (party != null) {
+                        ch.send(secureAnswer(party, secure, ctx.stageAttemptNumber(), parts, own, st));
+                        continue;
+                    }
                     double[][] sums = new double[parts.length][];
                     for (int i = 0; i < parts.length; i++) {
                         fault.beforeStep(ctx.stageAttemptNumber(), parts[i], st.step());
@@ -474,6 +665,31 @@ public final class BarrierStepRunner implements StepRunner {
                 throw new IllegalStateException("aggregation service connection failed: " + e, e);
             }
             return CollectionConverters.asScala(Collections.singletonList(parts.length).iterator());
+        }
+
+        /** The parties' masked (masking) or encrypted (paillier) shares of one step. */
+        private byte[] secureAnswer(SecureParty party, SecureSetup secure, int stageAttempt, int[] parts,
+                Map<Integer, List<DenseBlock>> own, BarrierProtocol.Step st) {
+            if (secure.mode() == SecureAggregation.MASKING) {
+                long[][] shares = new long[parts.length][];
+                for (int i = 0; i < parts.length; i++) {
+                    fault.beforeStep(stageAttempt, parts[i], st.step());
+                    double[] sum = party.sum(i, st.step(), st.params(), own.get(parts[i]).iterator());
+                    shares[i] = party.masked(i, st.step(), sum);
+                }
+                return BarrierProtocol.shares(st.step(), parts, shares);
+            }
+            byte[][][] sealed = new byte[parts.length][][];
+            for (int i = 0; i < parts.length; i++) {
+                fault.beforeStep(stageAttempt, parts[i], st.step());
+                double[] sum = party.sum(i, st.step(), st.params(), own.get(parts[i]).iterator());
+                BigInteger[] cs = party.sealed(i, st.step(), sum);
+                sealed[i] = new byte[cs.length][];
+                for (int k = 0; k < cs.length; k++) {
+                    sealed[i][k] = cs[k].toByteArray();
+                }
+            }
+            return BarrierProtocol.sealed(st.step(), parts, sealed);
         }
     }
 }

@@ -69,7 +69,7 @@ public final class DpTrainer {
 
     static RunnerFactory runnerFor(StepMode mode) {
         return switch (mode) {
-            case JOB -> (jsc, blocks, work) -> new JobPerStepRunner(blocks, work);
+            case JOB -> (jsc, blocks, work) -> new JobPerStepRunner(blocks, work); // refuses secure aggregation
             case BARRIER, AUTO -> BarrierStepRunner::start;
         };
     }
@@ -123,6 +123,15 @@ public final class DpTrainer {
         }
         DriverUpdate update =
                 new DriverUpdate(model, clip, plan.noiseMultiplier(), q * rows, noise, Optimizers.create(cfg, steps));
+        SecureSetup secure = null;
+        double noiseScale = 1.0; // the total noise's std over sigma * C
+        if (cfg.secureAggregation().distributed()) {
+            org.dpspark.core.secagg.DdgParams ddg = plan.distributed().orElseThrow(() -> new IllegalStateException(
+                    "a " + cfg.secureAggregation().jsonName() + " run needs the distributed discrete Gaussian's plan"));
+            secure = SecureSetup.create(cfg.secureAggregation(), ddg, cfg.secaggPartySecretFile().orElse(null),
+                    cfg.insecureTestSeed().isPresent() ? jobKey : null);
+            noiseScale = Math.sqrt((double) ddg.parties() / ddg.honestParties());
+        }
 
         // Initialization is data-independent (its randomness has no privacy role); seeded only on the test path.
         double[] params = model.initialParams(cfg.insecureTestSeed().isPresent()
@@ -130,7 +139,7 @@ public final class DpTrainer {
                 : CsprngStream.fromSecureRandom());
         List<Double> lossPerEpoch = new ArrayList<>();
         List<Double> lossStdPerEpoch = new ArrayList<>();
-        double stepLossStd = clip.lossEstimateStd(plan.noiseMultiplier(), q * rows);
+        double stepLossStd = clip.lossEstimateStd(plan.noiseMultiplier() * noiseScale, q * rows);
         int epochs = (int) Math.ceil(cfg.epochs(rows));
         // Epsilon so far at each epoch's end, for the progress lines: computed here, not between steps, so the
         // accountants' cost (tens of ms each with PLD) neither stalls the tasks nor counts as training time.
@@ -144,8 +153,15 @@ public final class DpTrainer {
         long start;
         long step = 0;
         long openStart = System.nanoTime();
-        try (StepRunner runner = runners.open(jsc, blocks, new PartitionStep(model, jobKey, q, clip, cfg.localTraining()))) {
+        PartitionStep work = new PartitionStep(model, jobKey, q, clip, cfg.localTraining());
+        if (secure != null) {
+            work = work.withSecure(secure);
+        }
+        try (StepRunner runner = runners.open(jsc, blocks, work)) {
             mode = runner.mode();
+            if (secure != null && !runner.noised()) {
+                throw new IllegalStateException("the " + mode + " step runner cannot aggregate securely");
+            }
             // Start-up (barrier stage launched, every task connected) is timed apart from the steps.
             runner.awaitReady();
             beforeFirstStep.run();
@@ -159,7 +175,7 @@ public final class DpTrainer {
                 for (; step < epochEnd; step++) {
                     jsc.setJobDescription("dp-train step " + (step + 1) + "/" + steps + " (epoch " + epoch + "/" + epochs + ")");
                     double[] sum = runner.sum(step, params);
-                    lossSum += update.apply(params, sum);
+                    lossSum += runner.noised() ? update.applyNoised(params, sum) : update.apply(params, sum);
                     epochSteps++;
                 }
                 long now = System.nanoTime();

@@ -15,6 +15,11 @@ final class JobPerStepRunner implements StepRunner {
     private final PartitionStep work;
 
     JobPerStepRunner(JavaRDD<DenseBlock> blocks, PartitionStep work) {
+        if (work.secure() != null) {
+            throw new IllegalArgumentException("--secure-aggregation " + work.secure().mode().jsonName()
+                    + " needs the barrier step mode (the parties' keys live in long-lived tasks), and this run would "
+                    + "use one Spark job per step (--step-mode job, or auto under dynamic allocation)");
+        }
         this.blocks = blocks;
         this.work = work;
     }

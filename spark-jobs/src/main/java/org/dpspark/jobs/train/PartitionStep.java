@@ -27,6 +27,7 @@ final class PartitionStep implements Serializable {
     private final double samplingRate;
     private final ClipBudget clip;
     private final LocalTraining local;
+    private final SecureSetup secure;
 
     PartitionStep(DpModel model, byte[] jobKey, double samplingRate, ClipBudget clip) {
         this(model, jobKey, samplingRate, clip, null);
@@ -37,11 +38,32 @@ final class PartitionStep implements Serializable {
      *     blocks are grouped by user)
      */
     PartitionStep(DpModel model, byte[] jobKey, double samplingRate, ClipBudget clip, LocalTraining local) {
+        this(model, jobKey, samplingRate, clip, local, null);
+    }
+
+    private PartitionStep(DpModel model, byte[] jobKey, double samplingRate, ClipBudget clip, LocalTraining local,
+            SecureSetup secure) {
+        this.secure = secure;
         this.model = Objects.requireNonNull(model, "model");
         this.jobKey = Objects.requireNonNull(jobKey, "jobKey").clone();
         this.samplingRate = samplingRate;
         this.clip = Objects.requireNonNull(clip, "clip");
         this.local = local;
+    }
+
+    /** The same work with another sampling key (a secure-aggregation party's own secret). */
+    PartitionStep withKey(byte[] key) {
+        return new PartitionStep(model, key, samplingRate, clip, local, secure);
+    }
+
+    /** The same work under secure aggregation (masking or paillier): the parties then sample with their own keys. */
+    PartitionStep withSecure(SecureSetup setup) {
+        return new PartitionStep(model, jobKey, samplingRate, clip, local, setup);
+    }
+
+    /** The run's secure aggregation, or null for the central mode. */
+    SecureSetup secure() {
+        return secure;
     }
 
     DpModel model() {

@@ -23,6 +23,14 @@ public interface StepRunner extends AutoCloseable {
     default void awaitReady() {
     }
 
+    /**
+     * Whether {@link #sum} returns a total the parties already noised (secure aggregation: the distributed discrete
+     * Gaussian); then the caller must not add noise again ({@link org.dpspark.core.step.DriverUpdate#applyNoised}).
+     */
+    default boolean noised() {
+        return false;
+    }
+
     /** The strategy's name for reports: {@code job} or {@code barrier}. */
     String mode();
 

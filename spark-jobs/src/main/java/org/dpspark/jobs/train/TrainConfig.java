@@ -44,6 +44,10 @@ public final class TrainConfig implements Serializable {
     private final boolean dropNullUsers;
     private final String algorithm;
     private final LocalTraining local;
+    private final SecureAggregation secureAggregation;
+    private final int secaggBits;
+    private final int secaggColluding;
+    private final String secaggPartySecretFile;
 
     private TrainConfig(Builder b) {
         this.epochs = b.epochs;
@@ -66,6 +70,10 @@ public final class TrainConfig implements Serializable {
         this.dropNullUsers = b.dropNullUsers;
         this.algorithm = b.algorithm;
         this.local = b.local;
+        this.secureAggregation = b.secureAggregation;
+        this.secaggBits = b.secaggBits;
+        this.secaggColluding = b.secaggColluding;
+        this.secaggPartySecretFile = b.secaggPartySecretFile;
     }
 
     public static Builder builder() {
@@ -152,14 +160,63 @@ public final class TrainConfig implements Serializable {
 
     /** As {@link #planRequest(long)}, with the ledger's ceiling on epsilon (its policy; default 10). */
     public PlanRequest planRequest(long rows, double epsilonCeiling) {
+        if (secureAggregation.distributed()) {
+            throw new IllegalStateException("a " + secureAggregation.jsonName()
+                    + " plan needs the vector length and the parties: planRequest(rows, ceiling, dim, parties)");
+        }
+        return builder(rows, epsilonCeiling).build();
+    }
+
+    /**
+     * As {@link #planRequest(long, double)} for any aggregation mode: under masking or paillier the plan is the
+     * distributed discrete Gaussian's, over {@code parties} partitions and vectors of {@code dim} = numParams + 1.
+     */
+    public PlanRequest planRequest(long rows, double epsilonCeiling, int dim, int parties) {
+        PlanRequest.Builder b = builder(rows, epsilonCeiling);
+        if (secureAggregation.distributed()) {
+            b.secureAggregation(new PlanRequest.SecureAggregation(secureAggregation.jsonName(), secaggBits, parties,
+                    secaggColluding, dim, clipNorm));
+        }
+        return b.build();
+    }
+
+    private PlanRequest.Builder builder(long rows, double epsilonCeiling) {
         return PlanRequest.builder().rows(rows).batchSize((long) batchSize).epochs(epochs).steps(steps).delta(delta)
                 .targetEpsilon(targetEpsilon).noiseMultiplier(noiseMultiplier).epsilonCeiling(epsilonCeiling)
-                .allowWeakPrivacy(allowWeakPrivacy).build();
+                .allowWeakPrivacy(allowWeakPrivacy);
+    }
+
+    /** Who sees each step's sum (default {@link SecureAggregation#CENTRAL}). */
+    public SecureAggregation secureAggregation() {
+        return secureAggregation;
+    }
+
+    /** b: masked sums are taken modulo 2^b (masking and paillier). */
+    public int secaggBits() {
+        return secaggBits;
+    }
+
+    /** t: the parties (partitions) that may collude with the driver; the other n - t parties' noise meets the target. */
+    public int secaggColluding() {
+        return secaggColluding;
+    }
+
+    /**
+     * A file on the executors holding the parties' secret (e.g. a Kubernetes secret mounted on executors only), from
+     * which each party's randomness derives so that a retried task sends the same vector; empty: fresh per attempt.
+     */
+    public java.util.Optional<String> secaggPartySecretFile() {
+        return java.util.Optional.ofNullable(secaggPartySecretFile);
     }
 
     /** The privacy plan of this configuration over {@code rows} rows ({@link PrivacyPlan#of}). */
     public PrivacyPlan plan(long rows) {
         return PrivacyPlan.of(planRequest(rows));
+    }
+
+    /** As {@link #plan(long)} for any aggregation mode, over vectors of {@code dim} and {@code parties} partitions. */
+    public PrivacyPlan plan(long rows, int dim, int parties) {
+        return PrivacyPlan.of(planRequest(rows, PlanRequest.DEFAULT_EPSILON_CEILING, dim, parties));
     }
 
     /** The training algorithms: DP-SGD (Abadi et al. 2016), or DP-FedAvg (McMahan et al. 2018) at the user level. */
@@ -222,8 +279,36 @@ public final class TrainConfig implements Serializable {
         private boolean dropNullUsers;
         private String algorithm = "dp-sgd";
         private LocalTraining local = new LocalTraining(1, 0.1, 10);
+        private SecureAggregation secureAggregation = SecureAggregation.CENTRAL;
+        private int secaggBits = org.dpspark.core.secagg.DdgParams.DEFAULT_BITS;
+        private int secaggColluding;
+        private String secaggPartySecretFile;
 
         private Builder() {}
+
+        /** Who sees each step's sum: central (default), masking or paillier. */
+        public Builder secureAggregation(SecureAggregation v) {
+            this.secureAggregation = v;
+            return this;
+        }
+
+        /** b of masking and paillier (default 40). */
+        public Builder secaggBits(int v) {
+            this.secaggBits = v;
+            return this;
+        }
+
+        /** t, the parties that may collude with the driver (default 0). */
+        public Builder secaggColluding(int v) {
+            this.secaggColluding = v;
+            return this;
+        }
+
+        /** A secret file on the executors for the parties' randomness (null: fresh per attempt). */
+        public Builder secaggPartySecretFile(String v) {
+            this.secaggPartySecretFile = v;
+            return this;
+        }
 
         /** Epochs (default 10 when neither epochs nor steps are given); {@code null}: not given. */
         public Builder epochs(Double v) {
@@ -365,6 +450,30 @@ public final class TrainConfig implements Serializable {
             }
             if (local == null) {
                 throw InvalidParameterException.of("localEpochs", "must be given for fedavg");
+            }
+            if (secureAggregation == null) {
+                throw InvalidParameterException.of("secureAggregation", "must be central, masking or paillier, got null");
+            }
+            if (secureAggregation.distributed()) {
+                if (stepMode == StepMode.JOB) {
+                    throw new InvalidParameterException(java.util.List.of("secureAggregation", "stepMode"),
+                            "%s " + secureAggregation.jsonName() + " needs %s barrier (or auto): the parties' keys "
+                            + "live in long-lived barrier tasks, which one Spark job per step does not have");
+                }
+                Checks.atLeast("secaggBits", secaggBits, org.dpspark.core.secagg.DdgParams.MIN_BITS);
+                if (secaggBits > org.dpspark.core.secagg.DdgParams.MAX_BITS) {
+                    throw InvalidParameterException.of("secaggBits", "must be at most "
+                            + org.dpspark.core.secagg.DdgParams.MAX_BITS + ", got " + secaggBits);
+                }
+                Checks.atLeast("secaggColluding", secaggColluding, 0);
+                if (secaggPartySecretFile != null && secaggPartySecretFile.isBlank()) {
+                    throw InvalidParameterException.of("secaggPartySecretFile", "must name a file, got an empty name");
+                }
+            } else if (secaggColluding != 0 || secaggPartySecretFile != null
+                    || secaggBits != org.dpspark.core.secagg.DdgParams.DEFAULT_BITS) {
+                throw new InvalidParameterException(java.util.List.of("secureAggregation"),
+                        "%s masking or paillier is needed by --secagg-bits, --secagg-colluding and "
+                        + "--secagg-party-secret-file (the central mode has no parties' shares)");
             }
             if (epochs == null && steps == null) {
                 epochs = 10.0;
