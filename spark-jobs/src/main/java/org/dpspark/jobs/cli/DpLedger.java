@@ -562,7 +562,11 @@ public final class DpLedger implements Runnable {
             j.put("epsilon_alone", c.epsilon());
             ArrayNode ev = j.putArray("charged_events");
             for (DpEvent e : c.charged()) {
-                ev.addObject().put("q", e.samplingRate()).put("sigma", e.noiseMultiplier()).put("steps", e.steps());
+                ObjectNode o = ev.addObject().put("q", e.samplingRate()).put("sigma", e.noiseMultiplier())
+                        .put("steps", e.steps());
+                if (e.isDiscrete()) {
+                    o.put("mechanism", "ddg").put("tau", e.discrete().tau()).put("dim", e.discrete().dim());
+                }
             }
             j.put("input_fingerprint", c.reservation().inputFingerprint());
             j.put("user", c.reservation().user());
@@ -583,6 +587,9 @@ public final class DpLedger implements Runnable {
                 sb.append(", ");
             }
             sb.append(String.format(Locale.ROOT, "q=%.6g sigma=%.6g steps=%d", e.samplingRate(), e.noiseMultiplier(), e.steps()));
+            if (e.isDiscrete()) {
+                sb.append(String.format(Locale.ROOT, " ddg(tau=%.3g, d=%d)", e.discrete().tau(), e.discrete().dim()));
+            }
         }
         return sb.append(']').toString();
     }

@@ -31,7 +31,12 @@ public final class LedgerFrames {
     private static final StructType EVENT = new StructType(new StructField[] {
         DataTypes.createStructField("q", DataTypes.DoubleType, false),
         DataTypes.createStructField("sigma", DataTypes.DoubleType, false),
-        DataTypes.createStructField("steps", DataTypes.LongType, false)});
+        DataTypes.createStructField("steps", DataTypes.LongType, false),
+        // the distributed discrete Gaussian (secure aggregation): "ddg" with its tau and padded dimension; else
+        // "gaussian" and nulls
+        DataTypes.createStructField("mechanism", DataTypes.StringType, false),
+        DataTypes.createStructField("tau", DataTypes.DoubleType, true),
+        DataTypes.createStructField("dim", DataTypes.IntegerType, true)});
 
     /** The columns. */
     public static final StructType SCHEMA = new StructType(new StructField[] {
@@ -89,7 +94,9 @@ public final class LedgerFrames {
     private static Row row(LedgerEntry e) {
         List<Row> events = new ArrayList<>();
         for (DpEvent d : e.events()) {
-            events.add(RowFactory.create(d.samplingRate(), d.noiseMultiplier(), d.steps()));
+            events.add(RowFactory.create(d.samplingRate(), d.noiseMultiplier(), d.steps(),
+                    d.isDiscrete() ? "ddg" : "gaussian", d.isDiscrete() ? d.discrete().tau() : null,
+                    d.isDiscrete() ? d.discrete().dim() : null));
         }
         return RowFactory.create(e.datasetId(), e.seq(), e.type().jsonName(), e.jobId(), e.user(),
                 Timestamp.from(e.time()), e.codeVersion(), e.inputFingerprint(), events, e.accountant(), e.delta(),
