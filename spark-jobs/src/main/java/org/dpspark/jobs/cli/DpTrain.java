@@ -720,7 +720,7 @@ public final class DpTrain implements Callable<Integer> {
         PrivacyPlan plan = d.plan();
         out.printf(Locale.ROOT, "plan: N = %d, q = %s, steps = %d, sigma = %s, epsilon = %s at delta = %s (%s accountant; "
                 + "rdp %s, pld %s)%n", d.rows(), plan.samplingRate(), plan.steps(), plan.noiseMultiplier(),
-                plan.epsilon(), plan.delta(), plan.accountant().jsonName(), plan.rdpEpsilon(), plan.pldEpsilon());
+                plan.epsilon(), plan.delta(), plan.accountant().jsonName(), plan.rdpEpsilon(), pld(plan));
         plan.distributed().ifPresent(this::printSecureAggregation);
         if (d.admission().isPresent()) {
             Admission a = d.admission().get();
@@ -741,8 +741,9 @@ public final class DpTrain implements Callable<Integer> {
                 "dp-train: trained %s on %d rows, %d steps in %.1f s (%.2f ms/step, %s mode; before the steps: blocks packed and cached in %.1f s, step runner started in %.1f s)%n",
                 m.modelSpec().kind(), m.provenance().data().rows(), plan.steps(), result.trainingSeconds(), result.millisPerStep(),
                 result.stepMode(), result.loadSeconds(), result.startupSeconds());
-        out.printf(Locale.ROOT, "privacy: epsilon = %.4f at delta = %.3g (%s accountant; rdp %.4f, pld %.4f; q = %.6f, sigma = %.4f, C = %s)%s%n",
-                plan.epsilon(), plan.delta(), plan.accountant().jsonName(), plan.rdpEpsilon(), plan.pldEpsilon(),
+        out.printf(Locale.ROOT, "privacy: epsilon = %.4f at delta = %.3g (%s accountant; rdp %.4f, pld %s; q = %.6f, sigma = %.4f, C = %s)%s%n",
+                plan.epsilon(), plan.delta(), plan.accountant().jsonName(), plan.rdpEpsilon(),
+                plan.distributed().isPresent() ? pld(plan) : String.format(Locale.ROOT, "%.4f", plan.pldEpsilon()),
                 plan.samplingRate(), plan.noiseMultiplier(), m.config().clipNorm(),
                 m.insecureTestRun() ? "  [INSECURE TEST SEED: NO PRIVACY]" : "");
         plan.distributed().ifPresent(this::printSecureAggregation);
@@ -754,6 +755,12 @@ public final class DpTrain implements Callable<Integer> {
         out.println(JobLedger.summary(m.provenance().ledger()));
         Publication pub = publication;
         out.printf("model: %s%nreport: %s%n", pub.modelDir(), pub.reportPath());
+    }
+
+    /** The PLD epsilon, or why there is none (the distributed discrete Gaussian is accounted by RDP alone). */
+    private static String pld(PrivacyPlan plan) {
+        return plan.distributed().isPresent() ? "n/a for the distributed discrete Gaussian"
+                : String.valueOf(plan.pldEpsilon());
     }
 
     /** One line naming the distributed mechanism, n, t and b (issue 13: the report and the console name them). */

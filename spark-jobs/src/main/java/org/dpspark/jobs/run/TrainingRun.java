@@ -233,6 +233,13 @@ public final class TrainingRun {
         }
         DpModel model = modelSpec.create();
         PrivacyPlan plan = plan(units, model.numParams() + 1, parts);
+        if (cfg.secureAggregation().distributed()
+                && cfg.stepMode().resolve(jsc.getConf()) == org.dpspark.jobs.train.StepMode.JOB) {
+            // auto resolves to one job per step under dynamic allocation: refuse before anything is reserved
+            throw new InvalidParameterException(List.of("secureAggregation", "stepMode"), "%s "
+                    + cfg.secureAggregation().jsonName() + " needs the barrier step mode, and %s auto resolves to one "
+                    + "Spark job per step here (spark.dynamicAllocation.enabled is true): disable dynamic allocation");
+        }
         String datasetId = ledger == null ? null : resolveDataset(ledger, settings, v.fingerprint(), true);
         if (ledger != null) {
             refuseInsecureOnBudget(cfg, ledger, datasetId);

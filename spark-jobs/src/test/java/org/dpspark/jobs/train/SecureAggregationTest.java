@@ -2,6 +2,7 @@ package org.dpspark.jobs.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -279,5 +280,41 @@ class SecureAggregationTest {
         assertEquals(plan.steps(), retried.plan().steps());
         assertArrayEquals(undisturbed.params(), retried.params(), 0.0);
         assertEquals(undisturbed.lossPerEpoch(), retried.lossPerEpoch());
+    }
+
+    /**
+     * Without a party secret file, each stage attempt draws fresh shares. With t = 0 a task lost mid-step is simply
+     * retried (the lost attempt's shares are jointly uniform). With t = 1, colluders could unmask the lost attempt's
+     * honest sum and see the step twice, so a loss after another task's shares arrived stops the run.
+     */
+    @Test
+    void masking_freshRandomness_retriedWithoutColluders_stoppedWithColluders() {
+        for (int t : new int[] {0, 1}) {
+            TrainConfig c = TrainConfig.builder().epochs(1).batchSize(200).noiseMultiplier(1.0)
+                    .stepMode(StepMode.BARRIER).secureAggregation(SecureAggregation.MASKING).secaggColluding(t).build();
+            PrivacyPlan plan = plan(c);
+            FAULTS.set(0);
+            DpTrainer.RunnerFactory faulty = (j, b, w) -> BarrierStepRunner.start(j, b, w, (attempt, p, step) -> {
+                if (attempt == 0 && p == 3 && step == 5) {
+                    FAULTS.incrementAndGet();
+                    try {
+                        Thread.sleep(1500); // the other task's shares of step 5 reach the driver first
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    throw new IllegalStateException("injected fault at step 5");
+                }
+            });
+            if (t == 0) {
+                TrainResult r = DpTrainer.train(jsc, blocks, rows, model(), c, plan, faulty);
+                assertEquals(plan.steps(), r.plan().steps());
+            } else {
+                IllegalStateException e = assertThrows(IllegalStateException.class,
+                        () -> DpTrainer.train(jsc, blocks, rows, model(), c, plan, faulty));
+                assertTrue(e.getMessage().contains("a party was lost after others had sent their shares"),
+                        e.getMessage());
+            }
+            assertEquals(1, FAULTS.get(), "t = " + t);
+        }
     }
 }
