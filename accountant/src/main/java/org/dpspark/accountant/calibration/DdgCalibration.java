@@ -55,18 +55,7 @@ public final class DdgCalibration {
      */
     public static Result calibrate(double targetEpsilon, double delta, double samplingRate, long steps,
             DoubleFunction<DdgParams> encoding) {
-        if (!(targetEpsilon > 0 && targetEpsilon < Double.POSITIVE_INFINITY)) {
-            throw new IllegalArgumentException("targetEpsilon must be finite and > 0, got " + targetEpsilon);
-        }
-        if (!(delta > 0 && delta < 1)) {
-            throw new IllegalArgumentException("delta must be in (0, 1), got " + delta);
-        }
-        if (!(samplingRate > 0 && samplingRate <= 1)) {
-            throw new IllegalArgumentException("samplingRate must be in (0, 1], got " + samplingRate);
-        }
-        if (steps < 1) {
-            throw new IllegalArgumentException("steps must be >= 1, got " + steps);
-        }
+        NoiseCalibration.checkTarget(targetEpsilon, delta, samplingRate, steps);
         if (encoding == null) {
             throw new IllegalArgumentException("encoding must not be null");
         }

@@ -116,18 +116,7 @@ public final class NoiseCalibration {
         if (!(initialStep > 0 && initialStep < Double.POSITIVE_INFINITY)) {
             throw new IllegalArgumentException("initialStep must be finite and > 0, got " + initialStep);
         }
-        if (!(targetEpsilon > 0 && targetEpsilon < Double.POSITIVE_INFINITY)) {
-            throw new IllegalArgumentException("targetEpsilon must be finite and > 0, got " + targetEpsilon);
-        }
-        if (!(delta > 0 && delta < 1)) {
-            throw new IllegalArgumentException("delta must be in (0, 1), got " + delta);
-        }
-        if (!(samplingRate > 0 && samplingRate <= 1)) {
-            throw new IllegalArgumentException("samplingRate must be in (0, 1], got " + samplingRate);
-        }
-        if (steps < 1) {
-            throw new IllegalArgumentException("steps must be >= 1, got " + steps);
-        }
+        checkTarget(targetEpsilon, delta, samplingRate, steps);
         if (accountantFactory == null) {
             throw new IllegalArgumentException("accountantFactory must not be null");
         }
@@ -279,5 +268,21 @@ public final class NoiseCalibration {
             return Math.max(step, Math.min(Math.expm1(1.25 * Math.abs(distance)), 1.0));
         }
         return Math.max(step, Math.min(2 * step, 1.0));
+    }
+
+    /** The checks every calibration makes of its target: epsilon finite and &gt; 0, delta in (0, 1), q in (0, 1], T &gt;= 1. */
+    static void checkTarget(double targetEpsilon, double delta, double samplingRate, long steps) {
+        if (!(targetEpsilon > 0 && targetEpsilon < Double.POSITIVE_INFINITY)) {
+            throw new IllegalArgumentException("targetEpsilon must be finite and > 0, got " + targetEpsilon);
+        }
+        if (!(delta > 0 && delta < 1)) {
+            throw new IllegalArgumentException("delta must be in (0, 1), got " + delta);
+        }
+        if (!(samplingRate > 0 && samplingRate <= 1)) {
+            throw new IllegalArgumentException("samplingRate must be in (0, 1], got " + samplingRate);
+        }
+        if (steps < 1) {
+            throw new IllegalArgumentException("steps must be >= 1, got " + steps);
+        }
     }
 }
