@@ -114,6 +114,24 @@ class DpEstimatorTest {
         assertTrue(g.dataFingerprint().startsWith("rows-v1:"));
     }
 
+    /** setSecureAggregation("masking"): the fit's driver sees only noised totals; the claim names the mechanism. */
+    @Test
+    void secureAggregationMasking_fitsAndTheGuaranteeNamesTheDistributedMechanism() {
+        DpLogisticRegression lr = dpLr();
+        lr.setSecureAggregation("masking").setSecaggColluding(1).setNumPartitions(2);
+        PipelineModel pm = new Pipeline().setStages(new PipelineStage[] {ASSEMBLER, lr}).fit(train);
+        assertTrue(accuracy(pm.transform(test)) > 0.75, "accuracy");
+        DpLogisticRegressionModel m = (DpLogisticRegressionModel) pm.stages()[1];
+        assertEquals("rdp", m.privacyGuarantee().accountant(), "the DDG is accounted by its own RDP bound");
+        assertTrue(m.privacyGuarantee().epsilon() <= 2.0);
+        org.dpspark.jobs.provenance.PrivacyClaim.SecureAggregationClaim sa = m.provenance().claim().secureAggregation();
+        assertEquals("masking", sa.mode());
+        assertEquals(2, sa.parties());
+        assertEquals(1, sa.colluding());
+        assertEquals(40, sa.bits());
+        assertThrows(IllegalArgumentException.class, () -> new DpLogisticRegression().setSecureAggregation("he"));
+    }
+
     @Test
     void saveAndLoad_roundTripsPredictionsParamsAndGuarantee() throws Exception {
         DpLogisticRegression lr = dpLr();
