@@ -93,6 +93,24 @@ public final class DpPrivacy implements Callable<Integer> {
     @Option(names = "--max-rows-per-user", paramLabel = "K", description = "Also print what the same run, trained at row level, guarantees a user with K rows, by group privacy (K epsilon, K e^((K-1) epsilon) delta): why the user level matters.")
     Integer maxRowsPerUser;
 
+    @Option(names = "--secure-aggregation", paramLabel = "MODE", description = "masking or paillier: also print what the same run certifies when the partitions add the noise (the distributed discrete Gaussian, accounted by its own RDP bound; see dp-train --secure-aggregation). Needs --rows, --dim and --parties.")
+    String secureAggregation;
+
+    @Option(names = "--dim", paramLabel = "D", description = "With --secure-aggregation: the length of each step's vector, the model's parameters + 1 (dp-train --dry-run prints the plan on real data).")
+    Integer dim;
+
+    @Option(names = "--parties", paramLabel = "N", description = "With --secure-aggregation: the parties, dp-train's --partitions.")
+    Integer parties;
+
+    @Option(names = "--secagg-bits", paramLabel = "B", defaultValue = "40", description = "With --secure-aggregation: the modulus 2^B (default: ${DEFAULT-VALUE}).")
+    int secaggBits;
+
+    @Option(names = "--secagg-colluding", paramLabel = "T", defaultValue = "0", description = "With --secure-aggregation: the parties that may collude with the driver (default: ${DEFAULT-VALUE}).")
+    int secaggColluding;
+
+    @Option(names = "--clip-norm", paramLabel = "C", defaultValue = "1.0", description = "With --secure-aggregation: the clip norm (it sets the encoding's scale, not epsilon; default: ${DEFAULT-VALUE}).")
+    double clipNorm;
+
     @Option(names = "--json", description = "Print JSON instead of text.")
     boolean json;
 
@@ -155,9 +173,13 @@ public final class DpPrivacy implements Callable<Integer> {
     }
 
     /** Canonical parameter names ({@link PlanRequest}) as this command's flags. */
-    static final Map<String, String> FLAGS = Map.of("rows", "--rows", "batchSize", "--batch-size", "samplingRate",
-            "--q", "epochs", "--epochs", "steps", "--steps", "delta", "--delta", "epsilon", "--epsilon",
-            "noiseMultiplier", "--noise-multiplier", "allowWeakPrivacy", "--allow-weak-privacy");
+    static final Map<String, String> FLAGS = Map.ofEntries(Map.entry("rows", "--rows"),
+            Map.entry("batchSize", "--batch-size"), Map.entry("samplingRate", "--q"), Map.entry("epochs", "--epochs"),
+            Map.entry("steps", "--steps"), Map.entry("delta", "--delta"), Map.entry("epsilon", "--epsilon"),
+            Map.entry("noiseMultiplier", "--noise-multiplier"), Map.entry("allowWeakPrivacy", "--allow-weak-privacy"),
+            Map.entry("secureAggregation", "--secure-aggregation"), Map.entry("secaggBits", "--secagg-bits"),
+            Map.entry("secaggColluding", "--secagg-colluding"), Map.entry("numPartitions", "--parties"),
+            Map.entry("clipNorm", "--clip-norm"));
 
     /** Canonical parameter names as the columns of --csv-in. */
     static final Map<String, String> CSV_COLUMNS = Map.of("samplingRate", "column 'q'", "steps", "column 'steps'",
@@ -207,17 +229,64 @@ public final class DpPrivacy implements Callable<Integer> {
         }
         Case c = caseFromFlags();
         Result r;
+        PrivacyPlan secure;
         try {
+            secure = securePlan(c);
             r = compute(c);
         } catch (InvalidParameterException e) {
             throw new IllegalArgumentException(e.render(p -> FLAGS.getOrDefault(p, p)), e);
         }
         if (json) {
-            out.println(JSON.writeValueAsString(json(r)));
+            ObjectNode n = json(r);
+            if (secure != null) {
+                org.dpspark.core.secagg.DdgParams d = secure.distributed().orElseThrow();
+                ObjectNode s = n.putObject("secure_aggregation");
+                s.put("mode", secureAggregation);
+                s.put("mechanism", "distributed discrete Gaussian (RDP: Kairouz et al. 2021, Prop. 14; Zhu and Wang 2019)");
+                s.put("parties", d.parties());
+                s.put("colluding", d.colluding());
+                s.put("bits", d.bits());
+                s.put("noise_multiplier", secure.noiseMultiplier());
+                putNumber(s, "epsilon", secure.epsilon());
+            }
+            out.println(JSON.writeValueAsString(n));
         } else {
             printText(r);
+            if (secure != null) {
+                org.dpspark.core.secagg.DdgParams d = secure.distributed().orElseThrow();
+                out.printf(Locale.ROOT, "secure aggregation (%s, n = %d, t = %d, b = %d): %s (distributed discrete "
+                        + "Gaussian, rdp accountant)%n", secureAggregation, d.parties(), d.colluding(), d.bits(),
+                        c.calibrate() ? String.format(Locale.ROOT, "sigma = %.6f, epsilon %.4f", secure.noiseMultiplier(),
+                                secure.epsilon()) : String.format(Locale.ROOT, "epsilon = %.4f", secure.epsilon()));
+            }
         }
         return ExitCode.SUCCESS.code();
+    }
+
+    /**
+     * With --secure-aggregation, the plan of the same case when the partitions add the noise: the same
+     * {@link PrivacyPlan} rule as dp-train's; null without the flag.
+     */
+    private PrivacyPlan securePlan(Case c) {
+        if (secureAggregation == null) {
+            if (dim != null || parties != null) {
+                throw new IllegalArgumentException("--dim and --parties describe a secure aggregation: give "
+                        + "--secure-aggregation masking (or paillier) too");
+            }
+            return null;
+        }
+        if (!secureAggregation.equals("masking") && !secureAggregation.equals("paillier")) {
+            throw new IllegalArgumentException("--secure-aggregation must be masking or paillier, got "
+                    + secureAggregation);
+        }
+        if (rows == null || dim == null || parties == null) {
+            throw new IllegalArgumentException("--secure-aggregation needs --rows (the sum's range), --dim (the "
+                    + "vector's length, the model's parameters + 1) and --parties (dp-train's --partitions)");
+        }
+        return PrivacyPlan.of(PlanRequest.builder().rows(rows).batchSize(batchSize).samplingRate(q).epochs(epochs)
+                .steps(steps).delta(delta).noiseMultiplier(noiseMultiplier).targetEpsilon(epsilon)
+                .allowWeakPrivacy(allowWeakPrivacy).secureAggregation(new PlanRequest.SecureAggregation(
+                        secureAggregation, secaggBits, parties, secaggColluding, dim, clipNorm)).build());
     }
 
     /** The case of the flags: every rule is {@link PlanRequest}'s, its errors rendered as flags. */
@@ -320,9 +389,9 @@ public final class DpPrivacy implements Callable<Integer> {
 
     private int callCsv() throws Exception {
         if (q != null || batchSize != null || rows != null || noiseMultiplier != null || epsilon != null
-                || epochs != null || steps != null || json) {
+                || epochs != null || steps != null || json || secureAggregation != null) {
             throw new IllegalArgumentException("--csv-in takes its cases from the file; do not combine it with --rows, "
-                    + "--batch-size, --q, --noise-multiplier, --epsilon, --epochs, --steps or --json");
+                    + "--batch-size, --q, --noise-multiplier, --epsilon, --epochs, --steps, --json or --secure-aggregation");
         }
         if (threads != null && !(threads >= 1)) {
             throw new IllegalArgumentException("--threads must be >= 1, got " + threads);

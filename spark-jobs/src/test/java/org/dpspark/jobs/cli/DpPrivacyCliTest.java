@@ -65,6 +65,43 @@ class DpPrivacyCliTest {
         assertEquals(2.38, n.at("/epsilon/pld").asDouble(), 0.01);
     }
 
+    /**
+     * --secure-aggregation: the same plan as dp-train's for masking (TrainConfig's plan over the same dim and parties),
+     * beside the central mode's; its epsilon recomputed independently by the RDP accountant from the DDG event.
+     */
+    @Test
+    void secureAggregation_printsTheDistributedPlan_asDpTrainWouldRunIt() throws Exception {
+        Run r = run("--rows", "32561", "--batch-size", "256", "--epochs", "15", "--epsilon", "1", "--delta", "1e-5",
+                "--secure-aggregation", "masking", "--dim", "105", "--parties", "2", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode n = JSON.readTree(r.out());
+        org.dpspark.jobs.train.TrainConfig cfg = org.dpspark.jobs.train.TrainConfig.builder().epochs(15).batchSize(256)
+                .targetEpsilon(1.0).delta(1e-5).secureAggregation(org.dpspark.jobs.train.SecureAggregation.MASKING)
+                .build();
+        org.dpspark.accountant.plan.PrivacyPlan plan = cfg.plan(32561, 105, 2);
+        assertEquals(plan.noiseMultiplier(), n.at("/secure_aggregation/noise_multiplier").asDouble(), 0.0);
+        assertEquals(2, n.at("/secure_aggregation/parties").asInt());
+        assertEquals(40, n.at("/secure_aggregation/bits").asInt());
+        RdpAccountant a = new RdpAccountant();
+        a.compose(plan.events().get(0));
+        assertTrue(plan.events().get(0).isDiscrete());
+        assertEquals(a.epsilon(1e-5), n.at("/secure_aggregation/epsilon").asDouble(), 1e-12);
+        assertTrue(n.at("/secure_aggregation/epsilon").asDouble() <= 1.0);
+        assertTrue(n.at("/secure_aggregation/noise_multiplier").asDouble() > n.at("/best/noise_multiplier").asDouble(),
+                "the DDG's general subsampling bound needs more noise than the central claim");
+        Run text = run("--rows", "32561", "--batch-size", "256", "--epochs", "15", "--epsilon", "1",
+                "--secure-aggregation", "masking", "--dim", "105", "--parties", "2", "--secagg-colluding", "1");
+        assertTrue(text.out().contains("secure aggregation (masking, n = 2, t = 1, b = 40): sigma = "), text.out());
+        Run bad = run("--rows", "32561", "--batch-size", "256", "--epochs", "15", "--epsilon", "1",
+                "--secure-aggregation", "masking", "--dim", "105", "--parties", "2", "--secagg-colluding", "2");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().startsWith("dp-privacy: error: --secagg-colluding "), bad.err());
+        Run missing = run("--rows", "32561", "--batch-size", "256", "--epochs", "15", "--epsilon", "1",
+                "--secure-aggregation", "masking");
+        assertEquals(2, missing.code());
+        assertTrue(missing.err().contains("--dim"), missing.err());
+    }
+
     @Test
     void calibrationCase_text_sigmaMeetsTargetUnderItsAccountant() {
         Run r = run("--q", "0.04", "--epsilon", "8", "--steps", "2000", "--delta", "1e-5");
