@@ -74,13 +74,15 @@ class PrivacyPlanDdgTest {
         double below = m.noiseMultiplier() * (1 - 2 * DdgCalibration.RELATIVE_TOLERANCE);
         assertTrue(DdgCalibration.epsilon(DpEvent.distributedDiscrete(Q, DdgParams.choose(105, 40, 2, 0, 1.0, below,
                 N), 1907), 1e-5) > 1.0);
-        assertEquals(1.86989, m.noiseMultiplier(), 2e-4);
+        // With the exact binomial expansion (symmetric pairs: docs/ddg-subsampling.md) the DDG needs what the central
+        // plan's RDP accountant needs (1.59414), 7% above its PLD claim; the general bound (factor 3) needed 1.86989.
+        assertEquals(1.59422, m.noiseMultiplier(), 2e-4);
 
         PrivacyPlan c = PrivacyPlan.of(adult().targetEpsilon(1.0).build());
         assertEquals(Optional.empty(), c.distributed());
         assertEquals(1.48964, c.noiseMultiplier(), 1e-4);
         assertTrue(m.noiseMultiplier() > c.noiseMultiplier());
-        assertEquals(1.255, m.noiseMultiplier() / c.noiseMultiplier(), 0.001);
+        assertEquals(1.070, m.noiseMultiplier() / c.noiseMultiplier(), 0.001);
     }
 
     @Test
