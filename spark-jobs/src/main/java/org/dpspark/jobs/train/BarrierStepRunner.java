@@ -117,7 +117,6 @@ public final class BarrierStepRunner implements StepRunner {
     private final int partitions;
     private final int tasks;
     private final int numParams;
-    private final int sumLength;
     private final long timeoutNanos;
     private final Map<Long, Peer> members = new HashMap<>();
     private final Map<Long, int[]> memberPartitions = new HashMap<>();
@@ -136,16 +135,31 @@ public final class BarrierStepRunner implements StepRunner {
     private boolean rosterSent;
     private int receivedThisStep;
     private final DriverView view;
+    // A task's answer to a step, fixed by the mode: its message type, its length per partition (doubles, longs or
+    // ciphertexts) and the largest ciphertext encoding accepted.
+    private final byte answerType;
+    private final int answerLength;
+    private final int maxCipherBytes;
 
     private BarrierStepRunner(AggregationServer server, JavaFutureAction<List<Integer>> job,
             JavaRDD<TaggedBlock> checkpointed, int partitions, int tasks, PartitionStep work, long timeoutNanos,
-            KeyHolderClient keyHolder, DriverView view) {
+            KeyHolderClient keyHolder, PackedEncoding packing, DriverView view) {
         this.secure = work.secure();
         this.codec = secure == null ? null : new DdgCodec(secure.params(), secure.rotationSeed());
         this.keyHolder = keyHolder;
         this.paillierKey = keyHolder == null ? null : keyHolder.publicKey();
-        this.packing = keyHolder == null ? null
-                : new PackedEncoding(paillierKey, secure.params().bits(), secure.params().parties());
+        this.packing = packing;
+        if (secure == null) {
+            answerType = BarrierProtocol.SUMS;
+            answerLength = work.sumLength();
+        } else if (secure.mode() == SecureAggregation.MASKING) {
+            answerType = BarrierProtocol.SHARES;
+            answerLength = secure.params().paddedDim();
+        } else {
+            answerType = BarrierProtocol.SEALED;
+            answerLength = packing.ciphertextsFor(secure.params().paddedDim());
+        }
+        this.maxCipherBytes = paillierKey == null ? 0 : maxCiphertextBytes(paillierKey);
         this.partyKeys = new byte[partitions][];
         this.view = view;
         this.server = server;
@@ -154,7 +168,6 @@ public final class BarrierStepRunner implements StepRunner {
         this.partitions = partitions;
         this.tasks = tasks;
         this.numParams = work.model().numParams();
-        this.sumLength = work.sumLength();
         this.timeoutNanos = timeoutNanos;
     }
 
@@ -193,6 +206,7 @@ public final class BarrierStepRunner implements StepRunner {
             tagged = checkpointed;
         }
         KeyHolderClient keyHolder = null;
+        PackedEncoding packing = null;
         byte[] paillierKey = null;
         int answerBytes = BarrierProtocol.maxSums(partitions, work.sumLength());
         if (secure != null && secure.mode() == SecureAggregation.MASKING) {
@@ -203,8 +217,7 @@ public final class BarrierStepRunner implements StepRunner {
                     ? KeyHolderClient.spawnInsecureForTests(conf.getInt(INSECURE_PAILLIER_BITS_CONF, PAILLIER_BITS))
                     : KeyHolderClient.spawn(PAILLIER_BITS);
             paillierKey = keyHolder.publicKey().encoded();
-            PackedEncoding packing = new PackedEncoding(keyHolder.publicKey(), secure.params().bits(),
-                    secure.params().parties());
+            packing = new PackedEncoding(keyHolder.publicKey(), secure.params().bits(), secure.params().parties());
             answerBytes = BarrierProtocol.maxSealed(partitions, packing.ciphertextsFor(secure.params().paddedDim()),
                     maxCiphertextBytes(keyHolder.publicKey()));
         }
@@ -236,7 +249,7 @@ public final class BarrierStepRunner implements StepRunner {
         LOG.info("barrier step runner: {} partitions in {} tasks, aggregation service on {}:{}", partitions, tasks,
                 host, server.port());
         return new BarrierStepRunner(server, job, checkpointed, partitions, tasks, work,
-                TimeUnit.SECONDS.toNanos(timeoutSeconds), keyHolder, view);
+                TimeUnit.SECONDS.toNanos(timeoutSeconds), keyHolder, packing, view);
     }
 
     /** A Paillier ciphertext's largest encoding (BigInteger.toByteArray of a value below N^2, sign byte included). */
@@ -350,12 +363,6 @@ public final class BarrierStepRunner implements StepRunner {
                 return null;
             }
         }
-        byte expected = secure == null ? BarrierProtocol.SUMS
-                : secure.mode() == SecureAggregation.MASKING ? BarrierProtocol.SHARES : BarrierProtocol.SEALED;
-        int length = secure == null ? sumLength
-                : secure.mode() == SecureAggregation.MASKING ? secure.params().paddedDim()
-                : packing.ciphertextsFor(secure.params().paddedDim());
-        int maxCipher = paillierKey == null ? 0 : maxCiphertextBytes(paillierKey);
         Object[] parts = new Object[partitions];
         int missing = partitions;
         while (missing > 0) {
@@ -365,7 +372,8 @@ public final class BarrierStepRunner implements StepRunner {
                 view.received(m.payload());
                 BarrierProtocol.Parts s;
                 try {
-                    s = BarrierProtocol.decodeParts(m.payload(), expected, partitions, length, maxCipher);
+                    s = BarrierProtocol.decodeParts(m.payload(), answerType, partitions, answerLength,
+                            maxCipherBytes);
                 } catch (IllegalArgumentException ex) {
                     throw new IllegalStateException("barrier task sent a malformed message: " + ex.getMessage());
                 }
