@@ -137,6 +137,15 @@ public final class Mlp implements DpModel {
         return numParams;
     }
 
+    /**
+     * n_1, the width of the first weight layer (K when there is no hidden layer): W_1, the d x n_1 weights that
+     * multiply the input features, occupies params[0 .. d * n_1), with W_1[j][i] at j * n_1 + i. For
+     * {@link PdpRegularized}.
+     */
+    int firstLayerWidth() {
+        return sizes[1];
+    }
+
     /** Activations and deltas: 2 (n_1 + ... + n_L) + K values. */
     @Override
     public int scratchSize() {
