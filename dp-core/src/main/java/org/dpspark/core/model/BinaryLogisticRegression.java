@@ -171,11 +171,9 @@ public final class BinaryLogisticRegression implements DpModel {
         throw new IllegalArgumentException("label y must be 0 or 1 (value not shown: labels are private data)");
     }
 
+    /** At least numParams entries; only params[0 .. numParams) are read (see {@link DpModel}). */
     private void checkParams(double[] params) {
-        if (params.length != numFeatures + 1) {
-            throw new IllegalArgumentException("params must have length numParams = " + (numFeatures + 1)
-                    + ", got " + params.length);
-        }
+        ModelSupport.checkParams(params, numFeatures + 1);
     }
 
     @Override

@@ -13,6 +13,12 @@ import org.dpspark.core.random.RandomSource;
  * (e.g. in Spark Transformers): a classifier with K classes has numOutputs() = K and predicts the K class
  * probabilities; a regression model has numOutputs() = 1 and predicts its value. The defaults throw
  * UnsupportedOperationException, for test doubles that only train.
+ *
+ * <p>Array lengths: {@code params} must hold at least numParams() entries (a shorter array is refused with an
+ * IllegalArgumentException) and only params[0 .. numParams()) are read, so a longer array is accepted and its tail
+ * ignored; likewise gradients and sums are written to [0 .. numParams()) only, never beyond. This lets a wrapper
+ * append coordinates of its own after the model's, as {@code org.dpspark.core.audit.CanaryPaddedModel} does for
+ * the white-box canaries of the one-run privacy audit (Steinke, Nasr and Jagielski 2023).
  */
 public interface DpModel extends java.io.Serializable {
 

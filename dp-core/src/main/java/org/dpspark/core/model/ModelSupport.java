@@ -8,10 +8,14 @@ final class ModelSupport {
     private ModelSupport() {
     }
 
+    /**
+     * params must hold at least numParams entries; only params[0 .. numParams) are read, so a longer array (e.g.
+     * the padded parameters of {@code org.dpspark.core.audit.CanaryPaddedModel}) is accepted and its tail ignored.
+     */
     static void checkParams(double[] params, int numParams) {
-        if (params.length != numParams) {
-            throw new IllegalArgumentException("params must have length numParams = " + numParams + ", got "
-                    + params.length);
+        if (params.length < numParams) {
+            throw new IllegalArgumentException("params must have length >= numParams = " + numParams
+                    + " (only the first numParams entries are read), got " + params.length);
         }
     }
 

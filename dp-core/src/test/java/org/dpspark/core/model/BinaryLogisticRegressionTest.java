@@ -97,10 +97,13 @@ class BinaryLogisticRegressionTest {
     }
 
     @Test
-    void params_wrongLength_rejected() {
+    void params_shorterThanNumParams_rejected_longerAccepted() {
         BinaryLogisticRegression m = new BinaryLogisticRegression(2);
         assertThrows(IllegalArgumentException.class, () -> m.loss(new double[2], new double[2], 0, 1.0));
         assertThrows(IndexOutOfBoundsException.class, () -> m.loss(new double[3], new double[2], 1, 1.0));
+        // only params[0 .. numParams) are read: a longer array is accepted and its tail ignored
+        assertEquals(m.loss(new double[] {0.5, -1.0, 0.25}, new double[] {1.0, 2.0}, 0, 1.0),
+                m.loss(new double[] {0.5, -1.0, 0.25, 99.0}, new double[] {1.0, 2.0}, 0, 1.0), 0.0);
     }
 
     /**
