@@ -42,6 +42,25 @@ public record AuditResult(String kind, int canaries, int included, int guesses, 
      */
     public static AuditResult of(String kind, double[] scores, boolean[] included, int guesses, double delta,
             double beta) {
+        return of(kind, scores, included, (guesses + 1) / 2, guesses / 2, guesses, delta, beta);
+    }
+
+    /**
+     * As {@link #of(String, double[], boolean[], int, double, double)} with the split chosen: {@code kPlus} "in"
+     * guesses on the highest scores and {@code kMinus} "out" guesses on the lowest (both >= 0, 1 <= kPlus + kMinus
+     * <= m). A one-sided game (kMinus = 0) suits a shift that only some included canaries show.
+     */
+    public static AuditResult of(String kind, double[] scores, boolean[] included, int kPlus, int kMinus,
+            double delta, double beta) {
+        if (kPlus < 0 || kMinus < 0) {
+            throw InvalidParameterException.of("auditGuesses", "the in and out guesses must be >= 0, got " + kPlus
+                    + " and " + kMinus);
+        }
+        return of(kind, scores, included, kPlus, kMinus, kPlus + kMinus, delta, beta);
+    }
+
+    private static AuditResult of(String kind, double[] scores, boolean[] included, int kPlus, int kMinus,
+            int guesses, double delta, double beta) {
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(scores, "scores");
         Objects.requireNonNull(included, "included");
@@ -58,8 +77,6 @@ public record AuditResult(String kind, int canaries, int included, int guesses, 
             throw InvalidParameterException.of("auditGuesses", "must be in [1, canaries = " + m + "], got " + guesses);
         }
         Checks.halfOpen("delta", delta, 0, 1);
-        int kPlus = (guesses + 1) / 2;
-        int kMinus = guesses / 2;
         MembershipMetrics.Guesses g = MembershipMetrics.guesses(scores, included, kPlus, kMinus);
         double bound = OneRunAudit.epsilonLowerBound(m, g.guesses(), g.correct(), delta, beta);
         double max = OneRunAudit.maxLowerBound(m, g.guesses(), delta, beta);

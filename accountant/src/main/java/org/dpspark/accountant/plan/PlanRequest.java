@@ -103,8 +103,10 @@ public final class PlanRequest {
     private final double epsilonCeiling;
     private final boolean allowWeakPrivacy;
     private final Optional<SecureAggregation> secureAggregation;
+    private final boolean nonPrivate;
 
     private PlanRequest(Builder b, double samplingRate, long steps) {
+        this.nonPrivate = b.nonPrivate;
         this.secureAggregation = Optional.ofNullable(b.secureAggregation);
         this.epsilonCeiling = b.epsilonCeiling;
         this.allowWeakPrivacy = b.allowWeakPrivacy;
@@ -116,6 +118,14 @@ public final class PlanRequest {
         this.delta = b.delta;
         this.targetEpsilon = b.targetEpsilon == null ? OptionalDouble.empty() : OptionalDouble.of(b.targetEpsilon);
         this.noiseMultiplier = b.noiseMultiplier == null ? OptionalDouble.empty() : OptionalDouble.of(b.noiseMultiplier);
+    }
+
+    /**
+     * Whether this is an explicitly non-private run (no noise; {@code --no-dp}): it has no differential-privacy
+     * guarantee, its plan claims no epsilon, and no ledger may record it against a budget.
+     */
+    public boolean nonPrivate() {
+        return nonPrivate;
     }
 
     /** A new builder; nothing is set. */
@@ -276,6 +286,7 @@ public final class PlanRequest {
         private Double delta;
         private Double targetEpsilon;
         private Double noiseMultiplier;
+        private boolean nonPrivate;
         private double epsilonCeiling = DEFAULT_EPSILON_CEILING;
         private boolean allowWeakPrivacy;
         private SecureAggregation secureAggregation;
@@ -307,6 +318,15 @@ public final class PlanRequest {
         }
 
         /** Lifts the sanity limits (epsilon ceiling, minimum noise multiplier); default false. */
+        /**
+         * An explicitly non-private run ({@code --no-dp}): no noise at all. Refuses a target epsilon and any noise
+         * multiplier other than 0 (naming {@code noDp}); delta is then 0 and not checked against N.
+         */
+        public Builder nonPrivate(boolean nonPrivate) {
+            this.nonPrivate = nonPrivate;
+            return this;
+        }
+
         public Builder allowWeakPrivacy(boolean allow) {
             this.allowWeakPrivacy = allow;
             return this;
@@ -451,6 +471,27 @@ public final class PlanRequest {
                 t = steps;
             }
 
+            if (nonPrivate) {
+                if (targetEpsilon != null) {
+                    throw new InvalidParameterException(List.of("noDp", "epsilon"), "%s trains without noise and "
+                            + "claims no epsilon: do not pass %s with it");
+                }
+                if (noiseMultiplier != null && noiseMultiplier != 0.0) {
+                    throw new InvalidParameterException(List.of("noDp", "noiseMultiplier"), "%s trains without "
+                            + "noise: %s must be 0 or absent, got " + noiseMultiplier);
+                }
+                if (secureAggregation != null) {
+                    throw new InvalidParameterException(List.of("noDp", "secureAggregation"), "%s adds no noise, so "
+                            + "there is no noise to distribute: %s must be central");
+                }
+                delta = 0.0;
+                noiseMultiplier = 0.0;
+                return new PlanRequest(this, q, t);
+            }
+            if (noiseMultiplier != null && noiseMultiplier == 0.0) {
+                throw new InvalidParameterException(List.of("noiseMultiplier", "noDp"), "%s 0 adds no noise and gives "
+                        + "no privacy at all: it is allowed only in the explicitly non-private mode, %s");
+            }
             if (delta == null) {
                 throw InvalidParameterException.of("delta", "is required");
             }

@@ -88,6 +88,14 @@ public record PrivacyPlan(
                 targetEpsilon, rows, Optional.empty());
     }
 
+    /**
+     * Whether this plan is of an explicitly non-private run ({@link PlanRequest#nonPrivate()}: no noise): it has no
+     * differential-privacy guarantee, {@link #epsilon()} is +Infinity, and {@link #events()} refuses.
+     */
+    public boolean nonPrivate() {
+        return noiseMultiplier == 0.0;
+    }
+
     /** A plan with the calibration it came from, for callers that show both accountants' sigmas. */
     public record Detailed(PrivacyPlan plan, Optional<BestCalibration> calibration) {}
 
@@ -112,6 +120,12 @@ public record PrivacyPlan(
      */
     public static Detailed detailed(PlanRequest request) {
         Objects.requireNonNull(request, "request");
+        if (request.nonPrivate()) {
+            // No noise, no guarantee: epsilon is infinite and no accountant is claimed (nonPrivate()).
+            PrivacyBound none = new PrivacyBound(Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY,
+                    Double.POSITIVE_INFINITY, AccountantName.RDP);
+            return new Detailed(plan(request, 0.0, false, none), Optional.empty());
+        }
         if (request.secureAggregation().isPresent()) {
             return distributed(request, request.secureAggregation().get());
         }
@@ -216,6 +230,9 @@ public record PrivacyPlan(
      * {@link DpEvent#distributedDiscrete}(q, {@link #distributed()}, T).
      */
     public List<DpEvent> events() {
+        if (nonPrivate()) {
+            throw new IllegalStateException("a non-private run (no noise) has no DP events: no ledger records it");
+        }
         return List.of(event(steps));
     }
 
@@ -238,6 +255,9 @@ public record PrivacyPlan(
         }
         if (stepsDone == 0) {
             return 0.0;
+        }
+        if (nonPrivate()) {
+            return Double.POSITIVE_INFINITY;
         }
         return BestAccountant.bound(List.of(event(stepsDone)), delta).epsilon();
     }

@@ -163,7 +163,12 @@ class PlanRequestTest {
     @Test
     void epsilonAndNoiseMultiplier_notFinitePositive_refused() {
         for (double v : NOT_POSITIVE) {
-            assertRefused(valid().noiseMultiplier(v), "noiseMultiplier");
+            if (v == 0.0) {
+                // zero noise is its own mode, named: only --no-dp may ask for it
+                assertRefused(valid().noiseMultiplier(v), "noiseMultiplier", "noDp");
+            } else {
+                assertRefused(valid().noiseMultiplier(v), "noiseMultiplier");
+            }
             assertRefused(valid().noiseMultiplier((Double) null).targetEpsilon(v), "epsilon");
         }
     }
@@ -185,5 +190,30 @@ class PlanRequestTest {
         InvalidParameterException batch = assertThrows(InvalidParameterException.class,
                 () -> valid().batchSize(60001).build());
         assertEquals("--batch-size must be an integer in [1, --rows], got 60001 (N = 60000)", batch.render(cli));
+    }
+
+    @Test
+    void nonPrivate_noNoiseNoEpsilon_planClaimsNothing() {
+        PlanRequest r = valid().noiseMultiplier((Double) null).nonPrivate(true).build();
+        assertTrue(r.nonPrivate());
+        assertEquals(0.0, r.noiseMultiplier().getAsDouble(), 0);
+        PrivacyPlan plan = PrivacyPlan.of(r);
+        assertTrue(plan.nonPrivate());
+        assertEquals(Double.POSITIVE_INFINITY, plan.epsilon(), 0);
+        assertEquals(Double.POSITIVE_INFINITY, plan.epsilonAfter(10), 0);
+        assertEquals(3515, plan.steps());
+        assertThrows(IllegalStateException.class, plan::events); // no ledger can record it
+        // sigma 0 given explicitly is the same request
+        assertTrue(PrivacyPlan.of(valid().noiseMultiplier(0.0).nonPrivate(true).build()).nonPrivate());
+        // an ordinary plan is never non-private
+        assertFalse(PrivacyPlan.of(valid().build()).nonPrivate());
+    }
+
+    @Test
+    void nonPrivate_withEpsilonNoiseOrSecureAggregation_refused() {
+        assertRefused(valid().noiseMultiplier((Double) null).targetEpsilon(1.0).nonPrivate(true), "noDp", "epsilon");
+        assertRefused(valid().noiseMultiplier(1.1).nonPrivate(true), "noDp", "noiseMultiplier");
+        assertRefused(valid().noiseMultiplier((Double) null).nonPrivate(true)
+                .secureAggregation("masking", 40, 2, 0, 10, 1.0), "noDp", "secureAggregation");
     }
 }

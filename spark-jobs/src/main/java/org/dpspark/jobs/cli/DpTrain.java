@@ -79,7 +79,7 @@ import picocli.CommandLine.Option;
             "3:privacy budget exhausted (the dataset's ledger budget); nothing trained",
             "4:ledger conflict: the job id already committed on this dataset (use a new --job-id); nothing trained"
         })
-public final class DpTrain implements Callable<Integer> {
+public class DpTrain implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(DpTrain.class);
 
     @Option(names = "--input", paramLabel = "PATH", description = "Training data (file or directory; any Hadoop path).")
@@ -238,10 +238,19 @@ public final class DpTrain implements Callable<Integer> {
     @Option(names = "--demo", description = "Train on synthetic data generated here (60,000 rows, 20 features), nothing downloaded.")
     boolean demo;
 
+    @Option(names = "--regularizer", paramLabel = "R", defaultValue = "none", description = "none (default) or pdp: the DP-regularization loss term of Aguilera-Martinez and Berzal 2024 (lambda * sum w_j^2 x_j^2 over the weights on the input features), part of each example's loss before clipping. With DP-SGD the guarantee is unchanged; alone (--no-dp) it gives NO differential privacy.")
+    String regularizer;
+
+    @Option(names = "--pdp-strength", paramLabel = "LAMBDA", description = "With --regularizer pdp: the strength lambda of its term (>= 0).")
+    Double pdpStrength;
+
+    @Option(names = "--no-dp", description = "The explicitly non-private mode: no noise (noise multiplier 0), no differential-privacy guarantee and no epsilon; the report and model say so. Refused on data whose ledger dataset has a budget (exit 3); otherwise nothing is recorded in the ledger. For baselines and audits only.")
+    boolean noDp;
+
     @Option(names = "--insecure-test-seed", paramLabel = "SEED", hidden = true, description = "INSECURE: fixes noise and sampling; for tests only. The report marks the model as having no privacy.")
     Long insecureTestSeed;
 
-    private final PrintWriter out;
+    final PrintWriter out;
     private Publication publication;
     /** The trained model when the run succeeded (for --status-file). */
     private TrainedModel outcome;
@@ -253,8 +262,16 @@ public final class DpTrain implements Callable<Integer> {
     private boolean statusFileChecked;
     private boolean statusFileRefused;
 
+    /** The command's name in its messages: dp-train, or a subcommand's (dp-audit). */
+    final String command;
+
     DpTrain(PrintWriter out) {
+        this(out, "dp-train");
+    }
+
+    DpTrain(PrintWriter out, String command) {
         this.out = out;
+        this.command = command;
     }
 
     public static void main(String[] args) {
@@ -263,17 +280,22 @@ public final class DpTrain implements Callable<Integer> {
 
     /** Runs dp-train and returns its exit code (used by tests and notebooks; never calls System.exit). */
     public static int run(String... args) {
-        PrintWriter out = new PrintWriter(System.out, true);
+        return execute(new DpTrain(new PrintWriter(System.out, true)), args);
+    }
+
+    /** Runs {@code app} (dp-train, or a command built on its flags) and returns its exit code. */
+    static int execute(DpTrain app, String... args) {
+        PrintWriter out = app.out;
         PrintWriter err = new PrintWriter(System.err, true);
-        DpTrain app = new DpTrain(out);
+        String name = app.command;
         CommandLine cl = new CommandLine(app);
         cl.setOut(out);
         cl.setErr(err);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setParameterExceptionHandler((ex, a) -> {
             app.redact = ErrorDetail.redactedLeniently(app.errorDetail, new SparkConf());
-            return app.error(err, ExitCode.BAD_INPUT, "dp-train: error: " + oneLine(ex.getMessage())
-                    + " (see dp-train --help)");
+            return app.error(err, ExitCode.BAD_INPUT, name + ": error: " + oneLine(ex.getMessage())
+                    + " (see " + name + " --help)");
         });
         cl.setExecutionExceptionHandler((ex, c, parsed) -> app.fail(err, ex));
         cl.setExecutionStrategy(parsed -> {
@@ -287,8 +309,8 @@ public final class DpTrain implements Callable<Integer> {
             code = cl.execute(args);
         } catch (Error e) {
             // not an Exception, so picocli's handlers did not see it: still one line, and the status file if possible
-            LOG.debug("dp-train failed", e);
-            app.writeStatus(err, app.error(err, ExitCode.FAILURE, "dp-train: failed: " + e.getClass().getSimpleName()
+            LOG.debug(name + " failed", e);
+            app.writeStatus(err, app.error(err, ExitCode.FAILURE, name + ": failed: " + e.getClass().getSimpleName()
                     + ": " + oneLine(e.getMessage()) + " (details in the driver log at DEBUG)"), args);
             throw e;
         }
@@ -324,10 +346,10 @@ public final class DpTrain implements Callable<Integer> {
     private int fail(PrintWriter err, Exception ex) {
         ExitCode code = classify(ex);
         if (code != ExitCode.FAILURE) {
-            return error(err, code, "dp-train: error: " + oneLine(redact ? redactedMessage(ex) : message(ex)));
+            return error(err, code, command + ": error: " + oneLine(redact ? redactedMessage(ex) : message(ex)));
         }
-        LOG.debug("dp-train failed", ex);
-        int exit = error(err, code, "dp-train: failed: " + ex.getClass().getSimpleName() + ": " + oneLine(ex.getMessage())
+        LOG.debug(command + " failed", ex);
+        int exit = error(err, code, command + ": failed: " + ex.getClass().getSimpleName() + ": " + oneLine(ex.getMessage())
                 + " (retrying may help; details with --verbose, or in the driver log at DEBUG)");
         if (verbose) {
             ex.printStackTrace(err);
@@ -375,7 +397,7 @@ public final class DpTrain implements Callable<Integer> {
                     reportPath, code == ExitCode.SUCCESS ? outcome : null));
             return exit;
         } catch (RuntimeException e) {
-            err.println("dp-train: failed: cannot write " + StatusFile.FLAG + " " + path + ": " + oneLine(e.getMessage()));
+            err.println(command + ": failed: cannot write " + StatusFile.FLAG + " " + path + ": " + oneLine(e.getMessage()));
             return exit == ExitCode.SUCCESS.code() ? ExitCode.FAILURE.code() : exit;
         }
     }
@@ -387,6 +409,9 @@ public final class DpTrain implements Callable<Integer> {
             }
             if (t instanceof LedgerConflictException) {
                 return ExitCode.LEDGER_CONFLICT;
+            }
+            if (t instanceof org.dpspark.jobs.run.NonPrivateRefusedException) {
+                return ExitCode.BUDGET_EXHAUSTED;
             }
         }
         for (Throwable t = ex; t != null; t = t.getCause()) {
@@ -428,15 +453,19 @@ public final class DpTrain implements Callable<Integer> {
     public Integer call() {
         TrainConfig cfg = config();
         checkSources();
+        org.dpspark.jobs.run.AuditSettings audit = auditSettings();
         String jid = jobId != null ? jobId : UUID.randomUUID().toString();
         Configuration hadoop = hadoopConfBeforeSpark();
+        if (audit != null) {
+            checkAuditOutputs(hadoop);
+        }
         // Everything that can be checked before Spark starts: flags (above), outputs, ledger, the feature spec.
         TrainingRun run = TrainingRun.preflight(settings(cfg, jid, hadoop), hadoop, this::notice);
         if (dryRunRows != null) {
             return printDryRun(run.dryRun(dryRunRows, null));
         }
         Resolved resolved = demo ? null : resolveSpec(hadoop);
-        SessionHandle session = SessionHandle.open("dp-train", master);
+        SessionHandle session = SessionHandle.open(command, master);
         try {
             SparkSession spark = session.spark();
             JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
@@ -444,6 +473,11 @@ public final class DpTrain implements Callable<Integer> {
             ModelSpec modelSpec = modelSpec(in.spec());
             if (dryRun) {
                 return printDryRun(run.dryRun(jsc, in.train(), modelSpec));
+            }
+            if (audit != null) {
+                TrainingRun.Audited a = run.audit(jsc, in.train(), in.eval(), modelSpec, audit);
+                this.outcome = a.model();
+                return audited(a, audit, hadoop);
             }
             TrainedModel m = run.train(jsc, in.train(), in.eval(), modelSpec);
             this.outcome = m;
@@ -457,7 +491,7 @@ public final class DpTrain implements Callable<Integer> {
     /** The training configuration from the flags (checked when built; messages are rendered with the flags' names). */
     private TrainConfig config() {
         Double eps = epsilon;
-        if (demo && eps == null && noiseMultiplier == null) {
+        if (demo && eps == null && noiseMultiplier == null && !noDp) {
             eps = 1.0;
         }
         return TrainConfig.builder()
@@ -479,6 +513,9 @@ public final class DpTrain implements Callable<Integer> {
                 .secaggColluding(secaggColluding)
                 .secaggPartySecretFile(secaggPartySecretFile)
                 .allowWeakPrivacy(allowWeakPrivacy)
+                .regularizer(regularizer.strip().toLowerCase(Locale.ROOT))
+                .pdpStrength(pdpStrength)
+                .nonPrivate(noDp)
                 .userColumn(userColumnForUnit())
                 .maxRowsPerUser(maxRowsPerUser)
                 .dropNullUsers(nullUsersDropped())
@@ -569,15 +606,34 @@ public final class DpTrain implements Callable<Integer> {
                     + federatedSplit + "'");
         }
         parseFormat(format);
-        if (output == null && !dryRun) {
+        if (output == null && !dryRun && publishesModel()) {
             throw new IllegalArgumentException("--output is required");
         }
+    }
+
+    /** Whether this command publishes a model (dp-train); an audit writes its report only. */
+    boolean publishesModel() {
+        return true;
+    }
+
+    /** The audit to run instead of plain training (dp-audit), or null. Checked before Spark starts. */
+    org.dpspark.jobs.run.AuditSettings auditSettings() {
+        return null;
+    }
+
+    /** Checks the audit's outputs before Spark starts (dp-audit). */
+    void checkAuditOutputs(Configuration hadoop) {
+    }
+
+    /** Reports an audit's outcome (dp-audit); returns the exit code. */
+    int audited(TrainingRun.Audited a, org.dpspark.jobs.run.AuditSettings settings, Configuration hadoop) {
+        throw new IllegalStateException("dp-train does not audit");
     }
 
     private RunSettings settings(TrainConfig cfg, String jid, Configuration hadoop) {
         java.nio.file.Path demoDir = demo ? tempDemoDir() : null;
         Publication pub = null;
-        if (!dryRun) {
+        if (!dryRun && publishesModel()) {
             String outDir = output != null ? output : demoDir.resolve("model").toUri().toString();
             pub = new Publication(outDir, report != null ? report : new Path(outDir, "report.json").toString(), overwrite);
         }
@@ -601,7 +657,7 @@ public final class DpTrain implements Callable<Integer> {
                 locations = List.of(DatasetLocations.normalizePath(input, hadoop));
             }
         }
-        return new RunSettings(cfg, target, jid, pub, partitions, "dp-train", locations);
+        return new RunSettings(cfg, target, jid, pub, partitions, command, locations);
     }
 
     /** Hadoop's configuration as Spark will see it (site files, and spark.hadoop.* properties from spark-submit). */
@@ -617,7 +673,7 @@ public final class DpTrain implements Callable<Integer> {
         if (line.startsWith("ledger:")) {
             out.println(line);
         } else {
-            System.err.println("dp-train: " + line);
+            System.err.println(command + ": " + line);
         }
     }
 
@@ -718,6 +774,13 @@ public final class DpTrain implements Callable<Integer> {
 
     private int printDryRun(TrainingRun.DryRun d) {
         PrivacyPlan plan = d.plan();
+        if (plan.nonPrivate()) {
+            out.printf(Locale.ROOT, "plan: N = %d, q = %s, steps = %d, NO NOISE: %s (--no-dp); never recorded in the "
+                    + "ledger%n", d.rows(), plan.samplingRate(), plan.steps(),
+                    org.dpspark.jobs.provenance.PrivacyClaim.NO_GUARANTEE);
+            out.println("dry run: nothing reserved, nothing trained");
+            return ExitCode.SUCCESS.code();
+        }
         out.printf(Locale.ROOT, "plan: N = %d, q = %s, steps = %d, sigma = %s, epsilon = %s at delta = %s (%s accountant; "
                 + "rdp %s, pld %s)%n", d.rows(), plan.samplingRate(), plan.steps(), plan.noiseMultiplier(),
                 plan.epsilon(), plan.delta(), plan.accountant().jsonName(), plan.rdpEpsilon(), pld(plan));
@@ -734,14 +797,18 @@ public final class DpTrain implements Callable<Integer> {
         return ExitCode.SUCCESS.code();
     }
 
-    private void printSummary(TrainedModel m) {
+    void printSummary(TrainedModel m) {
         TrainResult result = m.result();
         PrivacyPlan plan = m.plan();
         out.printf(Locale.ROOT,
-                "dp-train: trained %s on %d rows, %d steps in %.1f s (%.2f ms/step, %s mode; before the steps: blocks packed and cached in %.1f s, step runner started in %.1f s)%n",
+                command + ": trained %s on %d rows, %d steps in %.1f s (%.2f ms/step, %s mode; before the steps: blocks packed and cached in %.1f s, step runner started in %.1f s)%n",
                 m.modelSpec().kind(), m.provenance().data().rows(), plan.steps(), result.trainingSeconds(), result.millisPerStep(),
                 result.stepMode(), result.loadSeconds(), result.startupSeconds());
-        out.printf(Locale.ROOT, "privacy: epsilon = %.4f at delta = %.3g (%s accountant; rdp %.4f, pld %s; q = %.6f, sigma = %.4f, C = %s)%s%n",
+        if (plan.nonPrivate()) {
+            out.printf(Locale.ROOT, "privacy: NONE: %s (--no-dp: no noise; q = %.6f, C = %s)%s%n",
+                    org.dpspark.jobs.provenance.PrivacyClaim.NO_GUARANTEE, plan.samplingRate(), m.config().clipNorm(),
+                    m.insecureTestRun() ? "  [INSECURE TEST SEED]" : "");
+        } else out.printf(Locale.ROOT, "privacy: epsilon = %.4f at delta = %.3g (%s accountant; rdp %.4f, pld %s; q = %.6f, sigma = %.4f, C = %s)%s%n",
                 plan.epsilon(), plan.delta(), plan.accountant().jsonName(), plan.rdpEpsilon(),
                 plan.distributed().isPresent() ? pld(plan) : String.format(Locale.ROOT, "%.4f", plan.pldEpsilon()),
                 plan.samplingRate(), plan.noiseMultiplier(), m.config().clipNorm(),
@@ -754,7 +821,9 @@ public final class DpTrain implements Callable<Integer> {
         }
         out.println(JobLedger.summary(m.provenance().ledger()));
         Publication pub = publication;
-        out.printf("model: %s%nreport: %s%n", pub.modelDir(), pub.reportPath());
+        if (pub != null) {
+            out.printf("model: %s%nreport: %s%n", pub.modelDir(), pub.reportPath());
+        }
     }
 
     /** The PLD epsilon, or why there is none (the distributed discrete Gaussian is accounted by RDP alone). */

@@ -94,6 +94,8 @@ public abstract class DpEstimator<M extends DpPredictionModel<M>, E extends DpEs
     private final IntParam secaggBits;
     private final IntParam secaggColluding;
     private final Param<String> secaggPartySecretFile;
+    private final Param<String> regularizer;
+    private final DoubleParam pdpStrength;
     /** INSECURE test path; deliberately not a Param (never saved, never in explainParams). */
     private Long insecureTestSeed;
 
@@ -164,6 +166,12 @@ public abstract class DpEstimator<M extends DpPredictionModel<M>, E extends DpEs
         secaggPartySecretFile = new Param<>(this, "secaggPartySecretFile", "masking/paillier: a file of secret random "
                 + "bytes readable on the executors only, from which each party's randomness derives (retries resend the "
                 + "same share); default unset: fresh per attempt");
+        regularizer = new Param<>(this, "regularizer", "none (default) or pdp: the DP-regularization loss term of "
+                + "Aguilera-Martinez and Berzal 2024, part of each example's loss before clipping (the guarantee is "
+                + "unchanged; it gives no privacy of its own)", ParamRules.oneOf("regularizer", new String[] {"none", "pdp"}));
+        setDefault(regularizer, "none");
+        pdpStrength = new DoubleParam(this, "pdpStrength", "regularizer pdp: the strength lambda of its term (>= 0)",
+                ParamRules.nonNegative("pdpStrength"));
         setDefault(localEpochs, 1);
         setDefault(localLearningRate, 0.1);
         setDefault(localBatchSize, 10);
@@ -353,6 +361,34 @@ public abstract class DpEstimator<M extends DpPredictionModel<M>, E extends DpEs
 
     public Param<String> secureAggregation() {
         return secureAggregation;
+    }
+
+    public Param<String> regularizer() {
+        return regularizer;
+    }
+
+    public DoubleParam pdpStrength() {
+        return pdpStrength;
+    }
+
+    public String getRegularizer() {
+        return getOrDefault(regularizer);
+    }
+
+    /** "none" (default) or "pdp" (with {@link #setPdpStrength}): the PDP loss term; the guarantee is unchanged. */
+    public E setRegularizer(String v) {
+        set(regularizer, v);
+        return self();
+    }
+
+    public double getPdpStrength() {
+        return (Double) getOrDefault(pdpStrength);
+    }
+
+    /** lambda of the PDP term (with regularizer "pdp"). */
+    public E setPdpStrength(double v) {
+        set(pdpStrength, v);
+        return self();
     }
 
     public IntParam secaggBits() {
@@ -667,6 +703,8 @@ public abstract class DpEstimator<M extends DpPredictionModel<M>, E extends DpEs
                 .secaggBits(getSecaggBits())
                 .secaggColluding(getSecaggColluding())
                 .secaggPartySecretFile(isDefined(secaggPartySecretFile) ? getOrDefault(secaggPartySecretFile) : null)
+                .regularizer(getRegularizer())
+                .pdpStrength(isDefined(pdpStrength) ? (Double) getOrDefault(pdpStrength) : null)
                 .build();
     }
 

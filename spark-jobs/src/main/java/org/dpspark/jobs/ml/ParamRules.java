@@ -19,6 +19,13 @@ final class ParamRules {
         };
     }
 
+    static Function1<Object, Object> nonNegative(String name) {
+        return v -> {
+            Checks.nonNegative(name, (Double) v);
+            return true;
+        };
+    }
+
     static Function1<Object, Object> finite(String name) {
         return v -> {
             if (!Double.isFinite((Double) v)) {

@@ -95,8 +95,33 @@ public record PrivacyClaim(
         }
     }
 
+    /** What a model trained without noise ({@code --no-dp}) says in place of a guarantee. */
+    public static final String NO_GUARANTEE = "no differential-privacy guarantee";
+
+    /** The accountant field of a claim without guarantee. */
+    public static final String NO_ACCOUNTANT = "none";
+
+    /**
+     * The claim of an explicitly non-private run ({@code --no-dp}: no noise): no guarantee, no epsilon (stored as
+     * +Infinity, never shown as a number), no delta, accountant {@link #NO_ACCOUNTANT}.
+     */
+    public static PrivacyClaim none(String unit, String sampling, double samplingRate, double clipNorm, long steps,
+            boolean insecureTestRun) {
+        return new PrivacyClaim(Double.POSITIVE_INFINITY, 0.0, NO_ACCOUNTANT, null, null, unit,
+                "none (no differential privacy)", sampling, samplingRate, 0.0, clipNorm, steps, false, null,
+                insecureTestRun, null);
+    }
+
+    /** Whether the model has a differential-privacy guarantee (false only for {@code --no-dp} runs). */
+    public boolean guaranteed() {
+        return !NO_ACCOUNTANT.equals(accountant);
+    }
+
     @Override
     public String toString() {
+        if (!guaranteed()) {
+            return NO_GUARANTEE + " (trained without noise, --no-dp)";
+        }
         return String.format(java.util.Locale.ROOT, "(epsilon = %.4f, delta = %.3g)-DP per %s, %s accountant%s%s",
                 epsilon, delta, unit, accountant, secureAggregation == null ? ""
                         : String.format(java.util.Locale.ROOT, ", %s (%s, n = %d, t = %d, b = %d)",

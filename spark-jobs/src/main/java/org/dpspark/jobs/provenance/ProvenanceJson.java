@@ -77,6 +77,18 @@ public final class ProvenanceJson {
 
     private static ObjectNode write(PrivacyClaim c) {
         ObjectNode n = JSON.createObjectNode();
+        if (!c.guaranteed()) {
+            // The explicitly non-private mode: no epsilon, no delta, no accountant; what ran, and that nothing holds.
+            n.put("guarantee", PrivacyClaim.NO_GUARANTEE);
+            n.put("unit", c.unit());
+            n.put("sampling", c.sampling());
+            number(n, "sampling_rate", c.samplingRate());
+            number(n, "noise_multiplier", c.noiseMultiplier());
+            number(n, "clip_norm", c.clipNorm());
+            n.put("steps", c.steps());
+            n.put("insecure_test_run", c.insecureTestRun());
+            return n;
+        }
         number(n, "epsilon", c.epsilon());
         number(n, "delta", c.delta());
         n.put("accountant", c.accountant());
@@ -220,6 +232,14 @@ public final class ProvenanceJson {
 
     static PrivacyClaim readClaim(JsonNode n, String w) {
         object(n, w);
+        if (n.has("guarantee")) {
+            if (!PrivacyClaim.NO_GUARANTEE.equals(n.get("guarantee").asText())) {
+                throw bad(w, "guarantee", "must be '" + PrivacyClaim.NO_GUARANTEE + "' when present");
+            }
+            return build(w, () -> PrivacyClaim.none(text(n, "unit", w), text(n, "sampling", w),
+                    dbl(n, "sampling_rate", w), dbl(n, "clip_norm", w), lng(n, "steps", w),
+                    bool(n, "insecure_test_run", w)));
+        }
         return build(w, () -> new PrivacyClaim(dbl(n, "epsilon", w), dbl(n, "delta", w), text(n, "accountant", w),
                 optDbl(n, "rdp_epsilon", w), optDbl(n, "pld_epsilon", w), text(n, "unit", w),
                 text(n, "adjacency", w), text(n, "sampling", w), dbl(n, "sampling_rate", w),

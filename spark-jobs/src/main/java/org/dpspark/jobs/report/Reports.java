@@ -79,6 +79,19 @@ public final class Reports {
         t.put("noise_multiplier", result.plan().noiseMultiplier());
         t.put("clip_norm", cfg.clipNorm());
         t.put("learning_rate", cfg.learningRate());
+        if (cfg.regularizer().equals("pdp")) {
+            ObjectNode g = t.putObject("regularizer");
+            g.put("kind", "pdp");
+            g.put("strength", cfg.pdpStrength());
+            g.put("term", "lambda * sum_j w_j^2 x_j^2 over the weights on the input features, added to each "
+                    + "example's loss (Aguilera-Martinez and Berzal 2024, arXiv 2409.17144)");
+            g.put("guarantee", result.plan().nonPrivate()
+                    ? "none: the term alone carries no differential-privacy guarantee (no noise reaches the output); "
+                            + "an independent evaluation found it gives no protection against gradient inversion "
+                            + "(Fernandez-de-Retana et al. 2025, arXiv 2510.23931)"
+                    : "unchanged: the term is part of each example's loss before clipping, so the clipped, noised sum "
+                            + "has the same guarantee as with any loss");
+        }
         numbers(t.putArray("loss_per_epoch"), result.lossPerEpoch());
         numbers(t.putArray("loss_noise_std_per_epoch"), result.lossStdPerEpoch());
         t.put("loss_note", cfg.dpLossTracking()

@@ -38,7 +38,10 @@ public final class TrainingProvenance {
     public static ModelProvenance of(String jobId, Instant createdAt, DataInfo train, String specName, int dimension,
             TrainConfig cfg, TrainResult result, LedgerReceipt receipt, String dpsparkVersion) {
         PrivacyPlan plan = result.plan();
-        PrivacyClaim claim = new PrivacyClaim(plan.epsilon(), plan.delta(), plan.accountant().jsonName(), plan.rdpEpsilon(),
+        PrivacyClaim claim = plan.nonPrivate()
+                ? PrivacyClaim.none(cfg.privacyUnit(), "poisson", plan.samplingRate(), cfg.clipNorm(), plan.steps(),
+                        cfg.insecureTestSeed().isPresent())
+                : new PrivacyClaim(plan.epsilon(), plan.delta(), plan.accountant().jsonName(), plan.rdpEpsilon(),
                 plan.distributed().isPresent() ? null : plan.pldEpsilon(), cfg.privacyUnit(), cfg.userColumn().isPresent()
                         ? "add/remove all the rows of one user (user column '" + cfg.userColumn().get() + "', at most "
                                 + cfg.maxRowsPerUser() + " per user)"

@@ -20,7 +20,12 @@ import org.dpspark.accountant.ledger.LedgerEntry;
 import org.dpspark.accountant.ledger.PrivacyLedger;
 import org.dpspark.accountant.plan.PlanRequest;
 import org.dpspark.accountant.plan.PrivacyPlan;
+import org.dpspark.accountant.audit.AuditResult;
+import org.dpspark.core.audit.CanaryPaddedModel;
 import org.dpspark.core.model.DpModel;
+import org.dpspark.core.model.PdpRegularized;
+import org.dpspark.jobs.provenance.PrivacyClaim;
+import org.dpspark.jobs.train.AuditCanaries;
 import org.dpspark.core.params.InvalidParameterException;
 import org.dpspark.core.random.CsprngStream;
 import org.dpspark.core.random.InsecureTestRandomness;
@@ -103,7 +108,10 @@ public final class TrainingRun {
             // The dataset, as far as the input's locations tell before any data is read (the fingerprint of the
             // rows, known after validation, may still find it later).
             String early = resolveDataset(ledger, settings, null, false);
-            if (early != null) {
+            if (early != null && cfg.nonPrivate()) {
+                refuseNonPrivateOnBudget(ledger, early);
+            }
+            if (early != null && !cfg.nonPrivate()) {
                 ledger.checkNotCommitted(early, settings.jobId());
                 refuseInsecureOnBudget(settings.config(), ledger, early);
                 ledger.requireUnit(early, settings.config().privacyUnit());
@@ -169,6 +177,10 @@ public final class TrainingRun {
         if (ds == null) {
             return new DryRun(rows, plan, null, Optional.empty());
         }
+        if (plan.nonPrivate()) {
+            refuseNonPrivateOnBudget(ledger, ds);
+            return new DryRun(rows, plan, null, Optional.empty()); // never recorded
+        }
         return new DryRun(rows, plan, ds, Optional.of(ledger.check(ds, plan.events(), plan.delta(),
                 settings.config().privacyUnit())));
     }
@@ -207,6 +219,41 @@ public final class TrainingRun {
      * @param modelSpec the model to train
      */
     public TrainedModel train(JavaSparkContext jsc, TrainingData data, TrainingData eval, ModelSpec modelSpec) {
+        return run(jsc, data, eval, modelSpec, null).model();
+    }
+
+    /**
+     * A one-run privacy audit (Steinke, Nasr and Jagielski 2023): the same run as {@link #train}, validated, planned,
+     * reserved, trained and committed the same way, with canaries planted by {@code audit}; then each kind's game is
+     * scored. Nothing is published (the caller writes the audit report). An audit on a ledgered dataset is charged
+     * like any job; with {@link AuditSettings#publicData()} on data the ledger does not know, nothing is charged.
+     */
+    public Audited audit(JavaSparkContext jsc, TrainingData data, TrainingData eval, ModelSpec modelSpec,
+            AuditSettings audit) {
+        java.util.Objects.requireNonNull(audit, "audit");
+        if (data.encoding().dimension() < 1) {
+            throw new IllegalStateException("no features");
+        }
+        if (audit.blackBox() && settings.config().userColumn().isPresent()) {
+            throw new InvalidParameterException(List.of("canaryKind", "privacyUnit"), "%s black-box adds canary rows, "
+                    + "which exist at %s row only: audit a user-level run with white-box canaries");
+        }
+        return run(jsc, data, eval, modelSpec, audit);
+    }
+
+    /**
+     * An audit's outcome.
+     *
+     * @param model the trained model (its parameters without the canary coordinates) and its provenance
+     * @param results one game per canary kind
+     * @param seconds wall time of the whole audit run (validation to scores)
+     */
+    public record Audited(TrainedModel model, List<AuditResult> results, double seconds) {}
+
+    /** The run, and the audit's games when {@code audit} is given. */
+    private Audited run(JavaSparkContext jsc, TrainingData data, TrainingData eval, ModelSpec modelSpec,
+            AuditSettings audit) {
+        long runStart = System.nanoTime();
         TrainConfig cfg = settings.config();
         jsc.setJobDescription(settings.entryPoint() + ": validate " + data.what());
         Validated v = validate(data, modelSpec);
@@ -231,7 +278,15 @@ public final class TrainingRun {
                         + (settings.entryPoint().startsWith("mllib:") ? "nullUsers" : "--null-users") + " drop)");
             }
         }
-        DpModel model = modelSpec.create();
+        DpModel base = modelSpec.create();
+        // The model trained: the PDP term inside each example's loss (before clipping), and for a white-box audit the
+        // canary coordinates appended; the published model is the base one with the first numParams parameters.
+        DpModel model = cfg.regularizer().equals("pdp") ? PdpRegularized.wrap(base, cfg.pdpStrength()) : base;
+        CanaryPaddedModel padded = null;
+        if (audit != null && audit.whiteBox()) {
+            padded = new CanaryPaddedModel(model, audit.canaries());
+            model = padded;
+        }
         PrivacyPlan plan = plan(units, model.numParams() + 1, parts);
         if (cfg.secureAggregation().distributed()
                 && cfg.stepMode().resolve(jsc.getConf()) == org.dpspark.jobs.train.StepMode.JOB) {
@@ -240,10 +295,32 @@ public final class TrainingRun {
                     + cfg.secureAggregation().jsonName() + " needs the barrier step mode, and %s auto resolves to one "
                     + "Spark job per step here (spark.dynamicAllocation.enabled is true): disable dynamic allocation");
         }
-        String datasetId = ledger == null ? null : resolveDataset(ledger, settings, v.fingerprint(), true);
-        if (ledger != null) {
-            refuseInsecureOnBudget(cfg, ledger, datasetId);
-            ledger.requireUnit(datasetId, cfg.privacyUnit()); // before any work; reserve checks it again
+        // A non-private run is never recorded: refused where the data has a budget, run and marked otherwise. A public
+        // or synthetic audit is not recorded either, but only on data the ledger does not know at all.
+        PrivacyLedger recordIn = ledger;
+        String noRecordReason = null;
+        if (ledger != null && cfg.nonPrivate()) {
+            String known = resolveDataset(ledger, settings, v.fingerprint(), false);
+            if (known != null) {
+                refuseNonPrivateOnBudget(ledger, known);
+            }
+            recordIn = null;
+            noRecordReason = "non-private run (--no-dp): " + PrivacyClaim.NO_GUARANTEE + ", nothing recorded in the "
+                    + "ledger";
+        } else if (ledger != null && audit != null && audit.publicData()) {
+            String known = resolveDataset(ledger, settings, v.fingerprint(), false);
+            if (known != null) {
+                throw new InvalidParameterException(List.of("publicData"), "%s: the input belongs to dataset '"
+                        + escape(known) + "' of the ledger " + escape(ledger.location()) + ", so its audit is charged "
+                        + "like any job: drop the flag");
+            }
+            recordIn = null;
+            noRecordReason = "audit on public or synthetic data (--public-data): nothing charged";
+        }
+        String datasetId = recordIn == null ? null : resolveDataset(recordIn, settings, v.fingerprint(), true);
+        if (recordIn != null) {
+            refuseInsecureOnBudget(cfg, recordIn, datasetId);
+            recordIn.requireUnit(datasetId, cfg.privacyUnit()); // before any work; reserve checks it again
         }
         DataInfo info = new DataInfo(data.input(), data.format(), v.fingerprint(), v.rows());
         DataInfo evalInfo = ev == null ? null : new DataInfo(eval.input(), eval.format(), ev.fingerprint(), ev.rows());
@@ -261,10 +338,21 @@ public final class TrainingRun {
             blocks = pack(laidOut, data.encoding());
         }
 
+        // The audit's canaries: coins from a secure source the auditor keeps (seeded only on the insecure test path).
+        Canaries canaries = audit == null ? null : Canaries.plant(audit, modelSpec, model, padded, base, parts,
+                cfg.clipNorm(), cfg.insecureTestSeed());
+        AuditCanaries planted = AuditCanaries.NONE;
+        if (canaries != null) {
+            if (canaries.blackBox() != null) {
+                blocks = canaries.appendRows(blocks);
+            }
+            planted = canaries.planted();
+        }
+
         String modelPath = settings.publication() != null ? settings.publication().modelDir() : settings.entryPoint();
         Admission admission = null;
-        if (ledger != null) {
-            admission = ledger.reserve(datasetId, settings.jobId(), v.fingerprint(), plan.events(), plan.delta(),
+        if (recordIn != null) {
+            admission = recordIn.reserve(datasetId, settings.jobId(), v.fingerprint(), plan.events(), plan.delta(),
                     cfg.privacyUnit());
             if (admission.earlierOpenAttempts() > 0) {
                 notices.accept(String.format("ledger: job %s has %d earlier attempt(s) left open (killed, or failed after "
@@ -278,11 +366,18 @@ public final class TrainingRun {
         }
         AtomicBoolean stepped = new AtomicBoolean();
         TrainResult result;
+        double[] paddedParams = null;
         EvalMetrics metrics = null;
         try {
-            result = DpTrainer.train(jsc, blocks, units, model, cfg, plan, () -> stepped.set(true));
+            result = DpTrainer.train(jsc, blocks, units, model, cfg, plan, () -> stepped.set(true), planted);
+            if (padded != null) {
+                paddedParams = result.params();
+                result = new TrainResult(padded.innerParams(result.params()), result.plan(), result.lossPerEpoch(),
+                        result.lossStdPerEpoch(), result.trainingSeconds(), result.rows(), result.stepMode(),
+                        result.loadSeconds(), result.startupSeconds(), result.secondsPerEpoch());
+            }
             if (ev != null) {
-                metrics = Evaluator.evaluate(jsc, pack(eval.frame(), eval.encoding()), model, result.params());
+                metrics = Evaluator.evaluate(jsc, pack(eval.frame(), eval.encoding()), base, result.params());
             }
         } catch (RuntimeException | Error e) {
             if (admission != null) {
@@ -290,14 +385,18 @@ public final class TrainingRun {
             }
             throw e;
         }
+        // Scored before the commit: scoring is post-processing, and a failure here must not leave a commit without
+        // its audit.
+        List<AuditResult> results = canaries == null ? List.of()
+                : canaries.score(paddedParams, base, result.params(), plan.delta());
         LedgerReceipt receipt;
-        if (ledger != null) {
-            LedgerEntry commit = ledger.commit(datasetId, settings.jobId(), admission.attempt(), plan.events(),
+        if (recordIn != null) {
+            LedgerEntry commit = recordIn.commit(datasetId, settings.jobId(), admission.attempt(), plan.events(),
                     plan.epsilon(), plan.delta(), modelPath);
-            DatasetState after = ledger.state(datasetId);
-            receipt = TrainingProvenance.receipt(ledger, admission, commit, after);
+            DatasetState after = recordIn.state(datasetId);
+            receipt = TrainingProvenance.receipt(recordIn, admission, commit, after);
         } else {
-            receipt = LedgerReceipt.none(settings.ledger().noneReason());
+            receipt = LedgerReceipt.none(noRecordReason != null ? noRecordReason : settings.ledger().noneReason());
         }
         TrainingData.SpecEncoding spec = data.encoding() instanceof TrainingData.SpecEncoding s ? s : null;
         ModelProvenance provenance = TrainingProvenance.of(settings.jobId(), Instant.now(), info,
@@ -308,7 +407,7 @@ public final class TrainingRun {
         if (settings.publication() != null) {
             publish(jsc, trained, settings.publication());
         }
-        return trained;
+        return new Audited(trained, results, (System.nanoTime() - runStart) / 1e9);
     }
 
     private void publish(JavaSparkContext jsc, TrainedModel m, Publication pub) {
@@ -429,6 +528,13 @@ public final class TrainingRun {
             throw new InvalidParameterException(List.of("insecureTestSeed"), "an insecure test run (%s) cannot be "
                     + "charged to the budget of dataset '" + datasetId + "': it has no privacy; use a dataset without "
                     + "a budget, or no ledger");
+        }
+    }
+
+    /** A non-private run cannot be committed against a budget: refused (exit 3) where the dataset has one. */
+    private static void refuseNonPrivateOnBudget(PrivacyLedger ledger, String datasetId) {
+        if (ledger.state(datasetId).budget().isPresent()) {
+            throw new NonPrivateRefusedException(datasetId, ledger.location());
         }
     }
 

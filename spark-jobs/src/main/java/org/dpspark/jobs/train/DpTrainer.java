@@ -58,9 +58,25 @@ public final class DpTrainer {
      */
     public static TrainResult train(JavaSparkContext jsc, JavaRDD<DenseBlock> blocks, long rows, DpModel model,
             TrainConfig cfg, PrivacyPlan plan, Runnable beforeFirstStep) {
-        return train(jsc, blocks, rows, model, cfg, plan, beforeFirstStep,
-                runnerFor(cfg.stepMode().resolve(jsc.getConf())));
+        return train(jsc, blocks, rows, model, cfg, plan, beforeFirstStep, AuditCanaries.NONE);
     }
+
+    /**
+     * As {@link #train(JavaSparkContext, JavaRDD, long, DpModel, TrainConfig, PrivacyPlan, Runnable)}, with a one-run
+     * audit's canaries: white-box Dirac canaries join the partitions' clipped sums (the model is then the padded one),
+     * and the blocks hold {@code audit.extraUnits()} black-box canary rows beyond the {@code rows} real units.
+     */
+    public static TrainResult train(JavaSparkContext jsc, JavaRDD<DenseBlock> blocks, long rows, DpModel model,
+            TrainConfig cfg, PrivacyPlan plan, Runnable beforeFirstStep, AuditCanaries audit) {
+        return train(jsc, blocks, rows, model, cfg, plan, beforeFirstStep,
+                runnerFor(cfg.stepMode().resolve(jsc.getConf())), audit);
+    }
+
+    /**
+     * The audit's planted bug (its reason to exist is to catch such bugs): partition 0 skips clipping. Package-private
+     * and static, for the audit's own test in this package; no flag, Param or configuration reaches it.
+     */
+    static volatile boolean plantedSkipClipForTests;
 
     /** Opens the {@link StepRunner} of a run (a seam for tests, which inject faults). */
     interface RunnerFactory {
@@ -81,6 +97,11 @@ public final class DpTrainer {
 
     static TrainResult train(JavaSparkContext jsc, JavaRDD<DenseBlock> blocks, long rows, DpModel model,
             TrainConfig cfg, PrivacyPlan plan, Runnable beforeFirstStep, RunnerFactory runners) {
+        return train(jsc, blocks, rows, model, cfg, plan, beforeFirstStep, runners, AuditCanaries.NONE);
+    }
+
+    static TrainResult train(JavaSparkContext jsc, JavaRDD<DenseBlock> blocks, long rows, DpModel model,
+            TrainConfig cfg, PrivacyPlan plan, Runnable beforeFirstStep, RunnerFactory runners, AuditCanaries audit) {
         boolean persistedHere = blocks.getStorageLevel().equals(StorageLevel.NONE());
         if (persistedHere) {
             blocks.persist(StorageLevel.MEMORY_AND_DISK());
@@ -91,10 +112,11 @@ public final class DpTrainer {
             long loadStart = System.nanoTime();
             long packed = blocks.map(DenseBlock::users).fold(0, Integer::sum);
             double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
-            if (packed != rows) {
-                throw new IllegalStateException("packed " + packed + " privacy units but validation counted " + rows);
+            if (packed != rows + audit.extraUnits()) {
+                throw new IllegalStateException("packed " + packed + " privacy units but validation counted " + rows
+                        + (audit.extraUnits() > 0 ? " (and the audit added its canary rows)" : ""));
             }
-            return loop(jsc, blocks, rows, model, cfg, plan, beforeFirstStep, runners, loadSeconds);
+            return loop(jsc, blocks, rows, model, cfg, plan, beforeFirstStep, runners, loadSeconds, audit);
         } finally {
             jsc.setJobDescription(null);
             if (persistedHere) {
@@ -104,7 +126,8 @@ public final class DpTrainer {
     }
 
     private static TrainResult loop(JavaSparkContext jsc, JavaRDD<DenseBlock> blocks, long rows, DpModel model,
-            TrainConfig cfg, PrivacyPlan plan, Runnable beforeFirstStep, RunnerFactory runners, double loadSeconds) {
+            TrainConfig cfg, PrivacyPlan plan, Runnable beforeFirstStep, RunnerFactory runners, double loadSeconds,
+            AuditCanaries audit) {
         double q = plan.samplingRate();
         long steps = plan.steps();
         ClipBudget clip = cfg.dpLossTracking()
@@ -157,6 +180,13 @@ public final class DpTrainer {
         if (secure != null) {
             work = work.withSecure(secure);
         }
+        if (audit.idsByPartition() != null) {
+            work = work.withCanaries(audit);
+        }
+        if (plantedSkipClipForTests) {
+            LOG.warn("PLANTED BUG (test only): partition 0 skips clipping");
+            work = work.withPlantedSkipClip();
+        }
         try (StepRunner runner = runners.open(jsc, blocks, work)) {
             mode = runner.mode();
             if (secure != null && !runner.noised()) {
@@ -185,10 +215,12 @@ public final class DpTrainer {
                 double lossStd = epochSteps == 0 ? Double.NaN : stepLossStd / Math.sqrt(epochSteps);
                 lossPerEpoch.add(loss);
                 lossStdPerEpoch.add(lossStd);
-                LOG.info(String.format(
-                        "epoch %d/%d: steps %d/%d, epsilon so far %.4f (delta %.3g), DP loss estimate %.4f (+- %.4f), %.1f s",
-                        epoch, epochs, step, steps, epsilonAtEpoch[epoch], plan.delta(), loss, lossStd,
-                        (now - start) / 1e9));
+                LOG.info(plan.nonPrivate()
+                        ? String.format("epoch %d/%d: steps %d/%d, NO DIFFERENTIAL PRIVACY (--no-dp), loss %.4f, %.1f s",
+                                epoch, epochs, step, steps, loss, (now - start) / 1e9)
+                        : String.format("epoch %d/%d: steps %d/%d, epsilon so far %.4f (delta %.3g), DP loss estimate "
+                                + "%.4f (+- %.4f), %.1f s", epoch, epochs, step, steps, epsilonAtEpoch[epoch],
+                                plan.delta(), loss, lossStd, (now - start) / 1e9));
             }
         }
         double seconds = secondsPerEpoch.stream().mapToDouble(Double::doubleValue).sum();

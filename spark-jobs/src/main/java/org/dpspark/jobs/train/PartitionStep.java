@@ -3,6 +3,7 @@ package org.dpspark.jobs.train;
 import java.io.Serializable;
 import java.util.Iterator;
 import java.util.Objects;
+import org.dpspark.core.audit.WhiteBoxCanaries;
 import org.dpspark.core.clip.ClipBudget;
 import org.dpspark.core.model.DpModel;
 import org.dpspark.core.random.CsprngStream;
@@ -28,6 +29,10 @@ final class PartitionStep implements Serializable {
     private final ClipBudget clip;
     private final LocalTraining local;
     private final SecureSetup secure;
+    /** The audit's white-box canaries: included canaries' ids per partition, or null (no audit). */
+    private final AuditCanaries canaries;
+    /** A planted bug for the audit's own test (never set outside tests): partition 0 skips clipping. */
+    private final boolean skipClipOnPartition0;
 
     PartitionStep(DpModel model, byte[] jobKey, double samplingRate, ClipBudget clip) {
         this(model, jobKey, samplingRate, clip, null);
@@ -43,6 +48,13 @@ final class PartitionStep implements Serializable {
 
     private PartitionStep(DpModel model, byte[] jobKey, double samplingRate, ClipBudget clip, LocalTraining local,
             SecureSetup secure) {
+        this(model, jobKey, samplingRate, clip, local, secure, null, false);
+    }
+
+    private PartitionStep(DpModel model, byte[] jobKey, double samplingRate, ClipBudget clip, LocalTraining local,
+            SecureSetup secure, AuditCanaries canaries, boolean skipClipOnPartition0) {
+        this.canaries = canaries;
+        this.skipClipOnPartition0 = skipClipOnPartition0;
         this.secure = secure;
         this.model = Objects.requireNonNull(model, "model");
         this.jobKey = Objects.requireNonNull(jobKey, "jobKey").clone();
@@ -53,12 +65,22 @@ final class PartitionStep implements Serializable {
 
     /** The same work with another sampling key (a secure-aggregation party's own secret). */
     PartitionStep withKey(byte[] key) {
-        return new PartitionStep(model, key, samplingRate, clip, local, secure);
+        return new PartitionStep(model, key, samplingRate, clip, local, secure, canaries, skipClipOnPartition0);
+    }
+
+    /** The same work with an audit's white-box canaries added to each partition's sum. */
+    PartitionStep withCanaries(AuditCanaries c) {
+        return new PartitionStep(model, jobKey, samplingRate, clip, local, secure, c, skipClipOnPartition0);
+    }
+
+    /** The same work with the planted bug of the audit's test: partition 0 skips clipping. Tests only. */
+    PartitionStep withPlantedSkipClip() {
+        return new PartitionStep(model, jobKey, samplingRate, clip, local, secure, canaries, true);
     }
 
     /** The same work under secure aggregation (masking or paillier): the parties then sample with their own keys. */
     PartitionStep withSecure(SecureSetup setup) {
-        return new PartitionStep(model, jobKey, samplingRate, clip, local, setup);
+        return new PartitionStep(model, jobKey, samplingRate, clip, local, setup, canaries, skipClipOnPartition0);
     }
 
     /** The run's secure aggregation, or null for the central mode. */
@@ -79,6 +101,7 @@ final class PartitionStep implements Serializable {
     double[] sum(long step, double[] params, int partition, Iterator<DenseBlock> blocks) {
         double[] sum = new double[sumLength()];
         PoissonSampler sampler = new PoissonSampler(samplingRate);
+        ClipBudget clip = skipClipOnPartition0 && partition == 0 ? UNCLIPPED : this.clip;
         long blockIndex = 0;
         while (blocks.hasNext()) {
             DenseBlock b = blocks.next();
@@ -100,8 +123,17 @@ final class PartitionStep implements Serializable {
                         rng, clip, local, sum);
             }
         }
+        if (canaries != null && canaries.idsByPartition() != null && partition < canaries.idsByPartition().length
+                && canaries.idsByPartition()[partition].length > 0) {
+            // Their own stream (block index -1, never a data block's), so the data's samples are those of a plain run.
+            new WhiteBoxCanaries(canaries.firstCoordinate(), canaries.idsByPartition()[partition], canaries.rawNorm())
+                    .accumulate(sampler, CsprngStream.derive(jobKey, step, partition, -1L), clip.gradientClip(), sum);
+        }
         return sum;
     }
+
+    /** The planted bug's clip: none at all (for the audit's test that a broken clip is caught). */
+    private static final ClipBudget UNCLIPPED = new ClipBudget(1e150, 0.0, 1.0);
 
     @Override
     public String toString() {

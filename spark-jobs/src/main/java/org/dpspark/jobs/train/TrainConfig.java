@@ -48,8 +48,14 @@ public final class TrainConfig implements Serializable {
     private final int secaggBits;
     private final int secaggColluding;
     private final String secaggPartySecretFile;
+    private final String regularizer;
+    private final double pdpStrength;
+    private final boolean nonPrivate;
 
     private TrainConfig(Builder b) {
+        this.regularizer = b.regularizer;
+        this.pdpStrength = b.pdpStrength == null ? 0.0 : b.pdpStrength;
+        this.nonPrivate = b.nonPrivate;
         this.epochs = b.epochs;
         this.steps = b.steps;
         this.batchSize = b.batchSize;
@@ -183,7 +189,7 @@ public final class TrainConfig implements Serializable {
     private PlanRequest.Builder builder(long rows, double epsilonCeiling) {
         return PlanRequest.builder().rows(rows).batchSize((long) batchSize).epochs(epochs).steps(steps).delta(delta)
                 .targetEpsilon(targetEpsilon).noiseMultiplier(noiseMultiplier).epsilonCeiling(epsilonCeiling)
-                .allowWeakPrivacy(allowWeakPrivacy);
+                .allowWeakPrivacy(allowWeakPrivacy).nonPrivate(nonPrivate);
     }
 
     /** Who sees each step's sum (default {@link SecureAggregation#CENTRAL}). */
@@ -217,6 +223,27 @@ public final class TrainConfig implements Serializable {
     /** As {@link #plan(long)} for any aggregation mode, over vectors of {@code dim} and {@code parties} partitions. */
     public PrivacyPlan plan(long rows, int dim, int parties) {
         return PrivacyPlan.of(planRequest(rows, PlanRequest.DEFAULT_EPSILON_CEILING, dim, parties));
+    }
+
+    /** The loss regularizers: none, or the DP-regularization term of Aguilera-Martinez and Berzal 2024 ("pdp"). */
+    public static final String[] REGULARIZERS = {"none", "pdp"};
+
+    /** "none" (default) or "pdp": the PDP loss term, part of each example's loss before clipping. */
+    public String regularizer() {
+        return regularizer;
+    }
+
+    /** lambda of the PDP term (0 without it): see {@code org.dpspark.core.model.PdpRegularized}. */
+    public double pdpStrength() {
+        return pdpStrength;
+    }
+
+    /**
+     * Whether this is the explicitly non-private mode ({@code --no-dp}): no noise, no differential-privacy
+     * guarantee, no epsilon; never recorded against a ledger budget.
+     */
+    public boolean nonPrivate() {
+        return nonPrivate;
     }
 
     /** The training algorithms: DP-SGD (Abadi et al. 2016), or DP-FedAvg (McMahan et al. 2018) at the user level. */
@@ -283,8 +310,29 @@ public final class TrainConfig implements Serializable {
         private int secaggBits = org.dpspark.core.secagg.DdgParams.DEFAULT_BITS;
         private int secaggColluding;
         private String secaggPartySecretFile;
+        private String regularizer = "none";
+        private Double pdpStrength;
+        private boolean nonPrivate;
 
         private Builder() {}
+
+        /** "none" (default) or "pdp" (with {@link #pdpStrength}). */
+        public Builder regularizer(String v) {
+            this.regularizer = v;
+            return this;
+        }
+
+        /** lambda of the PDP term, finite and >= 0; only with regularizer "pdp". */
+        public Builder pdpStrength(Double v) {
+            this.pdpStrength = v;
+            return this;
+        }
+
+        /** The explicitly non-private mode (no noise, no guarantee): refuses a target epsilon or a nonzero sigma. */
+        public Builder nonPrivate(boolean v) {
+            this.nonPrivate = v;
+            return this;
+        }
 
         /** Who sees each step's sum: central (default), masking or paillier. */
         public Builder secureAggregation(SecureAggregation v) {
@@ -492,11 +540,43 @@ public final class TrainConfig implements Serializable {
             Checks.halfOpen("momentum", momentum, 0, 1);
             Checks.oneOf("lrSchedule", schedule, java.util.Arrays.asList(SCHEDULES));
             Checks.openInterval("delta", delta, 0, 1);
+            Checks.oneOf("regularizer", regularizer, java.util.Arrays.asList(REGULARIZERS));
+            if (regularizer.equals("pdp")) {
+                if (pdpStrength == null) {
+                    throw new InvalidParameterException(java.util.List.of("regularizer", "pdpStrength"),
+                            "%s pdp needs %s, the strength lambda of its loss term (>= 0)");
+                }
+                Checks.nonNegative("pdpStrength", pdpStrength);
+            } else if (pdpStrength != null) {
+                throw new InvalidParameterException(java.util.List.of("pdpStrength", "regularizer"),
+                        "%s goes with %s pdp");
+            }
+            if (nonPrivate) {
+                if (targetEpsilon != null) {
+                    throw new InvalidParameterException(java.util.List.of("noDp", "epsilon"), "%s trains without "
+                            + "noise and claims no epsilon: do not pass %s with it");
+                }
+                if (noiseMultiplier != null && noiseMultiplier != 0.0) {
+                    throw new InvalidParameterException(java.util.List.of("noDp", "noiseMultiplier"), "%s trains "
+                            + "without noise: %s must be 0 or absent, got " + noiseMultiplier);
+                }
+                if (secureAggregation.distributed()) {
+                    throw new InvalidParameterException(java.util.List.of("noDp", "secureAggregation"), "%s adds no "
+                            + "noise, so there is no noise to distribute: %s must be central");
+                }
+                noiseMultiplier = 0.0;
+                return new TrainConfig(this);
+            }
             Checks.exactlyOne("epsilon", targetEpsilon != null, "noiseMultiplier", noiseMultiplier != null);
             if (targetEpsilon != null) {
                 Checks.positive("epsilon", targetEpsilon);
             }
             if (noiseMultiplier != null) {
+                if (noiseMultiplier == 0.0) {
+                    throw new InvalidParameterException(java.util.List.of("noiseMultiplier", "noDp"), "%s 0 adds no "
+                            + "noise and gives no privacy at all: it is allowed only in the explicitly non-private "
+                            + "mode, %s");
+                }
                 Checks.positive("noiseMultiplier", noiseMultiplier);
             }
             return new TrainConfig(this);
