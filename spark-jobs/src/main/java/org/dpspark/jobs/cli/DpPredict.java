@@ -262,9 +262,12 @@ public final class DpPredict implements Callable<Integer> {
         publish(result, hadoop, fmt);
         long rows = spark.read().format(fmt).option("header", "true").load(output).count();
         ModelProvenance p = saved.provenance();
-        out.printf(Locale.ROOT, "dp-predict: scored %d rows to %s (%s); model %s, epsilon = %.4f at delta = %.3g, "
-                + "job %s%s%n", rows, output, fmt, saved.spec().kind(), p.claim().epsilon(), p.claim().delta(),
-                p.jobId(), p.claim().insecureTestRun() ? "  [INSECURE TEST SEED: NO PRIVACY]" : "");
+        String claim = p.claim().guaranteed()
+                ? String.format(Locale.ROOT, "epsilon = %.4f at delta = %.3g", p.claim().epsilon(), p.claim().delta())
+                : "NO differential-privacy guarantee (trained with --no-dp)";
+        out.printf(Locale.ROOT, "dp-predict: scored %d rows to %s (%s); model %s, %s, job %s%s%n", rows, output, fmt,
+                saved.spec().kind(), claim, p.jobId(), p.claim().insecureTestRun() ? "  [INSECURE TEST SEED: NO PRIVACY]"
+                        : "");
         return ExitCode.SUCCESS.code();
     }
 

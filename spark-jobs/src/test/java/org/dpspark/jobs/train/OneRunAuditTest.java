@@ -134,4 +134,34 @@ class OneRunAuditTest {
             DpTrainer.plantedSkipClipForTests = false;
         }
     }
+
+    private static double[] train(TrainConfig cfg) {
+        RunSettings rs = new RunSettings(cfg, LedgerTarget.none("pdp test on synthetic rows"), "pdp-" + UUID.randomUUID(),
+                null, 2, "test", List.of());
+        TrainingData data = new TrainingData(SyntheticData.logistic(spark, ROWS, D, 7L, 2),
+                new TrainingData.SpecEncoding(SyntheticData.spec(D), "synthetic"), "synthetic", "synthetic",
+                "the synthetic rows");
+        return TrainingRun.preflight(rs, new Configuration(), line -> { }).train(jsc, data, null,
+                ModelSpec.binaryLogistic(D)).params();
+    }
+
+    private static double weightNorm2(double[] params) {
+        double s = 0;
+        for (int j = 0; j < D; j++) { // the weights; the last parameter is the intercept, not penalized
+            s += params[j] * params[j];
+        }
+        return s;
+    }
+
+    @Test
+    void pdp_isInTheTrainedLoss_shrinksWeights_andZeroStrengthIsThePlainRun() {
+        TrainConfig.Builder b = TrainConfig.builder().batchSize(200).epochs(3.0).learningRate(1.0).clipNorm(10.0)
+                .nonPrivate(true).insecureTestSeed(11L);
+        double[] plain = train(b.build());
+        double[] zero = train(b.regularizer("pdp").pdpStrength(0.0).build());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(plain, zero, 0.0, "lambda 0 is the plain run, bit for bit");
+        double[] strong = train(b.regularizer("pdp").pdpStrength(1.0).build());
+        assertTrue(weightNorm2(strong) < 0.7 * weightNorm2(plain), "PDP at lambda 1 must shrink the weights: "
+                + weightNorm2(strong) + " vs " + weightNorm2(plain));
+    }
 }
