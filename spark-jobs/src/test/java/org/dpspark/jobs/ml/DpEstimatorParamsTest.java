@@ -135,6 +135,26 @@ class DpEstimatorParamsTest {
     }
 
     @Test
+    void pdpParams_defaultToNone_becomeTheRunsConfig_andRefuseNegativeStrength() {
+        DpLogisticRegression plain = new DpLogisticRegression().setEpsilon(1);
+        assertEquals("none", plain.getRegularizer());
+        assertEquals("none", plain.trainConfig().regularizer());
+        assertEquals(0.0, plain.trainConfig().pdpStrength(), 0);
+        DpLogisticRegression lr = new DpLogisticRegression().setEpsilon(1).setRegularizer("pdp").setPdpStrength(0.3);
+        assertEquals("pdp", lr.trainConfig().regularizer());
+        assertEquals(0.3, lr.trainConfig().pdpStrength(), 0);
+        for (double bad : new double[] {-0.1, Double.NaN, Double.POSITIVE_INFINITY}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> lr.setPdpStrength(bad));
+            assertTrue(e.getMessage().startsWith("pdpStrength must be"), e.getMessage());
+        }
+        assertThrows(IllegalArgumentException.class, () -> lr.setRegularizer("l2"));
+        // a strength without the regularizer is refused when the fit's configuration is built, naming both Params
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new DpLogisticRegression().setEpsilon(1).setPdpStrength(0.3).trainConfig());
+        assertTrue(e.getMessage().contains("pdpStrength") && e.getMessage().contains("regularizer"), e.getMessage());
+    }
+
+    @Test
     void theInsecureSeed_isNoParam_andCopiesKeepIt() {
         DpLogisticRegression lr = new DpLogisticRegression().setEpsilon(1);
         for (Param<?> p : lr.params()) {
