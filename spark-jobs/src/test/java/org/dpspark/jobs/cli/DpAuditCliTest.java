@@ -11,8 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.SplittableRandom;
 import java.util.function.Function;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
@@ -35,9 +33,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DpAuditCliTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String SPEC = "{\"format_version\":1,\"name\":\"s\",\"label\":{\"column\":\"label\"},"
-            + "\"features\":[{\"column\":\"a\",\"encoding\":\"scale\",\"min\":-1,\"max\":1},"
-            + "{\"column\":\"b\",\"encoding\":\"scale\",\"min\":-1,\"max\":1}]}";
     private static SparkSession spark;
 
     @TempDir Path dir;
@@ -53,18 +48,7 @@ class DpAuditCliTest {
     }
 
     private Path data(String name, int seed) throws IOException {
-        Path csv = dir.resolve(name + ".csv");
-        SplittableRandom r = new SplittableRandom(seed);
-        List<String> lines = new ArrayList<>(List.of("a,b,label"));
-        for (int i = 0; i < 3000; i++) {
-            double a = r.nextDouble(-1, 1);
-            double b = r.nextDouble(-1, 1);
-            int y = r.nextDouble() < 1 / (1 + Math.exp(-(3 * a - 2 * b))) ? 1 : 0;
-            lines.add(String.format(Locale.ROOT, "%.4f,%.4f,%d", a, b, y));
-        }
-        Files.write(csv, lines);
-        Files.writeString(dir.resolve("spec.json"), SPEC);
-        return csv;
+        return TwoFeatureCsv.write(dir, name, 3000, seed);
     }
 
     private String ledger() {

@@ -11,8 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.SplittableRandom;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import org.dpspark.accountant.ledger.PrivacyLedger;
@@ -31,9 +29,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SecureAggregationCliTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String SPEC = "{\"format_version\":1,\"name\":\"s\",\"label\":{\"column\":\"label\"},"
-            + "\"features\":[{\"column\":\"a\",\"encoding\":\"scale\",\"min\":-1,\"max\":1},"
-            + "{\"column\":\"b\",\"encoding\":\"scale\",\"min\":-1,\"max\":1}]}";
     private static SparkSession spark;
 
     @TempDir Path dir;
@@ -49,18 +44,7 @@ class SecureAggregationCliTest {
     }
 
     private Path data() throws IOException {
-        Path csv = dir.resolve("rows.csv");
-        SplittableRandom r = new SplittableRandom(4);
-        List<String> lines = new ArrayList<>(List.of("a,b,label"));
-        for (int i = 0; i < 4000; i++) {
-            double a = r.nextDouble(-1, 1);
-            double b = r.nextDouble(-1, 1);
-            int y = r.nextDouble() < 1 / (1 + Math.exp(-(3 * a - 2 * b))) ? 1 : 0;
-            lines.add(String.format(Locale.ROOT, "%.4f,%.4f,%d", a, b, y));
-        }
-        Files.write(csv, lines);
-        Files.writeString(dir.resolve("spec.json"), SPEC);
-        return csv;
+        return TwoFeatureCsv.write(dir, "rows", 4000, 4);
     }
 
     private CliRun train(String out, String... more) throws IOException {
