@@ -144,10 +144,10 @@ public final class DpAudit extends DpTrain {
         out.printf(Locale.ROOT, "audit report: %s (%.1f s for the audit run; training loop %.1f s)%n", report,
                 a.seconds(), m.result().trainingSeconds());
         if (exceeded) {
-            System.err.println("dp-audit: failed: the audit's lower bound exceeds the claimed epsilon "
-                    + String.format(Locale.ROOT, "%.4f", plan.epsilon()) + ": this run does not deliver its guarantee "
-                    + "(a bug in clipping, sampling, noise or accounting); see " + report);
-            return ExitCode.FAILURE.code();
+            return error(new PrintWriter(System.err, true), ExitCode.FAILURE, "dp-audit: failed: the audit's lower "
+                    + "bound exceeds the claimed epsilon " + String.format(Locale.ROOT, "%.4f", plan.epsilon())
+                    + ": this run does not deliver its guarantee (a bug in clipping, sampling, noise or accounting); "
+                    + "see " + report);
         }
         return ExitCode.SUCCESS.code();
     }

@@ -357,7 +357,7 @@ public class DpTrain implements Callable<Integer> {
         return exit;
     }
 
-    private int error(PrintWriter err, ExitCode code, String line) {
+    int error(PrintWriter err, ExitCode code, String line) {
         errorLine = line;
         errorCode = code;
         err.println(line);
@@ -382,8 +382,9 @@ public class DpTrain implements Callable<Integer> {
         }
         ExitCode code = errorCode != null ? errorCode : ExitCode.of(exit);
         String line = errorLine != null ? errorLine
-                : outcome != null ? "dp-train: trained; model and report written"
-                : "dp-train: dry run: nothing reserved, nothing trained";
+                : outcome != null ? command + (publishesModel() ? ": trained; model and report written"
+                        : ": audited; audit report written")
+                : command + ": dry run: nothing reserved, nothing trained";
         Publication pub = publication;
         String modelPath = pub != null ? pub.modelDir() : output;
         String reportPath = pub != null ? pub.reportPath() : report != null ? report

@@ -1,6 +1,7 @@
 package org.dpspark.jobs.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -22,6 +23,8 @@ import org.dpspark.jobs.run.TrainingRun;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import java.nio.file.Path;
 
 /**
  * The one-run audit (Steinke, Nasr and Jagielski 2023) through the whole run on local[2], at small scale:
@@ -163,5 +166,38 @@ class OneRunAuditTest {
         double[] strong = train(b.regularizer("pdp").pdpStrength(1.0).build());
         assertTrue(weightNorm2(strong) < 0.7 * weightNorm2(plain), "PDP at lambda 1 must shrink the weights: "
                 + weightNorm2(strong) + " vs " + weightNorm2(plain));
+    }
+
+    @Test
+    void dpAudit_withThePlantedBug_exits1_withOneLine_andTheReportSaysTheClaimIsExceeded(@TempDir Path dir)
+            throws Exception {
+        Path report = dir.resolve("audit.json");
+        java.io.PrintStream oldErr = System.err;
+        java.io.PrintStream oldOut = System.out;
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        int code;
+        DpTrainer.plantedSkipClipForTests = true;
+        try {
+            System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+            System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
+            code = org.dpspark.jobs.cli.DpAudit.run("--demo", "--partitions", "2", "--batch-size", "60000", "--steps",
+                    "60", "--epsilon", "2", "--canaries", "1000", "--audit-guesses-in", "200", "--audit-guesses-out", "0",
+                    "--report", report.toString());
+        } finally {
+            DpTrainer.plantedSkipClipForTests = false;
+            System.setErr(oldErr);
+            System.setOut(oldOut);
+        }
+        String line = err.toString(java.nio.charset.StandardCharsets.UTF_8).strip();
+        assertEquals(1, code, line);
+        assertTrue(line.startsWith("dp-audit: failed: the audit's lower bound exceeds the claimed epsilon"), line);
+        assertFalse(line.contains("\n"), line);
+        com.fasterxml.jackson.databind.JsonNode rep = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(report.toFile());
+        com.fasterxml.jackson.databind.JsonNode game = rep.get("games").get(0);
+        assertTrue(game.get("exceeds_claim").asBoolean(), game.toString());
+        assertTrue(out.toString(java.nio.charset.StandardCharsets.UTF_8).contains("EXCEEDS THE CLAIM"));
+        assertTrue(game.get("epsilon_lower_bound").asDouble() > rep.at("/claimed/epsilon").asDouble());
     }
 }
