@@ -127,6 +127,24 @@ class DpAuditCliTest {
     }
 
     @Test
+    void audit_underSecureAggregation_canariesJoinTheMaskedSums_andPublicDataChargesNothing() throws IOException {
+        Path csv = data("public-masked", 12);
+        int before = entries();
+        Path report = dir.resolve("masked.json");
+        CliRun r = run(DpAudit::run, csv, "--epsilon", "2", "--secure-aggregation", "masking", "--canaries", "100",
+                "--public-data", "--report", report.toString());
+        assertEquals(0, r.code(), r.err());
+        JsonNode rep = JSON.readTree(report.toFile());
+        assertEquals("masking", rep.at("/training/privacy/secure_aggregation/mode").asText(), rep.toString());
+        JsonNode g = rep.get("games").get(0);
+        assertEquals("white-box", g.get("kind").asText());
+        assertTrue(g.get("epsilon_lower_bound").asDouble() <= rep.at("/claimed/epsilon").asDouble());
+        assertEquals(before, entries(), "an audit on public data is recorded nowhere");
+        assertTrue(rep.at("/training/ledger/reason").asText().contains("--public-data"), rep.at("/training/ledger")
+                .toString());
+    }
+
+    @Test
     void noDp_onABudgetedDataset_refusedWithExit3_nothingTrainedOrRecorded() throws IOException {
         Path csv = budgeted();
         int before = entries();
