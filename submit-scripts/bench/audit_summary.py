@@ -183,7 +183,8 @@ def main(path):
               "mnist": "PDP table, MNIST (dct:10 MLP 100-256-10, README recipe shortened to 10 epochs; 1000 canaries "
                        "of each kind, 200 guesses per game)"}
     print("nodef = --no-dp: no noise (and no guarantee), per-example clipping kept; pdp-L = --no-dp --regularizer pdp "
-          "--pdp-strength L; dp-E = --epsilon E (delta 1e-5). LB = the audit's epsilon lower bound at 95% confidence. "
+          "--pdp-strength L; a trailing -u: without clipping either (--clip-norm 1e6 at a non-private learning rate: "
+          "plain SGD, no defence at all, and PDP alone as the paper runs it); dp-E = --epsilon E (delta 1e-5). LB = the audit's epsilon lower bound at 95% confidence. "
           "Spread: mean ± sample std (n).")
     print()
     for part, prs in parts.items():
