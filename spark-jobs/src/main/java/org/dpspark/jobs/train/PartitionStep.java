@@ -31,6 +31,8 @@ final class PartitionStep implements Serializable {
     private final SecureSetup secure;
     /** The audit's white-box canaries: included canaries' ids per partition, or null (no audit). */
     private final AuditCanaries canaries;
+    /** The white-box canaries of each partition (null where it has none), built once from {@link #canaries}. */
+    private final WhiteBoxCanaries[] canariesByPartition;
     /** A planted bug for the audit's own test (never set outside tests): partition 0 skips clipping. */
     private final boolean skipClipOnPartition0;
 
@@ -54,6 +56,7 @@ final class PartitionStep implements Serializable {
     private PartitionStep(DpModel model, byte[] jobKey, double samplingRate, ClipBudget clip, LocalTraining local,
             SecureSetup secure, AuditCanaries canaries, boolean skipClipOnPartition0) {
         this.canaries = canaries;
+        this.canariesByPartition = canaries == null ? null : byPartition(canaries);
         this.skipClipOnPartition0 = skipClipOnPartition0;
         this.secure = secure;
         this.model = Objects.requireNonNull(model, "model");
@@ -123,13 +126,24 @@ final class PartitionStep implements Serializable {
                         rng, clip, local, sum);
             }
         }
-        if (canaries != null && canaries.idsByPartition() != null && partition < canaries.idsByPartition().length
-                && canaries.idsByPartition()[partition].length > 0) {
+        if (canariesByPartition != null && partition < canariesByPartition.length
+                && canariesByPartition[partition] != null) {
             // Their own stream (block index -1, never a data block's), so the data's samples are those of a plain run.
-            new WhiteBoxCanaries(canaries.firstCoordinate(), canaries.idsByPartition()[partition], canaries.rawNorm())
-                    .accumulate(sampler, CsprngStream.derive(jobKey, step, partition, -1L), clip.gradientClip(), sum);
+            canariesByPartition[partition].accumulate(sampler, CsprngStream.derive(jobKey, step, partition, -1L), clip.gradientClip(), sum);
         }
         return sum;
+    }
+
+    private static WhiteBoxCanaries[] byPartition(AuditCanaries c) {
+        if (c.idsByPartition() == null) {
+            return null;
+        }
+        WhiteBoxCanaries[] out = new WhiteBoxCanaries[c.idsByPartition().length];
+        for (int p = 0; p < out.length; p++) {
+            int[] ids = c.idsByPartition()[p];
+            out[p] = ids.length == 0 ? null : new WhiteBoxCanaries(c.firstCoordinate(), ids, c.rawNorm());
+        }
+        return out;
     }
 
     /** The planted bug's clip: none at all (for the audit's test that a broken clip is caught). */

@@ -169,6 +169,19 @@ class OneRunAuditTest {
     }
 
     @Test
+    void whiteBoxCanaries_leaveTheModelsCoordinatesExactlyAsAPlainRun() {
+        // No noise and a fixed test seed make a run deterministic: the audited model must be the plain one, bit for
+        // bit, so the canaries (own coordinates, own sampling stream) cost no accuracy by construction.
+        TrainConfig cfg = TrainConfig.builder().batchSize(200).epochs(3.0).learningRate(1.0).clipNorm(0.5)
+                .nonPrivate(true).insecureTestSeed(21L).build();
+        double[] plain = train(cfg);
+        TrainingRun.Audited a = audit(cfg, ModelSpec.binaryLogistic(D), AuditSettings.even(300, true, false, 60, 0.05,
+                10, true));
+        org.junit.jupiter.api.Assertions.assertArrayEquals(plain, a.model().params(), 0.0);
+        assertEquals(60, game(a, "white-box").correct(), "without noise every white-box guess is right");
+    }
+
+    @Test
     void dpAudit_withThePlantedBug_exits1_withOneLine_andTheReportSaysTheClaimIsExceeded(@TempDir Path dir)
             throws Exception {
         Path report = dir.resolve("audit.json");
