@@ -473,7 +473,7 @@ public class DpTrain implements Callable<Integer> {
             Inputs in = demo ? demoInputs(spark, jsc) : readInputs(spark, resolved);
             ModelSpec modelSpec = modelSpec(in.spec());
             if (dryRun) {
-                return printDryRun(run.dryRun(jsc, in.train(), modelSpec));
+                return printDryRun(run.dryRun(jsc, in.train(), modelSpec, audit));
             }
             if (audit != null) {
                 TrainingRun.Audited a = run.audit(jsc, in.train(), in.eval(), modelSpec, audit);
@@ -837,8 +837,9 @@ public class DpTrain implements Callable<Integer> {
     private void printSecureAggregation(org.dpspark.core.secagg.DdgParams d) {
         out.printf(Locale.ROOT, "secure aggregation: %s, distributed discrete Gaussian over n = %d parties, t = %d may "
                 + "collude, b = %d bits (scale %.4g, each party's noise variance %d, sensitivity %.6g incl. rounding; "
-                + "the driver sees only the noised total)%n", secureAggregation, d.parties(), d.colluding(), d.bits(),
-                d.scale(), d.localVariance(), d.sensitivity());
+                + "the driver sees only the noised total; vectors of %d coordinates, rotated in %d)%n", secureAggregation,
+                d.parties(), d.colluding(), d.bits(), d.scale(), d.localVariance(), d.sensitivity(), d.dim(),
+                d.paddedDim());
     }
 
     static final long DEMO_ROWS = 60_000;

@@ -187,6 +187,14 @@ public final class TrainingRun {
 
     /** A dry run on real rows: validates them (N, fingerprint), plans, asks the ledger; reserves nothing. */
     public DryRun dryRun(JavaSparkContext jsc, TrainingData data, ModelSpec modelSpec) {
+        return dryRun(jsc, data, modelSpec, null);
+    }
+
+    /**
+     * As {@link #dryRun(JavaSparkContext, TrainingData, ModelSpec)} for the audit {@code audit} (or null): its
+     * white-box canaries lengthen the vectors a secure aggregation plans over.
+     */
+    public DryRun dryRun(JavaSparkContext jsc, TrainingData data, ModelSpec modelSpec, AuditSettings audit) {
         jsc.setJobDescription(settings.entryPoint() + ": validate " + data.what());
         Validated v = validate(data, modelSpec);
         long units = v.rows();
@@ -197,7 +205,8 @@ public final class TrainingRun {
         }
         jsc.setJobDescription(null);
         int parties = settings.partitions() != null ? settings.partitions() : jsc.defaultParallelism();
-        return dryRun(units, v.fingerprint(), modelSpec.create().numParams() + 1, parties);
+        int padding = audit != null && audit.whiteBox() ? audit.canaries() : 0;
+        return dryRun(units, v.fingerprint(), modelSpec.create().numParams() + 1 + padding, parties);
     }
 
     /**

@@ -142,6 +142,14 @@ class DpAuditCliTest {
         assertEquals(before, entries(), "an audit on public data is recorded nowhere");
         assertTrue(rep.at("/training/ledger/reason").asText().contains("--public-data"), rep.at("/training/ledger")
                 .toString());
+        // the dry run plans the same vectors (the canary coordinates included), so it shows the sigma that ran
+        CliRun dry = run(DpAudit::run, csv, "--epsilon", "2", "--secure-aggregation", "masking", "--canaries", "100",
+                "--public-data", "--dry-run");
+        assertEquals(0, dry.code(), dry.err());
+        String planned = dry.out().lines().filter(l -> l.startsWith("secure aggregation:")).findFirst().orElseThrow();
+        String ran = r.out().lines().filter(l -> l.startsWith("secure aggregation:")).findFirst().orElseThrow();
+        assertEquals(ran, planned);
+        assertTrue(ran.contains("vectors of 104 coordinates"), ran); // 2 weights, the intercept, the loss, 100 canaries
     }
 
     @Test
