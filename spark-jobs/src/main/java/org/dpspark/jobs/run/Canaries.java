@@ -51,7 +51,7 @@ final class Canaries {
      * @param base the model as published (the black-box rows' shape)
      * @param seed the insecure test seed, when the run is on that path (the coins are then reproducible)
      */
-    static Canaries plant(AuditSettings a, ModelSpec spec, DpModel trained, CanaryPaddedModel padded, DpModel base,
+    static Canaries plant(AuditSettings a, ModelSpec spec, CanaryPaddedModel padded, DpModel base,
             int partitions, double clipNorm, OptionalLong seed) {
         RandomSource rng = seed.isPresent()
                 ? InsecureTestRandomness.seededSource(seed.getAsLong() ^ 0x61756469744cL)

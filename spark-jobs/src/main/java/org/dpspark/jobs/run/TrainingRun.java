@@ -240,9 +240,6 @@ public final class TrainingRun {
     public Audited audit(JavaSparkContext jsc, TrainingData data, TrainingData eval, ModelSpec modelSpec,
             AuditSettings audit) {
         java.util.Objects.requireNonNull(audit, "audit");
-        if (data.encoding().dimension() < 1) {
-            throw new IllegalStateException("no features");
-        }
         if (audit.blackBox() && settings.config().userColumn().isPresent()) {
             throw new InvalidParameterException(List.of("canaryKind", "privacyUnit"), "%s black-box adds canary rows, "
                     + "which exist at %s row only: audit a user-level run with white-box canaries");
@@ -348,7 +345,7 @@ public final class TrainingRun {
         }
 
         // The audit's canaries: coins from a secure source the auditor keeps (seeded only on the insecure test path).
-        Canaries canaries = audit == null ? null : Canaries.plant(audit, modelSpec, model, padded, base, parts,
+        Canaries canaries = audit == null ? null : Canaries.plant(audit, modelSpec, padded, base, parts,
                 cfg.clipNorm(), cfg.insecureTestSeed());
         AuditCanaries planted = AuditCanaries.NONE;
         if (canaries != null) {
