@@ -292,7 +292,8 @@ public final class DpPredict implements Callable<Integer> {
         // As dp-train: LibSVM's vector size is declared by the spec, never inferred from the data.
         int size = fs.features().stream().filter(c -> c instanceof VectorFeature)
                 .mapToInt(c -> ((VectorFeature) c).size()).findFirst().orElse(fs.dimension());
-        return f == InputFormat.LIBSVM ? DataReader.readLibsvm(spark, path, size) : DataReader.read(spark, path, f);
+        return f == InputFormat.LIBSVM ? DataReader.readLibsvm(spark, path, size)
+                : DataReader.read(spark, path, f, fs.csv());
     }
 
     /** Writes beside --output, then renames into place: the output appears whole or not at all. */
