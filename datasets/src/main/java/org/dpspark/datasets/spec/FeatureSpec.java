@@ -42,6 +42,10 @@ import org.apache.hadoop.fs.Path;
  *              {"column":"capital-gain","encoding":"log1p","min":0,"max":99999},
  *              {"column":"workclass","encoding":"onehot","vocabulary":["Private", "..."]}]}
  * }</pre>
+ * A numeric feature's encoding is "scale", "log1p" or "signed_log1p" ({@link NumericFeature}); an indicator is
+ * {@code {"column":"pdays","encoding":"indicator","op":"!=","value":-1}} ({@link IndicatorFeature}; a string value
+ * compares text). A column may appear in several features (an indicator and a scaled value, say); the same feature
+ * twice is an error.
  * A label without "positive"/"negative" is numeric (0/1). A multiclass label has {@code "num_classes": K}
  * (values 0 .. K-1); a regression label has {@code "min"} and {@code "max"} (values clipped to them). A vector
  * feature is {@code {"column":"features","encoding":"scale","size":784,"min":0,"max":255}}, optionally with

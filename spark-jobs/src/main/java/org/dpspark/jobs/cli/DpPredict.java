@@ -233,6 +233,9 @@ public final class DpPredict implements Callable<Integer> {
                 throw new IllegalArgumentException("--keep-cols: column '" + c + "' is not in the input");
             }
         }
+        RawScorer scorer = new RawScorer(saved);
+        // Schema errors name the columns of the whole input, before the selection below narrows it.
+        scorer.checkSchema(raw.schema());
         // Only the kept columns and the spec's features go on: nothing else of the input reaches the output.
         Set<String> needed = new LinkedHashSet<>(kept);
         for (String c : saved.featureSpec().requiredColumns()) {
@@ -241,7 +244,6 @@ public final class DpPredict implements Callable<Integer> {
             }
         }
         Dataset<Row> selected = raw.select(needed.stream().map(DpPredict::col).toArray(Column[]::new));
-        RawScorer scorer = new RawScorer(saved);
         Dataset<Row> scored = scorer.score(selected);
         List<Column> outCols = new ArrayList<>();
         kept.forEach(c -> outCols.add(col(c)));
