@@ -31,8 +31,9 @@ import org.apache.hadoop.fs.Path;
  * {@code ||x||_2 <= sqrt(number of scalar (numeric, indicator) and one-hot features + sum of vector sizes)}: each
  * scalar feature and each one-hot block adds at most 1 to {@code ||x||_2^2}, each vector at most its size (the
  * transform is a contraction). A column may feed several features (say {@code pdays != -1} and {@code pdays}
- * scaled); each counts in the bound, so the bound still holds. ({@link #normBound()} computes it.) All bounds, vocabularies and transforms are public: nothing is fitted on private
- * data (fitting would itself need to be DP and accounted; Abadi et al. 2016).
+ * scaled); each counts in the bound, so the bound still holds ({@link #normBound()} computes it). All bounds,
+ * vocabularies and transforms are public: nothing is fitted on private data (fitting would itself need to be DP and
+ * accounted; Abadi et al. 2016).
  *
  * <p>JSON form ({@link #toJson()} / {@link #fromJson(String)}; unknown keys are rejected so typos fail loudly):
  * <pre>{@code
@@ -103,7 +104,8 @@ public record FeatureSpec(String name, List<FeatureColumn> features, LabelSpec l
                 throw new IllegalArgumentException("feature spec '" + name + "': features must not contain null");
             }
             if (!distinct.add(f)) {
-                throw new IllegalArgumentException("feature '" + f.column() + "': listed twice with the same encoding");
+                throw new IllegalArgumentException("feature '" + f.column()
+                        + "': listed twice with the same encoding");
             }
             seen.add(f.column());
         }
@@ -139,7 +141,7 @@ public record FeatureSpec(String name, List<FeatureColumn> features, LabelSpec l
     }
 
     private static void checkIdentifiers(Set<String> featureColumns, String label, String user, Identifiers ids) {
-        Set<String> gone = new HashSet<>(ids.drop());
+        Set<String> gone = new LinkedHashSet<>(ids.drop());
         ids.mask().forEach(m -> gone.add(m.column()));
         for (String c : gone) {
             String how = ids.drop().contains(c) ? "dropped" : "masked";

@@ -2,6 +2,7 @@ package org.dpspark.datasets.spec;
 
 import java.io.Serializable;
 import java.math.BigDecimal;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -65,16 +66,22 @@ public final class RowEncoder implements RowCoder {
         final double encodedZero; // vector features: the encoding of 0, for sparse vectors
         final int size; // vector features: the number of input elements (width, unless transformed)
         final LowPassDct transform; // vector features: applied after the element encoding, or null
-        IndicatorFeature indicator; // indicator features only
+        final IndicatorFeature indicator; // indicator features only
 
         Slot(String column, int schemaIndex, int offset, int width, NumericFeature numeric,
              HashMap<String, Integer> vocabulary, boolean vector, boolean array) {
-            this(column, schemaIndex, offset, width, numeric, vocabulary, vector, array, width, null);
+            this(column, schemaIndex, offset, width, numeric, vocabulary, vector, array, width, null, null);
+        }
+
+        Slot(String column, int schemaIndex, int offset, IndicatorFeature indicator) {
+            this(column, schemaIndex, offset, 1, null, null, false, false, 1, null, indicator);
         }
 
         Slot(String column, int schemaIndex, int offset, int width, NumericFeature numeric,
-             HashMap<String, Integer> vocabulary, boolean vector, boolean array, int size, LowPassDct transform) {
+             HashMap<String, Integer> vocabulary, boolean vector, boolean array, int size, LowPassDct transform,
+             IndicatorFeature indicator) {
             this.column = column;
+            this.indicator = indicator;
             this.schemaIndex = schemaIndex;
             this.offset = offset;
             this.width = width;
@@ -135,12 +142,11 @@ public final class RowEncoder implements RowCoder {
             if (f instanceof NumericFeature n) {
                 slots[i] = new Slot(f.column(), idx, offsets[i], 1, n, null, false, false);
             } else if (f instanceof IndicatorFeature ind) {
-                slots[i] = new Slot(f.column(), idx, offsets[i], 1, null, null, false, false);
-                slots[i].indicator = ind;
+                slots[i] = new Slot(f.column(), idx, offsets[i], ind);
             } else if (f instanceof VectorFeature v) {
                 boolean array = schema.fields()[idx].dataType() instanceof ArrayType;
                 slots[i] = new Slot(f.column(), idx, offsets[i], v.width(), v.element(), null, true, array,
-                        v.size(), v.transform());
+                        v.size(), v.transform(), null);
             } else {
                 OneHotFeature h = (OneHotFeature) f;
                 HashMap<String, Integer> vocab = new HashMap<>();
@@ -230,7 +236,7 @@ public final class RowEncoder implements RowCoder {
         if (missing == 0) {
             return null;
         }
-        java.util.List<String> names = new java.util.ArrayList<>();
+        List<String> names = new ArrayList<>();
         for (StructField f : schema.fields()) {
             if (!f.name().equals("_corrupt_record")) {
                 names.add(f.name());
@@ -254,7 +260,7 @@ public final class RowEncoder implements RowCoder {
             long bestCount = 0;
             for (char d : DELIMITERS) {
                 long c = only.chars().filter(ch -> ch == d).count();
-                if (c > bestCount && (spec.csv() == null || d != spec.csv().delimiter())) {
+                if (c > bestCount && d != spec.csv().delimiter()) {
                     best = d;
                     bestCount = c;
                 }

@@ -350,6 +350,16 @@ class SpecExtensionsTest {
     }
 
     @Test
+    void specWithoutNewKeys_writtenExactlyAsBefore() {
+        FeatureSpec spec = new FeatureSpec("bank", List.of(NumericFeature.scale("age", 18, 95),
+                new OneHotFeature("job", List.of("admin."))), LabelSpec.numeric("y"), "uid");
+        assertEquals("{\"format_version\":1,\"name\":\"bank\",\"label\":{\"column\":\"y\",\"strip_trailing_dot\":false},"
+                + "\"features\":[{\"column\":\"age\",\"encoding\":\"scale\",\"min\":18.0,\"max\":95.0},"
+                + "{\"column\":\"job\",\"encoding\":\"onehot\",\"vocabulary\":[\"admin.\"]}],\"user\":{\"column\":\"uid\"}}",
+                spec.toJson());
+    }
+
+    @Test
     void csvAndIdentifiers_carriedByWithMethods_andJavaSerialization() throws Exception {
         Identifiers ids = new Identifiers(List.of("name"), List.of("cid"), List.of(), List.of(), null,
                 List.of("region"));
