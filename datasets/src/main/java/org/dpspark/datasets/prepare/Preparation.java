@@ -18,6 +18,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.RuntimeConfig;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.ByteType;
 import org.apache.spark.sql.types.DataType;
@@ -59,9 +60,15 @@ import org.dpspark.datasets.validate.Violation;
  * checks of the prepared rows, the k-anonymity aggregation and the caller's write all read the cached rows. The
  * class statistics are one Spark aggregation over the quasi-identifier tuple ({@code GROUP BY} treats nulls as
  * equal, so a null is a value of its own, as in {@link KAnonymity}); suppression is a null-safe left anti-join
- * against the classes below k (broadcast when there are few of them). Nothing is collected to the driver but
- * per-partition counters, one statistics row and, for a broadcast join, at most {@value #BROADCAST_CLASSES}
- * quasi-identifier tuples.
+ * against the classes below k, or a null-safe left semi-join with the classes of at least k rows when those are
+ * fewer (both exact), broadcast when that side has at most {@value #BROADCAST_CLASSES} classes and a shuffle join
+ * otherwise. Nothing is collected to the driver but per-partition counters, one statistics row and, for a
+ * broadcast join, at most {@value #BROADCAST_CLASSES} quasi-identifier tuples. The cache is built without the
+ * columnar cache's compression (it mostly holds high-entropy pseudonyms, where compression halves the build
+ * speed for little gain): {@code spark.sql.inMemoryColumnarStorage.compressed} is set to false on the session
+ * while the cache is built and restored afterwards, which also affects caches other threads of the same session
+ * build in that window. Without suppression, or with a broadcast join, the prepared table keeps the input's row
+ * order.
  *
  * <p>Errors never contain data values. Row numbers follow {@link DatasetValidator}: 1-based, in input order (the
  * r-th record of {@code raw.javaRDD()}), counted per partition and offset by the sizes of the partitions before.
@@ -75,7 +82,9 @@ public final class Preparation {
     private static final String CLASS_SIZE = "__dpspark_class_size";
 
     /** Largest number of small classes joined by broadcast; more are joined by a shuffle (still exact). */
-    static final long BROADCAST_CLASSES = 200_000;
+    static final long BROADCAST_CLASSES = 500_000;
+
+    private static final String CACHE_COMPRESSED = "spark.sql.inMemoryColumnarStorage.compressed";
 
     /** Largest number of input column names listed in a schema error. */
     private static final int MAX_LISTED_COLUMNS = 50;
@@ -316,12 +325,28 @@ public final class Preparation {
                 hasCorrupt ? input.schema().fieldIndex(DataReader.CORRUPT_RECORD_COLUMN) : -1);
         StructType outSchema = preparedSchema(spec, ids, schema).add(PROBLEMS,
                 DataTypes.createArrayType(DataTypes.IntegerType, false), true);
-        Dataset<Row> transformed = input.mapPartitions(transform, Encoders.row(outSchema))
-                .persist(StorageLevel.MEMORY_AND_DISK());
         Cache cache = new Cache();
-        cache.add(transformed);
         try {
-            long rows = checkProblems(transformed, ids);
+            Dataset<Row> transformed;
+            long rows;
+            // The cached rows are mostly pseudonyms and other high-entropy strings: the columnar cache's
+            // compression (dictionary, run-length) gains little on them and doubles the cost of building it. Build
+            // this cache uncompressed; the session's setting is restored right after.
+            RuntimeConfig conf = raw.sparkSession().conf();
+            scala.Option<String> compressed = conf.getOption(CACHE_COMPRESSED);
+            conf.set(CACHE_COMPRESSED, "false");
+            try {
+                transformed = input.mapPartitions(transform, Encoders.row(outSchema))
+                        .persist(StorageLevel.MEMORY_AND_DISK());
+                cache.add(transformed);
+                rows = checkProblems(transformed, ids);
+            } finally {
+                if (compressed.isDefined()) {
+                    conf.set(CACHE_COMPRESSED, compressed.get());
+                } else {
+                    conf.unset(CACHE_COMPRESSED);
+                }
+            }
             Column[] outCols = new Column[output.size()];
             for (int i = 0; i < outCols.length; i++) {
                 outCols[i] = transformed.col(quote(output.get(i)));
@@ -356,20 +381,24 @@ public final class Preparation {
                 long smallestAfter = s.isNullAt(4) ? 0 : s.getLong(4);
                 stats = new Stats(qi, nClasses, smallest, below, smallestAfter);
                 if (below > 0) {
-                    Column[] small = new Column[q.length];
+                    // Keep the rows of the large classes (semi-join) or drop those of the small ones (anti-join),
+                    // whichever side has fewer classes: both are exact.
+                    long above = nClasses - below;
+                    boolean semi = above < below;
+                    Column[] side = new Column[q.length];
                     for (int i = 0; i < q.length; i++) {
-                        small[i] = classes.col(quote(qi.get(i))).as("__dpspark_q" + i);
+                        side[i] = classes.col(quote(qi.get(i))).as("__dpspark_q" + i);
                     }
-                    Dataset<Row> smallClasses = classes.filter(size.lt(k)).select(small);
-                    if (below <= BROADCAST_CLASSES) {
-                        smallClasses = functions.broadcast(smallClasses);
+                    Dataset<Row> joined = classes.filter(semi ? size.geq(k) : size.lt(k)).select(side);
+                    if (Math.min(above, below) <= BROADCAST_CLASSES) {
+                        joined = functions.broadcast(joined);
                     }
                     Column on = null;
                     for (int i = 0; i < q.length; i++) {
-                        Column eq = q[i].eqNullSafe(smallClasses.col("__dpspark_q" + i));
+                        Column eq = q[i].eqNullSafe(joined.col("__dpspark_q" + i));
                         on = on == null ? eq : on.and(eq);
                     }
-                    table = prepared.join(smallClasses, on, "left_anti");
+                    table = prepared.join(joined, on, semi ? "left_semi" : "left_anti");
                 } else if (k >= 2) {
                     classes.unpersist(false);
                 }

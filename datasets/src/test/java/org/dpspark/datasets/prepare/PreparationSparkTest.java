@@ -201,7 +201,11 @@ class PreparationSparkTest {
         List<Row> rows = customers(60, 1000, 7);
         Pseudonymizer p = Pseudonymizer.of(KEY);
         int persistedBefore = jsc.getPersistentRDDs().size();
+        String compressed = "spark.sql.inMemoryColumnarStorage.compressed";
+        spark.conf().set(compressed, "true");
         Prepared out = Preparation.prepare(frame(rows, CUSTOMERS, 3), SPEC, IDS, p, 0);
+        assertEquals("true", spark.conf().get(compressed), "the session's cache setting is restored");
+        spark.conf().unset(compressed);
         try {
             assertEquals(List.of("age", "amount", "label", "customer_id", "email", "zip", "signup"), out.columns());
             assertEquals(List.of("name", "notes"), out.droppedColumns());
@@ -322,6 +326,8 @@ class PreparationSparkTest {
     void kAnonymity_statsAndSuppressionExactAgainstBruteForce() {
         Generalization age = Generalization.ageBands(25, 0, 100);
         Generalization zip = Generalization.zipPrefix(1);
+        int antiJoins = 0;
+        int semiJoins = 0;
         for (long seed = 1; seed <= 3; seed++) {
             Random rnd = new Random(seed);
             int n = 20 + rnd.nextInt(60);
@@ -346,6 +352,13 @@ class PreparationSparkTest {
                         }
                     }
                     String where = "seed " + seed + ", k " + k;
+                    if (!small.isEmpty()) {
+                        if (brute.classes() - small.size() < small.size()) {
+                            semiJoins++;
+                        } else {
+                            antiJoins++;
+                        }
+                    }
                     assertEquals(new Stats(List.of("age", "zip"), brute.classes(), brute.smallestClass(),
                             small.size(), smallestAfter), out.kAnonymity(), where);
                     long expectedSuppressed = k == 0 ? 0 : brute.rowsInClassesBelow(k);
@@ -382,6 +395,8 @@ class PreparationSparkTest {
                 }
             }
         }
+        assertTrue(antiJoins > 0 && semiJoins > 0, "both suppression joins exercised: anti " + antiJoins + ", semi "
+                + semiJoins);
     }
 
     // ---------------------------------------------------------------- refusals
