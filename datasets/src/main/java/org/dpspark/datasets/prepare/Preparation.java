@@ -229,6 +229,14 @@ public final class Preparation {
             }
         }
         Set<String> outputSet = new HashSet<>(output);
+        for (String d : ids.drop()) {
+            if (outputSet.contains(d)) {
+                // Identifiers lets a column have one treatment, but the spec may still read a dropped column: the
+                // raw identifier would then be copied. Refused.
+                problems.put(d, "dropped, but the feature spec reads it (as " + specRole(spec, d) + "): a dropped"
+                        + " column cannot be in the prepared table");
+            }
+        }
         for (String q : ids.quasiIdentifiers()) {
             if (!outputSet.contains(q)) {
                 problems.putIfAbsent(q, "quasi-identifier not in the prepared table (declare it as a feature,"
@@ -521,6 +529,16 @@ public final class Preparation {
             roles.putIfAbsent(q, "quasi-identifier");
         }
         return roles;
+    }
+
+    private static String specRole(FeatureSpec spec, String column) {
+        if (column.equals(spec.label().column())) {
+            return "the label";
+        }
+        if (column.equals(spec.user())) {
+            return "the user column";
+        }
+        return "a feature";
     }
 
     private static boolean stringCompatible(DataType t) {
