@@ -63,11 +63,11 @@ import org.dpspark.datasets.validate.Violation;
  * against the classes below k, or a null-safe left semi-join with the classes of at least k rows when those are
  * fewer (both exact), broadcast when that side has at most {@value #BROADCAST_CLASSES} classes and a shuffle join
  * otherwise. Nothing is collected to the driver but per-partition counters, one statistics row and, for a
- * broadcast join, at most {@value #BROADCAST_CLASSES} quasi-identifier tuples. The cache is built without the
- * columnar cache's compression (it mostly holds high-entropy pseudonyms, where compression halves the build
- * speed for little gain): {@code spark.sql.inMemoryColumnarStorage.compressed} is set to false on the session
- * while the cache is built and restored afterwards, which also affects caches other threads of the same session
- * build in that window. Without suppression, or with a broadcast join, the prepared table keeps the input's row
+ * broadcast join, at most {@value #BROADCAST_CLASSES} quasi-identifier tuples. The caches are built without the
+ * columnar cache's compression (they mostly hold high-entropy pseudonyms and distinct tuples, where compression
+ * halves the build speed for little gain): {@code spark.sql.inMemoryColumnarStorage.compressed} is set to false on
+ * the session while {@link #prepare} runs and restored when it returns, which also affects caches that other
+ * threads of the same session build in that window. Without suppression, or with a broadcast join, the prepared table keeps the input's row
  * order.
  *
  * <p>Errors never contain data values. Row numbers follow {@link DatasetValidator}: 1-based, in input order (the
@@ -229,6 +229,14 @@ public final class Preparation {
             }
         }
         Set<String> outputSet = new HashSet<>(output);
+        for (String d : ids.drop()) {
+            if (outputSet.contains(d)) {
+                // Identifiers lets a column have one treatment, but the spec may still read a dropped column: the
+                // raw identifier would then be copied. Refused.
+                problems.put(d, "dropped, but the feature spec reads it (as " + specRole(spec, d) + "): a dropped"
+                        + " column cannot be in the prepared table");
+            }
+        }
         for (String q : ids.quasiIdentifiers()) {
             if (!outputSet.contains(q)) {
                 problems.putIfAbsent(q, "quasi-identifier not in the prepared table (declare it as a feature,"
@@ -326,27 +334,18 @@ public final class Preparation {
         StructType outSchema = preparedSchema(spec, ids, schema).add(PROBLEMS,
                 DataTypes.createArrayType(DataTypes.IntegerType, false), true);
         Cache cache = new Cache();
+        // The cached rows are mostly pseudonyms and other high-entropy strings, and the class counts are mostly
+        // distinct tuples: the columnar cache's compression (dictionary, run-length) gains little on them and
+        // doubles the cost of building the caches. Build them uncompressed; the session's setting is restored when
+        // this method returns.
+        RuntimeConfig conf = raw.sparkSession().conf();
+        scala.Option<String> compressed = conf.getOption(CACHE_COMPRESSED);
+        conf.set(CACHE_COMPRESSED, "false");
         try {
-            Dataset<Row> transformed;
-            long rows;
-            // The cached rows are mostly pseudonyms and other high-entropy strings: the columnar cache's
-            // compression (dictionary, run-length) gains little on them and doubles the cost of building it. Build
-            // this cache uncompressed; the session's setting is restored right after.
-            RuntimeConfig conf = raw.sparkSession().conf();
-            scala.Option<String> compressed = conf.getOption(CACHE_COMPRESSED);
-            conf.set(CACHE_COMPRESSED, "false");
-            try {
-                transformed = input.mapPartitions(transform, Encoders.row(outSchema))
-                        .persist(StorageLevel.MEMORY_AND_DISK());
-                cache.add(transformed);
-                rows = checkProblems(transformed, ids);
-            } finally {
-                if (compressed.isDefined()) {
-                    conf.set(CACHE_COMPRESSED, compressed.get());
-                } else {
-                    conf.unset(CACHE_COMPRESSED);
-                }
-            }
+            Dataset<Row> transformed = input.mapPartitions(transform, Encoders.row(outSchema))
+                    .persist(StorageLevel.MEMORY_AND_DISK());
+            cache.add(transformed);
+            long rows = checkProblems(transformed, ids);
             Column[] outCols = new Column[output.size()];
             for (int i = 0; i < outCols.length; i++) {
                 outCols[i] = transformed.col(quote(output.get(i)));
@@ -414,6 +413,12 @@ public final class Preparation {
         } catch (RuntimeException e) {
             cache.release();
             throw e;
+        } finally {
+            if (compressed.isDefined()) {
+                conf.set(CACHE_COMPRESSED, compressed.get());
+            } else {
+                conf.unset(CACHE_COMPRESSED);
+            }
         }
     }
 
@@ -521,6 +526,16 @@ public final class Preparation {
             roles.putIfAbsent(q, "quasi-identifier");
         }
         return roles;
+    }
+
+    private static String specRole(FeatureSpec spec, String column) {
+        if (column.equals(spec.label().column())) {
+            return "the label";
+        }
+        if (column.equals(spec.user())) {
+            return "the user column";
+        }
+        return "a feature";
     }
 
     private static boolean stringCompatible(DataType t) {

@@ -175,6 +175,19 @@ class PreparationSparkTest {
     }
 
     @Test
+    void checkSchema_refusesADroppedColumnTheSpecReads() {
+        Identifiers ids = new Identifiers(List.of("name", "customer_id"), List.of(), List.of(),
+                List.of(Generalize.ageBands("age", 20, 0, 120)), null, List.of());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Preparation.checkSchema(SPEC, ids, CUSTOMERS));
+        assertEquals("input does not match feature spec 'customers': column 'customer_id' (drop): dropped, but the"
+                + " feature spec reads it (as the user column): a dropped column cannot be in the prepared table",
+                e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Preparation.prepare(frame(customers(3, 0, 1), CUSTOMERS,
+                1), SPEC, ids, null, 0));
+    }
+
+    @Test
     void prepare_refusesBadArguments() {
         Dataset<Row> raw = frame(customers(5, 0, 1), CUSTOMERS, 1);
         Pseudonymizer p = Pseudonymizer.of(KEY);
