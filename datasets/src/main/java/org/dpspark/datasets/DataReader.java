@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.sql.DataFrameReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -12,6 +13,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import org.dpspark.datasets.spec.CsvFormat;
 
 /**
  * Reads an input into a DataFrame of its raw columns: nothing is encoded, fitted or dropped.
@@ -22,7 +24,8 @@ import org.apache.spark.sql.types.StructType;
  *       extra string column {@value #CORRUPT_RECORD_COLUMN} (null for good records), which validation reports.
  *       Blank lines are skipped by Spark's CSV reader. The column names come from the (first) header; for a
  *       directory, every file's header is checked against them (a file with another header fails the read).
- *       Quoted fields spanning lines are not supported (no multiLine).</li>
+ *       Quoted fields spanning lines are not supported (no multiLine). The delimiter, quote and escape characters
+ *       are the {@link CsvFormat} given (Spark's {@code , " \} by default).</li>
  *   <li>{@link InputFormat#PARQUET}: {@code spark.read().parquet(path)}.</li>
  *   <li>{@link InputFormat#ARROW}: Arrow IPC file format / Feather v2 (a file, or a directory of files with one
  *       schema), read in parallel by executors; the driver reads only the footers. Types: int8/16/32/64,
@@ -59,6 +62,18 @@ public final class DataReader {
      * @throws IllegalArgumentException for a missing path, a CSV without header, or an unsupported Arrow type
      */
     public static Dataset<Row> read(SparkSession spark, String path, InputFormat format) {
+        return read(spark, path, format, CsvFormat.DEFAULT);
+    }
+
+    /**
+     * Reads {@code path} as {@link #read(SparkSession, String, InputFormat)}, splitting CSV inputs with the
+     * dialect {@code csv} (Spark's {@code sep}, {@code quote} and {@code escape} options); other formats ignore it.
+     *
+     * @param csv the CSV dialect, usually the feature spec's {@link org.dpspark.datasets.spec.FeatureSpec#csv()};
+     *            null means {@link CsvFormat#DEFAULT}
+     * @throws IllegalArgumentException for a missing path, a CSV without header, or an unsupported Arrow type
+     */
+    public static Dataset<Row> read(SparkSession spark, String path, InputFormat format, CsvFormat csv) {
         if (spark == null || format == null) {
             throw new IllegalArgumentException("spark and format must be non-null");
         }
@@ -66,7 +81,7 @@ public final class DataReader {
             throw new IllegalArgumentException("path must be non-blank, got '" + path + "'");
         }
         return switch (format) {
-            case CSV -> readCsv(spark, path);
+            case CSV -> readCsv(spark, path, csv == null ? CsvFormat.DEFAULT : csv);
             case PARQUET -> spark.read().parquet(path);
             case ARROW -> ArrowSource.read(spark, path);
             case ADULT -> readAdult(spark, path);
@@ -94,9 +109,10 @@ public final class DataReader {
         return spark.read().format("libsvm").option("numFeatures", Integer.toString(numFeatures)).load(path);
     }
 
-    private static Dataset<Row> readCsv(SparkSession spark, String path) {
+    private static Dataset<Row> readCsv(SparkSession spark, String path, CsvFormat csv) {
         // First pass over the header only (Spark reads the first line to name the columns; no type inference).
-        StructType header = spark.read().option("header", "true").option("inferSchema", "false").csv(path).schema();
+        StructType header = dialect(spark.read(), csv).option("header", "true").option("inferSchema", "false")
+                .csv(path).schema();
         if (header.fields().length == 0) {
             throw new IllegalArgumentException("CSV input " + path + " has no header line");
         }
@@ -109,7 +125,7 @@ public final class DataReader {
             fields.add(DataTypes.createStructField(f.name(), DataTypes.StringType, true));
         }
         fields.add(DataTypes.createStructField(CORRUPT_RECORD_COLUMN, DataTypes.StringType, true));
-        return spark.read()
+        return dialect(spark.read(), csv)
                 .schema(DataTypes.createStructType(fields))
                 .option("header", "true")
                 // Check every file's header against the column names (files with another header fail the read
@@ -118,6 +134,12 @@ public final class DataReader {
                 .option("mode", "PERMISSIVE")
                 .option("columnNameOfCorruptRecord", CORRUPT_RECORD_COLUMN)
                 .csv(path);
+    }
+
+    private static DataFrameReader dialect(DataFrameReader reader, CsvFormat csv) {
+        return reader.option("sep", String.valueOf(csv.delimiter()))
+                .option("quote", String.valueOf(csv.quote()))
+                .option("escape", String.valueOf(csv.escape()));
     }
 
     /** Schema of {@link InputFormat#ADULT} inputs: 15 strings, then {@value #CORRUPT_RECORD_COLUMN}. */

@@ -7,7 +7,8 @@ import java.io.Serializable;
  *
  * <p>Implementations validate themselves on construction; error messages name the column.
  */
-public sealed interface FeatureColumn extends Serializable permits NumericFeature, OneHotFeature, VectorFeature {
+public sealed interface FeatureColumn extends Serializable permits NumericFeature, OneHotFeature, VectorFeature,
+        IndicatorFeature {
 
     /** The input column this feature is read from (exact, case-sensitive name). */
     String column();

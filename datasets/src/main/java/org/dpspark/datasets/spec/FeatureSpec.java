@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -23,12 +24,16 @@ import org.apache.hadoop.fs.Path;
  * A declared, data-independent description of the feature vector and the label.
  *
  * <p>The feature vector is the concatenation, in {@code features} order, of each feature's encoding
- * ({@link NumericFeature}: one coordinate in [0, 1]; {@link OneHotFeature}: a block with at most one 1;
- * {@link VectorFeature}: {@code size} coordinates in [0, 1], or, with a {@link LowPassDct} transform, its K * K
- * low-frequency coefficients), so {@code dimension() = sum of widths} and every encoded row {@code x} satisfies
- * {@code ||x||_2 <= sqrt(number of scalar and one-hot features + sum of vector sizes)} (the transform is a
- * contraction). All bounds, vocabularies and transforms are public: nothing is fitted on private
- * data (fitting would itself need to be DP and accounted; Abadi et al. 2016).
+ * ({@link NumericFeature}: one coordinate in [0, 1]; {@link IndicatorFeature}: one coordinate in {0, 1};
+ * {@link OneHotFeature}: a block with at most one 1; {@link VectorFeature}: {@code size} coordinates in [0, 1], or,
+ * with a {@link LowPassDct} transform, its K * K low-frequency coefficients), so {@code dimension() = sum of widths}
+ * and every encoded row {@code x} satisfies
+ * {@code ||x||_2 <= sqrt(number of scalar (numeric, indicator) and one-hot features + sum of vector sizes)}: each
+ * scalar feature and each one-hot block adds at most 1 to {@code ||x||_2^2}, each vector at most its size (the
+ * transform is a contraction). A column may feed several features (say {@code pdays != -1} and {@code pdays}
+ * scaled); each counts in the bound, so the bound still holds ({@link #normBound()} computes it). All bounds,
+ * vocabularies and transforms are public: nothing is fitted on private data (fitting would itself need to be DP and
+ * accounted; Abadi et al. 2016).
  *
  * <p>JSON form ({@link #toJson()} / {@link #fromJson(String)}; unknown keys are rejected so typos fail loudly):
  * <pre>{@code
@@ -38,6 +43,10 @@ import org.apache.hadoop.fs.Path;
  *              {"column":"capital-gain","encoding":"log1p","min":0,"max":99999},
  *              {"column":"workclass","encoding":"onehot","vocabulary":["Private", "..."]}]}
  * }</pre>
+ * A numeric feature's encoding is "scale", "log1p" or "signed_log1p" ({@link NumericFeature}); an indicator is
+ * {@code {"column":"pdays","encoding":"indicator","op":"!=","value":-1}} ({@link IndicatorFeature}; a string value
+ * compares text). A column may appear in several features (an indicator and a scaled value, say); the same feature
+ * twice is an error.
  * A label without "positive"/"negative" is numeric (0/1). A multiclass label has {@code "num_classes": K}
  * (values 0 .. K-1); a regression label has {@code "min"} and {@code "max"} (values clipped to them). A vector
  * feature is {@code {"column":"features","encoding":"scale","size":784,"min":0,"max":255}}, optionally with
@@ -50,13 +59,27 @@ import org.apache.hadoop.fs.Path;
  * written only when set, so specs without it read and write exactly as before (format_version stays 1); a reader
  * that predates it refuses a spec that has it ("unknown key"), never silently trains at row level.
  *
- * @param name       a non-blank name (recorded in provenance)
- * @param features   non-empty, each input column at most once, not the label column
- * @param label      how the label is read
- * @param user       the privacy-unit column, or null at row level (see {@link #userColumn()})
+ * <p>The CSV dialect: {@code "csv": {"delimiter": ";"}} ({@link CsvFormat}; keys optional, Spark's defaults
+ * otherwise) is how CSV inputs of this spec are split; written only when not the default.
+ *
+ * <p>The {@code identifiers} section ({@link Identifiers}) declares what {@code dp-prepare} drops, pseudonymizes,
+ * masks and generalizes; the features, label and user describe the prepared table. Written only when non-empty.
+ * The constructor cross-checks it against the rest of the spec: a dropped or masked column cannot be a feature,
+ * the label or the user column; the label cannot be pseudonymized, generalized or listed in {@code keep}; every
+ * quasi-identifier must be in the prepared table ({@link #preparedColumns()}). The user column may be
+ * pseudonymized (user-level DP then groups by pseudonym, which is the same partition of the rows).
+ *
+ * @param name        a non-blank name (recorded in provenance)
+ * @param features    non-empty; no feature listed twice (a column may feed several different features); no
+ *                    feature reads the label or the user column
+ * @param label       how the label is read
+ * @param user        the privacy-unit column, or null at row level (see {@link #userColumn()})
+ * @param csv         the CSV dialect; null is read as {@link CsvFormat#DEFAULT}, so this component is never null
+ * @param identifiers the identifiers section; null is read as {@link Identifiers#none()}, so this component is
+ *                    never null
  */
-public record FeatureSpec(String name, List<FeatureColumn> features, LabelSpec label, String user)
-        implements Serializable {
+public record FeatureSpec(String name, List<FeatureColumn> features, LabelSpec label, String user, CsvFormat csv,
+                          Identifiers identifiers) implements Serializable {
 
     /** The JSON {@code format_version} this code reads and writes. */
     public static final int FORMAT_VERSION = 1;
@@ -75,13 +98,16 @@ public record FeatureSpec(String name, List<FeatureColumn> features, LabelSpec l
             throw new IllegalArgumentException("feature spec '" + name + "': label must be given");
         }
         Set<String> seen = new HashSet<>();
+        Set<FeatureColumn> distinct = new HashSet<>();
         for (FeatureColumn f : features) {
             if (f == null) {
                 throw new IllegalArgumentException("feature spec '" + name + "': features must not contain null");
             }
-            if (!seen.add(f.column())) {
-                throw new IllegalArgumentException("feature '" + f.column() + "': column is listed twice");
+            if (!distinct.add(f)) {
+                throw new IllegalArgumentException("feature '" + f.column()
+                        + "': listed twice with the same encoding");
             }
+            seen.add(f.column());
         }
         if (seen.contains(label.column())) {
             throw new IllegalArgumentException("feature '" + label.column()
@@ -99,11 +125,111 @@ public record FeatureSpec(String name, List<FeatureColumn> features, LabelSpec l
             }
         }
         features = List.copyOf(features);
+        csv = csv == null ? CsvFormat.DEFAULT : csv;
+        identifiers = identifiers == null ? Identifiers.none() : identifiers;
+        checkIdentifiers(seen, label.column(), user, identifiers);
     }
 
-    /** A row-level spec (no user column). */
+    /** A row-level spec (no user column), default CSV dialect, no identifiers section. */
     public FeatureSpec(String name, List<FeatureColumn> features, LabelSpec label) {
         this(name, features, label, null);
+    }
+
+    /** A spec with the default CSV dialect and no identifiers section. */
+    public FeatureSpec(String name, List<FeatureColumn> features, LabelSpec label, String user) {
+        this(name, features, label, user, null, null);
+    }
+
+    private static void checkIdentifiers(Set<String> featureColumns, String label, String user, Identifiers ids) {
+        Set<String> gone = new LinkedHashSet<>(ids.drop());
+        ids.mask().forEach(m -> gone.add(m.column()));
+        for (String c : gone) {
+            String how = ids.drop().contains(c) ? "dropped" : "masked";
+            if (featureColumns.contains(c)) {
+                throw new IllegalArgumentException("identifier '" + c + "': a " + how + " column cannot be a feature");
+            }
+            if (c.equals(label)) {
+                throw new IllegalArgumentException("identifier '" + c + "': a " + how + " column cannot be the label");
+            }
+            if (c.equals(user)) {
+                throw new IllegalArgumentException("identifier '" + c + "': a " + how
+                        + " column cannot be the user column");
+            }
+        }
+        if (ids.pseudonymize().contains(label)) {
+            throw new IllegalArgumentException("identifier '" + label + "': the label cannot be pseudonymized");
+        }
+        if (ids.generalize().stream().anyMatch(g -> g.column().equals(label))) {
+            throw new IllegalArgumentException("identifier '" + label + "': the label cannot be generalized");
+        }
+        if (ids.keep().contains(label)) {
+            throw new IllegalArgumentException("identifier '" + label + "': the label is always in the prepared"
+                    + " table; do not list it in keep");
+        }
+        Set<String> prepared = new HashSet<>(featureColumns);
+        prepared.add(label);
+        if (user != null) {
+            prepared.add(user);
+        }
+        prepared.addAll(ids.pseudonymize());
+        ids.mask().forEach(m -> prepared.add(m.column()));
+        ids.generalize().forEach(g -> prepared.add(g.column()));
+        prepared.addAll(ids.keep());
+        for (String q : ids.quasiIdentifiers()) {
+            if (!prepared.contains(q)) {
+                throw new IllegalArgumentException("identifier '" + q + "': a quasi-identifier must be in the prepared"
+                        + " table (a feature, the label, the user column, or a pseudonymized, masked, generalized"
+                        + " or kept column)");
+            }
+        }
+    }
+
+    /** The same spec with CSV inputs split by {@code format} (null: the default dialect). */
+    public FeatureSpec withCsv(CsvFormat format) {
+        return new FeatureSpec(name, features, label, user, format, identifiers);
+    }
+
+    /** The same spec with another identifiers section (null: none). */
+    public FeatureSpec withIdentifiers(Identifiers section) {
+        return new FeatureSpec(name, features, label, user, csv, section);
+    }
+
+    /** The same spec without an identifiers section (what a prepared table's consumers need). */
+    public FeatureSpec withoutIdentifiers() {
+        return withIdentifiers(null);
+    }
+
+    /**
+     * The columns of the prepared table, in order: the feature columns (each once, in spec order), the label, the
+     * user column, then the pseudonymized, masked, generalized and kept columns of the identifiers section not
+     * already listed.
+     */
+    public List<String> preparedColumns() {
+        Set<String> cols = new LinkedHashSet<>();
+        features.forEach(f -> cols.add(f.column()));
+        cols.add(label.column());
+        if (user != null) {
+            cols.add(user);
+        }
+        cols.addAll(identifiers.pseudonymize());
+        identifiers.mask().forEach(m -> cols.add(m.column()));
+        identifiers.generalize().forEach(g -> cols.add(g.column()));
+        cols.addAll(identifiers.keep());
+        return List.copyOf(cols);
+    }
+
+    /**
+     * The bound on {@code ||x||_2} of every encoded row: {@code sqrt(sum over features of b_f)} with {@code b_f = 1}
+     * for a numeric, indicator or one-hot feature (one coordinate in [0, 1], or a block with at most one 1) and
+     * {@code b_f = size} for a vector feature ({@code size} coordinates in [0, 1]; a {@link LowPassDct} keeps a
+     * subset of the coefficients of an orthonormal transform, so by Parseval it does not increase the norm).
+     */
+    public double normBound() {
+        double sq = 0;
+        for (FeatureColumn f : features) {
+            sq += f instanceof VectorFeature v ? v.size() : 1;
+        }
+        return Math.sqrt(sq);
     }
 
     /** The privacy-unit column when the unit is the user; empty when the unit is the row. */
@@ -121,7 +247,7 @@ public record FeatureSpec(String name, List<FeatureColumn> features, LabelSpec l
         if (column != null) {
             requireColumnName(column, "user");
         }
-        return new FeatureSpec(name, features, label, column);
+        return new FeatureSpec(name, features, label, column, csv, identifiers);
     }
 
     static void requireColumnName(String column, String what) {
@@ -142,7 +268,7 @@ public record FeatureSpec(String name, List<FeatureColumn> features, LabelSpec l
         return (int) d;
     }
 
-    /** The input columns this spec reads: the feature columns in order, then the label column. */
+    /** The input columns this spec reads: the feature columns in order (each once), then the label column. */
     public List<String> requiredColumns() {
         Set<String> cols = new LinkedHashSet<>();
         for (FeatureColumn f : features) {
@@ -154,7 +280,7 @@ public record FeatureSpec(String name, List<FeatureColumn> features, LabelSpec l
 
     /** The same spec with the label read from another column (same positive/negative mapping). */
     public FeatureSpec withLabelColumn(String column) {
-        return new FeatureSpec(name, features, label.withColumn(column), user);
+        return new FeatureSpec(name, features, label.withColumn(column), user, csv, identifiers);
     }
 
     /**
@@ -199,9 +325,9 @@ public record FeatureSpec(String name, List<FeatureColumn> features, LabelSpec l
             throw new IllegalArgumentException("vector feature '" + v.column() + "' of spec '" + name + "': "
                     + e.getMessage(), e);
         }
-        List<FeatureColumn> out = new java.util.ArrayList<>(features);
+        List<FeatureColumn> out = new ArrayList<>(features);
         out.set(index, v.withTransform(dct));
-        return new FeatureSpec(name + "+" + dct.text(), out, label, user);
+        return new FeatureSpec(name + "+" + dct.text(), out, label, user, csv, identifiers);
     }
 
     /** Offset of each feature's first coordinate in the encoded vector, in {@code features} order. */

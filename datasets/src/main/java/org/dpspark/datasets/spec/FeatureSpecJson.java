@@ -11,14 +11,22 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 
-/** JSON (de)serialization of {@link FeatureSpec}, format_version 1 (the optional "user" key is
- * written only when set, so older specs are unchanged). Strict: unknown keys are errors. */
+/** JSON (de)serialization of {@link FeatureSpec}, format_version 1 (the optional "user", "csv" and "identifiers"
+ * keys are written only when set, so older specs are unchanged). Strict: unknown keys are errors. */
 final class FeatureSpecJson {
 
     private static final ObjectMapper MAPPER =
             new ObjectMapper().enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
 
-    private static final Set<String> TOP_KEYS = Set.of("format_version", "name", "label", "features", "user");
+    private static final Set<String> TOP_KEYS =
+            Set.of("format_version", "name", "label", "features", "user", "csv", "identifiers");
+    private static final Set<String> CSV_KEYS = Set.of("delimiter", "quote", "escape");
+    private static final Set<String> INDICATOR_KEYS = Set.of("column", "encoding", "op", "value");
+    private static final Set<String> IDENTIFIERS_KEYS =
+            Set.of("drop", "pseudonymize", "mask", "generalize", "quasi_identifiers", "keep");
+    private static final Set<String> MASK_KEYS = Set.of("column", "method", "keep");
+    private static final Set<String> GENERALIZE_KEYS =
+            Set.of("column", "method", "width", "min", "max", "digits", "unit");
     private static final Set<String> USER_KEYS = Set.of("column");
     private static final Set<String> LABEL_KEYS =
             Set.of("column", "positive", "negative", "strip_trailing_dot", "num_classes", "min", "max");
@@ -77,7 +85,24 @@ final class FeatureSpecJson {
                 o.put("encoding", "onehot");
                 ArrayNode vocab = o.putArray("vocabulary");
                 h.vocabulary().forEach(vocab::add);
+            } else if (f instanceof IndicatorFeature ind) {
+                o.put("encoding", "indicator");
+                o.put("op", ind.op().symbol());
+                if (ind.isText()) {
+                    o.put("value", ind.text());
+                } else {
+                    o.put("value", ind.number());
+                }
             }
+        }
+        if (!spec.csv().isDefault()) {
+            ObjectNode c = root.putObject("csv");
+            c.put("delimiter", String.valueOf(spec.csv().delimiter()));
+            c.put("quote", String.valueOf(spec.csv().quote()));
+            c.put("escape", String.valueOf(spec.csv().escape()));
+        }
+        if (!spec.identifiers().isEmpty()) {
+            writeIdentifiers(root.putObject("identifiers"), spec.identifiers());
         }
         try {
             return MAPPER.writeValueAsString(root);
@@ -130,7 +155,148 @@ final class FeatureSpecJson {
             checkKeys(userNode, USER_KEYS, "user");
             user = text(userNode, "column", "user");
         }
-        return new FeatureSpec(name, features, label, user);
+        CsvFormat csv = root.has("csv") ? readCsv(root.get("csv")) : null;
+        Identifiers identifiers = root.has("identifiers") ? readIdentifiers(root.get("identifiers")) : null;
+        return new FeatureSpec(name, features, label, user, csv, identifiers);
+    }
+
+    private static CsvFormat readCsv(JsonNode node) {
+        if (!node.isObject()) {
+            throw new IllegalArgumentException("feature spec: \"csv\" must be an object, got " + node);
+        }
+        checkKeys(node, CSV_KEYS, "csv");
+        CsvFormat d = CsvFormat.DEFAULT;
+        return new CsvFormat(character(node, "delimiter", d.delimiter()), character(node, "quote", d.quote()),
+                character(node, "escape", d.escape()));
+    }
+
+    private static char character(JsonNode node, String key, char dflt) {
+        JsonNode v = node.get(key);
+        if (v == null) {
+            return dflt;
+        }
+        if (!v.isTextual() || v.textValue().length() != 1) {
+            throw new IllegalArgumentException("csv: \"" + key + "\" must be a one-character string, got " + v);
+        }
+        return v.textValue().charAt(0);
+    }
+
+    private static void writeIdentifiers(ObjectNode o, Identifiers ids) {
+        putStrings(o, "drop", ids.drop());
+        putStrings(o, "pseudonymize", ids.pseudonymize());
+        if (!ids.mask().isEmpty()) {
+            ArrayNode a = o.putArray("mask");
+            for (Identifiers.Mask m : ids.mask()) {
+                ObjectNode e = a.addObject();
+                e.put("column", m.column());
+                e.put("method", m.method().jsonName());
+                if (m.method() == Identifiers.MaskMethod.KEEP_LAST) {
+                    e.put("keep", m.keep());
+                }
+            }
+        }
+        if (!ids.generalize().isEmpty()) {
+            ArrayNode a = o.putArray("generalize");
+            for (Identifiers.Generalize g : ids.generalize()) {
+                ObjectNode e = a.addObject();
+                e.put("column", g.column());
+                e.put("method", g.method().jsonName());
+                switch (g.method()) {
+                    case AGE_BANDS -> {
+                        e.put("width", g.width());
+                        e.put("min", g.min());
+                        e.put("max", g.max());
+                    }
+                    case ZIP_PREFIX -> e.put("digits", g.digits());
+                    case DATE -> e.put("unit", g.unit());
+                    default -> throw new IllegalStateException(g.method().toString());
+                }
+            }
+        }
+        // always written: it defaults to the generalized columns when absent
+        ids.quasiIdentifiers().forEach(o.putArray("quasi_identifiers")::add);
+        putStrings(o, "keep", ids.keep());
+    }
+
+    private static void putStrings(ObjectNode o, String key, List<String> values) {
+        if (!values.isEmpty()) {
+            values.forEach(o.putArray(key)::add);
+        }
+    }
+
+    private static Identifiers readIdentifiers(JsonNode node) {
+        String where = "identifiers";
+        if (!node.isObject()) {
+            throw new IllegalArgumentException("feature spec: \"identifiers\" must be an object, got " + node);
+        }
+        checkKeys(node, IDENTIFIERS_KEYS, where);
+        List<Identifiers.Mask> mask = new ArrayList<>();
+        for (JsonNode m : objects(node, "mask", where)) {
+            mask.add(readMask(m, mask.size()));
+        }
+        List<Identifiers.Generalize> generalize = new ArrayList<>();
+        for (JsonNode g : objects(node, "generalize", where)) {
+            generalize.add(readGeneralize(g, generalize.size()));
+        }
+        return new Identifiers(strings(node, "drop", where), strings(node, "pseudonymize", where), mask, generalize,
+                strings(node, "quasi_identifiers", where), strings(node, "keep", where));
+    }
+
+    private static List<JsonNode> objects(JsonNode node, String key, String where) {
+        JsonNode v = node.get(key);
+        List<JsonNode> out = new ArrayList<>();
+        if (v == null) {
+            return out;
+        }
+        if (!v.isArray()) {
+            throw new IllegalArgumentException(where + ": \"" + key + "\" must be an array of objects");
+        }
+        for (JsonNode e : v) {
+            if (!e.isObject()) {
+                throw new IllegalArgumentException(where + ": \"" + key + "\"[" + out.size() + "] must be an object");
+            }
+            out.add(e);
+        }
+        return out;
+    }
+
+    private static Identifiers.Mask readMask(JsonNode node, int index) {
+        String column = text(node, "column", "identifiers: mask[" + index + "]");
+        String where = "identifier '" + column + "'";
+        checkKeys(node, MASK_KEYS, where);
+        Identifiers.MaskMethod method = Identifiers.MaskMethod.parse(text(node, "method", where), column);
+        int keep = 0;
+        if (method == Identifiers.MaskMethod.KEEP_LAST) {
+            keep = integer(node, "keep", where + ": mask keep_last");
+        } else if (node.has("keep")) {
+            throw new IllegalArgumentException(where + ": \"keep\" applies to mask method keep_last only");
+        }
+        return new Identifiers.Mask(column, method, keep);
+    }
+
+    private static Identifiers.Generalize readGeneralize(JsonNode node, int index) {
+        String column = text(node, "column", "identifiers: generalize[" + index + "]");
+        String where = "identifier '" + column + "'";
+        checkKeys(node, GENERALIZE_KEYS, where);
+        Identifiers.GeneralizeMethod method = Identifiers.GeneralizeMethod.parse(text(node, "method", where), column);
+        Set<String> uses = switch (method) {
+            case AGE_BANDS -> Set.of("width", "min", "max");
+            case ZIP_PREFIX -> Set.of("digits");
+            case DATE -> Set.of("unit");
+        };
+        for (String k : List.of("width", "min", "max", "digits", "unit")) {
+            if (node.has(k) && !uses.contains(k)) {
+                throw new IllegalArgumentException(where + ": \"" + k + "\" does not apply to generalize method "
+                        + method.jsonName());
+            }
+        }
+        String w = where + ": " + method.jsonName();
+        return switch (method) {
+            case AGE_BANDS -> Identifiers.Generalize.ageBands(column, integer(node, "width", w),
+                    integer(node, "min", w), integer(node, "max", w));
+            case ZIP_PREFIX -> Identifiers.Generalize.zipPrefix(column, integer(node, "digits", w));
+            case DATE -> Identifiers.Generalize.date(column, text(node, "unit", w));
+        };
     }
 
     private static LabelSpec readLabel(JsonNode node) {
@@ -171,9 +337,8 @@ final class FeatureSpecJson {
         String where = "feature '" + column + "'";
         String encoding = text(node, "encoding", where);
         switch (encoding) {
-            case "scale", "log1p" -> {
-                NumericFeature.Encoding enc = encoding.equals("scale")
-                        ? NumericFeature.Encoding.SCALE : NumericFeature.Encoding.LOG1P;
+            case "scale", "log1p", "signed_log1p" -> {
+                NumericFeature.Encoding enc = NumericFeature.Encoding.fromJsonName(encoding);
                 if (node.has("size")) {
                     checkKeys(node, VECTOR_KEYS, where);
                     JsonNode size = node.get("size");
@@ -187,8 +352,20 @@ final class FeatureSpecJson {
                 checkKeys(node, NUMERIC_KEYS, where);
                 double min = number(node, "min", where);
                 double max = number(node, "max", where);
-                return new NumericFeature(column, encoding.equals("scale")
-                        ? NumericFeature.Encoding.SCALE : NumericFeature.Encoding.LOG1P, min, max);
+                return new NumericFeature(column, enc, min, max);
+            }
+            case "indicator" -> {
+                checkKeys(node, INDICATOR_KEYS, where);
+                IndicatorFeature.Op op = IndicatorFeature.Op.parse(text(node, "op", where), column);
+                JsonNode value = node.get("value");
+                if (value != null && value.isNumber()) {
+                    return IndicatorFeature.numeric(column, op, value.doubleValue());
+                }
+                if (value != null && value.isTextual()) {
+                    return IndicatorFeature.text(column, op, value.textValue());
+                }
+                throw new IllegalArgumentException(where + ": indicator \"value\" must be a number or a string, got "
+                        + value);
             }
             case "onehot" -> {
                 checkKeys(node, ONEHOT_KEYS, where);
@@ -198,8 +375,8 @@ final class FeatureSpecJson {
                 }
                 return new OneHotFeature(column, vocab);
             }
-            default -> throw new IllegalArgumentException(where + ": encoding must be one of scale, log1p, onehot, got '"
-                    + encoding + "'");
+            default -> throw new IllegalArgumentException(where + ": encoding must be one of scale, log1p,"
+                    + " signed_log1p, onehot, indicator, got '" + encoding + "'");
         }
     }
 

@@ -2,6 +2,7 @@ package org.dpspark.datasets.spec;
 
 import java.io.Serializable;
 import java.math.BigDecimal;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -28,7 +29,8 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * Encodes Spark rows with a {@link FeatureSpec}: {@code x = concat(encode_f(row[f]) for f in features)}, where a
- * {@link NumericFeature} contributes its clipped, scaled value in [0, 1] and a {@link OneHotFeature} a block with a
+ * {@link NumericFeature} contributes its clipped, scaled value in [0, 1], an {@link IndicatorFeature} 1 when its
+ * comparison holds and 0 when not or when the value is missing, a {@link OneHotFeature} a block with a
  * 1 at the vocabulary position of the trimmed token (all zeros for null or an unknown token), and a
  * {@link VectorFeature} its {@code size} clipped, scaled elements (or, with a {@link LowPassDct}, the transform of
  * them: computed here, once per row when blocks are packed, never per training step). The label is a class index (0/1, or 0 .. K-1)
@@ -36,9 +38,9 @@ import org.apache.spark.sql.types.StructType;
  *
  * <p>Input types (resolved once from the schema, by exact column name):
  * <ul>
- *   <li>numeric features and numeric labels: strings (CSV, UCI files; parsed strictly, see {@link Numbers}),
+ *   <li>numeric features, numeric indicators and numeric labels: strings (CSV, UCI files; parsed strictly, see {@link Numbers}),
  *       any Spark numeric type (Parquet, Arrow), booleans (0/1);</li>
- *   <li>one-hot features: strings, integral types and booleans (compared by their decimal/"true"/"false" text);</li>
+ *   <li>one-hot features and text indicators: strings, integral types and booleans (compared by their decimal/"true"/"false" text);</li>
  *   <li>vector features: Spark ML vectors (dense or sparse) and arrays of any numeric type;</li>
  *   <li>mapped labels: strings, integral types and booleans (compared as text).</li>
  * </ul>
@@ -64,15 +66,22 @@ public final class RowEncoder implements RowCoder {
         final double encodedZero; // vector features: the encoding of 0, for sparse vectors
         final int size; // vector features: the number of input elements (width, unless transformed)
         final LowPassDct transform; // vector features: applied after the element encoding, or null
+        final IndicatorFeature indicator; // indicator features only
 
         Slot(String column, int schemaIndex, int offset, int width, NumericFeature numeric,
              HashMap<String, Integer> vocabulary, boolean vector, boolean array) {
-            this(column, schemaIndex, offset, width, numeric, vocabulary, vector, array, width, null);
+            this(column, schemaIndex, offset, width, numeric, vocabulary, vector, array, width, null, null);
+        }
+
+        Slot(String column, int schemaIndex, int offset, IndicatorFeature indicator) {
+            this(column, schemaIndex, offset, 1, null, null, false, false, 1, null, indicator);
         }
 
         Slot(String column, int schemaIndex, int offset, int width, NumericFeature numeric,
-             HashMap<String, Integer> vocabulary, boolean vector, boolean array, int size, LowPassDct transform) {
+             HashMap<String, Integer> vocabulary, boolean vector, boolean array, int size, LowPassDct transform,
+             IndicatorFeature indicator) {
             this.column = column;
+            this.indicator = indicator;
             this.schemaIndex = schemaIndex;
             this.offset = offset;
             this.width = width;
@@ -112,8 +121,13 @@ public final class RowEncoder implements RowCoder {
         if (!problems.isEmpty()) {
             StringBuilder sb = new StringBuilder("input does not match feature spec '" + spec.name() + "':");
             String sep = " ";
+            String note = missingColumnsNote(spec, schema, problems);
             for (Map.Entry<String, String> e : problems.entrySet()) {
                 sb.append(sep).append("column '").append(e.getKey()).append("': ").append(e.getValue());
+                if (note != null && e.getValue().equals(MISSING)) {
+                    sb.append(" (").append(note).append(')');
+                    note = null;
+                }
                 sep = "; ";
             }
             throw new IllegalArgumentException(sb.toString());
@@ -127,10 +141,12 @@ public final class RowEncoder implements RowCoder {
             int idx = schema.fieldIndex(f.column());
             if (f instanceof NumericFeature n) {
                 slots[i] = new Slot(f.column(), idx, offsets[i], 1, n, null, false, false);
+            } else if (f instanceof IndicatorFeature ind) {
+                slots[i] = new Slot(f.column(), idx, offsets[i], ind);
             } else if (f instanceof VectorFeature v) {
                 boolean array = schema.fields()[idx].dataType() instanceof ArrayType;
                 slots[i] = new Slot(f.column(), idx, offsets[i], v.width(), v.element(), null, true, array,
-                        v.size(), v.transform());
+                        v.size(), v.transform(), null);
             } else {
                 OneHotFeature h = (OneHotFeature) f;
                 HashMap<String, Integer> vocab = new HashMap<>();
@@ -153,10 +169,23 @@ public final class RowEncoder implements RowCoder {
         this.labelMax = label.max();
     }
 
+    /** The schema problem of a spec column absent from the input. */
+    public static final String MISSING = "missing from the input";
+
+    /** Column names listed by {@link #missingColumnsNote} before it abbreviates. */
+    static final int MAX_LISTED_COLUMNS = 20;
+
+    /** Characters of one column name shown by {@link #missingColumnsNote} before it abbreviates. */
+    static final int MAX_NAME_CHARS = 200;
+
+    /** Delimiters {@link #missingColumnsNote} looks for in a one-column header. */
+    private static final char[] DELIMITERS = {';', '\t', '|', ','};
+
     /**
      * Schema-level problems of {@code schema} for {@code spec}, by column in spec order: "missing from the input"
-     * or "unsupported type T for a numeric feature" (or "one-hot feature", "label"). Empty when the encoder can
-     * be built. Runs no Spark job.
+     * or "unsupported type T for a numeric feature" (or "indicator", "one-hot feature", "label"). A column read by
+     * several features is listed once, with its first problem. Empty when the encoder can be built. Runs no Spark
+     * job.
      */
     public static Map<String, String> schemaProblems(FeatureSpec spec, StructType schema) {
         Map<String, String> problems = new LinkedHashMap<>();
@@ -167,24 +196,83 @@ public final class RowEncoder implements RowCoder {
         for (FeatureColumn f : spec.features()) {
             DataType t = types.get(f.column());
             if (t == null) {
-                problems.put(f.column(), "missing from the input");
+                problems.putIfAbsent(f.column(), MISSING);
             } else if (f instanceof NumericFeature && !numericCompatible(t)) {
-                problems.put(f.column(), "unsupported type " + t.simpleString() + " for a numeric feature");
+                problems.putIfAbsent(f.column(), "unsupported type " + t.simpleString() + " for a numeric feature");
+            } else if (f instanceof IndicatorFeature ind && ind.isText() && !tokenCompatible(t)) {
+                problems.putIfAbsent(f.column(), "unsupported type " + t.simpleString()
+                        + " for a text indicator");
+            } else if (f instanceof IndicatorFeature ind && !ind.isText() && !numericCompatible(t)) {
+                problems.putIfAbsent(f.column(), "unsupported type " + t.simpleString()
+                        + " for a numeric indicator");
             } else if (f instanceof OneHotFeature && !tokenCompatible(t)) {
-                problems.put(f.column(), "unsupported type " + t.simpleString() + " for a one-hot feature");
+                problems.putIfAbsent(f.column(), "unsupported type " + t.simpleString() + " for a one-hot feature");
             } else if (f instanceof VectorFeature && !vectorCompatible(t)) {
-                problems.put(f.column(), "unsupported type " + t.simpleString() + " for a vector feature (need an"
-                        + " ML vector or an array of numbers)");
+                problems.putIfAbsent(f.column(), "unsupported type " + t.simpleString() + " for a vector feature"
+                        + " (need an ML vector or an array of numbers)");
             }
         }
         LabelSpec label = spec.label();
         DataType t = types.get(label.column());
         if (t == null) {
-            problems.put(label.column(), "missing from the input");
+            problems.putIfAbsent(label.column(), MISSING);
         } else if (label.isNumeric() ? !numericCompatible(t) : !tokenCompatible(t)) {
-            problems.put(label.column(), "unsupported type " + t.simpleString() + " for a label");
+            problems.putIfAbsent(label.column(), "unsupported type " + t.simpleString() + " for a label");
         }
         return problems;
+    }
+
+    /**
+     * What to add, once, to an error about spec columns missing from {@code schema}: the columns found (names only,
+     * never values; {@code _corrupt_record} left out; at most {@value #MAX_LISTED_COLUMNS} names of at most
+     * {@value #MAX_NAME_CHARS} characters, then "... and N more"), and, when the input has a single column whose
+     * name contains a delimiter ({@code ; tab | ,}) and at least two spec columns are missing, a hint that the file
+     * was split with the wrong delimiter, naming the most frequent one in that name. Null when no column is missing.
+     *
+     * @param problems {@link #schemaProblems} of {@code spec} and {@code schema}
+     */
+    public static String missingColumnsNote(FeatureSpec spec, StructType schema, Map<String, String> problems) {
+        long missing = problems.values().stream().filter(MISSING::equals).count();
+        if (missing == 0) {
+            return null;
+        }
+        List<String> names = new ArrayList<>();
+        for (StructField f : schema.fields()) {
+            if (!f.name().equals("_corrupt_record")) {
+                names.add(f.name());
+            }
+        }
+        StringBuilder sb = new StringBuilder("columns found: ");
+        if (names.isEmpty()) {
+            sb.append("none");
+        }
+        for (int i = 0; i < names.size() && i < MAX_LISTED_COLUMNS; i++) {
+            String n = names.get(i);
+            sb.append(i == 0 ? "" : ", ").append('\'')
+                    .append(n.length() > MAX_NAME_CHARS ? n.substring(0, MAX_NAME_CHARS) + "..." : n).append('\'');
+        }
+        if (names.size() > MAX_LISTED_COLUMNS) {
+            sb.append(", ... and ").append(names.size() - MAX_LISTED_COLUMNS).append(" more");
+        }
+        if (names.size() == 1 && missing >= 2) {
+            String only = names.get(0);
+            char best = 0;
+            long bestCount = 0;
+            for (char d : DELIMITERS) {
+                long c = only.chars().filter(ch -> ch == d).count();
+                if (c > bestCount && d != spec.csv().delimiter()) {
+                    best = d;
+                    bestCount = c;
+                }
+            }
+            if (bestCount > 0) {
+                String shown = CsvFormat.show(best);
+                sb.append("; the header was read as one column: is the file delimited by ").append(best == '\t'
+                        ? "tabs" : "'" + best + "'").append("? set \"csv\": {\"delimiter\": ").append(shown)
+                        .append("} in the feature spec");
+            }
+        }
+        return sb.toString();
     }
 
     private static boolean numericCompatible(DataType t) {
@@ -233,6 +321,8 @@ public final class RowEncoder implements RowCoder {
                             + p.phrase() + " (validate the input first)");
                 }
                 out[at] = s.numeric.encode(numericValue(v));
+            } else if (s.indicator != null) {
+                out[at] = indicator(s, v);
             } else {
                 Arrays.fill(out, at, at + s.width, 0.0);
                 if (v != null) {
@@ -244,6 +334,26 @@ public final class RowEncoder implements RowCoder {
             }
         }
         return label(row);
+    }
+
+    /** An indicator's coordinate: 0 for a missing value, else 1 when the predicate holds and 0 when not. */
+    private static double indicator(Slot s, Object v) {
+        IndicatorFeature f = s.indicator;
+        if (f.isText()) {
+            return v == null ? 0.0 : f.encode(token(v));
+        }
+        ValueProblem p = indicatorProblem(v);
+        if (p != null) {
+            throw new IllegalArgumentException("column '" + s.column + "': cannot encode one of its "
+                    + p.phrase() + " (validate the input first)");
+        }
+        return numericProblem(v) == ValueProblem.MISSING ? 0.0 : f.encode(numericValue(v));
+    }
+
+    /** A numeric indicator's problem: as {@link #numericProblem}, except that missing values are not problems. */
+    private static ValueProblem indicatorProblem(Object v) {
+        ValueProblem p = numericProblem(v);
+        return p == ValueProblem.MISSING ? null : p;
     }
 
     private static void encodeVector(Slot s, Object v, double[] out, int at) {
@@ -310,6 +420,9 @@ public final class RowEncoder implements RowCoder {
         Slot s = slots[featureIndex];
         if (s.vector) {
             return vectorProblem(s.array ? row.getList(s.schemaIndex) : row.get(s.schemaIndex), s.size);
+        }
+        if (s.indicator != null) {
+            return s.indicator.isText() ? null : indicatorProblem(row.get(s.schemaIndex));
         }
         return s.numeric == null ? null : numericProblem(row.get(s.schemaIndex));
     }

@@ -17,10 +17,21 @@ public final class DatasetValidationException extends RuntimeException {
     private final String input;
     private final List<Violation> violations;
     private final boolean redacted;
+    private final String note;
 
     /** @param violations non-empty */
     public DatasetValidationException(List<Violation> violations) {
         this(null, violations);
+    }
+
+    /**
+     * @param violations non-empty
+     * @param note       said once, in parentheses, after the first violation whose problem is a column missing from
+     *     the input (or after the last violation when there is none), e.g. the columns the input does have; it must
+     *     not contain data values (it is kept in redacted messages); null for none
+     */
+    public DatasetValidationException(List<Violation> violations, String note) {
+        this(null, violations, false, note);
     }
 
     /**
@@ -29,19 +40,26 @@ public final class DatasetValidationException extends RuntimeException {
      * @param violations non-empty
      */
     public DatasetValidationException(String input, List<Violation> violations) {
-        this(input, violations, false);
+        this(input, violations, false, null);
     }
 
-    private DatasetValidationException(String input, List<Violation> violations, boolean redacted) {
-        super(input == null ? message(violations, redacted) : input + ": " + message(violations, redacted));
+    private DatasetValidationException(String input, List<Violation> violations, boolean redacted, String note) {
+        super(input == null ? message(violations, redacted, note)
+                : input + ": " + message(violations, redacted, note));
         this.input = input;
         this.violations = List.copyOf(violations);
         this.redacted = redacted;
+        this.note = note;
+    }
+
+    /** The note given at construction (see {@link #DatasetValidationException(List, String)}), or null. */
+    public String note() {
+        return note;
     }
 
     /** The same violations, the message prefixed with how the caller names the input (redacted if this one is). */
     public DatasetValidationException about(String input) {
-        return withStack(new DatasetValidationException(input, violations, redacted));
+        return withStack(new DatasetValidationException(input, violations, redacted, note));
     }
 
     /**
@@ -49,7 +67,7 @@ public final class DatasetValidationException extends RuntimeException {
      * row numbers ({@link Violation#describe(boolean)}). {@link #violations()} still holds the full list.
      */
     public DatasetValidationException redacted() {
-        return redacted ? this : withStack(new DatasetValidationException(input, violations, true));
+        return redacted ? this : withStack(new DatasetValidationException(input, violations, true, note));
     }
 
     /** Whether {@link #getMessage()} is redacted. */
@@ -67,9 +85,16 @@ public final class DatasetValidationException extends RuntimeException {
         return copy;
     }
 
-    private static String message(List<Violation> violations, boolean redacted) {
+    private static String message(List<Violation> violations, boolean redacted, String note) {
         if (violations == null || violations.isEmpty()) {
             throw new IllegalArgumentException("violations must be non-empty");
+        }
+        int noteAt = violations.size() - 1;
+        for (int i = 0; i < violations.size(); i++) {
+            if (Violation.MISSING_COLUMN.equals(violations.get(i).problem())) {
+                noteAt = i;
+                break;
+            }
         }
         StringBuilder sb = new StringBuilder(redacted
                 ? "input validation failed (redacted: counts and row numbers withheld): "
@@ -79,6 +104,9 @@ public final class DatasetValidationException extends RuntimeException {
                 sb.append("; ");
             }
             sb.append(violations.get(i).describe(redacted));
+            if (note != null && i == noteAt) {
+                sb.append(" (").append(note).append(')');
+            }
         }
         return sb.toString();
     }

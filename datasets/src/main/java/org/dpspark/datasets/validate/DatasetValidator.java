@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.api.java.JavaRDD;
@@ -14,6 +15,7 @@ import org.dpspark.datasets.DataReader;
 import org.dpspark.datasets.RowFingerprint;
 import org.dpspark.datasets.spec.FeatureColumn;
 import org.dpspark.datasets.spec.FeatureSpec;
+import org.dpspark.datasets.spec.IndicatorFeature;
 import org.dpspark.datasets.spec.NumericFeature;
 import org.dpspark.datasets.spec.RowEncoder;
 import org.dpspark.datasets.spec.ValueProblem;
@@ -25,11 +27,14 @@ import org.dpspark.datasets.spec.VectorFeature;
  * <p>Checks, all reported together:
  * <ol>
  *   <li>schema, on the driver before any Spark job: every spec column present (exact name) with a usable type
- *       (if this fails, nothing else is checked);</li>
+ *       (if this fails, nothing else is checked; when columns are missing the message lists the columns the input
+ *       has, and hints at a CSV delimiter when the whole header was read as one column);</li>
  *   <li>malformed records: a non-null {@value DataReader#CORRUPT_RECORD_COLUMN} (CSV or UCI lines with the wrong
  *       number of fields); other checks skip those records;</li>
  *   <li>numeric features: missing or empty, non-numeric, NaN, infinite (one-hot features accept anything: an
  *       unknown or missing token encodes as an all-zero block);</li>
+ *   <li>numeric indicators: non-numeric, NaN, infinite (a missing value encodes as 0; text indicators accept
+ *       anything);</li>
  *   <li>vector features: missing, of another size than declared, with a missing (null), non-numeric, NaN or
  *       infinite element;</li>
  *   <li>the label: missing or empty, or not 0/1 after the spec's mapping (binary), not a class index in
@@ -99,7 +104,7 @@ public final class DatasetValidator {
         if (!schemaProblems.isEmpty()) {
             List<Violation> v = new ArrayList<>();
             schemaProblems.forEach((col, problem) -> v.add(new Violation(col, problem, 0, 0)));
-            throw new DatasetValidationException(v);
+            throw new DatasetValidationException(v, RowEncoder.missingColumnsNote(spec, raw.schema(), schemaProblems));
         }
 
         boolean hasCorrupt = Arrays.asList(raw.schema().fieldNames()).contains(DataReader.CORRUPT_RECORD_COLUMN);
@@ -109,16 +114,18 @@ public final class DatasetValidator {
         RowEncoder encoder = new RowEncoder(spec, scanned.schema());
         int corruptIndex = hasCorrupt ? scanned.schema().fieldIndex(DataReader.CORRUPT_RECORD_COLUMN) : -1;
 
-        // Slots: 0 = malformed records; then NUMERIC_PROBLEMS per numeric feature or VECTOR_PROBLEMS per vector
-        // feature; then LABEL_PROBLEMS.
+        // Slots: 0 = malformed records; then NUMERIC_PROBLEMS per numeric feature (or numeric indicator) or
+        // VECTOR_PROBLEMS per vector feature; then LABEL_PROBLEMS. A column read by several features is checked
+        // once per kind: by its first numeric feature (whose MISSING is a problem, unlike an indicator's), else its
+        // first numeric indicator; by its first vector feature of each size.
         List<String> slotColumn = new ArrayList<>();
         List<String> slotProblem = new ArrayList<>();
         slotColumn.add(Violation.RECORD);
         slotProblem.add(MALFORMED);
         List<FeatureColumn> features = spec.features();
         List<Integer> numericFeatures = new ArrayList<>();
-        for (int i = 0; i < features.size(); i++) {
-            if (features.get(i) instanceof NumericFeature) {
+        for (int i : checkedFeatures(features)) {
+            if (features.get(i) instanceof NumericFeature || features.get(i) instanceof IndicatorFeature) {
                 numericFeatures.add(i);
                 for (ValueProblem p : NUMERIC_PROBLEMS) {
                     slotColumn.add(features.get(i).column());
@@ -224,6 +231,31 @@ public final class DatasetValidator {
         out[1] = local;
         System.arraycopy(fingerprint.toLongs(), 0, out, 2 + 2 * slots, 3);
         return out;
+    }
+
+    /**
+     * Indices of the features to check, in order of first appearance of their (column, kind): one per column for the
+     * numeric kind (a {@link NumericFeature} preferred to a numeric {@link IndicatorFeature}, since only the former
+     * refuses missing values), one per (column, size) for vector features. Text indicators and one-hot features
+     * accept every value and are not checked.
+     */
+    static List<Integer> checkedFeatures(List<FeatureColumn> features) {
+        Map<String, Integer> chosen = new LinkedHashMap<>();
+        for (int i = 0; i < features.size(); i++) {
+            FeatureColumn f = features.get(i);
+            if (f instanceof NumericFeature) {
+                String key = "n:" + f.column();
+                Integer before = chosen.get(key);
+                if (before == null || features.get(before) instanceof IndicatorFeature) {
+                    chosen.put(key, i); // a LinkedHashMap keeps the key's first position
+                }
+            } else if (f instanceof IndicatorFeature ind && !ind.isText()) {
+                chosen.putIfAbsent("n:" + f.column(), i);
+            } else if (f instanceof VectorFeature v) {
+                chosen.putIfAbsent("v:" + v.size() + ":" + f.column(), i);
+            }
+        }
+        return new ArrayList<>(chosen.values());
     }
 
     private static boolean anyHit(long[] out, int slots) {

@@ -15,6 +15,9 @@ public record Violation(String column, String problem, long count, long firstRow
     /** The {@link #column()} of record-level and input-level problems. */
     public static final String RECORD = "*";
 
+    /** The {@link #problem()} of a spec column absent from the input. */
+    public static final String MISSING_COLUMN = org.dpspark.datasets.spec.RowEncoder.MISSING;
+
     public Violation {
         if (column == null || problem == null) {
             throw new IllegalArgumentException("column and problem must be non-null");

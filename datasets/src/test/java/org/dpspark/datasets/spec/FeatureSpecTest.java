@@ -117,8 +117,10 @@ class FeatureSpecTest {
         cases.put("missing max", new String[] {CUSTOM.replace(",\"max\":2.5", ""), "feature 'a'", "max"});
         cases.put("string min", new String[] {CUSTOM.replace("\"min\":-2", "\"min\":\"-2\""), "feature 'a'",
             "number"});
-        cases.put("duplicate column", new String[] {CUSTOM.replace("\"column\":\"b.c\"", "\"column\":\"a\""),
-            "feature 'a'", "twice"});
+        // the same column with another encoding is allowed (SpecExtensionsTest); the same feature twice is not
+        cases.put("duplicate feature", new String[] {CUSTOM.replace("{\"column\":\"b.c\",\"encoding\":\"log1p\","
+            + "\"min\":-0.5,\"max\":1e6}", "{\"column\":\"a\",\"encoding\":\"scale\",\"min\":-2,\"max\":2.5}"),
+            "feature 'a'", "listed twice with the same encoding"});
         cases.put("label is a feature", new String[] {CUSTOM.replace("{\"column\":\"y\"}", "{\"column\":\"a\"}"),
             "'a'", "label"});
         cases.put("only positive labels", new String[] {CUSTOM.replace("{\"column\":\"y\"}",

@@ -233,6 +233,9 @@ public final class DpPredict implements Callable<Integer> {
                 throw new IllegalArgumentException("--keep-cols: column '" + c + "' is not in the input");
             }
         }
+        RawScorer scorer = new RawScorer(saved);
+        // Schema errors name the columns of the whole input, before the selection below narrows it.
+        scorer.checkSchema(raw.schema());
         // Only the kept columns and the spec's features go on: nothing else of the input reaches the output.
         Set<String> needed = new LinkedHashSet<>(kept);
         for (String c : saved.featureSpec().requiredColumns()) {
@@ -241,7 +244,6 @@ public final class DpPredict implements Callable<Integer> {
             }
         }
         Dataset<Row> selected = raw.select(needed.stream().map(DpPredict::col).toArray(Column[]::new));
-        RawScorer scorer = new RawScorer(saved);
         Dataset<Row> scored = scorer.score(selected);
         List<Column> outCols = new ArrayList<>();
         kept.forEach(c -> outCols.add(col(c)));
@@ -292,7 +294,8 @@ public final class DpPredict implements Callable<Integer> {
         // As dp-train: LibSVM's vector size is declared by the spec, never inferred from the data.
         int size = fs.features().stream().filter(c -> c instanceof VectorFeature)
                 .mapToInt(c -> ((VectorFeature) c).size()).findFirst().orElse(fs.dimension());
-        return f == InputFormat.LIBSVM ? DataReader.readLibsvm(spark, path, size) : DataReader.read(spark, path, f);
+        return f == InputFormat.LIBSVM ? DataReader.readLibsvm(spark, path, size)
+                : DataReader.read(spark, path, f, fs.csv());
     }
 
     /** Writes beside --output, then renames into place: the output appears whole or not at all. */

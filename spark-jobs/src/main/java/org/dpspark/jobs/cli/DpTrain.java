@@ -859,7 +859,8 @@ public class DpTrain implements Callable<Integer> {
         // vector feature (before any transform), else the spec's dimension.
         int size = fs.features().stream().filter(c -> c instanceof VectorFeature).mapToInt(c -> ((VectorFeature) c).size())
                 .findFirst().orElse(fs.dimension());
-        return f == InputFormat.LIBSVM ? DataReader.readLibsvm(spark, path, size) : DataReader.read(spark, path, f);
+        return f == InputFormat.LIBSVM ? DataReader.readLibsvm(spark, path, size)
+                : DataReader.read(spark, path, f, fs.csv());
     }
 
     /** The spec with --features applied (refused, exit 2, where it makes no sense: no image vector, bad K). */

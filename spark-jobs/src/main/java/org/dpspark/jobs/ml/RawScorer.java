@@ -70,23 +70,40 @@ public final class RawScorer {
     }
 
     /**
+     * Refuses {@code schema} when it cannot be scored: one line naming each problem column; when columns are missing
+     * it also lists the columns found (names only) and hints at a CSV delimiter when the header was read as one
+     * column ({@link RowEncoder#missingColumnsNote}). Runs no Spark job.
+     *
+     * @throws IllegalArgumentException when {@link #schemaProblems} is not empty
+     */
+    public void checkSchema(StructType schema) {
+        Map<String, String> problems = schemaProblems(schema);
+        if (problems.isEmpty()) {
+            return;
+        }
+        String note = RowEncoder.missingColumnsNote(model.featureSpec(), schema, problems);
+        StringBuilder sb = new StringBuilder("input does not match the model's feature spec '"
+                + model.featureSpec().name() + "':");
+        String sep = " ";
+        for (Map.Entry<String, String> e : problems.entrySet()) {
+            sb.append(sep).append("column '").append(e.getKey()).append("': ").append(e.getValue());
+            if (note != null && e.getValue().equals(RowEncoder.MISSING)) {
+                sb.append(" (").append(note).append(')');
+                note = null;
+            }
+            sep = "; ";
+        }
+        throw new IllegalArgumentException(sb.toString());
+    }
+
+    /**
      * {@code raw} with the model's output columns added (see the class comment); the input's columns are kept.
      *
      * @throws IllegalArgumentException (before any job) when a feature column is missing or of an unsupported type,
      *     or an output column already exists in the input
      */
     public Dataset<Row> score(Dataset<Row> raw) {
-        Map<String, String> problems = schemaProblems(raw.schema());
-        if (!problems.isEmpty()) {
-            StringBuilder sb = new StringBuilder("input does not match the model's feature spec '"
-                    + model.featureSpec().name() + "':");
-            String sep = " ";
-            for (Map.Entry<String, String> e : problems.entrySet()) {
-                sb.append(sep).append("column '").append(e.getKey()).append("': ").append(e.getValue());
-                sep = "; ";
-            }
-            throw new IllegalArgumentException(sb.toString());
-        }
+        checkSchema(raw.schema());
         for (String c : outputColumns()) {
             if (Arrays.asList(raw.columns()).contains(c)) {
                 throw new IllegalArgumentException("input already has a column '" + c + "', which scoring adds");
