@@ -9,7 +9,12 @@
  * values; {@link org.dpspark.datasets.prepare.KAnonymity} measures equivalence classes (Sweeney 2002). The DP
  * guarantee still comes only from training; these reduce what the prepared data set itself exposes.
  *
+ * <p>{@link org.dpspark.datasets.prepare.Preparation} applies a feature spec's identifiers section to a Spark
+ * table (one cached pass, checks, exact k-anonymity statistics and suppression); {@link
+ * org.dpspark.datasets.prepare.PseudonymKey} loads the pseudonym key from a file, an environment variable or a
+ * Hadoop credential provider, never from the command line.
+ *
  * <p>Error messages never contain a key or a value being protected: they name the parameter or the hierarchy.
- * The classes are plain Java (no Spark), so they can run inside any Spark function.
+ * The building blocks are plain Java (no Spark), so they can run inside any Spark function.
  */
 package org.dpspark.datasets.prepare;
