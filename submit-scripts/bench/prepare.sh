@@ -98,7 +98,7 @@ prepare_flags=(--master 'local[2]' --format csv --spec "$spec" --overwrite --k-a
 for rep in $(seq 1 "$reps"); do
   run "plain-$rep" "$rep" bench_java org.dpspark.jobs.bench.PlainCopy "$raw" "$work/plain-out" 'local[2]'
   rm -rf "$work/plain-out"
-  run "prepare-$rep" "$rep" "$here/dp-prepare" --input "$raw" --output "$work/prepare-out" "${prepare_flags[@]}" --no-ledger
+  run "prepare-$rep" "$rep" "$here/dp-prepare" --input "$raw" --output "$work/prepare-out" "${prepare_flags[@]}" --no-ledger bench
   rm -rf "$work/prepare-out"
 done
 
@@ -111,7 +111,7 @@ run e2e-prepare 1 "$here/dp-prepare" --input "$raw" --output "$e2e/prepared" "${
   --ledger "$ledger" --dataset-id customers
 run e2e-set-budget 1 "$here/dp-ledger" set-budget --ledger "$ledger" --dataset-id customers --epsilon 3 --delta 1e-6 \
   --privacy-unit user
-run e2e-prepare-eval 1 "$here/dp-prepare" --input "$evalraw" --output "$e2e/eval-prepared" "${prepare_flags[@]}" --no-ledger
+run e2e-prepare-eval 1 "$here/dp-prepare" --input "$evalraw" --output "$e2e/eval-prepared" "${prepare_flags[@]}" --no-ledger bench
 run e2e-train 1 "$here/dp-train" --master 'local[2]' --input "$e2e/prepared" --format parquet --spec "$spec" \
   --eval-input "$e2e/eval-prepared" --privacy-unit user --user-col customer_id --ledger "$ledger" \
   --dataset-id customers --epsilon 1 --delta 1e-6 "${train_flags[@]}" --output "$e2e/model" --report "$e2e/train-report.json"
