@@ -36,6 +36,7 @@ import org.dpspark.datasets.spec.OneHotFeature;
  * this data is public by construction.
  *
  * <p>{@link #customers} is a per-user table (customers and their transactions) for user-level DP; see there.
+ * {@link #rawCustomers} is the same table with personal data (names, e-mails, ZIP codes, ...) for dp-prepare.
  */
 public final class SyntheticData {
 
@@ -187,6 +188,165 @@ public final class SyntheticData {
                 NumericFeature.scale("age", 18, 90),
                 NumericFeature.scale("tenure", 0, 30),
                 new OneHotFeature("segment", SEGMENTS)), LabelSpec.numeric(LABEL), CUSTOMER_ID);
+    }
+
+    /** The first names of {@link #rawCustomers} (a small fixed list; names are made distinct by a number). */
+    static final List<String> FIRST_NAMES = List.of("Ada", "Ben", "Carla", "David", "Elena", "Farid", "Grace", "Hiro",
+            "Ines", "Jonas", "Kofi", "Lena", "Marta", "Nils", "Olga", "Pedro", "Qiu", "Rosa", "Sam", "Tara");
+    /** The last names of {@link #rawCustomers}. */
+    static final List<String> LAST_NAMES = List.of("Smith", "Garcia", "Muller", "Rossi", "Kowalski", "Nguyen", "Silva",
+            "Okafor", "Tanaka", "Larsen", "Dubois", "Novak", "Ivanova", "Haddad", "Kim", "Murphy");
+    /** The e-mail domains of {@link #rawCustomers} (reserved example names, RFC 2606 / 6761). */
+    static final List<String> EMAIL_DOMAINS = List.of("example.com", "example.org", "example.net", "mail.example",
+            "post.example");
+    /** Number of distinct 3-digit ZIP prefixes in {@link #rawCustomers}. */
+    static final int ZIP_PREFIXES = 120;
+    /** First and last signup dates of {@link #rawCustomers}, as epoch days (2000-01-01 and 2024-12-31). */
+    static final long SIGNUP_FIRST = java.time.LocalDate.of(2000, 1, 1).toEpochDay();
+    static final long SIGNUP_LAST = java.time.LocalDate.of(2024, 12, 31).toEpochDay();
+    /** Probability that a row's balance is negative (an overdraft) in {@link #rawCustomers}. */
+    static final double NEGATIVE_BALANCE = 0.05;
+
+    /**
+     * The customers-and-transactions table of {@link #customers} as a raw table with personal data, the input
+     * that issue 15's {@code dp-prepare} turns into a trainable copy (drop, pseudonymize, mask, generalize).
+     *
+     * <p>The same customers and transaction rows as {@link #customers}{@code (spark, users, seed, partitions)}:
+     * for every customer, the transaction columns (tenure, segment, amount, hour, online, label) and the age are
+     * those of {@link #customers}, row for row, so the learning task is identical. Each row repeats its customer's
+     * personal data, drawn from a second generator seeded with a SplitMix64 mix of (seed, u) that {@link #customers}
+     * does not use:
+     * <ul>
+     *   <li>{@code customer_id}: "C" + the customer index zero-padded to 9 digits (not the "c" + index of
+     *       {@link #customers});</li>
+     *   <li>{@code name}: first and last name from small fixed lists, then the index (distinct per customer);</li>
+     *   <li>{@code email}: first.last + index @ one of {@link #EMAIL_DOMAINS};</li>
+     *   <li>{@code phone}: "+1-555-" + 7 digits;</li>
+     *   <li>{@code age}: integer years in [18, 90] (an int column, so that its text form is a decimal integer
+     *       such as "45", as age bands need; the same value as {@link #customers}' age);</li>
+     *   <li>{@code zip}: 5 ASCII digits, the 3-digit prefix one of {@value #ZIP_PREFIXES} fixed prefixes
+     *       (uniform), the last two digits uniform;</li>
+     *   <li>{@code signup_date}: {@code yyyy-MM-dd}, uniform over 2000-01-01 .. 2024-12-31;</li>
+     *   <li>{@code card}: 16 digits, starting with 4, the last a Luhn check digit.</li>
+     * </ul>
+     * And per row: {@code balance}, the account balance after the transaction (double): with probability
+     * {@value #NEGATIVE_BALANCE} an overdraft {@code -e^(4 + N(0,1))}, else {@code e^(m_u + 0.5 N(0,1))} with
+     * the customer's level {@code m_u = 6 + N(0,1)}; clipped to [-10000, 100000]. Balance and the personal
+     * columns carry no label signal.
+     *
+     * <p>Deterministic from the public {@code seed} whatever the partitioning (as {@link #customers}). The data is
+     * public by construction: the names, e-mails, cards and phones are fake and the seed is no secret.
+     *
+     * @return columns as {@link #rawCustomersSchema()}; the rows of a customer are consecutive
+     * @throws IllegalArgumentException when users &lt; 1 or partitions &lt; 1
+     */
+    public static Dataset<Row> rawCustomers(SparkSession spark, int users, long seed, int partitions) {
+        if (!(users >= 1)) {
+            throw new IllegalArgumentException("users must be >= 1, got " + users);
+        }
+        if (!(partitions >= 1)) {
+            throw new IllegalArgumentException("partitions must be >= 1, got " + partitions);
+        }
+        List<Integer> parts = new ArrayList<>(partitions);
+        for (int p = 0; p < partitions; p++) {
+            parts.add(p);
+        }
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        JavaRDD<Row> rdd = jsc.parallelize(parts, partitions).flatMap(p -> {
+            int from = (int) rowStart(users, p, partitions);
+            int to = (int) rowStart(users, p + 1, partitions);
+            return java.util.stream.IntStream.range(from, to).boxed()
+                    .flatMap(u -> rawCustomerRows(u, seed).stream().map(RowFactory::create)).iterator();
+        });
+        return spark.createDataFrame(rdd, rawCustomersSchema());
+    }
+
+    /** The schema of {@link #rawCustomers}: personal columns, then the transaction columns of {@link #customers}. */
+    public static StructType rawCustomersSchema() {
+        return new StructType()
+                .add(CUSTOMER_ID, DataTypes.StringType, false)
+                .add("name", DataTypes.StringType, false)
+                .add("email", DataTypes.StringType, false)
+                .add("phone", DataTypes.StringType, false)
+                .add("age", DataTypes.IntegerType, false)
+                .add("zip", DataTypes.StringType, false)
+                .add("signup_date", DataTypes.StringType, false)
+                .add("card", DataTypes.StringType, false)
+                .add("balance", DataTypes.DoubleType, false)
+                .add("tenure", DataTypes.DoubleType, false)
+                .add("segment", DataTypes.StringType, false)
+                .add("amount", DataTypes.DoubleType, false)
+                .add("hour", DataTypes.DoubleType, false)
+                .add("online", DataTypes.DoubleType, false)
+                .add(LABEL, DataTypes.DoubleType, false);
+    }
+
+    /**
+     * Number of rows of customer u in {@link #customers} and {@link #rawCustomers} (the first draw of its
+     * generator), without generating the rows: to size a table in advance.
+     */
+    public static int rowsOfCustomer(int u, long seed) {
+        return customerRowCount(new SplittableRandom(customerSeed(seed, u)));
+    }
+
+    /** The seed of customer u's personal-data generator in {@link #rawCustomers}, independent of its row seed. */
+    static long personalSeed(long seed, int u) {
+        return mix64(~seed ^ mix64(0xD1B54A32D192ED03L * (u + 1L)));
+    }
+
+    /** Customer u's rows of {@link #rawCustomers} (values in {@link #rawCustomersSchema()} order). */
+    static List<Object[]> rawCustomerRows(int u, long seed) {
+        List<Object[]> base = customerRows(u, seed);
+        SplittableRandom r = new SplittableRandom(personalSeed(seed, u));
+        String id = String.format(java.util.Locale.ROOT, "C%09d", u);
+        String first = FIRST_NAMES.get(r.nextInt(FIRST_NAMES.size()));
+        String last = LAST_NAMES.get(r.nextInt(LAST_NAMES.size()));
+        String name = first + " " + last + " " + u;
+        String email = first.toLowerCase(java.util.Locale.ROOT) + "." + last.toLowerCase(java.util.Locale.ROOT) + u
+                + "@" + EMAIL_DOMAINS.get(r.nextInt(EMAIL_DOMAINS.size()));
+        String phone = "+1-555-" + digits(r, 7);
+        // The prefixes spread over 010..989: prefix i is 10 + floor(i * 980 / ZIP_PREFIXES).
+        int prefix = 10 + r.nextInt(ZIP_PREFIXES) * 980 / ZIP_PREFIXES;
+        String zip = String.format(java.util.Locale.ROOT, "%03d%02d", prefix, r.nextInt(100));
+        String signup = java.time.LocalDate.ofEpochDay(SIGNUP_FIRST + r.nextLong(SIGNUP_LAST - SIGNUP_FIRST + 1))
+                .toString();
+        String card = luhn("4" + digits(r, 14));
+        double level = 6 + gaussian(r);
+        int age = (int) (double) base.get(0)[1];
+        List<Object[]> rows = new ArrayList<>(base.size());
+        for (Object[] b : base) {
+            double balance = r.nextDouble() < NEGATIVE_BALANCE ? -Math.exp(4 + gaussian(r))
+                    : Math.exp(level + 0.5 * gaussian(r));
+            balance = Math.max(-10000, Math.min(100000, balance));
+            // b: customer_id, age, tenure, segment, amount, hour, online, label
+            rows.add(new Object[] {id, name, email, phone, age, zip, signup, card, balance, b[2], b[3], b[4], b[5], b[6],
+                b[7]});
+        }
+        return rows;
+    }
+
+    private static String digits(SplittableRandom r, int n) {
+        char[] c = new char[n];
+        for (int i = 0; i < n; i++) {
+            c[i] = (char) ('0' + r.nextInt(10));
+        }
+        return new String(c);
+    }
+
+    /** {@code body} followed by its Luhn check digit. */
+    static String luhn(String body) {
+        int sum = 0;
+        for (int i = 0; i < body.length(); i++) {
+            int d = body.charAt(body.length() - 1 - i) - '0';
+            if (i % 2 == 0) {
+                d *= 2;
+                if (d > 9) {
+                    d -= 9;
+                }
+            }
+            sum += d;
+        }
+        return body + (char) ('0' + (10 - sum % 10) % 10);
     }
 
     /** The seed of customer u's generator: a SplitMix64 mix of (seed, u). */

@@ -2,18 +2,28 @@ package org.dpspark.datasets;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.LocalDate;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.regex.Pattern;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import org.dpspark.datasets.spec.FeatureSpec;
 import org.junit.jupiter.api.Test;
 
 /**
  * The synthetic customers-and-transactions table ({@link SyntheticData#customers}), checked without Spark on its
- * per-customer generator. The data is deterministic from the seed; the tolerances below are nevertheless derived
+ * per-customer generator (and {@link SyntheticData#rawCustomers}, the same table with personal data, once on
+ * Spark across partitionings). The data is deterministic from the seed; the tolerances below are nevertheless derived
  * as for random data (stated per test), so that another seed would pass too.
  */
 class SyntheticCustomersTest {
@@ -101,6 +111,148 @@ class SyntheticCustomersTest {
         assertEquals(spec, FeatureSpec.fromJson(spec.toJson()));
         for (String c : spec.requiredColumns()) {
             assertTrue(Arrays.asList(SyntheticData.customersSchema().fieldNames()).contains(c), c);
+        }
+    }
+
+    private static final Pattern ZIP = Pattern.compile("[0-9]{5}");
+    private static final Pattern PHONE = Pattern.compile("\\+1-555-[0-9]{7}");
+    private static final Pattern CARD = Pattern.compile("4[0-9]{15}");
+    private static final Pattern EMAIL = Pattern.compile("[a-z]+\\.[a-z]+[0-9]+@[a-z]+\\.[a-z]+");
+    private static final Pattern DATE = Pattern.compile("[0-9]{4}-[0-9]{2}-[0-9]{2}");
+
+    @Test
+    void rawCustomers_schema_personalColumnsThenTransactions() {
+        StructType s = SyntheticData.rawCustomersSchema();
+        assertArrayEquals(new String[] {"customer_id", "name", "email", "phone", "age", "zip", "signup_date", "card",
+            "balance", "tenure", "segment", "amount", "hour", "online", "label"}, s.fieldNames());
+        for (String c : List.of("customer_id", "name", "email", "phone", "zip", "signup_date", "card", "segment")) {
+            assertEquals(DataTypes.StringType, s.apply(c).dataType(), c);
+        }
+        assertEquals(DataTypes.IntegerType, s.apply("age").dataType());
+        for (String c : List.of("balance", "tenure", "amount", "hour", "online", "label")) {
+            assertEquals(DataTypes.DoubleType, s.apply(c).dataType(), c);
+        }
+        List<Object[]> rows = SyntheticData.rawCustomerRows(5, 3);
+        assertEquals(s.size(), rows.get(0).length);
+        assertArrayEquals(rows.get(0), SyntheticData.rawCustomerRows(5, 3).get(0));
+        assertEquals("C000000005", rows.get(0)[0]);
+    }
+
+    /**
+     * Over 20,000 customers: each customer's transaction rows (and age) are those of {@link SyntheticData#customers}
+     * (so the learning task is the same); personal columns are repeated on every row of a customer and have the
+     * declared formats (5-digit ZIP, ISO date in 2000-2024, e-mail derived from the name, phone, 16-digit card with
+     * a valid Luhn digit, integer age in [18, 90]); names and e-mails are distinct per customer.
+     */
+    @Test
+    void rawCustomers_sameTransactionsAsCustomers_andPersonalFormats() {
+        Set<String> names = new HashSet<>();
+        Set<String> emails = new HashSet<>();
+        Set<String> domains = new HashSet<>();
+        Set<String> prefixes = new HashSet<>();
+        Set<Integer> years = new HashSet<>();
+        for (int u = 0; u < USERS; u++) {
+            List<Object[]> raw = SyntheticData.rawCustomerRows(u, 11);
+            List<Object[]> base = SyntheticData.customerRows(u, 11);
+            assertEquals(base.size(), raw.size());
+            assertEquals(base.size(), SyntheticData.rowsOfCustomer(u, 11));
+            Object[] first = raw.get(0);
+            for (int i = 0; i < raw.size(); i++) {
+                Object[] r = raw.get(i);
+                Object[] b = base.get(i);
+                for (int c = 0; c < 8; c++) {
+                    assertEquals(first[c], r[c], "personal column " + c + " of customer " + u);
+                }
+                assertEquals((double) b[1], ((Integer) r[4]).doubleValue()); // age
+                assertArrayEquals(Arrays.copyOfRange(b, 2, 8), Arrays.copyOfRange(r, 9, 15), "customer " + u);
+                double balance = (double) r[8];
+                assertTrue(balance >= -10000 && balance <= 100000, "balance " + balance);
+            }
+            String name = (String) first[1];
+            String email = (String) first[2];
+            assertTrue(name.endsWith(" " + u), name);
+            String[] parts = name.split(" ");
+            assertTrue(email.startsWith(parts[0].toLowerCase() + "." + parts[1].toLowerCase() + u + "@"), email);
+            assertTrue(EMAIL.matcher(email).matches(), email);
+            assertTrue(PHONE.matcher((String) first[3]).matches(), (String) first[3]);
+            int age = (Integer) first[4];
+            assertTrue(age >= 18 && age <= 90, "age " + age);
+            String zip = (String) first[5];
+            assertTrue(ZIP.matcher(zip).matches(), zip);
+            String date = (String) first[6];
+            assertTrue(DATE.matcher(date).matches(), date);
+            LocalDate d = LocalDate.parse(date);
+            assertTrue(!d.isBefore(LocalDate.of(2000, 1, 1)) && !d.isAfter(LocalDate.of(2024, 12, 31)), date);
+            String card = (String) first[7];
+            assertTrue(CARD.matcher(card).matches(), card);
+            assertEquals(card, SyntheticData.luhn(card.substring(0, 15)));
+            names.add(name);
+            emails.add(email);
+            domains.add(email.substring(email.indexOf('@') + 1));
+            prefixes.add(zip.substring(0, 3));
+            years.add(d.getYear());
+        }
+        assertEquals(USERS, names.size());
+        assertEquals(USERS, emails.size());
+        assertEquals(SyntheticData.EMAIL_DOMAINS.size(), domains.size());
+        // 120 prefixes, each drawn by a customer with probability 1 - (1 - 1/120)^20000 (all present but with
+        // probability ~ 1e-70): between 100 and 1000 ZIP-3 groups, as the generalization to 3 digits is meant to give
+        assertEquals(SyntheticData.ZIP_PREFIXES, prefixes.size());
+        assertEquals(25, years.size());
+        assertEquals(LocalDate.of(2024, 12, 31).toString(), LocalDate.ofEpochDay(SyntheticData.SIGNUP_LAST).toString());
+    }
+
+    /**
+     * The negative-balance share of rows: each row is negative with probability 0.05 independently; on the rows of
+     * 20,000 customers (about 93,000 rows, sd of the share 0.0007) the tolerance 0.005 is over 7 sd.
+     */
+    @Test
+    void rawCustomers_balanceNegativeInAbout5PercentOfRows() {
+        long rows = 0;
+        long negative = 0;
+        for (int u = 0; u < USERS; u++) {
+            for (Object[] r : SyntheticData.rawCustomerRows(u, 11)) {
+                rows++;
+                if ((double) r[8] < 0) {
+                    negative++;
+                }
+            }
+        }
+        assertTrue(rows > 50_000, rows + " rows");
+        assertEquals(0.05, negative / (double) rows, 0.005);
+    }
+
+    @Test
+    void luhn_checkDigitOfAKnownNumber() {
+        assertEquals("4111111111111111", SyntheticData.luhn("411111111111111"));
+        assertEquals("79927398713", SyntheticData.luhn("7992739871"));
+    }
+
+    /**
+     * On Spark: the same rows, in the same order, whether the 700 customers are made in 1, 3 or 7 partitions; the
+     * row count is the sum of {@link SyntheticData#rowsOfCustomer}; another seed gives other data.
+     */
+    @Test
+    void rawCustomers_onSpark_sameRowsAcrossPartitionings() {
+        SparkSession spark = SparkSession.builder().appName("SyntheticCustomersTest").master("local[2]")
+                .config("spark.ui.enabled", "false").getOrCreate();
+        try {
+            spark.sparkContext().setLogLevel("ERROR");
+            int users = 700;
+            List<Row> one = SyntheticData.rawCustomers(spark, users, 9, 1).collectAsList();
+            long expected = 0;
+            for (int u = 0; u < users; u++) {
+                expected += SyntheticData.rowsOfCustomer(u, 9);
+            }
+            assertEquals(expected, one.size());
+            assertEquals(one, SyntheticData.rawCustomers(spark, users, 9, 3).collectAsList());
+            assertEquals(one, SyntheticData.rawCustomers(spark, users, 9, 7).collectAsList());
+            assertNotEquals(one, SyntheticData.rawCustomers(spark, users, 10, 3).collectAsList());
+            assertEquals(SyntheticData.rawCustomersSchema(), SyntheticData.rawCustomers(spark, 3, 9, 2).schema());
+            assertEquals(SyntheticData.customers(spark, users, 9, 2).select("label").collectAsList(),
+                    SyntheticData.rawCustomers(spark, users, 9, 5).select("label").collectAsList());
+        } finally {
+            spark.stop();
         }
     }
 }
