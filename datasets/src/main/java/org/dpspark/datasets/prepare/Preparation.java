@@ -3,6 +3,7 @@ package org.dpspark.datasets.prepare;
 import java.io.Serial;
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -13,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -30,6 +33,7 @@ import org.apache.spark.sql.types.StringType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.util.CollectionAccumulator;
 import scala.jdk.javaapi.CollectionConverters;
 import org.dpspark.core.params.InvalidParameterException;
 import org.dpspark.datasets.DataReader;
@@ -81,8 +85,11 @@ public final class Preparation {
     /** Internal column of the class sizes. */
     private static final String CLASS_SIZE = "__dpspark_class_size";
 
-    /** Largest number of small classes joined by broadcast; more are joined by a shuffle (still exact). */
-    static final long BROADCAST_CLASSES = 500_000;
+    /**
+     * Largest number of classes on the smaller side (those below k, or those of at least k) that the main pass filters
+     * against as a broadcast set; more are joined by a shuffle (still exact).
+     */
+    static final long BROADCAST_CLASSES = 250_000;
 
     private static final String CACHE_COMPRESSED = "spark.sql.inMemoryColumnarStorage.compressed";
 
@@ -114,35 +121,122 @@ public final class Preparation {
     }
 
     /**
-     * The prepared table, not yet written, and what happened to the input.
-     *
-     * @param table          the prepared rows (after suppression), columns {@link #columns}; backed by cached data,
-     *                       call {@link #release()} once it has been written
-     * @param rowsRead       rows of the input
-     * @param rowsSuppressed rows removed because their class had fewer than k rows
-     * @param rowsWritten    {@code rowsRead - rowsSuppressed}: the rows of {@code table}
-     * @param kAnonymity     the class statistics, or null when there are no quasi-identifiers
-     * @param columns        the columns of {@code table}, in order ({@link #outputColumns})
-     * @param droppedColumns the input columns not copied (declared in {@code drop} or nowhere), in input order,
-     *                       without {@value DataReader#CORRUPT_RECORD_COLUMN}
-     * @param cache          what {@link #release()} unpersists (internal)
+     * The prepared table, not yet written, and what happened to the input. The table is lazy: writing it is the
+     * one pass that reads the input, applies the treatments and checks every prepared row ({@link #write}); the
+     * problems found in that pass, and the number of rows, are known once it has run.
      */
-    public record Prepared(Dataset<Row> table, long rowsRead, long rowsSuppressed, long rowsWritten, Stats kAnonymity,
-                           List<String> columns, List<String> droppedColumns, Cache cache) {
-        public Prepared {
-            columns = List.copyOf(columns);
-            droppedColumns = List.copyOf(droppedColumns);
+    public static final class Prepared {
+        private final Dataset<Row> table;
+        private final Stats kAnonymity;
+        private final long rowsSuppressed;
+        private final long classRows;
+        private final List<String> columns;
+        private final List<String> droppedColumns;
+        private final Cache cache;
+        private final CollectionAccumulator<long[]> reports;
+        private final int partitions;
+        private final Identifiers ids;
+        private final DatasetValidator.RowChecks checks;
+        private long rowsRead = -1;
+
+        Prepared(Dataset<Row> table, Stats kAnonymity, long rowsSuppressed, long classRows, List<String> columns,
+                 List<String> droppedColumns, Cache cache, CollectionAccumulator<long[]> reports, int partitions,
+                 Identifiers ids, DatasetValidator.RowChecks checks) {
+            this.table = table;
+            this.kAnonymity = kAnonymity;
+            this.rowsSuppressed = rowsSuppressed;
+            this.classRows = classRows;
+            this.columns = List.copyOf(columns);
+            this.droppedColumns = List.copyOf(droppedColumns);
+            this.cache = cache;
+            this.reports = reports;
+            this.partitions = partitions;
+            this.ids = ids;
+            this.checks = checks;
         }
 
-        /** Unpersists the cached rows and class counts behind {@link #table} (idempotent). */
+        /**
+         * The prepared rows (after suppression), columns {@link #columns}. Lazy: each evaluation reads the input
+         * again. Write it with {@link #write}, which also checks it.
+         */
+        public Dataset<Row> table() {
+            return table;
+        }
+
+        /**
+         * Writes the table with {@code writer} (e.g. {@code t -> t.write().parquet(tmp)}: somewhere that is not yet
+         * published), then checks what that pass found: malformed records, values a hierarchy does not cover, and
+         * prepared rows that are not a valid training input for the spec.
+         *
+         * @throws DatasetValidationException listing the problems (column, count, first row in input order; never a
+         *     value): what the writer wrote must then be discarded
+         */
+        public void write(java.util.function.Consumer<Dataset<Row>> writer) {
+            reports.reset();
+            writer.accept(table);
+            verify();
+        }
+
+        /** The checks of the pass that {@link #write} ran: throws the problems found, else counts the rows. */
+        private void verify() {
+            java.util.TreeMap<Long, long[]> byPartition = new java.util.TreeMap<>();
+            for (long[] r : reports.value()) {
+                byPartition.putIfAbsent(r[0], r); // a recomputed partition reports the same figures again
+            }
+            if (byPartition.size() != partitions) {
+                throw new IllegalStateException("dp-prepare: " + byPartition.size() + " of " + partitions
+                        + " partitions of the input were read by the write; the checks are incomplete");
+            }
+            long n = rowsChecked(new ArrayList<>(byPartition.values()), ids, checks);
+            if (classRows >= 0 && classRows != n) {
+                throw new IllegalStateException("dp-prepare: the input had " + classRows + " rows when its classes"
+                        + " were counted and " + n + " when it was written: it changed while it was prepared");
+            }
+            rowsRead = n;
+        }
+
+        /** Rows of the input; known once {@link #write} has run. */
+        public long rowsRead() {
+            if (rowsRead < 0) {
+                throw new IllegalStateException("the rows are counted when the table is written: call write first");
+            }
+            return rowsRead;
+        }
+
+        /** Rows removed because their class had fewer than k rows. */
+        public long rowsSuppressed() {
+            return rowsSuppressed;
+        }
+
+        /** {@code rowsRead() - rowsSuppressed()}: the rows of the table. */
+        public long rowsWritten() {
+            return rowsRead() - rowsSuppressed;
+        }
+
+        /** The class statistics, or null when there are no quasi-identifiers. */
+        public Stats kAnonymity() {
+            return kAnonymity;
+        }
+
+        /** The columns of the table, in order ({@link #outputColumns}). */
+        public List<String> columns() {
+            return columns;
+        }
+
+        /** The input columns not copied (declared in drop or nowhere), in input order, without the corrupt-record column. */
+        public List<String> droppedColumns() {
+            return droppedColumns;
+        }
+
+        /** Unpersists the cached class counts (idempotent). */
         public void release() {
             cache.release();
         }
     }
 
     /** The cached datasets behind a {@link Prepared} table. */
-    public static final class Cache {
-        private final List<Dataset<?>> cached = new ArrayList<>();
+    static final class Cache {
+        private final List<Object> cached = new ArrayList<>();
 
         Cache() {
         }
@@ -151,10 +245,18 @@ public final class Preparation {
             cached.add(d);
         }
 
+        void add(Broadcast<?> b) {
+            cached.add(b);
+        }
+
         /** Unpersists everything (non-blocking); safe to call more than once. */
         synchronized void release() {
-            for (Dataset<?> d : cached) {
-                d.unpersist(false);
+            for (Object o : cached) {
+                if (o instanceof Dataset<?> d) {
+                    d.unpersist(false);
+                } else if (o instanceof Broadcast<?> b) {
+                    b.destroy();
+                }
             }
             cached.clear();
         }
@@ -297,6 +399,12 @@ public final class Preparation {
      */
     public static Prepared prepare(Dataset<Row> raw, FeatureSpec spec, Identifiers ids, Pseudonymizer pseudonymizer,
                                    int k) {
+        return prepare(raw, spec, ids, pseudonymizer, k, BROADCAST_CLASSES);
+    }
+
+    /** As {@link #prepare(Dataset, FeatureSpec, Identifiers, Pseudonymizer, int)}, with the broadcast limit (tests). */
+    static Prepared prepare(Dataset<Row> raw, FeatureSpec spec, Identifiers ids, Pseudonymizer pseudonymizer, int k,
+                            long broadcastClasses) {
         if (raw == null || spec == null || ids == null) {
             throw new IllegalArgumentException("raw, spec and identifiers must be non-null");
         }
@@ -318,7 +426,8 @@ public final class Preparation {
         List<String> output = outputColumns(spec, ids);
         boolean hasCorrupt = schema.getFieldIndex(DataReader.CORRUPT_RECORD_COLUMN).isDefined();
         // With a corrupt-record column (CSV) read every column: Spark's CSV parser compares the number of fields
-        // with the schema only when it parses all of them (as DatasetValidator does).
+        // with the schema only when it parses all of them (as DatasetValidator does). Otherwise only the output
+        // columns reach the per-row treatment (converting a row to Java objects costs per column).
         Dataset<Row> input;
         if (hasCorrupt) {
             input = raw;
@@ -329,79 +438,123 @@ public final class Preparation {
             }
             input = raw.select(cols);
         }
-        Transform transform = new Transform(input.schema(), output, ids, pseudonymizer,
-                hasCorrupt ? input.schema().fieldIndex(DataReader.CORRUPT_RECORD_COLUMN) : -1);
-        StructType outSchema = preparedSchema(spec, ids, schema).add(PROBLEMS,
+        StructType preparedSchema = preparedSchema(spec, ids, schema);
+        // The values this job makes (pseudonyms, masked and generalized values) are checked as dp-train will check
+        // them, in the same pass that builds and writes them: a spec that still encodes a generalized age with
+        // "scale" is refused here. Copied columns are the input's values, which dp-train validates before it
+        // spends any budget, as for any input.
+        DatasetValidator.RowChecks checks = DatasetValidator.RowChecks.of(spec, preparedSchema,
+                treatedColumns(ids), false);
+        int corrupt = hasCorrupt ? input.schema().fieldIndex(DataReader.CORRUPT_RECORD_COLUMN) : -1;
+        CollectionAccumulator<long[]> reports = new CollectionAccumulator<>();
+        raw.sparkSession().sparkContext().register(reports); // unnamed: not shown in the UI or the event log
+        StructType outSchema = preparedSchema.add(PROBLEMS,
                 DataTypes.createArrayType(DataTypes.IntegerType, false), true);
+        int partitions = input.javaRDD().getNumPartitions();
+
         Cache cache = new Cache();
-        // The cached rows are mostly pseudonyms and other high-entropy strings, and the class counts are mostly
-        // distinct tuples: the columnar cache's compression (dictionary, run-length) gains little on them and
-        // doubles the cost of building the caches. Build them uncompressed; the session's setting is restored when
-        // this method returns.
         RuntimeConfig conf = raw.sparkSession().conf();
         scala.Option<String> compressed = conf.getOption(CACHE_COMPRESSED);
+        // The class counts are mostly distinct tuples: the columnar cache's compression gains little on them and
+        // costs time. Build them uncompressed; the session's setting is restored when this method returns.
         conf.set(CACHE_COMPRESSED, "false");
         try {
-            Dataset<Row> transformed = input.mapPartitions(transform, Encoders.row(outSchema))
-                    .persist(StorageLevel.MEMORY_AND_DISK());
-            cache.add(transformed);
-            long rows = checkProblems(transformed, ids);
-            Column[] outCols = new Column[output.size()];
-            for (int i = 0; i < outCols.length; i++) {
-                outCols[i] = transformed.col(quote(output.get(i)));
-            }
-            Dataset<Row> prepared = transformed.select(outCols);
-            DatasetValidator.check(prepared, spec);
-
             Stats stats = null;
-            Dataset<Row> table = prepared;
+            Dataset<Row> joinSide = null; // classes to join with when too many to broadcast
+            Broadcast<HashSet<List<Object>>> filter = null; // else the classes the main pass filters by
+            boolean semi = false;
             long suppressed = 0;
+            long classRows = -1;
             List<String> qi = ids.quasiIdentifiers();
             if (!qi.isEmpty()) {
+                // A first, light pass: only the quasi-identifier columns, treated as in the prepared table (for a
+                // CSV input without the corrupt-record column, so that Spark's parser materializes only them).
+                // Malformed records and uncovered values are reported by the main pass.
+                Column[] qcols = new Column[qi.size()];
+                for (int i = 0; i < qcols.length; i++) {
+                    qcols[i] = raw.col(quote(qi.get(i)));
+                }
+                Dataset<Row> qin = raw.select(qcols);
+                StructType qSchema = new StructType();
+                for (String c : qi) {
+                    qSchema = qSchema.add(preparedSchema.apply(c));
+                }
+                Dataset<Row> qrows = qin.mapPartitions(new Transform(qin.schema(), qi, ids, pseudonymizer, -1),
+                        Encoders.row(qSchema.add(PROBLEMS, DataTypes.createArrayType(DataTypes.IntegerType, false),
+                                true)));
                 Column[] q = new Column[qi.size()];
                 for (int i = 0; i < q.length; i++) {
-                    q[i] = prepared.col(quote(qi.get(i)));
+                    q[i] = qrows.col(quote(qi.get(i)));
                 }
-                Dataset<Row> classes = prepared.groupBy(q).agg(functions.count(functions.lit(1)).as(CLASS_SIZE));
+                Dataset<Row> classes = qrows.groupBy(q).agg(functions.count(functions.lit(1)).as(CLASS_SIZE));
                 if (k >= 2) {
                     classes = classes.persist(StorageLevel.MEMORY_AND_DISK());
                     cache.add(classes);
                 }
                 Column size = functions.col(CLASS_SIZE);
-                Row s = classes.agg(functions.count(functions.lit(1)),
+                Row st = classes.agg(functions.count(functions.lit(1)),
                         functions.min(size),
                         functions.sum(functions.when(size.lt(k), 1L).otherwise(0L)),
                         functions.sum(functions.when(size.lt(k), size).otherwise(0L)),
-                        functions.min(functions.when(size.geq(k), size))).first();
-                long nClasses = s.getLong(0);
-                long smallest = s.isNullAt(1) ? 0 : s.getLong(1);
-                long below = s.isNullAt(2) ? 0 : s.getLong(2);
-                suppressed = s.isNullAt(3) ? 0 : s.getLong(3);
-                long smallestAfter = s.isNullAt(4) ? 0 : s.getLong(4);
+                        functions.min(functions.when(size.geq(k), size)),
+                        functions.sum(size)).first();
+                long nClasses = st.getLong(0);
+                long smallest = st.isNullAt(1) ? 0 : st.getLong(1);
+                long below = st.isNullAt(2) ? 0 : st.getLong(2);
+                suppressed = st.isNullAt(3) ? 0 : st.getLong(3);
+                long smallestAfter = st.isNullAt(4) ? 0 : st.getLong(4);
+                classRows = st.isNullAt(5) ? 0 : st.getLong(5);
                 stats = new Stats(qi, nClasses, smallest, below, smallestAfter);
                 if (below > 0) {
                     // Keep the rows of the large classes (semi-join) or drop those of the small ones (anti-join),
-                    // whichever side has fewer classes: both are exact.
+                    // whichever side has fewer classes: both are exact. Up to BROADCAST_CLASSES classes the main
+                    // pass filters its own rows against a broadcast set, after it has checked them (so every row
+                    // is checked, whatever is suppressed); beyond, a shuffle join.
                     long above = nClasses - below;
-                    boolean semi = above < below;
-                    Column[] side = new Column[q.length];
-                    for (int i = 0; i < q.length; i++) {
-                        side[i] = classes.col(quote(qi.get(i))).as("__dpspark_q" + i);
+                    semi = above < below;
+                    Column[] sideCols = new Column[qi.size()];
+                    for (int i = 0; i < sideCols.length; i++) {
+                        sideCols[i] = classes.col(quote(qi.get(i))).as("__dpspark_q" + i);
                     }
-                    Dataset<Row> joined = classes.filter(semi ? size.geq(k) : size.lt(k)).select(side);
-                    if (Math.min(above, below) <= BROADCAST_CLASSES) {
-                        joined = functions.broadcast(joined);
+                    Dataset<Row> side = classes.filter(semi ? size.geq(k) : size.lt(k)).select(sideCols);
+                    if (Math.min(above, below) <= broadcastClasses) {
+                        HashSet<List<Object>> set = new HashSet<>();
+                        for (Row r : side.collectAsList()) {
+                            Object[] v = new Object[r.length()];
+                            for (int i = 0; i < v.length; i++) {
+                                v[i] = r.get(i);
+                            }
+                            set.add(Arrays.asList(v));
+                        }
+                        filter = JavaSparkContext.fromSparkContext(raw.sparkSession().sparkContext()).broadcast(set);
+                        cache.add(filter);
+                    } else {
+                        joinSide = side;
                     }
-                    Column on = null;
-                    for (int i = 0; i < q.length; i++) {
-                        Column eq = q[i].eqNullSafe(joined.col("__dpspark_q" + i));
-                        on = on == null ? eq : on.and(eq);
-                    }
-                    table = prepared.join(joined, on, semi ? "left_semi" : "left_anti");
                 } else if (k >= 2) {
                     classes.unpersist(false);
                 }
             }
+            int[] qiIndex = new int[qi.size()];
+            for (int i = 0; i < qiIndex.length; i++) {
+                qiIndex[i] = output.indexOf(qi.get(i));
+            }
+            Transform transform = new Transform(input.schema(), output, ids, pseudonymizer, corrupt, checks, reports)
+                    .filteredBy(filter, qiIndex, semi);
+            Dataset<Row> table = input.mapPartitions(transform, Encoders.row(outSchema));
+            if (joinSide != null) {
+                Column on = null;
+                for (int i = 0; i < qi.size(); i++) {
+                    Column eq = table.col(quote(qi.get(i))).eqNullSafe(joinSide.col("__dpspark_q" + i));
+                    on = on == null ? eq : on.and(eq);
+                }
+                table = table.join(joinSide, on, semi ? "left_semi" : "left_anti");
+            }
+            Column[] finalCols = new Column[output.size()];
+            for (int i = 0; i < finalCols.length; i++) {
+                finalCols[i] = table.col(quote(output.get(i)));
+            }
+            table = table.select(finalCols);
             Set<String> outSet = new HashSet<>(output);
             List<String> dropped = new ArrayList<>();
             for (String c : schema.fieldNames()) {
@@ -409,7 +562,8 @@ public final class Preparation {
                     dropped.add(c);
                 }
             }
-            return new Prepared(table, rows, suppressed, rows - suppressed, stats, output, dropped, cache);
+            return new Prepared(table, stats, suppressed, classRows, output, dropped, cache, reports, partitions, ids,
+                    checks);
         } catch (RuntimeException e) {
             cache.release();
             throw e;
@@ -423,19 +577,14 @@ public final class Preparation {
     }
 
     /**
-     * The job that computes the cached rows: counts the rows and each problem (malformed records, values a
-     * hierarchy does not cover) with its first global row number.
+     * The checks of the main pass, from every partition's report {partitionId, rows, count[slots],
+     * firstLocalIndex[slots]} (in partition order): the number of rows.
      *
-     * @return the number of rows
      * @throws DatasetValidationException if there is a problem
      */
-    private static long checkProblems(Dataset<Row> transformed, Identifiers ids) {
-        int slots = 1 + ids.generalize().size();
-        List<long[]> parts = transformed.select(PROBLEMS).javaRDD()
-                .mapPartitionsWithIndex((pid, rows) -> List.of(scanProblems(pid, rows, slots)).iterator(), false)
-                .collect();
-        List<long[]> sorted = new ArrayList<>(parts);
-        sorted.sort(Comparator.comparingLong(a -> a[0]));
+    static long rowsChecked(List<long[]> sorted, Identifiers ids, DatasetValidator.RowChecks checks) {
+        int base = 1 + ids.generalize().size();
+        int slots = base + checks.slots();
         long[] count = new long[slots];
         long[] first = new long[slots];
         long offset = 0;
@@ -451,6 +600,9 @@ public final class Preparation {
             offset += p[1];
         }
         List<Violation> violations = new ArrayList<>();
+        if (offset == 0) {
+            violations.add(new Violation(Violation.RECORD, DatasetValidator.NO_ROWS, 0, 0));
+        }
         if (count[0] > 0) {
             violations.add(new Violation(Violation.RECORD, DatasetValidator.MALFORMED, count[0], first[0]));
         }
@@ -461,31 +613,15 @@ public final class Preparation {
                         + gen.describe(), count[1 + g], first[1 + g]));
             }
         }
+        for (int c = 0; c < checks.slots(); c++) {
+            if (count[base + c] > 0) {
+                violations.add(checks.violation(c, count[base + c], first[base + c]));
+            }
+        }
         if (!violations.isEmpty()) {
             throw new DatasetValidationException(violations);
         }
         return offset;
-    }
-
-    /** {partitionId, rows, count[slots], firstLocalIndex[slots]} of one partition of the problems column. */
-    private static long[] scanProblems(int pid, Iterator<Row> rows, int slots) {
-        long[] out = new long[2 + 2 * slots];
-        out[0] = pid;
-        long local = 0;
-        while (rows.hasNext()) {
-            Row r = rows.next();
-            if (!r.isNullAt(0)) {
-                List<Integer> hits = r.getList(0);
-                for (Integer s : hits) {
-                    if (out[2 + s]++ == 0) {
-                        out[2 + slots + s] = local;
-                    }
-                }
-            }
-            local++;
-        }
-        out[1] = local;
-        return out;
     }
 
     /** The schema of the prepared table: treated columns become nullable strings, others keep their type. */
@@ -572,8 +708,36 @@ public final class Preparation {
         private final Generalization[] generalizations;
         private final Pseudonymizer pseudonymizer;
         private final int corrupt;
+        /** The prepared row's checks as a training input (slots after the generalizations'), or null. */
+        private final DatasetValidator.RowChecks checks;
+
+        /** Where each partition reports its rows and problems when its last row has been read, or null. */
+        private final CollectionAccumulator<long[]> reports;
+        /** Suppression in this pass: the classes, the positions of the quasi-identifiers, keep members or drop them. */
+        private Broadcast<HashSet<List<Object>>> classFilter;
+        private int[] qiIndex;
+        private boolean keepMembers;
+
+        /**
+         * The same transform, then, after each row is checked and counted, dropped unless its quasi-identifier tuple
+         * (the values at {@code qiIndex}) is in {@code classes} ({@code keepMembers}) or, otherwise, if it is. A
+         * null {@code classes} filters nothing.
+         */
+        Transform filteredBy(Broadcast<HashSet<List<Object>>> classes, int[] qiIndex, boolean keepMembers) {
+            this.classFilter = classes;
+            this.qiIndex = qiIndex.clone();
+            this.keepMembers = keepMembers;
+            return this;
+        }
 
         Transform(StructType input, List<String> output, Identifiers ids, Pseudonymizer pseudonymizer, int corrupt) {
+            this(input, output, ids, pseudonymizer, corrupt, null, null);
+        }
+
+        Transform(StructType input, List<String> output, Identifiers ids, Pseudonymizer pseudonymizer, int corrupt,
+                  DatasetValidator.RowChecks checks, CollectionAccumulator<long[]> reports) {
+            this.checks = checks;
+            this.reports = reports;
             int n = output.size();
             this.source = new int[n];
             this.op = new byte[n];
@@ -614,20 +778,73 @@ public final class Preparation {
 
         @Override
         public Iterator<Row> call(Iterator<Row> rows) {
+            PseudonymMemo memo = pseudonymizer == null ? null : new PseudonymMemo();
+            int[] hits = checks == null ? null : new int[checks.maxHits()];
+            int slots = 1 + generalizations.length + (checks == null ? 0 : checks.slots());
+            // {partitionId, rows, count[slots], firstLocalIndex[slots]}, reported once the last row is read
+            long[] report = new long[2 + 2 * slots];
+            report[0] = org.apache.spark.TaskContext.getPartitionId();
+            int n = source.length;
+            HashSet<List<Object>> classes = classFilter == null ? null : classFilter.value();
             return new Iterator<>() {
+                private boolean reported;
+                private Row pending;
+
                 @Override
                 public boolean hasNext() {
-                    return rows.hasNext();
+                    while (pending == null && rows.hasNext()) {
+                        Row r = apply(rows.next(), memo, hits);
+                        count(r);
+                        if (classes == null || classes.contains(tuple(r)) == keepMembers) {
+                            pending = r;
+                        }
+                    }
+                    if (pending == null && !reported && reports != null) {
+                        reported = true;
+                        reports.add(report);
+                    }
+                    return pending != null;
                 }
 
                 @Override
                 public Row next() {
-                    return apply(rows.next());
+                    if (!hasNext()) {
+                        throw new java.util.NoSuchElementException();
+                    }
+                    Row r = pending;
+                    pending = null;
+                    return r;
+                }
+
+                private void count(Row r) {
+                    if (!r.isNullAt(n)) {
+                        @SuppressWarnings("unchecked")
+                        scala.collection.Iterator<Object> it = ((scala.collection.Seq<Object>) r.get(n)).iterator();
+                        while (it.hasNext()) {
+                            int slot = (Integer) it.next();
+                            if (report[2 + slot]++ == 0) {
+                                report[2 + slots + slot] = report[1];
+                            }
+                        }
+                    }
+                    report[1]++;
+                }
+
+                private List<Object> tuple(Row r) {
+                    Object[] v = new Object[qiIndex.length];
+                    for (int i = 0; i < v.length; i++) {
+                        v[i] = r.get(qiIndex[i]);
+                    }
+                    return Arrays.asList(v);
                 }
             };
         }
 
         Row apply(Row in) {
+            return apply(in, null, checks == null ? null : new int[checks.maxHits()]);
+        }
+
+        private Row apply(Row in, PseudonymMemo memo, int[] hits) {
             int n = source.length;
             Object[] out = new Object[n + 1];
             if (corrupt >= 0 && !in.isNullAt(corrupt)) {
@@ -639,7 +856,8 @@ public final class Preparation {
                 Object v = in.get(source[i]);
                 switch (op[i]) {
                     case COPY -> out[i] = v;
-                    case PSEUDONYMIZE -> out[i] = pseudonymizer.pseudonym(text(v));
+                    case PSEUDONYMIZE -> out[i] = memo == null ? pseudonymizer.pseudonym(text(v))
+                            : memo.pseudonym(pseudonymizer, text(v));
                     case KEEP_LAST -> out[i] = Masking.keepLast(text(v), arg[i], '*');
                     case EMAIL -> out[i] = Masking.email(text(v));
                     default -> {
@@ -654,9 +872,46 @@ public final class Preparation {
                     }
                 }
             }
+            Row row = RowFactory.create(out); // wraps the array: out[n] is set below, after the checks
+            if (problems == null && checks != null) {
+                // The prepared values as dp-train will read them (a row with an uncovered value is reported for
+                // that alone). The encoder reads fields 0 .. n-1 by the prepared schema's indices.
+                int h = checks.check(row, hits);
+                for (int j = 0; j < h; j++) {
+                    if (problems == null) {
+                        problems = new ArrayList<>(2);
+                    }
+                    problems.add(1 + generalizations.length + hits[j]);
+                }
+            }
             // The row encoder takes a Scala Seq for an array column.
             out[n] = problems == null ? null : CollectionConverters.asScala(problems).toSeq();
-            return RowFactory.create(out);
+            return row;
+        }
+
+        /**
+         * The pseudonyms of the values seen last in a partition: the rows of one person often come together (a
+         * customer's transactions), and an HMAC costs far more than a lookup. Bounded: cleared when full. Lives in
+         * one task's memory only.
+         */
+        private static final class PseudonymMemo {
+            private static final int MAX = 1 << 16;
+            private final HashMap<String, String> map = new HashMap<>();
+
+            String pseudonym(Pseudonymizer p, String value) {
+                if (value == null) {
+                    return null;
+                }
+                String t = map.get(value);
+                if (t == null) {
+                    if (map.size() >= MAX) {
+                        map.clear();
+                    }
+                    t = p.pseudonym(value);
+                    map.put(value, t);
+                }
+                return t;
+            }
         }
 
         /** Strings as they are; integers (the only other types {@link #checkSchema} admits) as decimal text. */

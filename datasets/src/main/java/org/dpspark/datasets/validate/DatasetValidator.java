@@ -11,6 +11,7 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.StructType;
 import org.dpspark.datasets.DataReader;
 import org.dpspark.datasets.RowFingerprint;
 import org.dpspark.datasets.spec.FeatureColumn;
@@ -114,44 +115,19 @@ public final class DatasetValidator {
         RowEncoder encoder = new RowEncoder(spec, scanned.schema());
         int corruptIndex = hasCorrupt ? scanned.schema().fieldIndex(DataReader.CORRUPT_RECORD_COLUMN) : -1;
 
-        // Slots: 0 = malformed records; then NUMERIC_PROBLEMS per numeric feature (or numeric indicator) or
-        // VECTOR_PROBLEMS per vector feature; then LABEL_PROBLEMS. A column read by several features is checked
-        // once per kind: by its first numeric feature (whose MISSING is a problem, unlike an indicator's), else its
-        // first numeric indicator; by its first vector feature of each size.
+        // Slots: 0 = malformed records; then the value checks' slots (RowChecks).
+        RowChecks checks = new RowChecks(spec, encoder);
+        int slots = 1 + checks.slots();
         List<String> slotColumn = new ArrayList<>();
         List<String> slotProblem = new ArrayList<>();
         slotColumn.add(Violation.RECORD);
         slotProblem.add(MALFORMED);
-        List<FeatureColumn> features = spec.features();
-        List<Integer> numericFeatures = new ArrayList<>();
-        for (int i : checkedFeatures(features)) {
-            if (features.get(i) instanceof NumericFeature || features.get(i) instanceof IndicatorFeature) {
-                numericFeatures.add(i);
-                for (ValueProblem p : NUMERIC_PROBLEMS) {
-                    slotColumn.add(features.get(i).column());
-                    slotProblem.add(p.phrase());
-                }
-            } else if (features.get(i) instanceof VectorFeature v) {
-                numericFeatures.add(-1 - i); // negative: a vector feature
-                for (ValueProblem p : VECTOR_PROBLEMS) {
-                    slotColumn.add(v.column());
-                    slotProblem.add(p == ValueProblem.WRONG_SIZE ? p.phrase() + " (expected " + v.size() + ")"
-                            : p == ValueProblem.MISSING ? "missing vectors or missing elements"
-                            : p.phrase().replace("values", "elements"));
-                }
-            }
-        }
-        for (ValueProblem p : LABEL_PROBLEMS) {
-            slotColumn.add(spec.label().column());
-            slotProblem.add(p == ValueProblem.LABEL_NOT_CLASS_INDEX
-                    ? p.phrase() + " (an integer in [0, " + spec.label().numClasses() + "))" : p.phrase());
-        }
-        int slots = slotColumn.size();
-        int[] numeric = numericFeatures.stream().mapToInt(Integer::intValue).toArray();
+        slotColumn.addAll(checks.slotColumn);
+        slotProblem.addAll(checks.slotProblem);
 
         JavaRDD<Row> rdd = scanned.javaRDD();
         List<long[]> parts = rdd.mapPartitionsWithIndex((pid, rows) ->
-                List.of(scanPartition(pid, rows, encoder, numeric, corruptIndex, slots)).iterator(), false).collect();
+                List.of(scanPartition(pid, rows, checks, corruptIndex, slots)).iterator(), false).collect();
 
         List<long[]> sorted = new ArrayList<>(parts);
         sorted.sort(Comparator.comparingLong(a -> a[0]));
@@ -196,30 +172,22 @@ public final class DatasetValidator {
      * partition; the fingerprint covers the rows without problems (it is used only when there are none). {@code checked} lists the
      * features to check by index in the spec: i &gt;= 0 for a numeric feature, -1 - i for a vector feature.
      */
-    static long[] scanPartition(int pid, Iterator<Row> rows, RowEncoder encoder, int[] checked, int corruptIndex,
-                                int slots) {
+    static long[] scanPartition(int pid, Iterator<Row> rows, RowChecks checks, int corruptIndex, int slots) {
         long[] out = new long[2 + 2 * slots + 3];
         out[0] = pid;
         long local = 0;
         RowFingerprint fingerprint = new RowFingerprint();
+        RowEncoder encoder = checks.encoder;
         double[] x = new double[encoder.dimension()];
+        int[] hits = new int[checks.maxHits()];
         while (rows.hasNext()) {
             Row r = rows.next();
             if (corruptIndex >= 0 && !r.isNullAt(corruptIndex)) {
                 hit(out, 0, local, slots);
             } else {
-                int k = 1;
-                for (int f : checked) {
-                    ValueProblem[] kinds = f >= 0 ? NUMERIC_PROBLEMS : VECTOR_PROBLEMS;
-                    ValueProblem p = encoder.checkFeature(r, f >= 0 ? f : -1 - f);
-                    if (p != null) {
-                        hit(out, k + indexOf(kinds, p), local, slots);
-                    }
-                    k += kinds.length;
-                }
-                ValueProblem p = encoder.checkLabel(r);
-                if (p != null) {
-                    hit(out, k + indexOf(LABEL_PROBLEMS, p), local, slots);
+                int h = checks.check(r, hits);
+                for (int i = 0; i < h; i++) {
+                    hit(out, 1 + hits[i], local, slots);
                 }
                 if (!anyHit(out, slots)) {
                     double y = encoder.encodeInto(r, x, 0);
@@ -231,6 +199,129 @@ public final class DatasetValidator {
         out[1] = local;
         System.arraycopy(fingerprint.toLongs(), 0, out, 2 + 2 * slots, 3);
         return out;
+    }
+
+    /**
+     * The value checks of validation, one row at a time: every checked feature's value (missing, non-numeric, NaN,
+     * infinite; a vector's size and elements) and the label. Not malformed records, which are the reader's. For
+     * callers that scan rows in a pass of their own ({@code dp-prepare} checks its prepared rows while it builds
+     * them); {@link #check} uses the same checks, so both agree on what a valid row is. Slots are numbered from 0:
+     * NUMERIC_PROBLEMS per checked numeric feature (or numeric indicator), VECTOR_PROBLEMS per checked vector
+     * feature, then LABEL_PROBLEMS. A column read by several features is checked once per kind (see
+     * {@code checkedFeatures}). Immutable and serializable.
+     */
+    public static final class RowChecks implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
+        private final RowEncoder encoder;
+        private final int[] checked;
+        private final boolean checkLabel;
+        private final List<String> slotColumn = new ArrayList<>();
+        private final List<String> slotProblem = new ArrayList<>();
+
+        /**
+         * The checks of {@code spec} for rows of {@code schema}.
+         *
+         * @throws DatasetValidationException when a column is missing or of an unsupported type (listing the
+         *     columns found)
+         */
+        public static RowChecks of(FeatureSpec spec, StructType schema) {
+            Map<String, String> schemaProblems = RowEncoder.schemaProblems(spec, schema);
+            if (!schemaProblems.isEmpty()) {
+                List<Violation> v = new ArrayList<>();
+                schemaProblems.forEach((col, problem) -> v.add(new Violation(col, problem, 0, 0)));
+                throw new DatasetValidationException(v, RowEncoder.missingColumnsNote(spec, schema, schemaProblems));
+            }
+            return new RowChecks(spec, new RowEncoder(spec, schema), null, true);
+        }
+
+        /**
+         * As {@link #of(FeatureSpec, StructType)}, checking only the features that read one of {@code columns}, and
+         * the label only when {@code label} is set (for a caller that knows the other values are unchanged input,
+         * which the training job validates anyway).
+         */
+        public static RowChecks of(FeatureSpec spec, StructType schema, java.util.Set<String> columns, boolean label) {
+            of(spec, schema); // the schema checks
+            return new RowChecks(spec, new RowEncoder(spec, schema), columns, label);
+        }
+
+        RowChecks(FeatureSpec spec, RowEncoder encoder) {
+            this(spec, encoder, null, true);
+        }
+
+        private RowChecks(FeatureSpec spec, RowEncoder encoder, java.util.Set<String> columns, boolean label) {
+            this.encoder = encoder;
+            this.checkLabel = label;
+            List<FeatureColumn> features = spec.features();
+            List<Integer> chosen = new ArrayList<>();
+            for (int i : checkedFeatures(features)) {
+                if (columns != null && !columns.contains(features.get(i).column())) {
+                    continue;
+                }
+                if (features.get(i) instanceof NumericFeature || features.get(i) instanceof IndicatorFeature) {
+                    chosen.add(i);
+                    for (ValueProblem p : NUMERIC_PROBLEMS) {
+                        slotColumn.add(features.get(i).column());
+                        slotProblem.add(p.phrase());
+                    }
+                } else if (features.get(i) instanceof VectorFeature v) {
+                    chosen.add(-1 - i); // negative: a vector feature
+                    for (ValueProblem p : VECTOR_PROBLEMS) {
+                        slotColumn.add(v.column());
+                        slotProblem.add(p == ValueProblem.WRONG_SIZE ? p.phrase() + " (expected " + v.size() + ")"
+                                : p == ValueProblem.MISSING ? "missing vectors or missing elements"
+                                : p.phrase().replace("values", "elements"));
+                    }
+                }
+            }
+            if (label) {
+                for (ValueProblem p : LABEL_PROBLEMS) {
+                    slotColumn.add(spec.label().column());
+                    slotProblem.add(p == ValueProblem.LABEL_NOT_CLASS_INDEX
+                            ? p.phrase() + " (an integer in [0, " + spec.label().numClasses() + "))" : p.phrase());
+                }
+            }
+            this.checked = chosen.stream().mapToInt(Integer::intValue).toArray();
+        }
+
+        /** Number of slots. */
+        public int slots() {
+            return slotColumn.size();
+        }
+
+        /** Largest number of slots one row can hit: one per checked feature, and one for the label. */
+        public int maxHits() {
+            return checked.length + 1;
+        }
+
+        /**
+         * Writes the slots of {@code r}'s problems into {@code hits} (length at least {@link #maxHits()}).
+         *
+         * @return how many were written
+         */
+        public int check(Row r, int[] hits) {
+            int h = 0;
+            int k = 0;
+            for (int f : checked) {
+                ValueProblem[] kinds = f >= 0 ? NUMERIC_PROBLEMS : VECTOR_PROBLEMS;
+                ValueProblem p = encoder.checkFeature(r, f >= 0 ? f : -1 - f);
+                if (p != null) {
+                    hits[h++] = k + indexOf(kinds, p);
+                }
+                k += kinds.length;
+            }
+            if (checkLabel) {
+                ValueProblem p = encoder.checkLabel(r);
+                if (p != null) {
+                    hits[h++] = k + indexOf(LABEL_PROBLEMS, p);
+                }
+            }
+            return h;
+        }
+
+        /** The violation of slot {@code slot}: its column and problem, with a count and a first row number. */
+        public Violation violation(int slot, long count, long firstRow) {
+            return new Violation(slotColumn.get(slot), slotProblem.get(slot), count, firstRow);
+        }
     }
 
     /**

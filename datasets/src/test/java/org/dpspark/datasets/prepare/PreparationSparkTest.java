@@ -216,7 +216,7 @@ class PreparationSparkTest {
         int persistedBefore = jsc.getPersistentRDDs().size();
         String compressed = "spark.sql.inMemoryColumnarStorage.compressed";
         spark.conf().set(compressed, "true");
-        Prepared out = Preparation.prepare(frame(rows, CUSTOMERS, 3), SPEC, IDS, p, 0);
+        Prepared out = run(frame(rows, CUSTOMERS, 3), SPEC, IDS, p, 0);
         assertEquals("true", spark.conf().get(compressed), "the session's cache setting is restored");
         spark.conf().unset(compressed);
         try {
@@ -299,7 +299,7 @@ class PreparationSparkTest {
                 .add("amount", DataTypes.DoubleType).add("label", DataTypes.StringType);
         Identifiers ids = new Identifiers(List.of(), List.of("customer_id"), List.of(),
                 List.of(Generalize.ageBands("age", 20, 0, 120)), null, List.of());
-        Prepared out = Preparation.prepare(frame(List.of(RowFactory.create(12345L, "30", 1.0, "1")), longIds, 1),
+        Prepared out = run(frame(List.of(RowFactory.create(12345L, "30", 1.0, "1")), longIds, 1),
                 SPEC, ids, Pseudonymizer.of(KEY), 0);
         try {
             assertEquals(Pseudonymizer.of(KEY).pseudonym("12345"), out.table().first().getString(3));
@@ -310,7 +310,7 @@ class PreparationSparkTest {
 
     /** Raw customer id -> its pseudonym in the prepared table (row order is kept without suppression). */
     private static Map<String, String> pseudonyms(List<Row> rows, byte[] key) {
-        Prepared out = Preparation.prepare(frame(rows, CUSTOMERS, 2), SPEC, IDS, Pseudonymizer.of(key), 0);
+        Prepared out = run(frame(rows, CUSTOMERS, 2), SPEC, IDS, Pseudonymizer.of(key), 0);
         try {
             List<Row> got = out.table().select("customer_id").collectAsList();
             Map<String, String> m = new HashMap<>();
@@ -353,8 +353,9 @@ class PreparationSparkTest {
                 tuples.add(Arrays.asList(age.apply(a), zip.apply(z)));
             }
             KAnonymity.Result brute = KAnonymity.of(tuples);
-            for (int k : new int[] {0, 2, 3, 7}) {
-                Prepared out = Preparation.prepare(frame(rows, QI_TABLE, 3), QI_SPEC, QI_IDS, null, k);
+            // Suppression by the main pass against a broadcast set of classes, and by a shuffle join (limit 0).
+            for (int k : new int[] {0, 2, 3, 7}) for (long limit : new long[] {Preparation.BROADCAST_CLASSES, 0}) {
+                Prepared out = run(frame(rows, QI_TABLE, 3), QI_SPEC, QI_IDS, null, k, limit);
                 try {
                     Set<List<String>> small = k == 0 ? Set.of() : KAnonymity.classesBelow(tuples, k);
                     long smallestAfter = 0;
@@ -364,7 +365,7 @@ class PreparationSparkTest {
                             break;
                         }
                     }
-                    String where = "seed " + seed + ", k " + k;
+                    String where = "seed " + seed + ", k " + k + ", broadcast limit " + limit;
                     if (!small.isEmpty()) {
                         if (brute.classes() - small.size() < small.size()) {
                             semiJoins++;
@@ -423,7 +424,7 @@ class PreparationSparkTest {
         rows.set(26, withValue(rows.get(26), 4, "1234"));
         int persistedBefore = jsc.getPersistentRDDs().size();
         DatasetValidationException e = assertThrows(DatasetValidationException.class,
-                () -> Preparation.prepare(frame(rows, CUSTOMERS, 3), SPEC, IDS, Pseudonymizer.of(KEY), 0));
+                () -> run(frame(rows, CUSTOMERS, 3), SPEC, IDS, Pseudonymizer.of(KEY), 0));
         assertEquals(List.of(
                 new Violation("age", "values not covered by generalization age_bands(width=20, min=0, max=120)", 1,
                         23),
@@ -455,14 +456,14 @@ class PreparationSparkTest {
                 + "Dan,dan@example.org,c4,61,02142,2020-04-05,40,1,n\n");
         Dataset<Row> raw = DataReader.read(spark, f.toString(), InputFormat.CSV);
         DatasetValidationException e = assertThrows(DatasetValidationException.class,
-                () -> Preparation.prepare(raw, SPEC, IDS, Pseudonymizer.of(KEY), 0));
+                () -> run(raw, SPEC, IDS, Pseudonymizer.of(KEY), 0));
         assertEquals(List.of(new Violation(Violation.RECORD, DatasetValidator.MALFORMED, 1, 3)), e.violations());
         assertFalse(e.getMessage().contains("Cyd"));
 
         // The well-formed file prepares, and its dropped columns do not list the reserved column.
         Files.writeString(f, "name,email,customer_id,age,zip,signup,amount,label,notes\n"
                 + "Ann,ann@example.org,c1,31,02139,2020-01-05,10,1,n\n");
-        Prepared out = Preparation.prepare(DataReader.read(spark, f.toString(), InputFormat.CSV), SPEC, IDS,
+        Prepared out = run(DataReader.read(spark, f.toString(), InputFormat.CSV), SPEC, IDS,
                 Pseudonymizer.of(KEY), 0);
         try {
             assertEquals(List.of("name", "notes"), out.droppedColumns());
@@ -481,12 +482,29 @@ class PreparationSparkTest {
         List<Row> rows = customers(20, 0, 4);
         rows.set(0, withValue(rows.get(0), 3, null)); // the first row has no age: first non-numeric is row 2
         DatasetValidationException e = assertThrows(DatasetValidationException.class,
-                () -> Preparation.prepare(frame(rows, CUSTOMERS, 2), stale, IDS, Pseudonymizer.of(KEY), 0));
+                () -> run(frame(rows, CUSTOMERS, 2), stale, IDS, Pseudonymizer.of(KEY), 0));
         Violation v = e.violations().stream().filter(x -> x.problem().contains("non-numeric")).findFirst()
                 .orElseThrow(() -> new AssertionError(e.getMessage()));
         assertEquals("age", v.column());
         assertEquals(2, v.firstRow());
         assertNotNull(e.getMessage());
         assertFalse(e.getMessage().contains("[20, 40)"));
+    }
+
+    /** Prepares and runs the one pass (written nowhere), as dp-prepare does before it publishes. */
+    private static Prepared run(Dataset<Row> raw, FeatureSpec spec, Identifiers ids, Pseudonymizer p, int k) {
+        return run(raw, spec, ids, p, k, Preparation.BROADCAST_CLASSES);
+    }
+
+    private static Prepared run(Dataset<Row> raw, FeatureSpec spec, Identifiers ids, Pseudonymizer p, int k,
+                                long broadcastLimit) {
+        Prepared out = Preparation.prepare(raw, spec, ids, p, k, broadcastLimit);
+        try {
+            out.write(t -> t.write().format("noop").mode("overwrite").save());
+        } catch (RuntimeException e) {
+            out.release();
+            throw e;
+        }
+        return out;
     }
 }

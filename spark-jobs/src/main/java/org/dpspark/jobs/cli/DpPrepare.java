@@ -479,7 +479,9 @@ public final class DpPrepare implements Callable<Integer> {
                 FileSystem dfs = dest.getFileSystem(hadoop);
                 try {
                     spark.sparkContext().setJobDescription("dp-prepare: write");
-                    prepared.table().write().format(fmt).option("header", "true").save(tmp.toString());
+                    // One pass reads, treats, checks and writes; a problem it found throws here (exit 2), and the
+                    // finally below removes what was written.
+                    prepared.write(t -> t.write().format(fmt).option("header", "true").save(tmp.toString()));
                     double seconds = (System.nanoTime() - working) / 1e9;
                     double total = (System.nanoTime() - started) / 1e9;
                     List<String> registered = link != null ? register(link) : List.of();
