@@ -59,20 +59,20 @@ import org.dpspark.datasets.validate.Violation;
  * {@link Identifiers} section pseudonymizes, masks, generalizes or keeps reach the copy ({@link #outputColumns});
  * every other input column, declared in {@code drop} or not, is left out.
  *
- * <p>Cost: the input is read and parsed once. One {@code mapPartitions} applies every treatment (one HMAC per
- * pseudonymized value, with the thread's {@code Mac} reused), and its output is persisted (MEMORY_AND_DISK), so the
- * checks of the prepared rows, the k-anonymity aggregation and the caller's write all read the cached rows. The
- * class statistics are one Spark aggregation over the quasi-identifier tuple ({@code GROUP BY} treats nulls as
- * equal, so a null is a value of its own, as in {@link KAnonymity}); suppression is a null-safe left anti-join
- * against the classes below k, or a null-safe left semi-join with the classes of at least k rows when those are
- * fewer (both exact), broadcast when that side has at most {@value #BROADCAST_CLASSES} classes and a shuffle join
- * otherwise. Nothing is collected to the driver but per-partition counters, one statistics row and, for a
- * broadcast join, at most {@value #BROADCAST_CLASSES} quasi-identifier tuples. The caches are built without the
- * columnar cache's compression (they mostly hold high-entropy pseudonyms and distinct tuples, where compression
- * halves the build speed for little gain): {@code spark.sql.inMemoryColumnarStorage.compressed} is set to false on
- * the session while {@link #prepare} runs and restored when it returns, which also affects caches that other
- * threads of the same session build in that window. Without suppression, or with a broadcast join, the prepared table keeps the input's row
- * order.
+ * <p>Cost: two passes over the input, and no copy of it held in memory. When there are quasi-identifiers, a first,
+ * light pass reads only their columns (for CSV, Spark's parser then materializes only those fields), treats them as
+ * the prepared table will, and counts the equivalence classes with one Spark aggregation over the tuple
+ * ({@code GROUP BY} treats nulls as equal, so a null is a value of its own, as in {@link KAnonymity}); the counts are
+ * cached (uncompressed: they are mostly distinct tuples; {@code spark.sql.inMemoryColumnarStorage.compressed} is set
+ * to false on the session while {@link #prepare} runs and restored when it returns). The main pass, the caller's write
+ * ({@link Prepared#write}), reads every column once and applies every treatment in one {@code mapPartitions} (one
+ * HMAC per distinct pseudonymized value of a partition, memoized, with the thread's {@code Mac} reused); it checks
+ * each row, counts it, and only then suppresses it when its class is below k: against a broadcast set of the small
+ * classes, or of the large ones when those are fewer (exact either way), when that side has at most
+ * {@value #BROADCAST_CLASSES} classes, else by a null-safe shuffle join. Each partition reports its row count and
+ * problems when its last row is read (a recomputed partition reports the same figures, kept once). Nothing is
+ * collected to the driver but these reports, one statistics row and at most {@value #BROADCAST_CLASSES}
+ * quasi-identifier tuples. Without a shuffle join the prepared table keeps the input's row order.
  *
  * <p>Errors never contain data values. Row numbers follow {@link DatasetValidator}: 1-based, in input order (the
  * r-th record of {@code raw.javaRDD()}), counted per partition and offset by the sizes of the partitions before.
@@ -383,19 +383,20 @@ public final class Preparation {
     }
 
     /**
-     * Prepares {@code raw}: the treatments of {@code ids} applied in place, the result checked as a training
-     * input for {@code spec}, the k-anonymity statistics computed and, for {@code k >= 2}, the rows of classes
-     * smaller than k suppressed. Runs the Spark jobs of these checks; writes nothing (write
-     * {@link Prepared#table()}, then call {@link Prepared#release()}).
+     * Prepares {@code raw}: the treatments of {@code ids} applied in place, the values the treatments make checked
+     * as a training input for {@code spec}, the k-anonymity statistics computed and, for {@code k >= 2}, the rows of
+     * classes smaller than k suppressed. Runs the first pass (the class counts) now; the main pass is the caller's
+     * write of the table, through {@link Prepared#write}, which then reports the problems it found. Call
+     * {@link Prepared#release()} at the end.
      *
      * @param raw           the raw input (as read by {@link DataReader}; a {@value DataReader#CORRUPT_RECORD_COLUMN}
      *                      column, when present, marks malformed records)
      * @param pseudonymizer the keyed pseudonymizer, non-null iff {@code ids.pseudonymize()} is non-empty
      * @param k             0 for no suppression (statistics only), or {@code >= 2}: suppress the rows of
      *                      quasi-identifier classes smaller than k
-     * @throws IllegalArgumentException  for a bad argument or a schema problem ({@link #checkSchema})
-     * @throws DatasetValidationException for malformed records, values a hierarchy does not cover, or prepared rows
-     *     that are not a valid training input for {@code spec} (column, count, first row; no values)
+     * @throws IllegalArgumentException  for a bad argument or a schema problem ({@link #checkSchema}); malformed
+     *     records, values a hierarchy does not cover, and made values that are not a valid training input for
+     *     {@code spec} are reported by {@link Prepared#write} (column, count, first row; no values)
      */
     public static Prepared prepare(Dataset<Row> raw, FeatureSpec spec, Identifiers ids, Pseudonymizer pseudonymizer,
                                    int k) {
@@ -486,7 +487,12 @@ public final class Preparation {
                 for (int i = 0; i < q.length; i++) {
                     q[i] = qrows.col(quote(qi.get(i)));
                 }
-                Dataset<Row> classes = qrows.groupBy(q).agg(functions.count(functions.lit(1)).as(CLASS_SIZE));
+                // As many partitions of class counts as the cluster has cores, not spark.sql.shuffle.partitions
+                // (200 by default): the counts are small, and a cached plan's partitions are not coalesced by AQE,
+                // so 200 tiny tasks per job would cost more than the counting.
+                int parallelism = Math.max(1, raw.sparkSession().sparkContext().defaultParallelism());
+                Dataset<Row> classes = qrows.groupBy(q).agg(functions.count(functions.lit(1)).as(CLASS_SIZE))
+                        .coalesce(parallelism);
                 if (k >= 2) {
                     classes = classes.persist(StorageLevel.MEMORY_AND_DISK());
                     cache.add(classes);
@@ -686,7 +692,8 @@ public final class Preparation {
     /**
      * The per-row treatment, applied once per partition: output column i is input column {@code source[i]},
      * copied, pseudonymized, masked or generalized; the last field lists the row's problem slots (0 = malformed
-     * record, 1 + g = a value generalization g does not cover), null when it has none.
+     * record, 1 + g = a value generalization g does not cover, 1 + G + c = the training-input check c of
+     * {@link DatasetValidator.RowChecks}), null when it has none.
      */
     static final class Transform implements MapPartitionsFunction<Row, Row> {
         @Serial
