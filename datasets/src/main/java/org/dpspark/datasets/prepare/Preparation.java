@@ -21,7 +21,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.RuntimeConfig;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.ByteType;
 import org.apache.spark.sql.types.DataType;
@@ -32,7 +31,6 @@ import org.apache.spark.sql.types.ShortType;
 import org.apache.spark.sql.types.StringType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
-import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.CollectionAccumulator;
 import scala.jdk.javaapi.CollectionConverters;
 import org.dpspark.core.params.InvalidParameterException;
@@ -62,17 +60,17 @@ import org.dpspark.datasets.validate.Violation;
  * <p>Cost: two passes over the input, and no copy of it held in memory. When there are quasi-identifiers, a first,
  * light pass reads only their columns (for CSV, Spark's parser then materializes only those fields), treats them as
  * the prepared table will, and counts the equivalence classes with one Spark aggregation over the tuple
- * ({@code GROUP BY} treats nulls as equal, so a null is a value of its own, as in {@link KAnonymity}); the counts are
- * cached (uncompressed: they are mostly distinct tuples; {@code spark.sql.inMemoryColumnarStorage.compressed} is set
- * to false on the session while {@link #prepare} runs and restored when it returns). The main pass, the caller's write
+ * ({@code GROUP BY} treats nulls as equal, so a null is a value of its own, as in {@link KAnonymity}), read back to
+ * the driver a partition at a time ({@code toLocalIterator}: the statistics, and the tuples of the smaller side for
+ * suppression). The main pass, the caller's write
  * ({@link Prepared#write}), reads every column once and applies every treatment in one {@code mapPartitions} (one
  * HMAC per distinct pseudonymized value of a partition, memoized, with the thread's {@code Mac} reused); it checks
  * each row, counts it, and only then suppresses it when its class is below k: against a broadcast set of the small
  * classes, or of the large ones when those are fewer (exact either way), when that side has at most
  * {@value #BROADCAST_CLASSES} classes, else by a null-safe shuffle join. Each partition reports its row count and
- * problems when its last row is read (a recomputed partition reports the same figures, kept once). Nothing is
- * collected to the driver but these reports, one statistics row and at most {@value #BROADCAST_CLASSES}
- * quasi-identifier tuples. Without a shuffle join the prepared table keeps the input's row order.
+ * problems when its last row is read (a recomputed partition reports the same figures, kept once). The driver
+ * holds these reports, one partition of class counts at a time, and at most {@value #BROADCAST_CLASSES} tuples of
+ * each side. Without a shuffle join the prepared table keeps the input's row order.
  *
  * <p>Errors never contain data values. Row numbers follow {@link DatasetValidator}: 1-based, in input order (the
  * r-th record of {@code raw.javaRDD()}), counted per partition and offset by the sizes of the partitions before.
@@ -90,8 +88,6 @@ public final class Preparation {
      * against as a broadcast set; more are joined by a shuffle (still exact).
      */
     static final long BROADCAST_CLASSES = 250_000;
-
-    private static final String CACHE_COMPRESSED = "spark.sql.inMemoryColumnarStorage.compressed";
 
     /** Largest number of input column names listed in a schema error. */
     private static final int MAX_LISTED_COLUMNS = 50;
@@ -454,11 +450,6 @@ public final class Preparation {
         int partitions = input.javaRDD().getNumPartitions();
 
         Cache cache = new Cache();
-        RuntimeConfig conf = raw.sparkSession().conf();
-        scala.Option<String> compressed = conf.getOption(CACHE_COMPRESSED);
-        // The class counts are mostly distinct tuples: the columnar cache's compression gains little on them and
-        // costs time. Build them uncompressed; the session's setting is restored when this method returns.
-        conf.set(CACHE_COMPRESSED, "false");
         try {
             Stats stats = null;
             Dataset<Row> joinSide = null; // classes to join with when too many to broadcast
@@ -493,52 +484,66 @@ public final class Preparation {
                 int parallelism = Math.max(1, raw.sparkSession().sparkContext().defaultParallelism());
                 Dataset<Row> classes = qrows.groupBy(q).agg(functions.count(functions.lit(1)).as(CLASS_SIZE))
                         .coalesce(parallelism);
-                if (k >= 2) {
-                    classes = classes.persist(StorageLevel.MEMORY_AND_DISK());
-                    cache.add(classes);
+                // One streaming read of the class counts, a partition at a time: the statistics, and both sides'
+                // tuples (the classes below k, and those of at least k) while each side is within the broadcast
+                // limit. No cache, and no further job.
+                int sizeIndex = qi.size();
+                long nClasses = 0;
+                long smallest = Long.MAX_VALUE;
+                long below = 0;
+                long smallestAfter = Long.MAX_VALUE;
+                long total = 0;
+                HashSet<List<Object>> small = new HashSet<>();
+                HashSet<List<Object>> large = new HashSet<>();
+                Iterator<Row> it = classes.toLocalIterator();
+                while (it.hasNext()) {
+                    Row r = it.next();
+                    long c = r.getLong(sizeIndex);
+                    nClasses++;
+                    total += c;
+                    smallest = Math.min(smallest, c);
+                    boolean isSmall = c < k;
+                    if (isSmall) {
+                        below++;
+                        suppressed += c;
+                    } else {
+                        smallestAfter = Math.min(smallestAfter, c);
+                    }
+                    HashSet<List<Object>> side = isSmall ? small : large;
+                    if (k >= 2 && side != null && side.size() < broadcastClasses) {
+                        Object[] v = new Object[sizeIndex];
+                        for (int i = 0; i < v.length; i++) {
+                            v[i] = r.get(i);
+                        }
+                        side.add(Arrays.asList(v));
+                    } else if (isSmall) {
+                        small = null; // more small classes than the limit: not this side
+                    } else {
+                        large = null;
+                    }
                 }
-                Column size = functions.col(CLASS_SIZE);
-                Row st = classes.agg(functions.count(functions.lit(1)),
-                        functions.min(size),
-                        functions.sum(functions.when(size.lt(k), 1L).otherwise(0L)),
-                        functions.sum(functions.when(size.lt(k), size).otherwise(0L)),
-                        functions.min(functions.when(size.geq(k), size)),
-                        functions.sum(size)).first();
-                long nClasses = st.getLong(0);
-                long smallest = st.isNullAt(1) ? 0 : st.getLong(1);
-                long below = st.isNullAt(2) ? 0 : st.getLong(2);
-                suppressed = st.isNullAt(3) ? 0 : st.getLong(3);
-                long smallestAfter = st.isNullAt(4) ? 0 : st.getLong(4);
-                classRows = st.isNullAt(5) ? 0 : st.getLong(5);
-                stats = new Stats(qi, nClasses, smallest, below, smallestAfter);
+                classRows = total;
+                stats = new Stats(qi, nClasses, nClasses == 0 ? 0 : smallest, below,
+                        smallestAfter == Long.MAX_VALUE ? 0 : smallestAfter);
                 if (below > 0) {
-                    // Keep the rows of the large classes (semi-join) or drop those of the small ones (anti-join),
-                    // whichever side has fewer classes: both are exact. Up to BROADCAST_CLASSES classes the main
-                    // pass filters its own rows against a broadcast set, after it has checked them (so every row
-                    // is checked, whatever is suppressed); beyond, a shuffle join.
+                    // Keep the rows of the large classes or drop those of the small ones, whichever side has fewer
+                    // classes: both are exact. Within the limit, the main pass filters its own rows against a
+                    // broadcast set, after it has checked them (so every row is checked, whatever is suppressed);
+                    // beyond, a null-safe shuffle join with the class counts, computed again.
                     long above = nClasses - below;
                     semi = above < below;
-                    Column[] sideCols = new Column[qi.size()];
-                    for (int i = 0; i < sideCols.length; i++) {
-                        sideCols[i] = classes.col(quote(qi.get(i))).as("__dpspark_q" + i);
-                    }
-                    Dataset<Row> side = classes.filter(semi ? size.geq(k) : size.lt(k)).select(sideCols);
-                    if (Math.min(above, below) <= broadcastClasses) {
-                        HashSet<List<Object>> set = new HashSet<>();
-                        for (Row r : side.collectAsList()) {
-                            Object[] v = new Object[r.length()];
-                            for (int i = 0; i < v.length; i++) {
-                                v[i] = r.get(i);
-                            }
-                            set.add(Arrays.asList(v));
-                        }
+                    HashSet<List<Object>> set = semi ? large : small;
+                    if (set != null && set.size() == (semi ? above : below)) {
                         filter = JavaSparkContext.fromSparkContext(raw.sparkSession().sparkContext()).broadcast(set);
                         cache.add(filter);
                     } else {
-                        joinSide = side;
+                        Column size = functions.col(CLASS_SIZE);
+                        Column[] sideCols = new Column[qi.size()];
+                        for (int i = 0; i < sideCols.length; i++) {
+                            sideCols[i] = classes.col(quote(qi.get(i))).as("__dpspark_q" + i);
+                        }
+                        joinSide = classes.filter(semi ? size.geq(k) : size.lt(k)).select(sideCols);
                     }
-                } else if (k >= 2) {
-                    classes.unpersist(false);
                 }
             }
             int[] qiIndex = new int[qi.size()];
@@ -573,12 +578,6 @@ public final class Preparation {
         } catch (RuntimeException e) {
             cache.release();
             throw e;
-        } finally {
-            if (compressed.isDefined()) {
-                conf.set(CACHE_COMPRESSED, compressed.get());
-            } else {
-                conf.unset(CACHE_COMPRESSED);
-            }
         }
     }
 

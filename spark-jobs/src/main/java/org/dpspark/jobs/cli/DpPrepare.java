@@ -263,6 +263,11 @@ public final class DpPrepare implements Callable<Integer> {
         }
         Link link = noLedger == null ? link(conf) : null;
         try (SessionHandle session = SessionHandle.open("dp-prepare", master)) {
+            if (session.owned() && !session.spark().conf().contains("spark.sql.debug.maxToStringFields")) {
+                // A wide raw table's plan is longer than Spark's default 25 fields: without this, Spark warns on the
+                // console that it truncated a plan's string (column names only, never values).
+                session.spark().conf().set("spark.sql.debug.maxToStringFields", "1000");
+            }
             return prepare(session.spark(), fs, ids, inputFormat, pseudonymizer, keySource, link, started, startedAt);
         }
     }
