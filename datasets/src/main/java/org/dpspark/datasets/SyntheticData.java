@@ -143,6 +143,11 @@ public final class SyntheticData {
      * @throws IllegalArgumentException when users &lt; 1 or partitions &lt; 1
      */
     public static Dataset<Row> customers(SparkSession spark, int users, long seed, int partitions) {
+        return byCustomer(spark, users, seed, partitions, false);
+    }
+
+    /** The rows of customers [0, users), customer u's from its own generator, in {@code partitions} slices. */
+    private static Dataset<Row> byCustomer(SparkSession spark, int users, long seed, int partitions, boolean raw) {
         if (!(users >= 1)) {
             throw new IllegalArgumentException("users must be >= 1, got " + users);
         }
@@ -158,9 +163,10 @@ public final class SyntheticData {
             int from = (int) rowStart(users, p, partitions);
             int to = (int) rowStart(users, p + 1, partitions);
             return java.util.stream.IntStream.range(from, to).boxed()
-                    .flatMap(u -> customerRows(u, seed).stream().map(RowFactory::create)).iterator();
+                    .flatMap(u -> (raw ? rawCustomerRows(u, seed) : customerRows(u, seed)).stream()
+                            .map(RowFactory::create)).iterator();
         });
-        return spark.createDataFrame(rdd, customersSchema());
+        return spark.createDataFrame(rdd, raw ? rawCustomersSchema() : customersSchema());
     }
 
     /** The schema of {@link #customers}. */
@@ -241,24 +247,7 @@ public final class SyntheticData {
      * @throws IllegalArgumentException when users &lt; 1 or partitions &lt; 1
      */
     public static Dataset<Row> rawCustomers(SparkSession spark, int users, long seed, int partitions) {
-        if (!(users >= 1)) {
-            throw new IllegalArgumentException("users must be >= 1, got " + users);
-        }
-        if (!(partitions >= 1)) {
-            throw new IllegalArgumentException("partitions must be >= 1, got " + partitions);
-        }
-        List<Integer> parts = new ArrayList<>(partitions);
-        for (int p = 0; p < partitions; p++) {
-            parts.add(p);
-        }
-        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        JavaRDD<Row> rdd = jsc.parallelize(parts, partitions).flatMap(p -> {
-            int from = (int) rowStart(users, p, partitions);
-            int to = (int) rowStart(users, p + 1, partitions);
-            return java.util.stream.IntStream.range(from, to).boxed()
-                    .flatMap(u -> rawCustomerRows(u, seed).stream().map(RowFactory::create)).iterator();
-        });
-        return spark.createDataFrame(rdd, rawCustomersSchema());
+        return byCustomer(spark, users, seed, partitions, true);
     }
 
     /** The schema of {@link #rawCustomers}: personal columns, then the transaction columns of {@link #customers}. */

@@ -151,7 +151,7 @@ public final class DpPredict implements Callable<Integer> {
         SavedModel saved = readModel(conf);
         AtomicOutput.checkPublishable(conf, output, overwrite, "--output");
         if (input != null) {
-            requireExists(conf, input);
+            InputFlags.requireExists(conf, input);
         }
         try (SessionHandle session = SessionHandle.open("dp-predict", master)) {
             return score(session.spark(), saved, inputFormat);
@@ -163,26 +163,7 @@ public final class DpPredict implements Callable<Integer> {
         if (model == null) {
             throw new IllegalArgumentException("--model is required (a dp-train model folder)");
         }
-        if ((input == null) == (table == null)) {
-            throw new IllegalArgumentException("give exactly one of --input and --table");
-        }
-        InputFormat f = null;
-        if (input != null) {
-            if (format == null) {
-                throw new IllegalArgumentException(
-                        "--format is required with --input: csv, parquet, arrow, adult, mnist or libsvm");
-            }
-            try {
-                f = InputFormat.parse(format);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("--format: " + e.getMessage(), e);
-            }
-        } else if (format != null) {
-            throw new IllegalArgumentException("--format applies to --input only; a --table has its own schema");
-        }
-        if (table != null && table.isBlank()) {
-            throw new IllegalArgumentException("--table must be a table name, got ''");
-        }
+        InputFormat f = InputFlags.check(input, format, table, "csv, parquet, arrow, adult, mnist or libsvm");
         if (output == null) {
             throw new IllegalArgumentException("--output is required");
         }
@@ -213,19 +194,8 @@ public final class DpPredict implements Callable<Integer> {
         }
     }
 
-    private static void requireExists(Configuration conf, String path) {
-        try {
-            Path p = new Path(path);
-            if (!p.getFileSystem(conf).exists(p)) {
-                throw new IllegalArgumentException("--input " + path + " does not exist");
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read --input " + path + ": " + e.getMessage(), e);
-        }
-    }
-
     private int score(SparkSession spark, SavedModel saved, InputFormat f) {
-        Dataset<Row> raw = input != null ? read(spark, input, f, saved.featureSpec()) : table(spark);
+        Dataset<Row> raw = input != null ? read(spark, input, f, saved.featureSpec()) : InputFlags.table(spark, table);
         List<String> kept = keepCols == null ? List.of() : keepCols;
         List<String> columns = Arrays.asList(raw.columns());
         for (String c : kept) {
@@ -275,19 +245,6 @@ public final class DpPredict implements Callable<Integer> {
 
     private static Column col(String name) {
         return functions.col("`" + name.replace("`", "``") + "`");
-    }
-
-    private Dataset<Row> table(SparkSession spark) {
-        try {
-            return spark.table(table);
-        } catch (Exception e) {
-            if (e instanceof AnalysisException ae) {
-                String why = "TABLE_OR_VIEW_NOT_FOUND".equals(ae.getCondition()) ? "no such table or view"
-                        : oneLine(ae.getMessage());
-                throw new IllegalArgumentException("--table " + table + ": " + why, e);
-            }
-            throw e;
-        }
     }
 
     private static Dataset<Row> read(SparkSession spark, String path, InputFormat f, FeatureSpec fs) {

@@ -259,7 +259,7 @@ public final class DpPrepare implements Callable<Integer> {
             AtomicOutput.checkReplaceableFile(conf, receipt, "--receipt");
         }
         if (input != null) {
-            requireExists(conf, input);
+            InputFlags.requireExists(conf, input);
         }
         Link link = noLedger == null ? link(conf) : null;
         try (SessionHandle session = SessionHandle.open("dp-prepare", master)) {
@@ -282,28 +282,10 @@ public final class DpPrepare implements Callable<Integer> {
             throw new IllegalArgumentException("--spec is required (a JSON feature spec with an \"identifiers\""
                     + " section)");
         }
-        if ((input == null) == (table == null)) {
-            throw new IllegalArgumentException("give exactly one of --input and --table");
-        }
-        InputFormat f = null;
-        if (input != null) {
-            if (format == null) {
-                throw new IllegalArgumentException("--format is required with --input: csv, parquet, arrow or adult");
-            }
-            try {
-                f = InputFormat.parse(format);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("--format: " + e.getMessage(), e);
-            }
-            if (f == InputFormat.MNIST || f == InputFormat.LIBSVM) {
-                throw new IllegalArgumentException("--format " + format + ": images and LibSVM vectors carry no"
-                        + " identifiers to prepare; give csv, parquet, arrow or adult");
-            }
-        } else if (format != null) {
-            throw new IllegalArgumentException("--format applies to --input only; a --table has its own schema");
-        }
-        if (table != null && table.isBlank()) {
-            throw new IllegalArgumentException("--table must be a table name, got ''");
+        InputFormat f = InputFlags.check(input, format, table, "csv, parquet, arrow or adult");
+        if (f == InputFormat.MNIST || f == InputFormat.LIBSVM) {
+            throw new IllegalArgumentException("--format " + format + ": images and LibSVM vectors carry no"
+                    + " identifiers to prepare; give csv, parquet, arrow or adult");
         }
         if (output == null) {
             throw new IllegalArgumentException("--output is required");
@@ -405,17 +387,6 @@ public final class DpPrepare implements Callable<Integer> {
         }
     }
 
-    private static void requireExists(Configuration conf, String path) {
-        try {
-            Path p = new Path(path);
-            if (!p.getFileSystem(conf).exists(p)) {
-                throw new IllegalArgumentException("--input " + path + " does not exist");
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read --input " + path + ": " + e.getMessage(), e);
-        }
-    }
-
     /**
      * The ledger link, decided before Spark starts: the source's dataset (by the source's location) and the output's
      * location must agree; nothing is written to the ledger here.
@@ -467,7 +438,7 @@ public final class DpPrepare implements Callable<Integer> {
                         KeySource keySource, Link link, long started, Instant startedAt) {
         long working = System.nanoTime(); // the session is up: from here, reading, preparing and writing
         spark.sparkContext().setJobDescription("dp-prepare: read");
-        Dataset<Row> raw = input != null ? DataReader.read(spark, input, f, fs.csv()) : table(spark);
+        Dataset<Row> raw = input != null ? DataReader.read(spark, input, f, fs.csv()) : InputFlags.table(spark, table);
         Preparation.checkSchema(fs, ids, raw.schema());
         String jobId = UUID.randomUUID().toString();
         spark.sparkContext().setJobDescription("dp-prepare: prepare");
@@ -666,19 +637,6 @@ public final class DpPrepare implements Callable<Integer> {
                 + " differential privacy (Narayanan and Shmatikov 2008): pseudonyms are personal data under GDPR, and"
                 + " the privacy guarantee of a model comes from DP training.");
         return r;
-    }
-
-    private Dataset<Row> table(SparkSession spark) {
-        try {
-            return spark.table(table);
-        } catch (Exception e) {
-            if (e instanceof AnalysisException ae) {
-                String why = "TABLE_OR_VIEW_NOT_FOUND".equals(ae.getCondition()) ? "no such table or view"
-                        : oneLine(ae.getMessage());
-                throw new IllegalArgumentException("--table " + table + ": " + why, e);
-            }
-            throw e;
-        }
     }
 
     /** --version: the dpspark version from the jar manifest. */
