@@ -180,7 +180,7 @@ class ModelScoringTest {
         Dataset<Row> raw = smallRaw(5, 5, new ArrayList<>(), false).drop("color");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new RawScorer(m).score(raw));
         assertEquals("input does not match the model's feature spec 'small-mlp': column 'color': missing from the "
-                + "input", e.getMessage());
+                + "input (columns found: 'a', 'b')", e.getMessage());
     }
 
     private static SavedModel saved(ModelSpec spec, int numParams, ModelProvenance prov) {
