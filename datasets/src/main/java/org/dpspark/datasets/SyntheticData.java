@@ -252,7 +252,7 @@ public final class SyntheticData {
 
     /** The schema of {@link #rawCustomers}: personal columns, then the transaction columns of {@link #customers}. */
     public static StructType rawCustomersSchema() {
-        return new StructType()
+        StructType personal = new StructType()
                 .add(CUSTOMER_ID, DataTypes.StringType, false)
                 .add("name", DataTypes.StringType, false)
                 .add("email", DataTypes.StringType, false)
@@ -261,13 +261,12 @@ public final class SyntheticData {
                 .add("zip", DataTypes.StringType, false)
                 .add("signup_date", DataTypes.StringType, false)
                 .add("card", DataTypes.StringType, false)
-                .add("balance", DataTypes.DoubleType, false)
-                .add("tenure", DataTypes.DoubleType, false)
-                .add("segment", DataTypes.StringType, false)
-                .add("amount", DataTypes.DoubleType, false)
-                .add("hour", DataTypes.DoubleType, false)
-                .add("online", DataTypes.DoubleType, false)
-                .add(LABEL, DataTypes.DoubleType, false);
+                .add("balance", DataTypes.DoubleType, false);
+        StructField[] tx = customersSchema().fields(); // customer_id, age, then the transaction columns
+        for (int i = 2; i < tx.length; i++) {
+            personal = personal.add(tx[i]);
+        }
+        return personal;
     }
 
     /**
