@@ -724,16 +724,34 @@ public class DpTrain implements Callable<Integer> {
                 throw new IllegalArgumentException("--table " + table + ": no such table (" + e.getClass().getSimpleName()
                         + ")", e);
             }
+            warnIfUnprepared(rows, r.spec(), "--table " + table);
             return new Inputs(new TrainingData(rows, enc, "table:" + table, "table", "--table"), null, r.spec());
         }
         String fmt = r.format().name().toLowerCase(Locale.ROOT);
         Dataset<Row> rows = federatedSplit == null ? read(spark, input, r.format(), r.spec())
                 : MnistReader.read(spark, input, partitions != null ? partitions
                         : spark.sparkContext().defaultParallelism(), split(spark));
+        warnIfUnprepared(rows, r.spec(), "--input " + input);
         TrainingData train = new TrainingData(rows, enc, input, fmt, "--input");
         TrainingData eval = evalInput == null ? null
                 : new TrainingData(read(spark, evalInput, r.format(), r.spec()), enc, evalInput, fmt, "--eval-input");
         return new Inputs(train, eval, r.spec());
+    }
+
+    /**
+     * One line when the input still holds a column that the spec's identifiers section drops: it looks like the raw
+     * table, not dp-prepare's copy. Training goes on (its guarantee does not depend on it, and the ledger charges the
+     * same dataset); the line says what the job read. Column names only.
+     */
+    private void warnIfUnprepared(Dataset<Row> rows, FeatureSpec spec, String where) {
+        java.util.Set<String> present = new java.util.HashSet<>(java.util.Arrays.asList(rows.columns()));
+        List<String> raw = spec.identifiers().drop().stream().filter(present::contains).toList();
+        if (!raw.isEmpty()) {
+            out.println(command + ": note: " + where + " holds " + (raw.size() == 1 ? "column " : "columns ")
+                    + String.join(", ", raw.stream().map(c -> "'" + c + "'").toList()) + ", which the feature spec's"
+                    + " identifiers section drops: this looks like the raw table; dp-prepare writes the copy to train"
+                    + " on (the job goes on)");
+        }
     }
 
     /** The public split of --federated-split (images in the file's order; labels read beside the images). */

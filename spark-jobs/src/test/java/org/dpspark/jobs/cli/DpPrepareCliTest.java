@@ -371,6 +371,28 @@ class DpPrepareCliTest {
         assertEquals(2, PrivacyLedger.open(ledger, CONF).registrations().get("census").size());
     }
 
+    @Test
+    void dpTrainOnTheRawTable_saysItLooksUnprepared_andOnTheCopyDoesNot() throws IOException {
+        Path csv = PrepareFixture.writeCsv(dir.resolve("raw/c.csv"),
+                PrepareFixture.lines(PrepareFixture.customers(0, 80), 1));
+        Path key = PrepareFixture.keyFile(dir.resolve("key"), SECRET);
+        String ledger = org.dpspark.jobs.ledger.TestLedgers.init(dir.resolve("ledger"));
+        assertEquals(0, prepare(arr(base(csv, "prepared", "--key-file", key.toString(), "--no-ledger", "test")))
+                .code());
+        String[] plan = {"--spec", spec().toString(), "--privacy-unit", "user", "--user-col", "customer_id",
+            "--max-rows-per-user", "3", "--epsilon", "1", "--delta", "1e-5", "--epochs", "1", "--batch-size", "20",
+            "--ledger", ledger, "--dry-run"};
+        CliRun raw = CliRun.capture(DpTrain::run, concat(new String[] {"--input", csv.toString(), "--format", "csv"},
+                plan));
+        assertEquals(0, raw.code(), raw.err());
+        assertTrue(raw.out().contains("dp-train: note: --input " + csv + " holds columns 'name', 'phone', which the"
+                + " feature spec's identifiers section drops"), raw.out());
+        CliRun copy = CliRun.capture(DpTrain::run, concat(new String[] {"--input",
+            dir.resolve("prepared").toString(), "--format", "parquet"}, plan));
+        assertEquals(0, copy.code(), copy.err());
+        assertFalse(copy.out().contains("note:"), copy.out());
+    }
+
     private static String[] concat(String[] a, String... b) {
         return Stream.concat(Arrays.stream(a), Arrays.stream(b)).toArray(String[]::new);
     }
