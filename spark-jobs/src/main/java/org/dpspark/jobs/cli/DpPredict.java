@@ -1,19 +1,14 @@
 package org.dpspark.jobs.cli;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -255,30 +250,8 @@ public final class DpPredict implements Callable<Integer> {
 
     /** Writes beside --output, then renames into place: the output appears whole or not at all. */
     private void publish(Dataset<Row> result, Configuration hadoop, String fmt) {
-        Path dest = new Path(output);
-        Path tmp = new Path(dest.getParent() == null ? new Path(".") : dest.getParent(),
-                "." + dest.getName() + ".tmp-" + UUID.randomUUID());
-        try {
-            FileSystem fs = dest.getFileSystem(hadoop);
-            try {
-                result.write().format(fmt).option("header", "true").save(tmp.toString());
-                if (fs.exists(dest)) {
-                    if (!overwrite) {
-                        throw new IOException(dest + " appeared while the job ran; not overwriting it");
-                    }
-                    fs.delete(dest, true);
-                }
-                if (!fs.rename(tmp, dest)) {
-                    throw new IOException("rename of " + tmp + " to " + dest + " failed");
-                }
-            } finally {
-                if (fs.exists(tmp)) {
-                    fs.delete(tmp, true);
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write --output " + output + ": " + e.getMessage(), e);
-        }
+        AtomicOutput.publishDirectory(hadoop, output, overwrite, "--output",
+                (tmp, fs) -> result.write().format(fmt).option("header", "true").save(tmp.toString()));
     }
 
     /** --version: the dpspark version from the jar manifest. */

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -18,7 +17,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -447,46 +445,31 @@ public final class DpPrepare implements Callable<Integer> {
             Configuration hadoop = spark.sparkContext().hadoopConfiguration();
             AtomicOutput.checkPublishable(hadoop, output, overwrite, "--output");
             String fmt = outputFormat.strip().toLowerCase(Locale.ROOT);
-            Path dest = new Path(output);
-            Path tmp = new Path(dest.getParent() == null ? new Path(".") : dest.getParent(),
-                    "." + dest.getName() + ".tmp-" + UUID.randomUUID());
-            try {
-                FileSystem dfs = dest.getFileSystem(hadoop);
-                try {
-                    spark.sparkContext().setJobDescription("dp-prepare: write");
-                    // One pass reads, treats, checks and writes; a problem it found throws here (exit 2), and the
-                    // finally below removes what was written.
-                    prepared.write(t -> t.write().format(fmt).option("header", "true").save(tmp.toString()));
-                    double seconds = (System.nanoTime() - working) / 1e9;
-                    double total = (System.nanoTime() - started) / 1e9;
-                    List<String> registered = link != null ? register(link) : List.of();
-                    ObjectNode r = receipt(fs, ids, prepared, f, keySource, pseudonymizer, link, registered, jobId,
-                            startedAt, seconds, total);
-                    byte[] bytes = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(r);
-                    try (OutputStream o = dfs.create(new Path(tmp, RECEIPT_NAME), false)) {
-                        o.write(bytes);
-                    }
-                    if (dfs.exists(dest)) {
-                        if (!overwrite) {
-                            throw new IOException(dest + " appeared while the job ran; not overwriting it");
-                        }
-                        dfs.delete(dest, true);
-                    }
-                    if (!dfs.rename(tmp, dest)) {
-                        throw new IOException("rename of " + tmp + " to " + dest + " failed");
-                    }
-                    if (receipt != null) {
-                        AtomicOutput.writeFile(hadoop, receipt, bytes, true);
-                    }
-                    out.println(summary(prepared, fmt, seconds, total, link, pseudonymizer));
-                } finally {
-                    if (dfs.exists(tmp)) {
-                        dfs.delete(tmp, true);
-                    }
+            byte[][] receiptBytes = new byte[1][];
+            String[] summary = new String[1];
+            // The copy is staged beside --output; the ledger link and the receipt are written before it is
+            // renamed into place, so an unlinked copy is never visible there.
+            AtomicOutput.publishDirectory(hadoop, output, overwrite, "--output", (tmp, dfs) -> {
+                spark.sparkContext().setJobDescription("dp-prepare: write");
+                // One pass reads, treats, checks and writes; a problem it found throws here (exit 2), and nothing
+                // is published.
+                prepared.write(t -> t.write().format(fmt).option("header", "true").save(tmp.toString()));
+                double seconds = (System.nanoTime() - working) / 1e9;
+                double total = (System.nanoTime() - started) / 1e9;
+                List<String> registered = link != null ? register(link) : List.of();
+                ObjectNode r = receipt(fs, ids, prepared, f, keySource, pseudonymizer, link, registered, jobId,
+                        startedAt, seconds, total);
+                byte[] bytes = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(r);
+                try (OutputStream o = dfs.create(new Path(tmp, RECEIPT_NAME), false)) {
+                    o.write(bytes);
                 }
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot write --output " + output + ": " + e.getMessage(), e);
+                receiptBytes[0] = bytes;
+                summary[0] = summary(prepared, fmt, seconds, total, link, pseudonymizer);
+            });
+            if (receipt != null) {
+                AtomicOutput.writeFile(hadoop, receipt, receiptBytes[0], true);
             }
+            out.println(summary[0]);
         } finally {
             prepared.release();
         }

@@ -150,6 +150,38 @@ public final class AtomicOutput {
         }
     }
 
+    /** What fills a folder before it is published: it writes into the temporary folder it is given. */
+    @FunctionalInterface
+    public interface Filler {
+        void fill(Path tmp, FileSystem fs) throws IOException;
+    }
+
+    /**
+     * Publishes a folder at {@code path} that {@code filler} writes (a Spark write, files, ...): it writes into a
+     * hidden temporary folder beside {@code path}, which is then renamed into place, so the folder appears whole or
+     * not at all. Whatever the filler throws leaves nothing behind.
+     *
+     * @param flag the command-line flag that named the path, for the error message
+     */
+    public static void publishDirectory(Configuration conf, String path, boolean overwrite, String flag,
+                                        Filler filler) {
+        Path dest = new Path(path);
+        try {
+            FileSystem fs = dest.getFileSystem(conf);
+            Path tmp = tempBeside(dest);
+            try {
+                filler.fill(tmp, fs);
+                publish(fs, tmp, dest, overwrite);
+            } finally {
+                if (fs.exists(tmp)) {
+                    fs.delete(tmp, true);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + flag + " " + path + ": " + e.getMessage(), e);
+        }
+    }
+
     private static Path tempBeside(Path dest) throws IOException {
         Path parent = dest.getParent();
         String name = "." + dest.getName() + ".tmp-" + UUID.randomUUID();
