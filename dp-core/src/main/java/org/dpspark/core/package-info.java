@@ -13,7 +13,9 @@
  *   <li>{@link org.dpspark.core.user}: the user as the privacy unit, the executor side of user-level DP-SGD
  *       ({@code UserClippedSumKernel}) and of DP-FedAvg ({@code FedAvgClient}, {@code LocalTraining});</li>
  *   <li>{@link org.dpspark.core.optim}: optimizers applied to the noisy gradient (the server optimizer under
- *       DP-FedAvg).</li>
+ *       DP-FedAvg);</li>
+ *   <li>{@link org.dpspark.core.features}: fixed, data-independent feature transforms (the 2-D scattering
+ *       transform of Tramer and Boneh's ScatterNet, group normalization).</li>
  * </ul>
  */
 package org.dpspark.core;
