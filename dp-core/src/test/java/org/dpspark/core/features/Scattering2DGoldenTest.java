@@ -19,7 +19,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Boneh used), from the golden files written by {@code src/test/python/scattering_golden.py}. Kymatio builds its
  * filters in single precision (complex64), so agreement is limited to about 1e-7 relative: the measured max abs
  * error over max |golden| is 1.5e-7 at most over these files (digit 1.1e-7, random 1.5e-7, one pixel 1.5e-7 for
- * 28 x 28, J = 2, L = 8; 5e-8 or less for the other shapes); the test allows 5e-7.
+ * 28 x 28, J = 2, L = 8; 5e-8 or less for the other shapes); the test allows 5e-7. (A one-off check with Kymatio's
+ * gabor_2d patched to complex128 gave agreement to 6e-16 of the largest output on random images of four shapes: the
+ * whole residual here is Kymatio's float32 filters.)
  */
 class Scattering2DGoldenTest {
 

@@ -42,7 +42,7 @@ class Scattering2DTest {
     @Test
     void normBound_holdsForRandomOnePixelAndHighFrequencyImages() {
         double bound = MNIST.normBound();
-        assertTrue(bound > 1 && bound < 3, "normBound for 28 x 28, J = 2, L = 8 is " + bound); // 2.811
+        assertTrue(bound > 0.5 && bound < 1.5, "normBound for 28 x 28, J = 2, L = 8 is " + bound); // 0.9848
         double worst = 0;
         SplittableRandom rnd = new SplittableRandom(20210101);
         for (int t = 0; t < 50; t++) {
@@ -60,8 +60,9 @@ class Scattering2DTest {
         for (double[] x : highFrequency(28, 28)) {
             worst = Math.max(worst, checkBound(MNIST, x));
         }
-        // the bound cannot see the energy lost to subsampling by 2^J, so it is a few times the worst case seen
-        assertTrue(worst > bound / 10, "largest ratio seen " + worst + " vs bound " + bound);
+        // the largest ratio seen is 0.3125 (the pixel at row 1, column 1, copied by the padding), a constant image
+        // gives 0.25: the bound is about 3 times the worst case seen
+        assertTrue(worst > bound / 5, "largest ratio seen " + worst + " vs bound " + bound);
 
         Scattering2D small = new Scattering2D(8, 9, 2, 4);
         for (int p = 0; p < small.inputSize(); p++) {
@@ -235,6 +236,8 @@ class Scattering2DTest {
         assertTrue(e.getMessage().contains("2^3") && e.getMessage().contains("width 7"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> new Scattering2D(28, 28, 40, 8));
         assertTrue(e.getMessage().contains("2^40"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new Scattering2D(28, 28, 3, 100000));
+        assertTrue(e.getMessage().contains("l = 100000"), e.getMessage());
         new Scattering2D(4, 4, 2, 1); // the smallest image for J = 2
     }
 
