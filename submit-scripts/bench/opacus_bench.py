@@ -5,8 +5,9 @@ Trains, with Opacus' DP-SGD (Poisson sampling, flat clipping, Gaussian noise in 
   adult: logistic regression Linear(104, 1) from zero weights, BCE-with-logits, plain SGD, batch 256, 15 epochs,
          C = 1, lr 1.0, sigma 1.6016 (Opacus' own eps = 1 calibration), on the d = 104 encoding of
          ../shared/datasets/adult/ADULT_FEATURES.md (the one dp-train's built-in `adult` spec uses);
-  mnist: an MLP 784-256-10 (ReLU), cross-entropy, plain SGD, batch 256, C = 1, lr 0.5, sigma 1.1, pixels / 255
-         (dp-train's built-in `mnist` spec);
+  mnist: an MLP 784-256-10 (ReLU), cross-entropy, plain SGD, batch 256, C = 1, lr 0.5, sigma 1.1 (or --mnist-lr,
+         --mnist-sigma), pixels / 255 (dp-train's built-in `mnist` spec), on MNIST or the IDX files of --mnist-dir
+         (Fashion-MNIST);
 once per torch thread count (--threads, default 1,2), and reports the wall time of every epoch, ms/step, and the
 test accuracy. Data is read from the shared datasets folder; nothing is written but the JSON result (--out).
 
@@ -17,7 +18,7 @@ Needs torch and opacus (with its dependencies: scipy, opt_einsum). When they can
 and exits 0 with {"skipped": "..."} in --out, so a bench run without them still completes.
 
 Usage: opacus_bench.py --datasets DIR [--what adult,mnist] [--threads 1,2] [--adult-epochs 15]
-                       [--mnist-epochs 3] --out FILE
+                       [--mnist-epochs 3] [--mnist-dir DIR] [--mnist-sigma S] [--mnist-lr LR] --out FILE
 """
 import argparse
 import gzip
@@ -130,6 +131,10 @@ def main():
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--adult-epochs", type=int, default=15)
     ap.add_argument("--mnist-epochs", type=int, default=3)
+    ap.add_argument("--mnist-dir", default=None,
+                    help="the IDX folder for the mnist task (default DATASETS/mnist; e.g. Fashion-MNIST's)")
+    ap.add_argument("--mnist-sigma", type=float, default=1.1)
+    ap.add_argument("--mnist-lr", type=float, default=0.5)
     ap.add_argument("--out", required=True)
     args = ap.parse_args()
 
@@ -176,7 +181,7 @@ def main():
             result["runs"].append(r)
 
     if "mnist" in what:
-        folder = os.path.join(args.datasets, "mnist")
+        folder = args.mnist_dir or os.path.join(args.datasets, "mnist")
         x, y = load_mnist(folder, "train", torch)
         tx, ty = load_mnist(folder, "t10k", torch)
         for threads in [int(t) for t in args.threads.split(",")]:
@@ -184,9 +189,10 @@ def main():
             torch.manual_seed(int.from_bytes(os.urandom(4), "big"))
             model = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(), torch.nn.Linear(256, 10))
             r = train(torch, opacus, model, torch.nn.CrossEntropyLoss(), x, y, batch=256, epochs=args.mnist_epochs,
-                      lr=0.5, sigma=1.1, clip=1.0,
+                      lr=args.mnist_lr, sigma=args.mnist_sigma, clip=1.0,
                       eval_fn=lambda m: float((m(tx).argmax(dim=1) == ty).float().mean()))
-            r.update({"task": "mnist", "threads": threads, "rows": int(x.shape[0]), "hidden": 256})
+            r.update({"task": "mnist", "threads": threads, "rows": int(x.shape[0]), "hidden": 256, "folder": folder,
+                      "sigma": args.mnist_sigma, "lr": args.mnist_lr})
             print("opacus_bench: mnist MLP, %d thread(s): %s s per epoch, %.2f ms/step, test accuracy %.4f"
                   % (threads, ", ".join("%.1f" % s for s in r["seconds_per_epoch"]), r["ms_per_step"],
                      r["test_accuracy"]), flush=True)

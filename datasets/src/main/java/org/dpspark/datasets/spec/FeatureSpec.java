@@ -26,11 +26,11 @@ import org.apache.hadoop.fs.Path;
  * <p>The feature vector is the concatenation, in {@code features} order, of each feature's encoding
  * ({@link NumericFeature}: one coordinate in [0, 1]; {@link IndicatorFeature}: one coordinate in {0, 1};
  * {@link OneHotFeature}: a block with at most one 1; {@link VectorFeature}: {@code size} coordinates in [0, 1], or,
- * with a {@link LowPassDct} transform, its K * K low-frequency coefficients), so {@code dimension() = sum of widths}
- * and every encoded row {@code x} satisfies
- * {@code ||x||_2 <= sqrt(number of scalar (numeric, indicator) and one-hot features + sum of vector sizes)}: each
- * scalar feature and each one-hot block adds at most 1 to {@code ||x||_2^2}, each vector at most its size (the
- * transform is a contraction). A column may feed several features (say {@code pdays != -1} and {@code pdays}
+ * with an {@link ImageTransform}, its output: K * K low-frequency DCT coefficients, or scattering features), so
+ * {@code dimension() = sum of widths} and every encoded row {@code x} satisfies
+ * {@code ||x||_2 <= sqrt(number of scalar (numeric, indicator) and one-hot features + sum of squared vector bounds)}:
+ * each scalar feature and each one-hot block adds at most 1 to {@code ||x||_2^2}, each vector at most its size, or its
+ * transform's bound squared ({@link VectorFeature#normBound()}; the DCT is a contraction). A column may feed several features (say {@code pdays != -1} and {@code pdays}
  * scaled); each counts in the bound, so the bound still holds ({@link #normBound()} computes it). All bounds,
  * vocabularies and transforms are public: nothing is fitted on private data (fitting would itself need to be DP and
  * accounted; Abadi et al. 2016).
@@ -50,8 +50,10 @@ import org.apache.hadoop.fs.Path;
  * A label without "positive"/"negative" is numeric (0/1). A multiclass label has {@code "num_classes": K}
  * (values 0 .. K-1); a regression label has {@code "min"} and {@code "max"} (values clipped to them). A vector
  * feature is {@code {"column":"features","encoding":"scale","size":784,"min":0,"max":255}}, optionally with
- * {@code "transform":{"type":"dct","height":28,"width":28,"keep":12}} ({@link LowPassDct}; a reader that predates
- * transforms refuses such a spec with "unknown key", never ignores it).
+ * {@code "transform":{"type":"dct","height":28,"width":28,"keep":12}} ({@link LowPassDct}) or
+ * {@code "transform":{"type":"scatter","height":28,"width":28,"j":2,"l":8,"groups":27}} ({@link ScatterTransform}; a
+ * reader that predates transforms refuses such a spec with "unknown key", one that predates scattering with "type
+ * must be dct"; neither ignores it).
  *
  * <p>The privacy unit: a spec may declare {@code "user":{"column":"customer_id"}}, the column whose value names
  * the person a row belongs to (user-level DP, {@link org.dpspark.datasets.UserBlocks}). Without it the unit is
@@ -219,15 +221,21 @@ public record FeatureSpec(String name, List<FeatureColumn> features, LabelSpec l
     }
 
     /**
-     * The bound on {@code ||x||_2} of every encoded row: {@code sqrt(sum over features of b_f)} with {@code b_f = 1}
+     * The bound on {@code ||x||_2} of every encoded row: {@code sqrt(sum over features of b_f^2)} with {@code b_f = 1}
      * for a numeric, indicator or one-hot feature (one coordinate in [0, 1], or a block with at most one 1) and
-     * {@code b_f = size} for a vector feature ({@code size} coordinates in [0, 1]; a {@link LowPassDct} keeps a
-     * subset of the coefficients of an orthonormal transform, so by Parseval it does not increase the norm).
+     * {@link VectorFeature#normBound()} for a vector feature (sqrt(size) for {@code size} coordinates in [0, 1], or
+     * its transform's bound: a {@link LowPassDct} keeps a subset of the coefficients of an orthonormal transform, so
+     * by Parseval it does not increase the norm; a {@link ScatterTransform} states its own).
      */
     public double normBound() {
         double sq = 0;
         for (FeatureColumn f : features) {
-            sq += f instanceof VectorFeature v ? v.size() : 1;
+            if (f instanceof VectorFeature v) {
+                double b = v.normBound();
+                sq += b * b;
+            } else {
+                sq += 1;
+            }
         }
         return Math.sqrt(sq);
     }
@@ -285,19 +293,21 @@ public record FeatureSpec(String name, List<FeatureColumn> features, LabelSpec l
 
     /**
      * The same spec with a fixed feature transform applied to its vector feature: {@code "raw"} returns this spec
-     * unchanged; {@code "dct:K"} returns a spec named {@code name + "+dct:K"} whose vector feature (the only one; a
-     * square image of S * S elements, K in [1, S]) is followed by the {@link LowPassDct} keeping K x K coefficients.
+     * unchanged; {@code "dct:K"} ({@link LowPassDct}, K x K coefficients, K in [1, S]) or {@code "scatter:J,L[,G]"}
+     * ({@link ScatterTransform}) returns a spec named {@code name + "+" + text} whose vector feature (the only one; a
+     * square image of S * S elements) is followed by the transform.
      *
-     * @throws IllegalArgumentException when the text is neither, or the spec has no vector feature, several, one
-     *                                  that already has a transform, or one that is not a square image of side &gt;= K
+     * @throws IllegalArgumentException when the text is none of these, or the spec has no vector feature, several, one
+     *                                  that already has a transform, or one the transform does not fit
      */
     public FeatureSpec withFeatureTransform(String text) {
         String t = text == null ? "" : text.strip().toLowerCase(Locale.ROOT);
         if (t.equals("raw")) {
             return this;
         }
-        if (!t.startsWith(LowPassDct.TYPE + ":")) {
-            throw new IllegalArgumentException("feature transform must be raw or dct:K, got '" + text + "'");
+        if (!t.startsWith(LowPassDct.TYPE + ":") && !t.startsWith(ScatterTransform.TYPE + ":")) {
+            throw new IllegalArgumentException("feature transform must be raw, dct:K or scatter:J,L[,G], got '"
+                    + text + "'");
         }
         int index = -1;
         for (int i = 0; i < features.size(); i++) {
@@ -318,16 +328,35 @@ public record FeatureSpec(String name, List<FeatureColumn> features, LabelSpec l
             throw new IllegalArgumentException(t + ": vector feature '" + v.column() + "' of spec '" + name
                     + "' already has the transform " + v.transform().text());
         }
-        LowPassDct dct;
+        ImageTransform transform;
         try {
-            dct = LowPassDct.parse(t, v.size());
+            transform = ImageTransform.parse(t, v.size());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("vector feature '" + v.column() + "' of spec '" + name + "': "
                     + e.getMessage(), e);
         }
         List<FeatureColumn> out = new ArrayList<>(features);
-        out.set(index, v.withTransform(dct));
-        return new FeatureSpec(name + "+" + dct.text(), out, label, user, csv, identifiers);
+        out.set(index, v.withTransform(transform));
+        return new FeatureSpec(name + "+" + transform.text(), out, label, user, csv, identifiers);
+    }
+
+    /**
+     * The same spec without fixed image transforms (each vector feature's {@link VectorFeature#transform()} removed;
+     * this spec itself when it has none): the encoding the transforms start from. Validation checks and fingerprints
+     * rows in this encoding, so the same data has the same fingerprint whatever transform a run applies.
+     */
+    public FeatureSpec withoutTransforms() {
+        List<FeatureColumn> out = new ArrayList<>(features.size());
+        boolean any = false;
+        for (FeatureColumn f : features) {
+            if (f instanceof VectorFeature v && v.transform() != null) {
+                out.add(v.withTransform(null));
+                any = true;
+            } else {
+                out.add(f);
+            }
+        }
+        return any ? new FeatureSpec(name, out, label, user, csv, identifiers) : this;
     }
 
     /** Offset of each feature's first coordinate in the encoded vector, in {@code features} order. */

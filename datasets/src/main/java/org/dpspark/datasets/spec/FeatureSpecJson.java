@@ -33,6 +33,7 @@ final class FeatureSpecJson {
     private static final Set<String> NUMERIC_KEYS = Set.of("column", "encoding", "min", "max");
     private static final Set<String> VECTOR_KEYS = Set.of("column", "encoding", "size", "min", "max", "transform");
     private static final Set<String> DCT_KEYS = Set.of("type", "height", "width", "keep");
+    private static final Set<String> SCATTER_KEYS = Set.of("type", "height", "width", "j", "l", "groups");
     private static final Set<String> ONEHOT_KEYS = Set.of("column", "encoding", "vocabulary");
 
     private FeatureSpecJson() {
@@ -74,12 +75,20 @@ final class FeatureSpecJson {
                 o.put("size", v.size());
                 o.put("min", v.min());
                 o.put("max", v.max());
-                if (v.transform() != null) {
+                if (v.transform() instanceof LowPassDct d) {
                     ObjectNode t = o.putObject("transform");
                     t.put("type", LowPassDct.TYPE);
-                    t.put("height", v.transform().height());
-                    t.put("width", v.transform().width());
-                    t.put("keep", v.transform().keep());
+                    t.put("height", d.height());
+                    t.put("width", d.width());
+                    t.put("keep", d.keep());
+                } else if (v.transform() instanceof ScatterTransform sc) {
+                    ObjectNode t = o.putObject("transform");
+                    t.put("type", ScatterTransform.TYPE);
+                    t.put("height", sc.height());
+                    t.put("width", sc.width());
+                    t.put("j", sc.j());
+                    t.put("l", sc.l());
+                    t.put("groups", sc.groups());
                 }
             } else if (f instanceof OneHotFeature h) {
                 o.put("encoding", "onehot");
@@ -345,7 +354,7 @@ final class FeatureSpecJson {
                     if (!size.isIntegralNumber() || !size.canConvertToInt()) {
                         throw new IllegalArgumentException(where + ": \"size\" must be an integer, got " + size);
                     }
-                    LowPassDct transform = node.has("transform") ? readTransform(node.get("transform"), where) : null;
+                    ImageTransform transform = node.has("transform") ? readTransform(node.get("transform"), where) : null;
                     return new VectorFeature(column, size.intValue(), enc, number(node, "min", where),
                             number(node, "max", where), transform);
                 }
@@ -380,17 +389,22 @@ final class FeatureSpecJson {
         }
     }
 
-    private static LowPassDct readTransform(JsonNode node, String where) {
+    private static ImageTransform readTransform(JsonNode node, String where) {
         String w = where + ": transform";
         if (!node.isObject()) {
             throw new IllegalArgumentException(w + " must be an object, got " + node);
         }
-        checkKeys(node, DCT_KEYS, w);
         String type = text(node, "type", w);
-        if (!type.equals(LowPassDct.TYPE)) {
-            throw new IllegalArgumentException(w + ": type must be \"" + LowPassDct.TYPE + "\", got '" + type + "'");
+        if (!type.equals(LowPassDct.TYPE) && !type.equals(ScatterTransform.TYPE)) {
+            throw new IllegalArgumentException(w + ": type must be \"" + LowPassDct.TYPE + "\" or \""
+                    + ScatterTransform.TYPE + "\", got '" + type + "'");
         }
+        checkKeys(node, type.equals(LowPassDct.TYPE) ? DCT_KEYS : SCATTER_KEYS, w);
         try {
+            if (type.equals(ScatterTransform.TYPE)) {
+                return new ScatterTransform(integer(node, "height", w), integer(node, "width", w),
+                        integer(node, "j", w), integer(node, "l", w), integer(node, "groups", w));
+            }
             return new LowPassDct(integer(node, "height", w), integer(node, "width", w), integer(node, "keep", w));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(w + ": " + e.getMessage(), e);

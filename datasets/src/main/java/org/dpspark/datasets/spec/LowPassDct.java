@@ -1,6 +1,5 @@
 package org.dpspark.datasets.spec;
 
-import java.io.Serializable;
 import java.util.Locale;
 
 /**
@@ -27,7 +26,7 @@ import java.util.Locale;
  * (square image, inferred from the vector size) and the JSON form
  * {@code {"type": "dct", "height": H, "width": W, "keep": K}} (see {@link FeatureSpec}).
  */
-public final class LowPassDct implements Serializable {
+public final class LowPassDct implements ImageTransform {
 
     private static final long serialVersionUID = 1L;
 
@@ -104,11 +103,13 @@ public final class LowPassDct implements Serializable {
     }
 
     /** Image height H. */
+    @Override
     public int height() {
         return height;
     }
 
     /** Image width W. */
+    @Override
     public int width() {
         return width;
     }
@@ -119,11 +120,13 @@ public final class LowPassDct implements Serializable {
     }
 
     /** Input length H * W. */
+    @Override
     public int inputSize() {
         return height * width;
     }
 
     /** Output length K * K. */
+    @Override
     public int outputSize() {
         return keep * keep;
     }
@@ -133,6 +136,7 @@ public final class LowPassDct implements Serializable {
      * {@code out[outOffset .. outOffset + K * K)}. The ranges must not overlap. Separable: first
      * {@code T = C_H[0..K) x} (K x W), then {@code X = T C_W[0..K)^T}: K H W + K^2 W multiply-adds.
      */
+    @Override
     public void apply(double[] in, int inOffset, double[] out, int outOffset) {
         double[] t = new double[keep * width];
         for (int u = 0; u < keep; u++) {
@@ -159,8 +163,18 @@ public final class LowPassDct implements Serializable {
     }
 
     /** The text form: {@code dct:K} (the image size is the vector's). */
+    @Override
     public String text() {
         return TYPE + ":" + keep;
+    }
+
+    /**
+     * {@code inputNorm} itself: the kept coefficients are a subset of an orthonormal transform's, so by Parseval the
+     * output norm is at most the input norm.
+     */
+    @Override
+    public double normBound(double inputNorm) {
+        return inputNorm;
     }
 
     @Override

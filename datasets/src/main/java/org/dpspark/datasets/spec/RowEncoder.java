@@ -32,7 +32,7 @@ import org.apache.spark.sql.types.StructType;
  * {@link NumericFeature} contributes its clipped, scaled value in [0, 1], an {@link IndicatorFeature} 1 when its
  * comparison holds and 0 when not or when the value is missing, a {@link OneHotFeature} a block with a
  * 1 at the vocabulary position of the trimmed token (all zeros for null or an unknown token), and a
- * {@link VectorFeature} its {@code size} clipped, scaled elements (or, with a {@link LowPassDct}, the transform of
+ * {@link VectorFeature} its {@code size} clipped, scaled elements (or, with an {@link ImageTransform}, the transform of
  * them: computed here, once per row when blocks are packed, never per training step). The label is a class index (0/1, or 0 .. K-1)
  * or a regression value clipped to its bounds, as defined by {@link LabelSpec}.
  *
@@ -65,7 +65,7 @@ public final class RowEncoder implements RowCoder {
         final boolean array; // a vector feature read from an array column
         final double encodedZero; // vector features: the encoding of 0, for sparse vectors
         final int size; // vector features: the number of input elements (width, unless transformed)
-        final LowPassDct transform; // vector features: applied after the element encoding, or null
+        final ImageTransform transform; // vector features: applied after the element encoding, or null
         final IndicatorFeature indicator; // indicator features only
 
         Slot(String column, int schemaIndex, int offset, int width, NumericFeature numeric,
@@ -78,7 +78,7 @@ public final class RowEncoder implements RowCoder {
         }
 
         Slot(String column, int schemaIndex, int offset, int width, NumericFeature numeric,
-             HashMap<String, Integer> vocabulary, boolean vector, boolean array, int size, LowPassDct transform,
+             HashMap<String, Integer> vocabulary, boolean vector, boolean array, int size, ImageTransform transform,
              IndicatorFeature indicator) {
             this.column = column;
             this.indicator = indicator;

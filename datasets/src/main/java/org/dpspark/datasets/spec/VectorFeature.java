@@ -3,14 +3,14 @@ package org.dpspark.datasets.spec;
 /**
  * A vector column of {@code size} numbers (a Spark ML vector, dense or sparse, or an array of numbers), each
  * element clipped to the public bounds [min, max] and mapped to [0, 1] exactly as a {@link NumericFeature} with
- * the same encoding, then, optionally, passed through a fixed public {@link LowPassDct} (an image's low-frequency
- * DCT coefficients). Typical uses: image pixels ([0, 255] for MNIST), the output of a VectorAssembler, LibSVM
+ * the same encoding, then, optionally, passed through a fixed public {@link ImageTransform} (an image's low-frequency
+ * DCT coefficients, {@link LowPassDct}, or its scattering features, {@link ScatterTransform}). Typical uses: image pixels ([0, 255] for MNIST), the output of a VectorAssembler, LibSVM
  * features.
  *
  * <p>The size, the bounds and the transform are declared (public), never read from the data; a row whose vector
  * has another size is a validation error, as is a NaN or infinite element (or a null element of an array). Every
- * encoded element lies in [0, 1], so this block's L2 norm is at most sqrt(size); the transform is a contraction,
- * so that bound also holds after it. The block's width is {@code size} without a transform and the transform's
+ * encoded element lies in [0, 1], so this block's L2 norm is at most sqrt(size) before the transform, and
+ * {@link ImageTransform#normBound} of that after it. The block's width is {@code size} without a transform and the transform's
  * output size with one.
  *
  * @param column    the input column (non-blank)
@@ -21,7 +21,7 @@ package org.dpspark.datasets.spec;
  * @param transform null (the scaled elements themselves), or a transform whose input size is {@code size}
  */
 public record VectorFeature(String column, int size, NumericFeature.Encoding encoding, double min, double max,
-                            LowPassDct transform) implements FeatureColumn {
+                            ImageTransform transform) implements FeatureColumn {
 
     public VectorFeature {
         // the same checks, and messages, as a scalar feature with these bounds
@@ -47,13 +47,19 @@ public record VectorFeature(String column, int size, NumericFeature.Encoding enc
     }
 
     /** The same feature with {@code t} applied after the element encoding (null: none). */
-    public VectorFeature withTransform(LowPassDct t) {
+    public VectorFeature withTransform(ImageTransform t) {
         return new VectorFeature(column, size, encoding, min, max, t);
     }
 
     @Override
     public int width() {
         return transform == null ? size : transform.outputSize();
+    }
+
+    /** The bound on this block's L2 norm: sqrt(size) before the transform (elements in [0, 1]), then the transform's. */
+    public double normBound() {
+        double raw = Math.sqrt(size);
+        return transform == null ? raw : transform.normBound(raw);
     }
 
     /** The per-element encoding, as a scalar feature of the same column. */

@@ -7,11 +7,13 @@
  * ({@link org.dpspark.datasets.spec.IndicatorFeature}) gives a 0/1 coordinate; categorical
  * columns are one-hot encoded against a public vocabulary; vector columns (ML vectors, arrays) of a declared size are
  * clipped and scaled element by element, then optionally passed through a fixed public transform (the low-frequency
- * 2-D DCT of an image, {@link org.dpspark.datasets.spec.LowPassDct}). Nothing is fitted on the data, so the encoding itself
+ * 2-D DCT of an image, {@link org.dpspark.datasets.spec.LowPassDct}, or its scattering features,
+ * {@link org.dpspark.datasets.spec.ScatterTransform}). Nothing is fitted on the data, so the encoding itself
  * leaks nothing (fitting a scaler, a vocabulary or quantiles on private data would; see Abadi et al. 2016, section 3,
  * on treating preprocessing as part of the mechanism). Because every numeric or indicator coordinate lies in [0, 1]
  * and every one-hot block has at most one 1, an encoded row's L2 norm is at most
- * {@code sqrt(#numeric + #indicators + #one-hot blocks + sum of vector sizes)}, counting a column once per feature it
+ * {@code sqrt(#numeric + #indicators + #one-hot blocks + sum of squared vector bounds)} (a vector's bound is
+ * sqrt(size), or its transform's), counting a column once per feature it
  * feeds ({@link org.dpspark.datasets.spec.FeatureSpec#normBound()}). The label is
  * binary, a class index in [0, K), or a regression value clipped to declared bounds.
  *

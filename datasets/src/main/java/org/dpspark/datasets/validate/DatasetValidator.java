@@ -85,7 +85,8 @@ public final class DatasetValidator {
     }
 
     /**
-     * The validated input: N and the order-independent fingerprint of its encoded rows ({@link RowFingerprint}).
+     * The validated input: N and the order-independent fingerprint of its encoded rows ({@link RowFingerprint}), as
+     * encoded before any fixed image transform ({@link FeatureSpec#withoutTransforms()}).
      *
      * @param rows N
      * @param fingerprint {@code rows-v1:...}
@@ -93,7 +94,8 @@ public final class DatasetValidator {
     public record Validated(long rows, String fingerprint) {}
 
     /**
-     * Validates {@code raw} against {@code spec} in the same single pass, and fingerprints its encoded rows.
+     * Validates {@code raw} against {@code spec} in the same single pass, and fingerprints its encoded rows (before
+     * any fixed image transform: the same data fingerprints alike whatever {@code --features} a run picks).
      *
      * @throws DatasetValidationException listing every violation (columns, problems, counts, first rows; no values)
      */
@@ -112,11 +114,16 @@ public final class DatasetValidator {
         // With a corrupt-record column (CSV, Adult) scan every column: Spark's CSV parser only compares the number
         // of fields with the schema when it parses all of them.
         Dataset<Row> scanned = hasCorrupt ? raw : raw.select(columns(raw, spec.requiredColumns()));
-        RowEncoder encoder = new RowEncoder(spec, scanned.schema());
+        // Checks and the fingerprint read the rows as encoded before any fixed image transform (--features): the
+        // checks are of the input values, and the same data must fingerprint alike whatever transform a run picks,
+        // or a change of --features would hide a registered dataset from the ledger. It also spares the transform's
+        // cost (the scattering transform is the most expensive part of a pass) in this pass.
+        FeatureSpec plain = spec.withoutTransforms();
+        RowEncoder encoder = new RowEncoder(plain, scanned.schema());
         int corruptIndex = hasCorrupt ? scanned.schema().fieldIndex(DataReader.CORRUPT_RECORD_COLUMN) : -1;
 
         // Slots: 0 = malformed records; then the value checks' slots (RowChecks).
-        RowChecks checks = new RowChecks(spec, encoder);
+        RowChecks checks = new RowChecks(plain, encoder);
         int slots = 1 + checks.slots();
         List<String> slotColumn = new ArrayList<>();
         List<String> slotProblem = new ArrayList<>();

@@ -64,8 +64,8 @@ class FeatureTransformSpecTest {
             {dct, "dct:10", "already has the transform dct:12"},
             {FeatureSpec.mnist(), "dct:29", "K in [1, 28]"},
             {FeatureSpec.mnist(), "dct:0", "K in [1, 28]"},
-            {FeatureSpec.mnist(), "pool:2", "raw or dct:K"},
-            {FeatureSpec.mnist(), null, "raw or dct:K"},
+            {FeatureSpec.mnist(), "pool:2", "raw, dct:K or scatter:J,L[,G]"},
+            {FeatureSpec.mnist(), null, "raw, dct:K or scatter:J,L[,G]"},
             {new FeatureSpec("odd", List.of(VectorFeature.scale("features", 783, 0, 255)),
                     LabelSpec.multiclass("label", 10)), "dct:10", "not a perfect square"},
         };

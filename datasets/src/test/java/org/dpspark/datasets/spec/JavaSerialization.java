@@ -12,6 +12,15 @@ final class JavaSerialization {
 
     private JavaSerialization() {}
 
+    /** {@code value} written with Java serialization. */
+    static byte[] bytes(Serializable value) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+            out.writeObject(value);
+        }
+        return bytes.toByteArray();
+    }
+
     /** {@code value} written with Java serialization and read back. */
     @SuppressWarnings("unchecked")
     static <T extends Serializable> T roundTrip(T value) throws IOException, ClassNotFoundException {

@@ -94,7 +94,7 @@ public class DpTrain implements Callable<Integer> {
     @Option(names = "--spec", paramLabel = "SPEC", description = "Feature spec: a JSON file, or a built-in name (adult, mnist). Default: adult / mnist for those formats.")
     String spec;
 
-    @Option(names = "--features", paramLabel = "T", defaultValue = "raw", description = "Fixed public feature transform of the spec's image vector: raw (none) | dct:K (the K x K lowest 2-D DCT-II coefficients of a square image, e.g. dct:10 for MNIST: 100 features instead of 784); saved in the model's spec, applied to training and evaluation alike, no privacy cost (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--features", paramLabel = "T", defaultValue = "raw", description = "Fixed public feature transform of the spec's image vector: raw (none) | dct:K (the K x K lowest 2-D DCT-II coefficients of a square image, e.g. dct:10 for MNIST: 100 features instead of 784) | scatter:J,L[,G] (the 2-D scattering transform of order 2, J scales, L angles, with group normalization in G groups, default channels / 3; scatter:2,8 gives 81 x 7 x 7 for MNIST); saved in the model's spec, applied to training and evaluation alike, no privacy cost (default: ${DEFAULT-VALUE}).")
     String features;
 
     @Option(names = "--eval-input", paramLabel = "PATH", description = "Held-out evaluation data, same format and spec (metrics are not DP).")
@@ -325,6 +325,10 @@ public class DpTrain implements Callable<Integer> {
         try {
             redact = ErrorDetail.redactedLeniently(errorDetail, new SparkConf()); // a bad conf value redacts...
             ErrorDetail.redacted(errorDetail, new SparkConf()); // ...and is refused (exit 2)
+            if (ImageRecipe.applies(cl.getParseResult(), format, privacyUnit, algorithm, federatedSplit,
+                    secureAggregation, demo)) {
+                applyImageRecipe();
+            }
             if (jobId == null) {
                 jobId = UUID.randomUUID().toString(); // known here, so that the status file names it whatever happens
             }
@@ -340,6 +344,21 @@ public class DpTrain implements Callable<Integer> {
         } catch (RuntimeException e) {
             throw new CommandLine.ExecutionException(cl, String.valueOf(e.getMessage()), e);
         }
+    }
+
+    /** Sets the flags of {@link ImageRecipe} and says so (one notice line). */
+    private void applyImageRecipe() {
+        features = ImageRecipe.FEATURES;
+        model = ImageRecipe.MODEL;
+        optimizer = ImageRecipe.OPTIMIZER;
+        momentum = ImageRecipe.MOMENTUM;
+        lrSchedule = ImageRecipe.SCHEDULE;
+        batchSize = ImageRecipe.BATCH;
+        epochs = ImageRecipe.EPOCHS;
+        clipNorm = ImageRecipe.CLIP;
+        learningRate = ImageRecipe.LEARNING_RATE;
+        notice("image data: using the ScatterNet recipe " + ImageRecipe.describe()
+                + " (set any of these flags to configure the run yourself)");
     }
 
     /** Prints the one line of an exception's outcome; a failure's stack trace goes to DEBUG (and --verbose). */
@@ -554,10 +573,10 @@ public class DpTrain implements Callable<Integer> {
     }
 
     private void checkSources() {
-        if (!features.strip().toLowerCase(Locale.ROOT).matches("raw|dct:[0-9]{1,9}")) {
+        if (!features.strip().toLowerCase(Locale.ROOT).matches("raw|dct:[0-9]{1,9}|scatter:[0-9]{1,2},[0-9]{1,2}(,[0-9]{1,4})?")) {
             // the spec-dependent checks (an image vector, K within its side) follow when the spec is resolved
-            throw new IllegalArgumentException("--features must be raw or dct:K (K a positive integer), got '"
-                    + features + "'");
+            throw new IllegalArgumentException("--features must be raw, dct:K (K a positive integer) or scatter:J,L[,G]"
+                    + " (J scales, L angles, G normalization groups), got '" + features + "'");
         }
         if (dryRunRows != null) {
             if (!dryRun) {

@@ -319,6 +319,69 @@ class DpTrainCliTest {
         assertTrue(correct > rows.size() * 0.9, "the two classes differ in their lowest frequencies: " + correct);
     }
 
+    /**
+     * --features scatter:2,8 on MNIST-format input: 81 x 7 x 7 = 3969 inputs, the transform (with its 27 groups) saved
+     * in model.json's spec, the evaluation reproduced by the reloaded spec; and the data's fingerprint is that of the
+     * same images trained with --features dct:4 or raw: a change of transform cannot hide a dataset from the ledger.
+     */
+    @Test
+    void mnistFeaturesScatter_savedWithModel_andTheFingerprintIsTheDataNotTheTransform() throws IOException {
+        Path train = idx("train", 300, 4);
+        Path test = idx("t10k", 100, 5);
+        String[] common = {"--input", train.toString(), "--format", "mnist", "--eval-input", test.toString(),
+            "--model", "softmax", "--noise-multiplier", "0.5", "--epochs", "2", "--allow-weak-privacy",
+            "--batch-size", "50", "--learning-rate", "0.5", "--clip-norm", "0.1"};
+        java.util.Map<String, String> fingerprints = new java.util.LinkedHashMap<>();
+        for (String features : new String[] {"scatter:2,8", "dct:4", "raw"}) {
+            Path out = dir.resolve("model-" + features.replace(':', '-').replace(',', '-'));
+            List<String> a = new ArrayList<>(List.of(common));
+            a.addAll(List.of("--features", features, "--output", out.toString()));
+            CliRun r = run(a.toArray(String[]::new));
+            assertEquals(0, r.code(), r.err());
+            JsonNode rep = JSON.readTree(out.resolve("report.json").toFile());
+            fingerprints.put(features, rep.at("/data/fingerprint").asText());
+            if (features.startsWith("scatter")) {
+                assertEquals(3969, rep.at("/data/dimension").asInt());
+                assertEquals("mnist+scatter:2,8", rep.at("/data/feature_spec").asText());
+                org.dpspark.jobs.model.SavedModel model = org.dpspark.jobs.model.SavedModel.read(
+                        new org.apache.hadoop.conf.Configuration(), out.toString());
+                org.dpspark.datasets.spec.FeatureSpec spec = model.featureSpec();
+                assertEquals(new org.dpspark.datasets.spec.ScatterTransform(28, 28, 2, 8, 27),
+                        ((org.dpspark.datasets.spec.VectorFeature) spec.features().get(0)).transform());
+                org.apache.spark.api.java.JavaSparkContext jsc =
+                        org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext());
+                double reloaded = org.dpspark.jobs.eval.Evaluator.evaluate(jsc,
+                        org.dpspark.datasets.BlockPacker.pack(org.dpspark.datasets.MnistReader.read(spark,
+                                test.toString(), 2), spec),
+                        org.dpspark.jobs.model.ModelSpec.softmax(3969, 10).create(), model.params())
+                        .values().get("accuracy");
+                assertEquals(rep.at("/evaluation/accuracy").asDouble(), reloaded, 0.0);
+                assertTrue(reloaded > 0.9, "the two classes differ in where they are lit: " + reloaded);
+            }
+        }
+        assertEquals(1, new java.util.HashSet<>(fingerprints.values()).size(), fingerprints.toString());
+        assertTrue(fingerprints.get("raw").startsWith("rows-v1:"), fingerprints.toString());
+    }
+
+    /**
+     * --format mnist with none of the recipe's flags: the ScatterNet recipe (one notice line naming every flag it
+     * sets; B = 4096, 40 epochs); any one recipe flag turns it off and dp-train's plain defaults apply.
+     */
+    @Test
+    void imageData_withoutRecipeFlags_getsTheScatterNetRecipe_andOneFlagTurnsItOff() throws IOException {
+        Path train = idx("train", 5000, 6);
+        CliRun r = run("--input", train.toString(), "--format", "mnist", "--epsilon", "3", "--dry-run");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("image data: using the ScatterNet recipe --features scatter:2,8 --model softmax"),
+                r.err());
+        assertTrue(r.out().contains("N = 5000, q = 0.8192, steps = 48,"), r.out());
+        CliRun off = run("--input", train.toString(), "--format", "mnist", "--epsilon", "3", "--dry-run",
+                "--model", "mlp");
+        assertEquals(0, off.code(), off.err());
+        assertFalse(off.err().contains("recipe"), off.err());
+        assertTrue(off.out().contains("N = 5000, q = 0.0512, steps = 195,"), off.out());
+    }
+
     @Test
     void featuresFlag_whereItMakesNoSense_refusedWithExitTwo() throws IOException {
         Path csv = write("ok.csv", csvRows(300, 7));
@@ -331,7 +394,7 @@ class DpTrainCliTest {
                 "--output", dir.resolve("model").toString()},                                    // unknown transform
             {"--demo", "--features", "dct:2", "--output", dir.resolve("model").toString()},     // synthetic: no image
         };
-        String[] expected = {"has none", "K in [1, 28]", "raw or dct:K", "has none"};
+        String[] expected = {"has none", "K in [1, 28]", "raw, dct:K", "has none"};
         for (int i = 0; i < cases.length; i++) {
             CliRun r = run(cases[i]);
             assertEquals(ExitCode.BAD_INPUT.code(), r.code(), String.join(" ", cases[i]) + ": " + r.err());

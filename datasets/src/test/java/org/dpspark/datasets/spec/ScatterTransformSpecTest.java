@@ -1,0 +1,152 @@
+package org.dpspark.datasets.spec;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.apache.spark.ml.linalg.SQLDataTypes;
+import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.dpspark.core.features.GroupNorm;
+import org.dpspark.core.features.Scattering2D;
+import org.junit.jupiter.api.Test;
+
+/** The scattering feature transform in a spec: the flag form, JSON, the encoding and the norm bound (no Spark). */
+class ScatterTransformSpecTest {
+
+    private static final StructType MNIST_SCHEMA = new StructType()
+            .add("features", SQLDataTypes.VectorType())
+            .add("label", DataTypes.DoubleType);
+
+    private static double[] image(long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        double[] px = new double[784];
+        for (int i = 0; i < 784; i++) {
+            px[i] = r.nextInt(4) == 0 ? r.nextInt(256) : 0;
+        }
+        return px;
+    }
+
+    private static Row row(double[] px) {
+        return new GenericRowWithSchema(new Object[] {Vectors.dense(px), 4.0}, MNIST_SCHEMA);
+    }
+
+    @Test
+    void withFeatureTransform_scatter28_81ChannelsOf7x7_groupsDefaultTo27() {
+        FeatureSpec s = FeatureSpec.mnist().withFeatureTransform("scatter:2,8");
+        assertEquals("mnist+scatter:2,8", s.name());
+        assertEquals(81 * 49, s.dimension());
+        ScatterTransform t = (ScatterTransform) ((VectorFeature) s.features().get(0)).transform();
+        assertEquals(new ScatterTransform(28, 28, 2, 8, 27), t);
+        assertEquals(81, t.channels());
+        assertEquals("scatter:2,8", t.text());
+        ScatterTransform none = (ScatterTransform) ((VectorFeature) FeatureSpec.mnist()
+                .withFeatureTransform(" SCATTER:2,8,0 ").features().get(0)).transform();
+        assertEquals(0, none.groups());
+        assertEquals("scatter:2,8,0", none.text());
+        assertEquals(81, ((ScatterTransform) ((VectorFeature) FeatureSpec.mnist().withFeatureTransform("scatter:2,8,81")
+                .features().get(0)).transform()).groups());
+    }
+
+    @Test
+    void badScatterForms_refusedInOneLineNamingTheProblem() {
+        Object[][] cases = {
+            {"scatter:2", "two or three integers"},
+            {"scatter:2,8,3,1", "two or three integers"},
+            {"scatter:a,8", "integers"},
+            {"scatter:0,8", "J must be in [1, 6]"},
+            {"scatter:2,0", "L must be in [1, 16]"},
+            {"scatter:5,8", "at least 32 x 32"},
+            {"scatter:2,8,4", "divide the 81 channels"},
+            {"scatter:2,8,-1", "divide the 81 channels"},
+        };
+        for (Object[] c : cases) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> FeatureSpec.mnist().withFeatureTransform((String) c[0]), (String) c[0]);
+            assertTrue(e.getMessage().contains((String) c[1]) && e.getMessage().contains("feature 'features'"),
+                    e.getMessage());
+            assertFalse(e.getMessage().contains("\n"), e.getMessage());
+        }
+        FeatureSpec odd = new FeatureSpec("odd", List.of(VectorFeature.scale("features", 783, 0, 255)),
+                LabelSpec.multiclass("label", 10));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> odd.withFeatureTransform("scatter:2,8"))
+                .getMessage().contains("not a perfect square"));
+    }
+
+    @Test
+    void json_roundTrips_andBadValuesAreRefused() {
+        FeatureSpec s = FeatureSpec.mnist().withFeatureTransform("scatter:2,8");
+        String json = s.toJson();
+        assertTrue(json.contains("\"transform\":{\"type\":\"scatter\",\"height\":28,\"width\":28,\"j\":2,\"l\":8,"
+                + "\"groups\":27}"), json);
+        FeatureSpec back = FeatureSpec.fromJson(json);
+        assertEquals(s, back);
+        assertEquals(json, back.toJson());
+        String[][] cases = {
+            {json.replace("\"groups\":27", "\"groups\":5"), "divide the 81 channels"},
+            {json.replace("\"j\":2,", ""), "\"j\" must be an integer"},
+            {json.replace("\"groups\":27", "\"groups\":27,\"keep\":3"), "keep"},
+            {json.replace("\"type\":\"scatter\"", "\"type\":\"wavelet\""), "type must be \"dct\" or \"scatter\""},
+        };
+        for (String[] c : cases) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> FeatureSpec.fromJson(c[0]),
+                    c[1]);
+            assertTrue(e.getMessage().contains("feature 'features'") && e.getMessage().contains(c[1]), e.getMessage());
+        }
+    }
+
+    @Test
+    void encode_equalsScatteringThenGroupNormOfTheScaledPixels_andStaysWithinTheSpecBound() {
+        FeatureSpec raw = FeatureSpec.mnist();
+        FeatureSpec sc = raw.withFeatureTransform("scatter:2,8");
+        RowEncoder rawEnc = new RowEncoder(raw, MNIST_SCHEMA);
+        RowEncoder enc = new RowEncoder(sc, MNIST_SCHEMA);
+        Scattering2D s = new Scattering2D(28, 28, 2, 8);
+        double bound = sc.normBound();
+        assertEquals(Math.sqrt(3969), bound, 1e-12, "group-normalized features: sqrt(dimension) whatever the image");
+        for (long seed = 0; seed < 4; seed++) {
+            double[] px = image(seed);
+            double[] scaled = rawEnc.encode(row(px));
+            double[] expected = new double[3969];
+            s.apply(scaled, 0, expected, 0);
+            GroupNorm.apply(expected, 0, 81, 49, 27, ScatterTransform.GROUP_NORM_EPS);
+            double[] got = enc.encode(row(px));
+            assertArrayEquals(expected, got, 0.0);
+            double n2 = 0;
+            for (double v : got) {
+                n2 += v * v;
+            }
+            assertTrue(Math.sqrt(n2) <= bound, Math.sqrt(n2) + " > " + bound);
+        }
+        // without normalization: the scattering operator's proven factor times the pixels' bound sqrt(784)
+        FeatureSpec plain = raw.withFeatureTransform("scatter:2,8,0");
+        assertEquals(s.normBound() * 28, plain.normBound(), 1e-9);
+        RowEncoder plainEnc = new RowEncoder(plain, MNIST_SCHEMA);
+        double[] white = new double[784];
+        java.util.Arrays.fill(white, 255);
+        double n2 = 0;
+        for (double v : plainEnc.encode(row(white))) {
+            n2 += v * v;
+        }
+        assertTrue(Math.sqrt(n2) <= plain.normBound(), Math.sqrt(n2) + " > " + plain.normBound());
+    }
+
+    @Test
+    void encoder_serialized_rebuildsTheOperator_andEncodesTheSame() throws IOException, ClassNotFoundException {
+        RowEncoder enc = new RowEncoder(FeatureSpec.mnist().withFeatureTransform("scatter:2,8"), MNIST_SCHEMA);
+        RowEncoder back = JavaSerialization.roundTrip(enc);
+        Row r = row(image(11));
+        assertArrayEquals(enc.encode(r), back.encode(r), 0.0);
+        assertEquals(enc.spec(), back.spec());
+        byte[] bytes = JavaSerialization.bytes(new ScatterTransform(28, 28, 2, 8, 27));
+        assertTrue(bytes.length < 2000, "the filters are not shipped with the spec: " + bytes.length + " bytes");
+    }
+}
