@@ -21,6 +21,9 @@ public final class SearchReport {
         t.put("method", "private random search: K trials on points drawn uniformly, the best noisy validation score "
                 + "kept (Papernot and Steinke 2022)");
         t.put("trials_distribution", plan.count().describe());
+        t.put("trials_kind", plan.count().kind().name());
+        t.put("trials_eta", plan.count().eta());
+        t.put("trials_gamma", plan.count().gamma());
         t.put("trials_mean", plan.count().mean());
         t.put("trials_run", result.trials().size());
         t.put("grid_points", search.space().points().size());
