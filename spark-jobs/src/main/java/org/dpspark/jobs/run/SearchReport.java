@@ -70,13 +70,7 @@ public final class SearchReport {
     private static ObjectNode metrics(EvalMetrics m) {
         ObjectNode o = JSON.createObjectNode();
         o.put("rows", m.rows());
-        m.values().forEach((k, v) -> {
-            if (Double.isNaN(v)) {
-                o.putNull(k);
-            } else {
-                o.put(k, v);
-            }
-        });
+        org.dpspark.jobs.report.Reports.putMetrics(o, m);
         return o;
     }
 }

@@ -262,14 +262,8 @@ public final class TrainingRun {
             AuditSettings audit) {
         long runStart = System.nanoTime();
         TrainConfig cfg = settings.config();
-        jsc.setJobDescription(settings.entryPoint() + ": validate " + data.what());
-        Validated v = validate(data, modelSpec);
-        Validated ev = null;
-        if (eval != null) {
-            jsc.setJobDescription(settings.entryPoint() + ": validate " + eval.what());
-            ev = validate(eval, modelSpec);
-        }
-        jsc.setJobDescription(null);
+        Validated v = validate(jsc, data, modelSpec);
+        Validated ev = eval == null ? null : validate(jsc, eval, modelSpec);
         int parts = settings.partitions() != null ? settings.partitions() : jsc.defaultParallelism();
         Dataset<Row> frame = data.frame();
         // The privacy units: rows, or users, whose rows are bounded to k and co-located (one shuffle) first.
@@ -435,14 +429,8 @@ public final class TrainingRun {
             throw InvalidParameterException.of("model", "must be a classifier for a search (trials are scored by "
                     + "their validation accuracy), got " + modelSpec.kind());
         }
-        jsc.setJobDescription(settings.entryPoint() + ": validate " + data.what());
-        Validated v = validate(data, modelSpec);
-        Validated ev = null;
-        if (eval != null) {
-            jsc.setJobDescription(settings.entryPoint() + ": validate " + eval.what());
-            ev = validate(eval, modelSpec);
-        }
-        jsc.setJobDescription(null);
+        Validated v = validate(jsc, data, modelSpec);
+        Validated ev = eval == null ? null : validate(jsc, eval, modelSpec);
         String datasetId = null;
         if (ledger != null) {
             datasetId = resolveDataset(ledger, settings, v.fingerprint(), true);
@@ -682,6 +670,16 @@ public final class TrainingRun {
 
     /** The validated input: N (public) and the order-independent fingerprint of its encoded rows. */
     private record Validated(long rows, String fingerprint) {}
+
+    /** {@link #validate(TrainingData, ModelSpec)}, the Spark jobs named after the entry point. */
+    private Validated validate(JavaSparkContext jsc, TrainingData data, ModelSpec modelSpec) {
+        jsc.setJobDescription(settings.entryPoint() + ": validate " + data.what());
+        try {
+            return validate(data, modelSpec);
+        } finally {
+            jsc.setJobDescription(null);
+        }
+    }
 
     private static Validated validate(TrainingData data, ModelSpec modelSpec) {
         try {
