@@ -1,42 +1,59 @@
 package org.dpspark.jobs.ml;
 
 import java.util.UUID;
-import org.apache.spark.ml.Estimator;
+import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.ParamMap;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.types.StructType;
+import org.dpspark.jobs.run.SearchSettings;
 
 /**
- * Placeholder for a private k-fold search: NOT IMPLEMENTED. Its trials would fit k models each (every row in k - 1
- * of them) and its final refit is one more training, which need their own accounting in the search's reservation.
- * Every call refuses, naming {@link DpTrainValidationSplit}, the private search that exists.
+ * Private hyperparameter tuning with k-fold cross-validation, in the manner of Spark's {@code CrossValidator}: the
+ * same private random search as {@link DpTrainValidationSplit} (same Params, {@code trainRatio} unused), but each
+ * trial fits k models, fold i's on the rows of the other folds (each row is in k - 1 fits), and its score is the mean
+ * over the folds of the noisy accuracy on the held-out fold; the chosen point is then refit on all rows.
+ *
+ * <p>Accounting (one reservation, one commit): the selection event with (k - 1) fits per trial, each at the largest q
+ * and T of the k fits (an upper bound), and one score release per trial (each row is counted in exactly one fold:
+ * parallel composition), composed with the refit's Gaussian event; sigma is calibrated so that the composition meets
+ * {@code setEpsilon}, the total. k fits per trial cost k times the time, and the k training sets are cached together
+ * ((k - 1) copies of the rows).
  */
-public final class DpCrossValidator extends Estimator<DpTrainValidationSplitModel> {
+public final class DpCrossValidator extends DpTrainValidationSplit {
     private static final long serialVersionUID = 1L;
-    private final String uid = "dpCv_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    private final IntParam numFolds;
 
-    @Override
-    public String uid() {
-        return uid;
+    public DpCrossValidator() {
+        this("dpCv_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12));
     }
 
-    private static UnsupportedOperationException unsupported() {
-        return new UnsupportedOperationException("DpCrossValidator is not implemented: use DpTrainValidationSplit "
-                + "(a private search on one keyed validation split, one ledger event for the whole search)");
+    public DpCrossValidator(String uid) {
+        super(uid);
+        numFolds = new IntParam(this, "numFolds", "k, the folds, in [2, " + SearchSettings.MAX_FOLDS + "]");
+        setDefault(numFolds, 3);
+    }
+
+    public DpCrossValidator setNumFolds(int v) {
+        if (v < 2 || v > SearchSettings.MAX_FOLDS) {
+            throw new IllegalArgumentException("numFolds must be in [2, " + SearchSettings.MAX_FOLDS + "], got " + v);
+        }
+        set(numFolds, v);
+        return this;
+    }
+
+    public IntParam numFolds() {
+        return numFolds;
+    }
+
+    public int getNumFolds() {
+        return (Integer) getOrDefault(numFolds);
     }
 
     @Override
-    public DpTrainValidationSplitModel fit(Dataset<?> dataset) {
-        throw unsupported();
-    }
-
-    @Override
-    public StructType transformSchema(StructType schema) {
-        throw unsupported();
+    int folds() {
+        return getNumFolds();
     }
 
     @Override
     public DpCrossValidator copy(ParamMap extra) {
-        throw unsupported();
+        return defaultCopy(extra);
     }
 }

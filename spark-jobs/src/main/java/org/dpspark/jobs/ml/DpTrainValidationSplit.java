@@ -29,7 +29,7 @@ import org.dpspark.jobs.run.TrainingRun;
  * <p>Parameter maps may set the estimator's {@code learningRate} and {@code clipNorm} only: other parameters
  * (batch size, epochs) change q or T, which the search's one sigma is calibrated for, and are refused.
  */
-public final class DpTrainValidationSplit extends Estimator<DpTrainValidationSplitModel> {
+public class DpTrainValidationSplit extends Estimator<DpTrainValidationSplitModel> {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DpTrainValidationSplit.class);
     private static final long serialVersionUID = 1L;
     /** The estimator Params a parameter map may set, and their names in the search. */
@@ -47,6 +47,8 @@ public final class DpTrainValidationSplit extends Estimator<DpTrainValidationSpl
     public DpTrainValidationSplit() {
         this("dpTvs_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12));
     }
+
+    /** For {@link DpCrossValidator}, and Spark's copies by uid. */
 
     public DpTrainValidationSplit(String uid) {
         this.uid = uid;
@@ -156,7 +158,12 @@ public final class DpTrainValidationSplit extends Estimator<DpTrainValidationSpl
             throw new IllegalArgumentException("trainRatio must be in [0.5, 1), got " + ratio);
         }
         return new SearchSettings(SearchSpace.of(points), TrialCount.parse(getOrDefault(trials)), 1 - ratio,
-                (Double) getOrDefault(scoreNoise));
+                (Double) getOrDefault(scoreNoise), folds());
+    }
+
+    /** 0: one held-out part ({@code 1 - trainRatio} of the rows); k: k-fold cross-validation. */
+    int folds() {
+        return 0;
     }
 
     @Override

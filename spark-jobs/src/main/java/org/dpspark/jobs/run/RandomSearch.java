@@ -33,7 +33,7 @@ public final class RandomSearch {
     /**
      * A trained trial.
      *
-     * @param params the model's parameters
+     * @param params the model's parameters (null when the trial keeps no single model: k folds)
      * @param noisyScore the noisy validation score (higher is better); released, DP
      * @param detail what the caller keeps of the trial (its TrainedModel), or null
      */

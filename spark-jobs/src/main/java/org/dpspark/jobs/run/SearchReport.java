@@ -31,7 +31,16 @@ public final class SearchReport {
         t.put("train_rows", plan.trainRows());
         t.put("validation_rows", plan.validationRows());
         t.put("split", "HMAC-SHA256 of each row under a secret key drawn for the run (never recorded)");
-        t.put("score", "noisy validation accuracy = (correct predictions + N(0, S^2)) / validation_rows");
+        t.put("folds", plan.folds());
+        if (plan.folds() >= 2) {
+            t.put("score", "mean over the " + plan.folds() + " folds of the noisy accuracy (correct predictions on the "
+                    + "fold + N(0, S^2)) / the fold's rows, each fold's model trained on the other folds");
+            t.put("refit", "the chosen point refit on all rows: a second Gaussian event in the same reservation");
+            t.put("refit_sampling_rate", plan.refitSamplingRate());
+            t.put("refit_steps", plan.refitSteps());
+        } else {
+            t.put("score", "noisy validation accuracy = (correct predictions + N(0, S^2)) / validation_rows");
+        }
         t.put("score_noise_multiplier", plan.scoreNoise());
         t.put("score_noise_std_accuracy", plan.scoreNoise() / plan.validationRows());
         t.put("sampling_rate", plan.samplingRate());

@@ -375,8 +375,9 @@ public final class TrainingRun {
         // its audit.
         List<AuditResult> results = canaries == null ? List.of()
                 : canaries.score(paddedParams, base, result.params(), plan.delta());
-        LedgerReceipt receipt = commit(recordIn, datasetId, admission, plan.events(), plan.epsilon(), plan.delta(),
-                modelPath, noRecordReason);
+        // a run not recorded (a non-private one has no events at all) commits nothing
+        LedgerReceipt receipt = commit(recordIn, datasetId, admission, recordIn == null ? List.of() : plan.events(),
+                plan.epsilon(), plan.delta(), modelPath, noRecordReason);
         TrainedModel trained = trainedModel(data, info, evalInfo, modelSpec, cfg, plan, result, metrics, receipt);
         if (settings.publication() != null) {
             publish(jsc, trained, settings.publication(), null);
@@ -440,25 +441,58 @@ public final class TrainingRun {
         byte[] key = cfg.insecureTestSeed().isPresent()
                 ? InsecureTestRandomness.seededSecretKey(cfg.insecureTestSeed().getAsLong() ^ 0x73706c6974L)
                 : CsprngStream.newSecretKey();
-        ValidationSplit.Parts split = ValidationSplit.split(data.frame(), search.validationFraction(), key);
         int parts = settings.partitions() != null ? settings.partitions() : jsc.defaultParallelism();
-        JavaRDD<DenseBlock> trainBlocks = rowBlocks(split.train(), data.encoding(), parts)
-                .persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
-        JavaRDD<DenseBlock> validationBlocks = rowBlocks(split.validation(), data.encoding(), parts)
-                .persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
+        // The fits of a trial: one (train on the held-out split's rest) or k (fold i's on the other folds).
+        List<Dataset<Row>> trainFrames = new java.util.ArrayList<>();
+        List<Dataset<Row>> validationFrames = new java.util.ArrayList<>();
+        if (search.crossValidated()) {
+            List<Dataset<Row>> folds = ValidationSplit.folds(data.frame(), search.folds(), key);
+            for (int i = 0; i < folds.size(); i++) {
+                Dataset<Row> rest = null;
+                for (int j = 0; j < folds.size(); j++) {
+                    rest = j == i ? rest : rest == null ? folds.get(j) : rest.union(folds.get(j));
+                }
+                trainFrames.add(rest);
+                validationFrames.add(folds.get(i));
+            }
+        } else {
+            ValidationSplit.Parts split = ValidationSplit.split(data.frame(), search.validationFraction(), key);
+            trainFrames.add(split.train());
+            validationFrames.add(split.validation());
+        }
+        int fits = trainFrames.size();
+        List<JavaRDD<DenseBlock>> trainBlocks = new java.util.ArrayList<>();
+        List<JavaRDD<DenseBlock>> validationBlocks = new java.util.ArrayList<>();
+        for (int i = 0; i < fits; i++) {
+            trainBlocks.add(rowBlocks(trainFrames.get(i), data.encoding(), parts)
+                    .persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK()));
+            validationBlocks.add(rowBlocks(validationFrames.get(i), data.encoding(), parts)
+                    .persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK()));
+        }
         JavaRDD<DenseBlock> evalBlocks = eval == null ? null : pack(eval.frame(), eval.encoding());
         try {
             jsc.setJobDescription(settings.entryPoint() + ": split the rows into training and validation parts");
-            long trainRows = trainBlocks.map(DenseBlock::rows).fold(0, Integer::sum);
-            long validationRows = validationBlocks.map(DenseBlock::rows).fold(0, Integer::sum);
+            long[] trainRows = new long[fits];
+            long[] validationRows = new long[fits];
+            for (int i = 0; i < fits; i++) {
+                trainRows[i] = trainBlocks.get(i).map(DenseBlock::rows).fold(0, Integer::sum);
+                validationRows[i] = validationBlocks.get(i).map(DenseBlock::rows).fold(0, Integer::sum);
+            }
             jsc.setJobDescription(null);
             double ceiling = ledger != null ? ledger.policy().epsilonCeiling() : PlanRequest.DEFAULT_EPSILON_CEILING;
-            SearchPlan plan = SearchPlan.calibrate(cfg, search, trainRows, validationRows, ceiling);
-            // Every point's configuration is checked before the reservation; q, T and sigma are the same for all.
-            for (Hyperparameters point : search.space().points()) {
-                Optimizers.create(plan.trialConfig(cfg, point), plan.steps());
+            SearchPlan plan = SearchPlan.calibrate(cfg, search, trainRows, validationRows, v.rows(), ceiling);
+            // Every point's configuration and every fit's plan are checked before the reservation.
+            PrivacyPlan[] fitPlans = new PrivacyPlan[fits];
+            TrainConfig first = plan.trialConfig(cfg, search.space().points().get(0));
+            for (int i = 0; i < fits; i++) {
+                fitPlans[i] = plan.fitPlan(first, trainRows[i], ceiling);
             }
-            PrivacyPlan trialPlan = plan.trialPlan(plan.trialConfig(cfg, search.space().points().get(0)), ceiling);
+            PrivacyPlan refitPlan = search.crossValidated() ? plan.fitPlan(first, v.rows(), ceiling) : null;
+            for (Hyperparameters point : search.space().points()) {
+                for (PrivacyPlan fp : fitPlans) {
+                    Optimizers.create(plan.trialConfig(cfg, point), fp.steps());
+                }
+            }
             Admission admission = ledger == null ? null
                     : reserve(ledger, datasetId, v.fingerprint(), plan.events(), plan.delta());
             AtomicBoolean stepped = new AtomicBoolean();
@@ -470,18 +504,33 @@ public final class TrainingRun {
             DpModel trained = cfg.regularizer().equals("pdp") ? PdpRegularized.wrap(base, cfg.pdpStrength()) : base;
             long k;
             RandomSearch.Result result;
+            TrialRun chosen = null;
             try {
                 k = plan.count().sample(rng);
                 result = RandomSearch.run(k, search.space(), rng, (i, point) -> {
                     TrainConfig trial = plan.trialConfig(cfg, point);
-                    TrainResult r = DpTrainer.train(jsc, trainBlocks, trainRows, trained, trial, trialPlan,
-                            () -> stepped.set(true));
-                    // the exact count stays here: only the noised count leaves this lambda
-                    double noisy = Evaluator.correctCount(jsc, validationBlocks, base, r.params())
-                            + scoreNoise.sample(plan.scoreNoise());
+                    double score = 0;
+                    TrainResult r = null;
+                    for (int f = 0; f < fits; f++) {
+                        r = DpTrainer.train(jsc, trainBlocks.get(f), trainRows[f], trained, trial, fitPlans[f],
+                                () -> stepped.set(true));
+                        // the exact count stays here: only the noised count leaves this lambda
+                        double noisy = Evaluator.correctCount(jsc, validationBlocks.get(f), base, r.params())
+                                + scoreNoise.sample(plan.scoreNoise());
+                        score += noisy / validationRows[f] / fits;
+                    }
+                    if (search.crossValidated()) {
+                        return new RandomSearch.Scored(null, score, null); // the chosen point is refit below
+                    }
                     EvalMetrics m = evalBlocks == null ? null : Evaluator.evaluate(jsc, evalBlocks, base, r.params());
-                    return new RandomSearch.Scored(r.params(), noisy / validationRows, new TrialRun(trial, r, m));
+                    return new RandomSearch.Scored(r.params(), score, new TrialRun(trial, r, m));
                 }, onTrial);
+                if (k > 0) {
+                    chosen = search.crossValidated()
+                            ? refit(jsc, data, evalBlocks, base, trained, plan.trialConfig(cfg, result.chosen().point()),
+                                    refitPlan, v.rows(), parts, stepped)
+                            : (TrialRun) result.chosen().scored().detail();
+                }
             } catch (RuntimeException | Error e) {
                 if (admission != null) {
                     settleFailure(admission, stepped.get(), e);
@@ -496,7 +545,6 @@ public final class TrainingRun {
             if (k == 0) {
                 return new Searched(plan, result, null, receipt, tuning);
             }
-            TrialRun chosen = (TrialRun) result.chosen().scored().detail();
             // The published model claims the whole search's guarantee, not one trial's.
             TrainConfig claimed = chosen.config().toBuilder().noiseMultiplier(null).targetEpsilon(plan.targetEpsilon())
                     .build();
@@ -514,9 +562,18 @@ public final class TrainingRun {
             return new Searched(plan, result, model, receipt, tuning);
         } finally {
             jsc.setJobDescription(null);
-            trainBlocks.unpersist(false);
-            validationBlocks.unpersist(false);
+            trainBlocks.forEach(b -> b.unpersist(false));
+            validationBlocks.forEach(b -> b.unpersist(false));
         }
+    }
+
+    /** A cross-validated search's final fit of the chosen point on all rows (its event is in the reservation). */
+    private TrialRun refit(JavaSparkContext jsc, TrainingData data, JavaRDD<DenseBlock> evalBlocks, DpModel base,
+            DpModel trained, TrainConfig trial, PrivacyPlan refitPlan, long rows, int parts, AtomicBoolean stepped) {
+        TrainResult r = DpTrainer.train(jsc, rowBlocks(data.frame(), data.encoding(), parts), rows, trained, trial,
+                refitPlan, () -> stepped.set(true));
+        EvalMetrics m = evalBlocks == null ? null : Evaluator.evaluate(jsc, evalBlocks, base, r.params());
+        return new TrialRun(trial, r, m);
     }
 
     /** What a search keeps of one trial: its configuration, its training result, its (not DP) evaluation or null. */

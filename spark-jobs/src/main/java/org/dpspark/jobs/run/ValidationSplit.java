@@ -39,6 +39,31 @@ public final class ValidationSplit {
         if (!(fraction > 0 && fraction < 1)) {
             throw new IllegalArgumentException("the validation fraction must be in (0, 1), got " + fraction);
         }
+        Dataset<Row> tagged = tag(frame, key);
+        Column inValidation = functions.col(COLUMN).lt(fraction);
+        return new Parts(tagged.filter(functions.not(inValidation)).drop(COLUMN),
+                tagged.filter(inValidation).drop(COLUMN));
+    }
+
+    /**
+     * Splits {@code frame} into {@code k} folds with a fresh secret key: fold i holds the rows whose keyed fraction
+     * is in [i / k, (i + 1) / k).
+     */
+    public static java.util.List<Dataset<Row>> folds(Dataset<Row> frame, int k, byte[] key) {
+        if (k < 2) {
+            throw new IllegalArgumentException("folds must be >= 2, got " + k);
+        }
+        Dataset<Row> tagged = tag(frame, key);
+        java.util.List<Dataset<Row>> out = new java.util.ArrayList<>();
+        for (int i = 0; i < k; i++) {
+            Column u = functions.col(COLUMN);
+            Column in = i == k - 1 ? u.geq((double) i / k) : u.geq((double) i / k).and(u.lt((double) (i + 1) / k));
+            out.add(tagged.filter(in).drop(COLUMN));
+        }
+        return out;
+    }
+
+    private static Dataset<Row> tag(Dataset<Row> frame, byte[] key) {
         if (key == null || key.length < 16) {
             throw new IllegalArgumentException("the split needs a secret key of at least 16 bytes");
         }
@@ -48,10 +73,7 @@ public final class ValidationSplit {
         for (int i = 0; i < cols.length; i++) {
             all[i] = functions.col("`" + cols[i].replace("`", "``") + "`");
         }
-        Dataset<Row> tagged = frame.withColumn(COLUMN, u.apply(functions.struct(all)));
-        Column inValidation = functions.col(COLUMN).lt(fraction);
-        return new Parts(tagged.filter(functions.not(inValidation)).drop(COLUMN),
-                tagged.filter(inValidation).drop(COLUMN));
+        return frame.withColumn(COLUMN, u.apply(functions.struct(all)));
     }
 
     /** The row's keyed fraction in [0, 1). The key stays in this object (serialized to executors only). */

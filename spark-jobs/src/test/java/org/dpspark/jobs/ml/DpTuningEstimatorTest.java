@@ -28,7 +28,9 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.dpspark.accountant.DpEvent;
 import org.dpspark.accountant.ledger.Budget;
+import org.dpspark.accountant.rdp.RdpAccountant;
 import org.dpspark.accountant.ledger.EntryType;
 import org.dpspark.accountant.ledger.LedgerEntry;
 import org.dpspark.accountant.ledger.PrivacyLedger;
@@ -107,6 +109,47 @@ class DpTuningEstimatorTest {
     }
 
     @Test
+    void dpCrossValidator_accountsKMinusOneFitsPerTrialAndTheRefit_inOneReservation() {
+        String ledger = ledgerWithBudget("cv", 5);
+        DpLogisticRegression lr = new DpLogisticRegression();
+        lr.setEpochs(1).setBatchSize(100).setLedger(ledger).setDatasetId("cv").setJobId("cv-1");
+        ParamMap[] maps = new ParamGridBuilder().addGrid(lr.learningRate(), new double[] {0.5, 2}).build();
+        DpTrainValidationSplitModel m = new DpCrossValidator().setNumFolds(3).setEstimator(lr)
+                .setEstimatorParamMaps(maps).setTrials("geometric:1.5").setEpsilon(2).fit(train);
+
+        List<LedgerEntry> job = entries(ledger, "cv").stream().filter(e -> "cv-1".equals(e.jobId())).toList();
+        assertEquals(List.of(EntryType.RESERVATION, EntryType.COMMIT), job.stream().map(LedgerEntry::type).toList());
+        List<DpEvent> events = job.get(0).events();
+        assertEquals(events, job.get(1).events());
+        assertEquals(2, events.size());
+        assertTrue(events.get(0).isSelection() && !events.get(1).isSelection());
+        // A trial is 2 fits (each row in k - 1 = 2 of the 3) at the largest fold's q and T; the refit is over all rows.
+        com.fasterxml.jackson.databind.JsonNode t = json(m.report());
+        assertEquals(2 * t.get("steps").asLong(), events.get(0).steps());
+        assertEquals(100.0 / 3000, events.get(1).samplingRate(), 1e-15);
+        assertEquals(30, events.get(1).steps());
+        assertEquals(events.get(0).noiseMultiplier(), events.get(1).noiseMultiplier(), 0.0);
+        // The claim is the composition of both events, recomputed by the RDP accountant here.
+        RdpAccountant acc = new RdpAccountant();
+        events.forEach(acc::compose);
+        assertEquals(acc.epsilon(1e-5), m.epsilon(), 1e-9);
+        assertTrue(m.epsilon() <= 2.0 + 1e-9 && m.epsilon() > 1.5, "epsilon " + m.epsilon());
+        assertEquals(m.epsilon(), job.get(1).epsilon(), 1e-12);
+        assertEquals(m.epsilon(), m.bestModel().provenance().claim().epsilon(), 0.0);
+        assertEquals(3, t.get("folds").asInt());
+        Dataset<Row> out = m.transform(train);
+        assertTrue(out.filter("prediction = label").count() > 0.65 * out.count());
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode json(String s) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(s);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
     void paramMapsSettingOtherParams_andDpCrossValidator_areRefusedBeforeAnyFit() {
         String ledger = ledgerWithBudget("refused", 5);
         DpLogisticRegression lr = new DpLogisticRegression();
@@ -118,9 +161,7 @@ class DpTuningEstimatorTest {
         assertTrue(e.getMessage().contains("batchSize") && e.getMessage().contains("estimatorParamMaps"),
                 e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> tvs.setTrials("sometimes"));
-        UnsupportedOperationException u = assertThrows(UnsupportedOperationException.class,
-                () -> new DpCrossValidator().fit(train));
-        assertTrue(u.getMessage().contains("DpTrainValidationSplit"), u.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new DpCrossValidator().setNumFolds(1));
         assertEquals(1, entries(ledger, "refused").size(), "only the budget: nothing reserved");
     }
 
