@@ -11,8 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.SplittableRandom;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import org.dpspark.accountant.ledger.EntryType;
@@ -29,9 +27,6 @@ import org.junit.jupiter.api.io.TempDir;
 /** dp-tune end to end on local[2] with a small synthetic CSV: the search's accounting, its refusal, bad flags. */
 class DpTuneCliTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String SPEC = "{\"format_version\":1,\"name\":\"t\",\"label\":{\"column\":\"label\"},"
-            + "\"features\":[{\"column\":\"a\",\"encoding\":\"scale\",\"min\":-1,\"max\":1},"
-            + "{\"column\":\"b\",\"encoding\":\"scale\",\"min\":-1,\"max\":1}]}";
     private static SparkSession spark;
 
     @TempDir Path dir;
@@ -46,20 +41,9 @@ class DpTuneCliTest {
         spark.stop();
     }
 
-    /** Rows of a, b in [-1, 1] and a label from a logistic model with weights (3, -2). */
+    /** The shared two-feature CSV fixture (and its spec.json beside it). */
     private Path csv(String name, int n, long seed) throws IOException {
-        SplittableRandom r = new SplittableRandom(seed);
-        List<String> lines = new ArrayList<>(List.of("a,b,label"));
-        for (int i = 0; i < n; i++) {
-            double a = r.nextDouble(-1, 1);
-            double b = r.nextDouble(-1, 1);
-            lines.add(String.format(Locale.ROOT, "%.5f,%.5f,%d", a, b,
-                    r.nextDouble() < 1 / (1 + Math.exp(-3 * a + 2 * b)) ? 1 : 0));
-        }
-        Path p = dir.resolve(name);
-        Files.write(p, lines);
-        Files.writeString(dir.resolve("spec.json"), SPEC);
-        return p;
+        return TwoFeatureCsv.write(dir, name, n, seed);
     }
 
     private String ledger() {
@@ -88,8 +72,8 @@ class DpTuneCliTest {
     @Test
     void search_isOneSelectionEvent_epsilonIsTheAccountants_andTheBestNoisyScoreIsChosen() throws IOException {
         budget("tune", "5");
-        Path train = csv("train.csv", 2000, 1);
-        Path eval = csv("eval.csv", 500, 2);
+        Path train = csv("train", 2000, 1);
+        Path eval = csv("eval", 500, 2);
         CliRun r = CliRun.capture(DpTune::run, tuneArgs(train, "--epsilon", "2", "--job-id", "search-1",
                 "--eval-input", eval.toString()).toArray(String[]::new));
         assertEquals(0, r.code(), r.err());
@@ -141,7 +125,7 @@ class DpTuneCliTest {
     @Test
     void budgetTooSmall_isRefusedBeforeTheFirstTrial_exit3_nothingPublishedNorReserved() throws IOException {
         budget("tune", "0.5");
-        Path train = csv("train.csv", 2000, 3);
+        Path train = csv("train", 2000, 3);
         CliRun r = CliRun.capture(DpTune::run, tuneArgs(train, "--epsilon", "2", "--job-id", "search-2")
                 .toArray(String[]::new));
         assertEquals(ExitCode.BUDGET_EXHAUSTED.code(), r.code(), r.err());
