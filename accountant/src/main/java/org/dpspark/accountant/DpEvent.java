@@ -1,6 +1,5 @@
 package org.dpspark.accountant;
 
-import org.dpspark.accountant.tuning.RandomRepetition;
 import org.dpspark.accountant.tuning.TrialCount;
 import org.dpspark.core.secagg.DdgParams;
 
@@ -25,9 +24,9 @@ import org.dpspark.core.secagg.DdgParams;
  * K drawn from {@code selection.count()}, each trial {@code steps} compositions of the Poisson-subsampled Gaussian
  * (q = {@code samplingRate}, sigma = {@code noiseMultiplier}) plus the Gaussian release of its score (noise
  * multiplier {@code selection.scoreNoiseMultiplier()}), and only the best trial output (Papernot and Steinke, ICLR
- * 2022; {@link RandomRepetition}). Such an event is one indivisible mechanism: it is never merged with another by
- * adding steps ({@link #sameMechanism} is false whenever either event is a selection and {@link #withSteps} refuses
- * it); composing two searches adds their RDP curves.
+ * 2022; {@code org.dpspark.accountant.tuning.RandomRepetition}). Such an event is one indivisible mechanism: it is
+ * never merged with another by adding steps ({@link #sameMechanism} is false whenever either event is a selection
+ * and {@link #withSteps} refuses it); composing two searches adds their RDP curves.
  *
  * @param samplingRate    q, with 0 &lt; q &lt;= 1 (q = 1: no subsampling)
  * @param noiseMultiplier sigma (Gaussian) or z (discrete) = noise standard deviation / L2 sensitivity, finite and
@@ -55,7 +54,8 @@ public record DpEvent(double samplingRate, double noiseMultiplier, long steps, D
                 throw new IllegalArgumentException("the trial count must not be null");
             }
             if (!(scoreNoiseMultiplier > 0)) {
-                throw new IllegalArgumentException("scoreNoiseMultiplier must be > 0 (+Infinity: no score release), got "
+                throw new IllegalArgumentException(
+                        "scoreNoiseMultiplier must be > 0 (+Infinity: no score release), got "
                         + scoreNoiseMultiplier);
             }
         }

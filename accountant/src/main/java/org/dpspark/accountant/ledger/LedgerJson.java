@@ -16,7 +16,8 @@ import org.dpspark.accountant.tuning.TrialCount;
 
 /**
  * The JSON form of a {@link LedgerEntry}, format versions 1, 2 (2 adds register entries and attempts), 3 (3 adds
- * distributed discrete Gaussian events) and 4 (4 adds hyperparameter search events). One object per file, UTF-8, for example
+ * distributed discrete Gaussian events) and 4 (4 adds hyperparameter search events). One object per file, UTF-8,
+ * for example
  * <pre>
  * {"format_version": 1, "seq": 2, "type": "reservation", "dataset_id": "adult", "job_id": "run-7",
  *  "user": "alice", "time": "2025-01-01T00:00:00Z", "code_version": "0.1.0", "input_fingerprint": "sha256:...",
@@ -250,7 +251,8 @@ public final class LedgerJson {
         if (score == null) {
             throw new IllegalArgumentException("score_sigma is missing (null when no score is released)");
         }
-        return new DpEvent.Selection(count, score.isNull() ? Double.POSITIVE_INFINITY : number(o, "score_sigma", where));
+        return new DpEvent.Selection(count,
+                score.isNull() ? Double.POSITIVE_INFINITY : number(o, "score_sigma", where));
     }
 
     private static List<String> strings(JsonNode n, String field, String where) {

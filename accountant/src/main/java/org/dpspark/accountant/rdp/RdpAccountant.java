@@ -5,7 +5,6 @@ import java.util.List;
 import org.dpspark.accountant.AccountantName;
 import org.dpspark.accountant.DpEvent;
 import org.dpspark.accountant.PrivacyAccountant;
-import org.dpspark.accountant.tuning.RandomRepetition;
 
 /**
  * Renyi-DP accountant for compositions of the Poisson-subsampled Gaussian mechanism and of the Poisson-subsampled
@@ -21,7 +20,7 @@ import org.dpspark.accountant.tuning.RandomRepetition;
  * 256, 512, 1024 on the default grid).
  *
  * <p>A hyperparameter search ({@link DpEvent#isSelection()}) adds, at each order, the RDP of the whole search:
- * {@link RandomRepetition#rdp} of the trial's curve {@link RandomRepetition#trialRdp} (Papernot and Steinke, ICLR 2022,
+ * {@link RepeatAndSelectRdp#rdp} of the trial's curve {@link RepeatAndSelectRdp#trialRdp} (Papernot and Steinke, ICLR 2022,
  * Theorem 2 or 6). It is never merged with another event; composing two searches adds their curves.
  *
  * <p>Conversion to (epsilon, delta)-DP (Balle, Barthe, Gaboardi, Hsu, Sato 2020, "Hypothesis testing
@@ -108,7 +107,7 @@ public final class RdpAccountant implements PrivacyAccountant {
         }
         if (event.isSelection()) {
             DpEvent.Selection s = event.selection();
-            double[] search = RandomRepetition.rdp(orders, RandomRepetition.trialRdp(orders, event.samplingRate(),
+            double[] search = RepeatAndSelectRdp.rdp(orders, RepeatAndSelectRdp.trialRdp(orders, event.samplingRate(),
                     event.noiseMultiplier(), event.steps(), s.scoreNoiseMultiplier()), s.count());
             for (int i = 0; i < orders.length; i++) {
                 rdp[i] += search[i];
@@ -142,11 +141,11 @@ public final class RdpAccountant implements PrivacyAccountant {
      * ({@link SubsampledGaussianRdp}) or the subsampled distributed discrete Gaussian's
      * ({@link DistributedDiscreteGaussianRdp}; +Infinity at fractional orders).
      *
-     * @throws IllegalArgumentException for a selection event, which has no per-step RDP ({@link RandomRepetition})
+     * @throws IllegalArgumentException for a selection event, which has no per-step RDP ({@link RepeatAndSelectRdp})
      */
     public static double stepRdp(DpEvent event, double order) {
         if (event.isSelection()) {
-            throw new IllegalArgumentException("a selection event has no per-step RDP; see RandomRepetition: " + event);
+            throw new IllegalArgumentException("a selection event has no per-step RDP; see RepeatAndSelectRdp: " + event);
         }
         DpEvent.Discrete d = event.discrete();
         return d == null ? SubsampledGaussianRdp.rdp(event.samplingRate(), event.noiseMultiplier(), order)
