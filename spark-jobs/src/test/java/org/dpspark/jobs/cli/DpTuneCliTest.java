@@ -137,6 +137,23 @@ class DpTuneCliTest {
         assertTrue(entries("tune").stream().noneMatch(e -> "search-2".equals(e.jobId())), "a refused search left an entry");
     }
 
+    /** K ~ Poisson(1e-4) is 0 except with probability 1 - e^-0.0001 < 1e-4: the false-failure rate of this test. */
+    @Test
+    void zeroTrialsDrawn_publishesNothing_commitsTheEvent_andExits0() throws IOException {
+        budget("tune", "5");
+        Path train = csv("train", 2000, 4);
+        List<String> a = tuneArgs(train, "--epsilon", "1", "--job-id", "search-0");
+        a.set(a.indexOf("geometric:2"), "poisson:0.0001");
+        CliRun r = CliRun.capture(DpTune::run, a.toArray(String[]::new));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("K = 0 trials drawn: nothing trained, nothing published"), r.out());
+        assertFalse(r.out().contains("trial 0:"), r.out());
+        assertFalse(Files.exists(dir.resolve("model")), "K = 0 published a model");
+        List<LedgerEntry> job = entries("tune").stream().filter(e -> "search-0".equals(e.jobId())).toList();
+        assertEquals(List.of(EntryType.RESERVATION, EntryType.COMMIT), job.stream().map(LedgerEntry::type).toList());
+        assertTrue(job.get(1).events().get(0).isSelection());
+    }
+
     @Test
     void badSearchFlags_exit2_withOneLineNamingTheFlag_beforeAnyInputIsRead() {
         Path missing = dir.resolve("no-such-input.csv"); // the flags are refused before the input is even looked at
