@@ -228,14 +228,29 @@ public final class DatasetState {
      * distributed discrete Gaussian its tau and dimension: {@link DpEvent#sameMechanism}) the actual steps are at
      * most the reserved steps of the same mechanism. Each step's privacy loss depends only on its mechanism, and
      * fewer compositions of the same mechanism never cost more, under any accountant. A Gaussian and a discrete
-     * event never match each other.
+     * event never match each other. A hyperparameter search ({@link DpEvent#isSelection()}) is one indivisible
+     * event: an actual one is within the reservation only when an equal reserved search is left for it, one for one
+     * (it never draws on reserved Gaussian steps, nor they on it).
      */
     static boolean withinReservation(List<DpEvent> actual, List<DpEvent> reserved) {
         Map<DpEvent, Long> left = new HashMap<>();
+        Map<DpEvent, Integer> searchesLeft = new HashMap<>();
         for (DpEvent r : reserved) {
-            left.merge(mechanism(r), r.steps(), Long::sum);
+            if (r.isSelection()) {
+                searchesLeft.merge(r, 1, Integer::sum);
+            } else {
+                left.merge(mechanism(r), r.steps(), Long::sum);
+            }
         }
         for (DpEvent a : actual) {
+            if (a.isSelection()) {
+                Integer n = searchesLeft.get(a);
+                if (n == null || n < 1) {
+                    return false;
+                }
+                searchesLeft.put(a, n - 1);
+                continue;
+            }
             DpEvent key = mechanism(a);
             Long l = left.get(key);
             if (l == null || l < a.steps()) {
@@ -246,7 +261,10 @@ public final class DatasetState {
         return true;
     }
 
-    /** The event's mechanism as a map key: the event at one step (record equality: q, sigma, discrete part). */
+    /**
+     * The event's mechanism as a map key: the event at one step (record equality: q, sigma, discrete part); never
+     * called for a selection event.
+     */
     private static DpEvent mechanism(DpEvent e) {
         return e.withSteps(1);
     }

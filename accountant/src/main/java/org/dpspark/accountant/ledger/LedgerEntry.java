@@ -31,7 +31,9 @@ import org.dpspark.accountant.DpEvent;
  * reader refuses those rather than miss an attempt's charge or a registration, or read a per-user charge as a
  * per-row one); format 3 for reservations and commits with a distributed discrete Gaussian event
  * ({@link DpEvent#isDiscrete()}, secure aggregation: an older reader would ignore the event's mechanism and
- * miscount it as a continuous Gaussian, so it must refuse it). See {@link #formatVersionFor}.
+ * miscount it as a continuous Gaussian, so it must refuse it); format 4 for reservations and commits with a
+ * hyperparameter search event ({@link DpEvent#isSelection()}: an older reader would read it as one training run of
+ * its per-trial steps, undercounting K trials, so it must refuse it). See {@link #formatVersionFor}.
  *
  * @param formatVersion    the entry format's version
  * @param seq              position in the dataset's log, from 1, without gaps
@@ -81,7 +83,7 @@ public record LedgerEntry(
         String privacyUnit) {
 
     /** The newest format this version writes. Readers accept versions 1 up to this one. */
-    public static final int FORMAT_VERSION = 3;
+    public static final int FORMAT_VERSION = 4;
 
     /** An entry of format 1's fields (attempt 1, nothing registered). */
     public LedgerEntry(int formatVersion, long seq, EntryType type, String datasetId, String jobId, String user,
@@ -116,10 +118,14 @@ public record LedgerEntry(
 
     /**
      * The lowest format that holds an entry of {@code type} with {@code attempt}, {@code privacyUnit} (null: row) and
-     * {@code events}: 3 when an event is a distributed discrete Gaussian ({@link DpEvent#isDiscrete()}), else as
+     * {@code events}: 4 when an event is a hyperparameter search ({@link DpEvent#isSelection()}), 3 when one is a
+     * distributed discrete Gaussian ({@link DpEvent#isDiscrete()}), else as
      * {@link #formatVersionFor(EntryType, Integer, String)}.
      */
     public static int formatVersionFor(EntryType type, Integer attempt, String privacyUnit, List<DpEvent> events) {
+        if (events != null && events.stream().anyMatch(e -> e != null && e.isSelection())) {
+            return 4;
+        }
         if (events != null && events.stream().anyMatch(e -> e != null && e.isDiscrete())) {
             return 3;
         }
@@ -166,6 +172,7 @@ public record LedgerEntry(
             throw new IllegalArgumentException("a " + (Budget.USER.equals(privacyUnit) ? "user-level " : "")
                     + type.jsonName() + (attempt != null && attempt > 1 ? " of attempt " + attempt : "")
                     + (needed == 3 ? " with a distributed discrete Gaussian event" : "")
+                    + (needed == 4 ? " with a hyperparameter search (repeat-and-select) event" : "")
                     + " needs format version " + needed + ", got " + formatVersion);
         }
         switch (type) {

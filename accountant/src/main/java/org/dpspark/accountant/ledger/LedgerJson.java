@@ -12,10 +12,12 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import org.dpspark.accountant.DpEvent;
+import org.dpspark.accountant.tuning.TrialCount;
 
 /**
- * The JSON form of a {@link LedgerEntry}, format versions 1, 2 (2 adds register entries and attempts) and 3 (3 adds
- * distributed discrete Gaussian events). One object per file, UTF-8, for example
+ * The JSON form of a {@link LedgerEntry}, format versions 1, 2 (2 adds register entries and attempts), 3 (3 adds
+ * distributed discrete Gaussian events) and 4 (4 adds hyperparameter search events). One object per file, UTF-8,
+ * for example
  * <pre>
  * {"format_version": 1, "seq": 2, "type": "reservation", "dataset_id": "adult", "job_id": "run-7",
  *  "user": "alice", "time": "2025-01-01T00:00:00Z", "code_version": "0.1.0", "input_fingerprint": "sha256:...",
@@ -28,7 +30,12 @@ import org.dpspark.accountant.DpEvent;
  * arrays of strings). A distributed discrete Gaussian event (secure aggregation, {@link DpEvent#isDiscrete()}) is
  * written {@code {"q": .., "sigma": .., "steps": .., "mechanism": "ddg", "tau": .., "dim": ..}} with sigma its noise
  * multiplier z, in format 3 only (an older reader refuses the entry rather than read the event as a Gaussian); a
- * Gaussian event has no {@code mechanism}. Doubles are written in their shortest exact decimal
+ * Gaussian event has no {@code mechanism}. A hyperparameter search ({@link DpEvent#isSelection()}: K trials of
+ * {@code steps} subsampled Gaussian steps each, best one selected) is written {@code {"q": .., "sigma": .., "steps":
+ * .., "mechanism": "repeat_and_select", "trials": "truncated_negative_binomial", "eta": .., "gamma": ..,
+ * "score_sigma": ..}} or, for a Poisson count, {@code "trials": "poisson", "mean": ..} in place of eta and gamma;
+ * {@code score_sigma} is null when no score is released (+Infinity); in format 4 only (an older reader refuses it
+ * rather than read the search as one training run). Doubles are written in their shortest exact decimal
  * form, so they read back bit for bit. Reading is strict: anything missing, mistyped or out of range is an error
  * that names the file; a format version newer than {@value LedgerEntry#FORMAT_VERSION} is refused rather than
  * half-understood.
@@ -38,6 +45,11 @@ public final class LedgerJson {
 
     /** The {@code mechanism} of a distributed discrete Gaussian event (format 3). */
     static final String DDG = "ddg";
+
+    /** The {@code mechanism} of a hyperparameter search event (format 4). */
+    static final String REPEAT_AND_SELECT = "repeat_and_select";
+    private static final String TNB = "truncated_negative_binomial";
+    private static final String POISSON = "poisson";
 
     private LedgerJson() {}
 
@@ -63,6 +75,24 @@ public final class LedgerJson {
                 o.put("mechanism", DDG);
                 o.put("tau", d.discrete().tau());
                 o.put("dim", d.discrete().dim());
+            }
+            if (d.isSelection()) {
+                TrialCount c = d.selection().count();
+                o.put("mechanism", REPEAT_AND_SELECT);
+                if (c.isPoisson()) {
+                    o.put("trials", POISSON);
+                    o.put("mean", c.gamma());
+                } else {
+                    o.put("trials", TNB);
+                    o.put("eta", c.eta());
+                    o.put("gamma", c.gamma());
+                }
+                double score = d.selection().scoreNoiseMultiplier();
+                if (score == Double.POSITIVE_INFINITY) {
+                    o.putNull("score_sigma");
+                } else {
+                    o.put("score_sigma", score);
+                }
             }
         }
         n.put("accountant", e.accountant());
@@ -154,17 +184,27 @@ public final class LedgerJson {
                 throw corrupt(where, "bad event " + o + ": not an object");
             }
             String mechanism = text(o, "mechanism", where, false);
-            if (mechanism != null && !DDG.equals(mechanism)) {
+            if (mechanism != null && !DDG.equals(mechanism) && !REPEAT_AND_SELECT.equals(mechanism)) {
                 throw corrupt(where, "bad event " + o + ": unknown mechanism '" + mechanism + "'");
             }
-            if (mechanism != null && version < 3) {
+            if (DDG.equals(mechanism) && version < 3) {
                 throw corrupt(where, "bad event " + o + ": a " + DDG + " event needs format_version 3, got " + version);
             }
+            if (REPEAT_AND_SELECT.equals(mechanism) && version < 4) {
+                throw corrupt(where, "bad event " + o + ": a " + REPEAT_AND_SELECT
+                        + " event needs format_version 4, got " + version);
+            }
             try {
-                DpEvent.Discrete discrete = mechanism == null ? null
-                        : new DpEvent.Discrete(number(o, "tau", where), Math.toIntExact(integer(o, "dim", where)));
-                events.add(new DpEvent(number(o, "q", where), number(o, "sigma", where), integer(o, "steps", where),
-                        discrete));
+                double q = number(o, "q", where);
+                double sigma = number(o, "sigma", where);
+                long steps = integer(o, "steps", where);
+                if (REPEAT_AND_SELECT.equals(mechanism)) {
+                    events.add(DpEvent.repeatAndSelect(q, sigma, steps, selection(o, where)));
+                } else {
+                    DpEvent.Discrete discrete = mechanism == null ? null
+                            : new DpEvent.Discrete(number(o, "tau", where), Math.toIntExact(integer(o, "dim", where)));
+                    events.add(new DpEvent(q, sigma, steps, discrete));
+                }
             } catch (IllegalArgumentException | ArithmeticException ex) {
                 throw corrupt(where, "bad event " + o + ": " + ex.getMessage());
             }
@@ -193,6 +233,26 @@ public final class LedgerJson {
         } catch (IllegalArgumentException | ArithmeticException ex) {
             throw corrupt(where, ex.getMessage());
         }
+    }
+
+    /** The selection part of a repeat_and_select event (class comment); strict like the rest. */
+    private static DpEvent.Selection selection(JsonNode o, String where) {
+        String trials = text(o, "trials", where, true);
+        TrialCount count;
+        if (POISSON.equals(trials)) {
+            count = TrialCount.poisson(number(o, "mean", where));
+        } else if (TNB.equals(trials)) {
+            count = new TrialCount(TrialCount.Kind.TRUNCATED_NEGATIVE_BINOMIAL, number(o, "eta", where),
+                    number(o, "gamma", where));
+        } else {
+            throw new IllegalArgumentException("unknown trials distribution '" + trials + "'");
+        }
+        JsonNode score = o.get("score_sigma");
+        if (score == null) {
+            throw new IllegalArgumentException("score_sigma is missing (null when no score is released)");
+        }
+        return new DpEvent.Selection(count,
+                score.isNull() ? Double.POSITIVE_INFINITY : number(o, "score_sigma", where));
     }
 
     private static List<String> strings(JsonNode n, String field, String where) {

@@ -37,6 +37,11 @@ import org.dpspark.accountant.pld.SubsampledGaussianPld.Direction;
  * KLS 2021's Renyi bound, Prop. 14). A history holding one reports epsilon = +Infinity (and delta = 1), a valid but
  * vacuous bound, so the best-of rule ({@code BestAccountant}) claims the RDP accountant's bound for it.
  *
+ * <p><b>Hyperparameter searches</b> ({@link DpEvent#isSelection()}: K trials, K random, best one selected) are
+ * likewise accepted but not accounted: their privacy is bounded only in Renyi DP (Papernot and Steinke, ICLR 2022,
+ * Theorems 2 and 6), and no privacy loss distribution of the selection is built here. A history holding one reports
+ * epsilon = +Infinity and delta = 1, so {@code BestAccountant} claims RDP's bound.
+ *
  * <p>Thread-safe. The composed PLDs are computed on the first query after a {@link #compose} and cached.
  */
 public final class PldAccountant implements PrivacyAccountant {
@@ -52,7 +57,7 @@ public final class PldAccountant implements PrivacyAccountant {
     private DiscretePld composedRemove;
     private DiscretePld composedAdd;
     private double effectiveInterval = Double.NaN;
-    private boolean hasDiscrete;
+    private boolean withoutPld; // a distributed discrete Gaussian or a selection event was composed
 
     /** An accountant with the value discretization interval {@value #DEFAULT_INTERVAL}. */
     public PldAccountant() {
@@ -104,8 +109,8 @@ public final class PldAccountant implements PrivacyAccountant {
         } else {
             events.add(event);
         }
-        if (event.isDiscrete()) {
-            hasDiscrete = true;
+        if (event.isDiscrete() || event.isSelection()) {
+            withoutPld = true; // no PLD for either (class comment)
         }
         composedRemove = null;
         composedAdd = null;
@@ -132,7 +137,7 @@ public final class PldAccountant implements PrivacyAccountant {
     /**
      * The smallest epsilon &gt;= 0 with delta(epsilon) &lt;= delta for the composed history; 0 when nothing was
      * composed, +Infinity when the mass at infinity exceeds delta or the history holds a distributed discrete
-     * Gaussian event (see the class comment).
+     * Gaussian event or a hyperparameter search (see the class comment).
      *
      * @param delta with 0 &lt; delta &lt; 1
      */
@@ -144,7 +149,7 @@ public final class PldAccountant implements PrivacyAccountant {
         if (events.isEmpty()) {
             return 0.0;
         }
-        if (hasDiscrete) {
+        if (withoutPld) {
             return Double.POSITIVE_INFINITY; // no PLD for the subsampled DDG (class comment)
         }
         ensureComposed();
@@ -154,7 +159,7 @@ public final class PldAccountant implements PrivacyAccountant {
     /**
      * The delta at which the composed history is (epsilon, delta)-DP by this accountant: the larger of the two
      * directions' hockey-stick divergences at epsilon, at most 1; 0 when nothing was composed; 1 (no guarantee) when
-     * the history holds a distributed discrete Gaussian event.
+     * the history holds a distributed discrete Gaussian event or a hyperparameter search.
      *
      * @param epsilon finite and &gt;= 0
      */
@@ -165,7 +170,7 @@ public final class PldAccountant implements PrivacyAccountant {
         if (events.isEmpty()) {
             return 0.0;
         }
-        if (hasDiscrete) {
+        if (withoutPld) {
             return 1.0;
         }
         ensureComposed();

@@ -19,6 +19,10 @@ import org.dpspark.accountant.PrivacyAccountant;
  * (its bound holds at integer orders only), so a history with one is converted on the integer orders (2..63, 128,
  * 256, 512, 1024 on the default grid).
  *
+ * <p>A hyperparameter search ({@link DpEvent#isSelection()}) adds, at each order, the RDP of the whole search:
+ * {@link RepeatAndSelectRdp#rdp} of the trial's curve {@link RepeatAndSelectRdp#trialRdp} (Papernot and Steinke, ICLR 2022,
+ * Theorem 2 or 6). It is never merged with another event; composing two searches adds their curves.
+ *
  * <p>Conversion to (epsilon, delta)-DP (Balle, Barthe, Gaboardi, Hsu, Sato 2020, "Hypothesis testing
  * interpretations and Renyi differential privacy", Thm 21; the conversion of Google dp_accounting and
  * Opacus):
@@ -101,6 +105,16 @@ public final class RdpAccountant implements PrivacyAccountant {
         if (event == null) {
             throw new IllegalArgumentException("event must not be null");
         }
+        if (event.isSelection()) {
+            DpEvent.Selection s = event.selection();
+            double[] search = RepeatAndSelectRdp.rdp(orders, RepeatAndSelectRdp.trialRdp(orders, event.samplingRate(),
+                    event.noiseMultiplier(), event.steps(), s.scoreNoiseMultiplier()), s.count());
+            for (int i = 0; i < orders.length; i++) {
+                rdp[i] += search[i];
+            }
+            events.add(event);
+            return;
+        }
         if (cachedStepRdp == null || !event.sameMechanism(cachedMechanism)) {
             double[] stepRdp = new double[orders.length];
             for (int i = 0; i < orders.length; i++) {
@@ -126,8 +140,13 @@ public final class RdpAccountant implements PrivacyAccountant {
      * The RDP of one step of {@code event}'s mechanism at {@code order}: the subsampled Gaussian's
      * ({@link SubsampledGaussianRdp}) or the subsampled distributed discrete Gaussian's
      * ({@link DistributedDiscreteGaussianRdp}; +Infinity at fractional orders).
+     *
+     * @throws IllegalArgumentException for a selection event, which has no per-step RDP ({@link RepeatAndSelectRdp})
      */
     public static double stepRdp(DpEvent event, double order) {
+        if (event.isSelection()) {
+            throw new IllegalArgumentException("a selection event has no per-step RDP; see RepeatAndSelectRdp: " + event);
+        }
         DpEvent.Discrete d = event.discrete();
         return d == null ? SubsampledGaussianRdp.rdp(event.samplingRate(), event.noiseMultiplier(), order)
                 : DistributedDiscreteGaussianRdp.rdp(event.samplingRate(), event.noiseMultiplier(), d.tau(), d.dim(),

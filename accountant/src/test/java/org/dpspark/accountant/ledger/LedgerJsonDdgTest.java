@@ -62,7 +62,7 @@ class LedgerJsonDdgTest {
 
     @Test
     void formatVersion3_onlyForEntriesWithADiscreteEvent() {
-        assertEquals(3, LedgerEntry.FORMAT_VERSION);
+        assertEquals(4, LedgerEntry.FORMAT_VERSION); // format 4 (hyperparameter search events) came after 3
         assertEquals(3, LedgerEntry.formatVersionFor(EntryType.RESERVATION, null, null, List.of(DDG)));
         assertEquals(3, LedgerEntry.formatVersionFor(EntryType.COMMIT, null, Budget.USER, List.of(GAUSS, DDG)));
         assertEquals(3, LedgerEntry.formatVersionFor(EntryType.RESERVATION, 2, null, List.of(DDG)));
@@ -96,8 +96,8 @@ class LedgerJsonDdgTest {
             assertTrue(e.getMessage().startsWith("corrupt ledger entry /l/x.json: "), e.getMessage());
         }
         // A newer format than this reader's is refused (as a dpspark reading at most 2 refuses format 3).
-        String v4 = v2.replace("\"format_version\":2", "\"format_version\":4");
-        LedgerCorruptException newer = assertThrows(LedgerCorruptException.class, () -> parse(v4));
+        String v5 = v2.replace("\"format_version\":2", "\"format_version\":" + (LedgerEntry.FORMAT_VERSION + 1));
+        LedgerCorruptException newer = assertThrows(LedgerCorruptException.class, () -> parse(v5));
         assertTrue(newer.getMessage().contains("upgrade dpspark"), newer.getMessage());
     }
 

@@ -567,6 +567,15 @@ public final class DpLedger implements Runnable {
                 if (e.isDiscrete()) {
                     o.put("mechanism", "ddg").put("tau", e.discrete().tau()).put("dim", e.discrete().dim());
                 }
+                if (e.isSelection()) {
+                    double score = e.selection().scoreNoiseMultiplier();
+                    o.put("mechanism", "repeat_and_select").put("trials", e.selection().count().describe());
+                    if (score == Double.POSITIVE_INFINITY) {
+                        o.putNull("score_sigma");
+                    } else {
+                        o.put("score_sigma", score);
+                    }
+                }
             }
             j.put("input_fingerprint", c.reservation().inputFingerprint());
             j.put("user", c.reservation().user());
@@ -589,6 +598,12 @@ public final class DpLedger implements Runnable {
             sb.append(String.format(Locale.ROOT, "q=%.6g sigma=%.6g steps=%d", e.samplingRate(), e.noiseMultiplier(), e.steps()));
             if (e.isDiscrete()) {
                 sb.append(String.format(Locale.ROOT, " ddg(tau=%.3g, d=%d)", e.discrete().tau(), e.discrete().dim()));
+            }
+            if (e.isSelection()) {
+                double score = e.selection().scoreNoiseMultiplier();
+                sb.append(" per trial, search over ").append(e.selection().count().describe()).append(" trials")
+                        .append(score == Double.POSITIVE_INFINITY ? ", no score release"
+                                : String.format(Locale.ROOT, ", score sigma=%.6g", score));
             }
         }
         return sb.append(']').toString();

@@ -251,9 +251,11 @@ public class DpTrain implements Callable<Integer> {
     Long insecureTestSeed;
 
     final PrintWriter out;
-    private Publication publication;
+    Publication publication;
     /** The trained model when the run succeeded (for --status-file). */
-    private TrainedModel outcome;
+    TrainedModel outcome;
+    /** The status file's line of a success, when the command sets its own (dp-tune). */
+    String successLine;
     /** The one line printed for an error, its exit code, and whether validation messages are redacted. */
     private String errorLine;
     private ExitCode errorCode;
@@ -401,6 +403,7 @@ public class DpTrain implements Callable<Integer> {
         }
         ExitCode code = errorCode != null ? errorCode : ExitCode.of(exit);
         String line = errorLine != null ? errorLine
+                : successLine != null ? successLine
                 : outcome != null ? command + (publishesModel() ? ": trained; model and report written"
                         : ": audited; audit report written")
                 : command + ": dry run: nothing reserved, nothing trained";
@@ -474,6 +477,7 @@ public class DpTrain implements Callable<Integer> {
         TrainConfig cfg = config();
         checkSources();
         org.dpspark.jobs.run.AuditSettings audit = auditSettings();
+        checkCommand(cfg);
         String jid = jobId != null ? jobId : UUID.randomUUID().toString();
         Configuration hadoop = hadoopConfBeforeSpark();
         if (audit != null) {
@@ -499,10 +503,7 @@ public class DpTrain implements Callable<Integer> {
                 this.outcome = a.model();
                 return audited(a, audit, hadoop);
             }
-            TrainedModel m = run.train(jsc, in.train(), in.eval(), modelSpec);
-            this.outcome = m;
-            printSummary(m);
-            return ExitCode.SUCCESS.code();
+            return train(run, jsc, in.train(), in.eval(), modelSpec);
         } finally {
             session.close();
         }
@@ -629,6 +630,18 @@ public class DpTrain implements Callable<Integer> {
         if (output == null && !dryRun && publishesModel()) {
             throw new IllegalArgumentException("--output is required");
         }
+    }
+
+    /** A command's own checks of the flags with the configuration, before Spark starts (dp-tune's search flags). */
+    void checkCommand(TrainConfig cfg) {
+    }
+
+    /** Runs the training (dp-train: one model; dp-tune overrides it with a search) and prints its outcome. */
+    int train(TrainingRun run, JavaSparkContext jsc, TrainingData train, TrainingData eval, ModelSpec modelSpec) {
+        TrainedModel m = run.train(jsc, train, eval, modelSpec);
+        this.outcome = m;
+        printSummary(m);
+        return ExitCode.SUCCESS.code();
     }
 
     /** Whether this command publishes a model (dp-train); an audit writes its report only. */

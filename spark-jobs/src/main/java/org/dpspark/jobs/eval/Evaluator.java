@@ -38,12 +38,7 @@ public final class Evaluator {
             for (int i = 0; i < b.rows(); i++) {
                 model.predict(params, b.features(), i * d, out, scratch);
                 int y = (int) b.labels()[i];
-                int best = 0;
-                for (int c = 1; c < k; c++) {
-                    if (out[c] > out[best]) {
-                        best = c;
-                    }
-                }
+                int best = argmax(out, k);
                 acc[0] += 1;
                 acc[1] += best == y ? 1 : 0;
                 acc[2] -= Math.log(Math.min(1 - EPS, Math.max(EPS, out[y])));
@@ -70,6 +65,43 @@ public final class Evaluator {
         } finally {
             parts.unpersist(false);
         }
+    }
+
+    /**
+     * The exact number of rows a classifier predicts correctly (argmax of its outputs), for a search's validation
+     * score. The count is private (sensitivity 1 under add/remove of one row): the caller noises it before any use.
+     */
+    public static long correctCount(JavaSparkContext jsc, JavaRDD<DenseBlock> blocks, DpModel model, double[] params) {
+        int k = model.numOutputs();
+        if (k < 2) {
+            throw new IllegalArgumentException("a validation accuracy needs a classifier, got a model with one output");
+        }
+        jsc.setJobDescription("dp-tune: score a trial on the validation rows");
+        try {
+            return blocks.map(b -> {
+                double[] out = new double[k];
+                double[] scratch = new double[model.scratchSize()];
+                long correct = 0;
+                int d = b.dim();
+                for (int i = 0; i < b.rows(); i++) {
+                    model.predict(params, b.features(), i * d, out, scratch);
+                    correct += argmax(out, k) == (int) b.labels()[i] ? 1 : 0;
+                }
+                return correct;
+            }).fold(0L, Long::sum);
+        } finally {
+            jsc.setJobDescription(null);
+        }
+    }
+
+    private static int argmax(double[] out, int k) {
+        int best = 0;
+        for (int c = 1; c < k; c++) {
+            if (out[c] > out[best]) {
+                best = c;
+            }
+        }
+        return best;
     }
 
     private static EvalMetrics regression(JavaRDD<DenseBlock> blocks, DpModel model, double[] params) {

@@ -32,8 +32,9 @@ public final class LedgerFrames {
         DataTypes.createStructField("q", DataTypes.DoubleType, false),
         DataTypes.createStructField("sigma", DataTypes.DoubleType, false),
         DataTypes.createStructField("steps", DataTypes.LongType, false),
-        // the distributed discrete Gaussian (secure aggregation): "ddg" with its tau and padded dimension; else
-        // "gaussian" and nulls
+        // the distributed discrete Gaussian (secure aggregation): "ddg" with its tau and padded dimension; a whole
+        // hyperparameter search (steps per trial; its trial count is in the ledger entry): "repeat_and_select" and
+        // nulls; else "gaussian" and nulls
         DataTypes.createStructField("mechanism", DataTypes.StringType, false),
         DataTypes.createStructField("tau", DataTypes.DoubleType, true),
         DataTypes.createStructField("dim", DataTypes.IntegerType, true)});
@@ -95,7 +96,7 @@ public final class LedgerFrames {
         List<Row> events = new ArrayList<>();
         for (DpEvent d : e.events()) {
             events.add(RowFactory.create(d.samplingRate(), d.noiseMultiplier(), d.steps(),
-                    d.isDiscrete() ? "ddg" : "gaussian", d.isDiscrete() ? d.discrete().tau() : null,
+                    d.isDiscrete() ? "ddg" : d.isSelection() ? "repeat_and_select" : "gaussian", d.isDiscrete() ? d.discrete().tau() : null,
                     d.isDiscrete() ? d.discrete().dim() : null));
         }
         return RowFactory.create(e.datasetId(), e.seq(), e.type().jsonName(), e.jobId(), e.user(),

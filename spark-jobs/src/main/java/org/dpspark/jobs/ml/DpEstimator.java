@@ -32,6 +32,8 @@ import org.dpspark.jobs.run.RunSettings;
 import org.dpspark.jobs.run.TrainedModel;
 import org.dpspark.jobs.run.TrainingData;
 import org.dpspark.jobs.run.TrainingRun;
+import org.dpspark.jobs.run.RandomSearch;
+import org.dpspark.jobs.run.SearchSettings;
 import org.dpspark.jobs.train.TrainConfig;
 
 /**
@@ -682,6 +684,15 @@ public abstract class DpEstimator<M extends DpPredictionModel<M>, E extends DpEs
 
     /** The training configuration of a fit: the same builder, defaults and checks as dp-train's flags. */
     TrainConfig trainConfig() {
+        return configBuilder().build();
+    }
+
+    /** The configuration of a search for a total of {@code epsilon} (a noise multiplier set here is not used). */
+    TrainConfig searchConfig(double epsilon) {
+        return configBuilder().noiseMultiplier(null).targetEpsilon(epsilon).build();
+    }
+
+    private TrainConfig.Builder configBuilder() {
         return TrainConfig.builder()
                 .epochs((Double) getOrDefault(epochs))
                 .batchSize((Integer) getOrDefault(batchSize))
@@ -704,8 +715,7 @@ public abstract class DpEstimator<M extends DpPredictionModel<M>, E extends DpEs
                 .secaggColluding(getSecaggColluding())
                 .secaggPartySecretFile(isDefined(secaggPartySecretFile) ? getOrDefault(secaggPartySecretFile) : null)
                 .regularizer(getRegularizer())
-                .pdpStrength(isDefined(pdpStrength) ? (Double) getOrDefault(pdpStrength) : null)
-                .build();
+                .pdpStrength(isDefined(pdpStrength) ? (Double) getOrDefault(pdpStrength) : null);
     }
 
     /** Where the fit's spend is recorded. */
@@ -732,34 +742,78 @@ public abstract class DpEstimator<M extends DpPredictionModel<M>, E extends DpEs
 
     @Override
     public M fit(Dataset<?> dataset) {
+        Prepared p = prepare(dataset, trainConfig(), this);
+        return model(p.redacting(() -> p.run().train(p.jsc(), p.data(), null, p.spec())));
+    }
+
+    /**
+     * One fit with extra Params, as Spark's CrossValidator and TrainValidationSplit call it once per parameter map
+     * (and fold): each such fit is a full DP training charged to the ledger on its own, and the choice among them is
+     * not accounted. Never silent: {@link SearchWatch} logs a WARN once per estimator when a second such fit shows a
+     * search, naming the fits and the epsilon charged so far, and pointing to {@link DpTrainValidationSplit}.
+     */
+    @Override
+    public M fit(Dataset<?> dataset, ParamMap paramMap) {
+        M m = super.fit(dataset, paramMap);
+        SearchWatch.fitted(getClass().getSimpleName(), uid, m.provenance().claim());
+        return m;
+    }
+
+    /**
+     * A private search over {@code search}'s points with this estimator's other settings, for a total of
+     * {@code epsilon} ({@link DpTrainValidationSplit}): one {@link TrainingRun#search}, recorded under this estimator's
+     * ledger settings, its entry point named after {@code tuner}.
+     */
+    TrainingRun.Searched search(Dataset<?> dataset, double epsilon, SearchSettings search, Object tuner,
+            java.util.function.Consumer<RandomSearch.Trial> onTrial) {
+        TrainConfig cfg = searchConfig(epsilon);
+        TrainingRun.requireSearchable(cfg);
+        Prepared p = prepare(dataset, cfg, tuner);
+        return p.redacting(() -> p.run().search(p.jsc(), p.data(), null, p.spec(), search, onTrial));
+    }
+
+    /** This estimator's model of a trained run, its parent this estimator. */
+    M model(TrainedModel trained) {
+        @SuppressWarnings("unchecked")
+        M model = (M) DpModels.of(uid, trained.modelSpec(), trained.params(), trained.provenance());
+        model.setParent(this);
+        return copyValues(model, ParamMap.empty());
+    }
+
+    /** A fit's run, before any data is read: schema, pipeline guard, settings and the run's preflight. */
+    private record Prepared(TrainingRun run, JavaSparkContext jsc, TrainingData data, ModelSpec spec,
+            org.apache.spark.sql.SparkSession session) {
+        /** Runs {@code body}, redacting validation messages when the cluster asks for it. */
+        <T> T redacting(java.util.function.Supplier<T> body) {
+            try {
+                return body.get();
+            } catch (org.dpspark.datasets.validate.DatasetValidationException e) {
+                // An operator who may not see counts and row numbers of the private input sets this for the cluster.
+                scala.Option<String> detail = session.conf().getOption("spark.dpspark.errorDetail");
+                throw detail.isDefined() && detail.get().trim().equalsIgnoreCase("redacted") ? e.redacted() : e;
+            }
+        }
+    }
+
+    private Prepared prepare(Dataset<?> dataset, TrainConfig cfg, Object caller) {
         transformSchema(dataset.schema());
         String name = getClass().getSimpleName() + " (" + uid + ")";
         PipelineGuard.requireNoDataFittedStages(dataset, name);
-        TrainConfig cfg = trainConfig();
         String f = getOrDefault(featuresCol);
         String l = getOrDefault(labelCol);
         int d = numFeatures(dataset.schema().apply(f), dataset.toDF());
         ModelSpec spec = modelSpec(d);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext());
         String jid = isDefined(jobId) ? getOrDefault(jobId) : UUID.randomUUID().toString();
+        String entry = caller == this ? "mllib:" + getClass().getSimpleName() + ":" + uid
+                : "mllib:" + caller.getClass().getSimpleName() + "(" + getClass().getSimpleName() + ":" + uid + ")";
         RunSettings settings = new RunSettings(cfg, ledgerTarget(dataset.sparkSession()), jid, null,
-                isDefined(numPartitions) ? (Integer) getOrDefault(numPartitions) : null,
-                "mllib:" + getClass().getSimpleName() + ":" + uid, InputLocations.of(dataset, jsc.hadoopConfiguration()));
+                isDefined(numPartitions) ? (Integer) getOrDefault(numPartitions) : null, entry,
+                InputLocations.of(dataset, jsc.hadoopConfiguration()));
         TrainingRun run = TrainingRun.preflight(settings, jsc.hadoopConfiguration(), LOG::warn);
         TrainingData data = new TrainingData(dataset.toDF(), new TrainingData.VectorEncoding(f, l, d, spec),
                 "DataFrame", "dataframe", "the input of " + name);
-        TrainedModel trained;
-        try {
-            trained = run.train(jsc, data, null, spec);
-        } catch (org.dpspark.datasets.validate.DatasetValidationException e) {
-            // An operator who may not see counts and row numbers of the private input sets this for the cluster.
-            scala.Option<String> detail = dataset.sparkSession().conf().getOption("spark.dpspark.errorDetail");
-            throw detail.isDefined() && detail.get().trim().equalsIgnoreCase("redacted") ? e.redacted() : e;
-        }
-        @SuppressWarnings("unchecked")
-        M model = (M) DpModels.of(uid, spec, trained.params(), trained.provenance());
-        model.setParent(this);
-        return copyValues(model, ParamMap.empty());
+        return new Prepared(run, jsc, data, spec, dataset.sparkSession());
     }
 
     /** d from the column's ML attributes (VectorAssembler sets them), else from the first row's vector. */

@@ -116,13 +116,7 @@ public final class Reports {
             e.put("input", evalData.path());
             e.put("fingerprint", evalData.fingerprint());
             e.put("rows", eval.rows());
-            eval.values().forEach((k, v) -> {
-                if (Double.isNaN(v)) {
-                    e.putNull(k);
-                } else {
-                    e.put(k, v);
-                }
-            });
+            putMetrics(e, eval);
             e.put("note", "metrics of the evaluation set are exact, not DP: the guarantee covers the training rows only");
         }
         return r;
@@ -136,6 +130,17 @@ public final class Reports {
                 array.add(v);
             }
         }
+    }
+
+    /** Puts each metric of {@code m} into {@code node} by name (NaN, e.g. an undefined r2, as null). */
+    public static void putMetrics(ObjectNode node, EvalMetrics m) {
+        m.values().forEach((k, v) -> {
+            if (Double.isNaN(v)) {
+                node.putNull(k);
+            } else {
+                node.put(k, v);
+            }
+        });
     }
 
     public static byte[] toBytes(ObjectNode node) {

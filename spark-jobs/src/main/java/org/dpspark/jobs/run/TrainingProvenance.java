@@ -42,7 +42,7 @@ public final class TrainingProvenance {
                 ? PrivacyClaim.none(cfg.privacyUnit(), "poisson", plan.samplingRate(), cfg.clipNorm(), plan.steps(),
                         cfg.insecureTestSeed().isPresent())
                 : new PrivacyClaim(plan.epsilon(), plan.delta(), plan.accountant().jsonName(), plan.rdpEpsilon(),
-                plan.distributed().isPresent() ? null : plan.pldEpsilon(), cfg.privacyUnit(), cfg.userColumn().isPresent()
+                plan.distributed().isPresent() || Double.isInfinite(plan.pldEpsilon()) ? null : plan.pldEpsilon(), cfg.privacyUnit(), cfg.userColumn().isPresent()
                         ? "add/remove all the rows of one user (user column '" + cfg.userColumn().get() + "', at most "
                                 + cfg.maxRowsPerUser() + " per user)"
                         : "add/remove one row", "poisson", plan.samplingRate(),

@@ -13,6 +13,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
+import org.dpspark.accountant.DpEvent;
 import org.dpspark.accountant.ledger.Admission;
 import org.dpspark.accountant.ledger.Budget;
 import org.dpspark.accountant.ledger.DatasetState;
@@ -261,14 +262,8 @@ public final class TrainingRun {
             AuditSettings audit) {
         long runStart = System.nanoTime();
         TrainConfig cfg = settings.config();
-        jsc.setJobDescription(settings.entryPoint() + ": validate " + data.what());
-        Validated v = validate(data, modelSpec);
-        Validated ev = null;
-        if (eval != null) {
-            jsc.setJobDescription(settings.entryPoint() + ": validate " + eval.what());
-            ev = validate(eval, modelSpec);
-        }
-        jsc.setJobDescription(null);
+        Validated v = validate(jsc, data, modelSpec);
+        Validated ev = eval == null ? null : validate(jsc, eval, modelSpec);
         int parts = settings.partitions() != null ? settings.partitions() : jsc.defaultParallelism();
         Dataset<Row> frame = data.frame();
         // The privacy units: rows, or users, whose rows are bounded to k and co-located (one shuffle) first.
@@ -338,10 +333,7 @@ public final class TrainingRun {
                     : UserBlocks.pack(bounded, data.encoding().dimension(),
                             VectorInput.coder(data.encoding().dimension()));
         } else {
-            // No shuffle when the input already has the partitions asked for: a shuffle's row order depends on the
-            // order its blocks arrive in, so a run with a fixed test seed would not reproduce across cluster layouts.
-            Dataset<Row> laidOut = frame.rdd().getNumPartitions() == parts ? frame : frame.repartition(parts);
-            blocks = pack(laidOut, data.encoding());
+            blocks = rowBlocks(frame, data.encoding(), parts);
         }
 
         // The audit's canaries: coins from a secure source the auditor keeps (seeded only on the insecure test path).
@@ -356,20 +348,8 @@ public final class TrainingRun {
         }
 
         String modelPath = settings.publication() != null ? settings.publication().modelDir() : settings.entryPoint();
-        Admission admission = null;
-        if (recordIn != null) {
-            admission = recordIn.reserve(datasetId, settings.jobId(), v.fingerprint(), plan.events(), plan.delta(),
-                    cfg.privacyUnit());
-            if (admission.earlierOpenAttempts() > 0) {
-                notices.accept(String.format("ledger: job %s has %d earlier attempt(s) left open (killed, or failed after "
-                        + "releasing progress lines); they stay charged, and this run is charged as attempt %d",
-                        settings.jobId(), admission.earlierOpenAttempts(), admission.attempt()));
-            }
-            if (admission.noCap()) {
-                notices.accept(String.format("ledger: dataset %s has no budget set: no cap is enforced; this job is "
-                        + "recorded (entry %d)", datasetId, admission.reservation().seq()));
-            }
-        }
+        Admission admission = recordIn == null ? null
+                : reserve(recordIn, datasetId, v.fingerprint(), plan.events(), plan.delta());
         AtomicBoolean stepped = new AtomicBoolean();
         TrainResult result;
         double[] paddedParams = null;
@@ -395,33 +375,287 @@ public final class TrainingRun {
         // its audit.
         List<AuditResult> results = canaries == null ? List.of()
                 : canaries.score(paddedParams, base, result.params(), plan.delta());
-        LedgerReceipt receipt;
-        if (recordIn != null) {
-            LedgerEntry commit = recordIn.commit(datasetId, settings.jobId(), admission.attempt(), plan.events(),
-                    plan.epsilon(), plan.delta(), modelPath);
-            DatasetState after = recordIn.state(datasetId);
-            receipt = TrainingProvenance.receipt(recordIn, admission, commit, after);
-        } else {
-            receipt = LedgerReceipt.none(noRecordReason != null ? noRecordReason : settings.ledger().noneReason());
-        }
-        TrainingData.SpecEncoding spec = data.encoding() instanceof TrainingData.SpecEncoding s ? s : null;
-        ModelProvenance provenance = TrainingProvenance.of(settings.jobId(), Instant.now(), info,
-                spec == null ? null : spec.specName(), data.encoding().dimension(), cfg, result, receipt,
-                Reports.codeVersion());
-        TrainedModel trained = new TrainedModel(started, modelSpec, result.params(), spec == null ? null : spec.spec(),
-                cfg, plan, result, evalInfo, metrics, provenance);
+        // a run not recorded (a non-private one has no events at all) commits nothing
+        LedgerReceipt receipt = commit(recordIn, datasetId, admission, recordIn == null ? List.of() : plan.events(),
+                plan.epsilon(), plan.delta(), modelPath, noRecordReason);
+        TrainedModel trained = trainedModel(data, info, evalInfo, modelSpec, cfg, plan, result, metrics, receipt);
         if (settings.publication() != null) {
-            publish(jsc, trained, settings.publication());
+            publish(jsc, trained, settings.publication(), null);
         }
         return new Audited(trained, results, (System.nanoTime() - runStart) / 1e9);
     }
 
-    private void publish(JavaSparkContext jsc, TrainedModel m, Publication pub) {
+    /**
+     * Refuses, before any data is read, a configuration a private search cannot run: it needs the total target epsilon
+     * and row-level DP-SGD with central noise (the split, the scores and the selection theorem are over rows).
+     */
+    public static void requireSearchable(TrainConfig cfg) {
+        if (cfg.nonPrivate()) {
+            throw InvalidParameterException.of("noDp", "has no privacy to tune under: a search is always private");
+        }
+        if (cfg.targetEpsilon().isEmpty()) {
+            throw InvalidParameterException.of("epsilon", "is required: the total epsilon of the whole search (sigma "
+                    + "is calibrated for it; a noise multiplier cannot be given)");
+        }
+        if (cfg.userColumn().isPresent()) {
+            throw InvalidParameterException.of("privacyUnit", "must be row for a search: the validation split, the "
+                    + "scores and the selection's accounting are over rows");
+        }
+        if (!cfg.algorithm().equals("dp-sgd")) {
+            throw InvalidParameterException.of("algorithm", "must be dp-sgd for a search, got " + cfg.algorithm());
+        }
+        if (cfg.secureAggregation().distributed()) {
+            throw InvalidParameterException.of("secureAggregation", "must be central for a search, got "
+                    + cfg.secureAggregation().jsonName());
+        }
+    }
+
+    /**
+     * A private hyperparameter search (Papernot and Steinke 2022): validates the rows, splits them with a secret key
+     * into a training and a validation part, plans the whole search (one sigma for its total epsilon), RESERVES its
+     * one selection event, draws K, runs K trials through {@link RandomSearch} (each DP-SGD with the search's sigma
+     * and its point's hyperparameters, scored by a noisy count of correct validation predictions), COMMITS the same
+     * event, and publishes the best trial's model with a report whose "tuning" section lists every trial. No trial
+     * has a ledger entry of its own. With K = 0 the event is committed and nothing is published.
+     *
+     * @param eval held-out rows every trial's model is evaluated on (exact, not DP), or null
+     * @param onTrial told of each trial as it ends (its point and noisy score only)
+     */
+    public Searched search(JavaSparkContext jsc, TrainingData data, TrainingData eval, ModelSpec modelSpec,
+            SearchSettings search, Consumer<RandomSearch.Trial> onTrial) {
+        TrainConfig cfg = settings.config();
+        requireSearchable(cfg);
+        DpModel base = modelSpec.create();
+        if (base.numOutputs() < 2) {
+            throw InvalidParameterException.of("model", "must be a classifier for a search (trials are scored by "
+                    + "their validation accuracy), got " + modelSpec.kind());
+        }
+        Validated v = validate(jsc, data, modelSpec);
+        Validated ev = eval == null ? null : validate(jsc, eval, modelSpec);
+        String datasetId = null;
+        if (ledger != null) {
+            datasetId = resolveDataset(ledger, settings, v.fingerprint(), true);
+            refuseInsecureOnBudget(cfg, ledger, datasetId);
+            ledger.requireUnit(datasetId, cfg.privacyUnit());
+        }
+        byte[] key = cfg.insecureTestSeed().isPresent()
+                ? InsecureTestRandomness.seededSecretKey(cfg.insecureTestSeed().getAsLong() ^ 0x73706c6974L)
+                : CsprngStream.newSecretKey();
+        int parts = settings.partitions() != null ? settings.partitions() : jsc.defaultParallelism();
+        // The fits of a trial: one (train on the held-out split's rest) or k (fold i's on the other folds).
+        List<Dataset<Row>> trainFrames = new java.util.ArrayList<>();
+        List<Dataset<Row>> validationFrames = new java.util.ArrayList<>();
+        if (search.crossValidated()) {
+            List<Dataset<Row>> folds = ValidationSplit.folds(data.frame(), search.folds(), key);
+            for (int i = 0; i < folds.size(); i++) {
+                Dataset<Row> rest = null;
+                for (int j = 0; j < folds.size(); j++) {
+                    rest = j == i ? rest : rest == null ? folds.get(j) : rest.union(folds.get(j));
+                }
+                trainFrames.add(rest);
+                validationFrames.add(folds.get(i));
+            }
+        } else {
+            ValidationSplit.Parts split = ValidationSplit.split(data.frame(), search.validationFraction(), key);
+            trainFrames.add(split.train());
+            validationFrames.add(split.validation());
+        }
+        int fits = trainFrames.size();
+        List<JavaRDD<DenseBlock>> trainBlocks = new java.util.ArrayList<>();
+        List<JavaRDD<DenseBlock>> validationBlocks = new java.util.ArrayList<>();
+        for (int i = 0; i < fits; i++) {
+            trainBlocks.add(rowBlocks(trainFrames.get(i), data.encoding(), parts)
+                    .persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK()));
+            validationBlocks.add(rowBlocks(validationFrames.get(i), data.encoding(), parts)
+                    .persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK()));
+        }
+        JavaRDD<DenseBlock> evalBlocks = eval == null ? null : pack(eval.frame(), eval.encoding());
+        try {
+            jsc.setJobDescription(settings.entryPoint() + ": split the rows into training and validation parts");
+            long[] trainRows = new long[fits];
+            long[] validationRows = new long[fits];
+            for (int i = 0; i < fits; i++) {
+                trainRows[i] = trainBlocks.get(i).map(DenseBlock::rows).fold(0, Integer::sum);
+                validationRows[i] = validationBlocks.get(i).map(DenseBlock::rows).fold(0, Integer::sum);
+            }
+            jsc.setJobDescription(null);
+            double ceiling = ledger != null ? ledger.policy().epsilonCeiling() : PlanRequest.DEFAULT_EPSILON_CEILING;
+            SearchPlan plan = SearchPlan.calibrate(cfg, search, trainRows, validationRows, v.rows(), ceiling);
+            // Every point's configuration and every fit's plan are checked before the reservation.
+            PrivacyPlan[] fitPlans = new PrivacyPlan[fits];
+            TrainConfig first = plan.trialConfig(cfg, search.space().points().get(0));
+            for (int i = 0; i < fits; i++) {
+                fitPlans[i] = plan.fitPlan(first, trainRows[i], ceiling);
+            }
+            PrivacyPlan refitPlan = search.crossValidated() ? plan.fitPlan(first, v.rows(), ceiling) : null;
+            for (Hyperparameters point : search.space().points()) {
+                for (PrivacyPlan fp : fitPlans) {
+                    Optimizers.create(plan.trialConfig(cfg, point), fp.steps());
+                }
+            }
+            Admission admission = ledger == null ? null
+                    : reserve(ledger, datasetId, v.fingerprint(), plan.events(), plan.delta());
+            AtomicBoolean stepped = new AtomicBoolean();
+            java.security.SecureRandom rng = new java.security.SecureRandom();
+            org.dpspark.core.noise.Noise scoreNoise = cfg.insecureTestSeed().isPresent()
+                    ? org.dpspark.core.noise.SecureGaussianNoise.insecureSeededForTests(
+                            cfg.insecureTestSeed().getAsLong() ^ 0x73636f7265L)
+                    : org.dpspark.core.noise.SecureGaussianNoise.create();
+            DpModel trained = cfg.regularizer().equals("pdp") ? PdpRegularized.wrap(base, cfg.pdpStrength()) : base;
+            long k;
+            RandomSearch.Result result;
+            TrialRun chosen = null;
+            try {
+                k = plan.count().sample(rng);
+                result = RandomSearch.run(k, search.space(), rng, (i, point) -> {
+                    TrainConfig trial = plan.trialConfig(cfg, point);
+                    double score = 0;
+                    TrainResult r = null;
+                    for (int f = 0; f < fits; f++) {
+                        r = DpTrainer.train(jsc, trainBlocks.get(f), trainRows[f], trained, trial, fitPlans[f],
+                                () -> stepped.set(true));
+                        // the exact count stays here: only the noised count leaves this lambda
+                        double noisy = Evaluator.correctCount(jsc, validationBlocks.get(f), base, r.params())
+                                + scoreNoise.sample(plan.scoreNoise());
+                        score += noisy / validationRows[f] / fits;
+                    }
+                    if (search.crossValidated()) {
+                        return new RandomSearch.Scored(null, score, null); // the chosen point is refit below
+                    }
+                    EvalMetrics m = evalBlocks == null ? null : Evaluator.evaluate(jsc, evalBlocks, base, r.params());
+                    return new RandomSearch.Scored(r.params(), score, new TrialRun(trial, r, m));
+                }, onTrial);
+                if (k > 0) {
+                    chosen = search.crossValidated()
+                            ? refit(jsc, data, evalBlocks, base, trained, plan.trialConfig(cfg, result.chosen().point()),
+                                    refitPlan, v.rows(), parts, stepped)
+                            : (TrialRun) result.chosen().scored().detail();
+                }
+            } catch (RuntimeException | Error e) {
+                if (admission != null) {
+                    settleFailure(admission, stepped.get(), e);
+                }
+                throw e;
+            }
+            Publication pub = k == 0 ? null : settings.publication();
+            String modelPath = pub != null ? pub.modelDir() : settings.entryPoint();
+            LedgerReceipt receipt = commit(ledger, datasetId, admission, plan.events(), plan.epsilon(), plan.delta(),
+                    modelPath, null);
+            com.fasterxml.jackson.databind.node.ObjectNode tuning = SearchReport.json(plan, search, result);
+            if (k == 0) {
+                return new Searched(plan, result, null, receipt, tuning);
+            }
+            // The published model claims the whole search's guarantee, not one trial's.
+            TrainConfig claimed = chosen.config().toBuilder().noiseMultiplier(null).targetEpsilon(plan.targetEpsilon())
+                    .build();
+            TrainResult r = chosen.result();
+            TrainResult claimedResult = new TrainResult(r.params(), plan.claim(), r.lossPerEpoch(), r.lossStdPerEpoch(),
+                    r.trainingSeconds(), r.rows(), r.stepMode(), r.loadSeconds(), r.startupSeconds(),
+                    r.secondsPerEpoch());
+            DataInfo info = new DataInfo(data.input(), data.format(), v.fingerprint(), v.rows());
+            DataInfo evalInfo = ev == null ? null : new DataInfo(eval.input(), eval.format(), ev.fingerprint(), ev.rows());
+            TrainedModel model = trainedModel(data, info, evalInfo, modelSpec, claimed, plan.claim(), claimedResult,
+                    chosen.metrics(), receipt);
+            if (pub != null) {
+                publish(jsc, model, pub, tuning);
+            }
+            return new Searched(plan, result, model, receipt, tuning);
+        } finally {
+            jsc.setJobDescription(null);
+            trainBlocks.forEach(b -> b.unpersist(false));
+            validationBlocks.forEach(b -> b.unpersist(false));
+        }
+    }
+
+    /** A cross-validated search's final fit of the chosen point on all rows (its event is in the reservation). */
+    private TrialRun refit(JavaSparkContext jsc, TrainingData data, JavaRDD<DenseBlock> evalBlocks, DpModel base,
+            DpModel trained, TrainConfig trial, PrivacyPlan refitPlan, long rows, int parts, AtomicBoolean stepped) {
+        TrainResult r = DpTrainer.train(jsc, rowBlocks(data.frame(), data.encoding(), parts), rows, trained, trial,
+                refitPlan, () -> stepped.set(true));
+        EvalMetrics m = evalBlocks == null ? null : Evaluator.evaluate(jsc, evalBlocks, base, r.params());
+        return new TrialRun(trial, r, m);
+    }
+
+    /** What a search keeps of one trial: its configuration, its training result, its (not DP) evaluation or null. */
+    record TrialRun(TrainConfig config, TrainResult result, EvalMetrics metrics) {}
+
+    /**
+     * A search's outcome.
+     *
+     * @param plan the search's plan (q, T, sigma, K's distribution, S, its epsilon)
+     * @param result every trial and the chosen one (none when K = 0)
+     * @param chosen the published model (claiming the search's epsilon), or null when K = 0
+     * @param receipt the ledger's receipt of the search's one commit
+     * @param report the report's "tuning" section
+     */
+    public record Searched(SearchPlan plan, RandomSearch.Result result, TrainedModel chosen, LedgerReceipt receipt,
+            com.fasterxml.jackson.databind.node.ObjectNode report) {
+        /** K, the number of trials run. */
+        public int trials() {
+            return result.trials().size();
+        }
+    }
+
+    /** Reserves {@code events} for this job (the one reservation of a run or a search), with its notices. */
+    private Admission reserve(PrivacyLedger recordIn, String datasetId, String fingerprint, List<DpEvent> events,
+            double delta) {
+        Admission admission = recordIn.reserve(datasetId, settings.jobId(), fingerprint, events, delta,
+                settings.config().privacyUnit());
+        if (admission.earlierOpenAttempts() > 0) {
+            notices.accept(String.format("ledger: job %s has %d earlier attempt(s) left open (killed, or failed after "
+                    + "releasing progress lines); they stay charged, and this run is charged as attempt %d",
+                    settings.jobId(), admission.earlierOpenAttempts(), admission.attempt()));
+        }
+        if (admission.noCap()) {
+            notices.accept(String.format("ledger: dataset %s has no budget set: no cap is enforced; this job is "
+                    + "recorded (entry %d)", datasetId, admission.reservation().seq()));
+        }
+        return admission;
+    }
+
+    /** Commits the reserved {@code events} (or says why nothing is recorded) and returns the receipt. */
+    private LedgerReceipt commit(PrivacyLedger recordIn, String datasetId, Admission admission, List<DpEvent> events,
+            double epsilon, double delta, String modelPath, String noRecordReason) {
+        if (recordIn == null) {
+            return LedgerReceipt.none(noRecordReason != null ? noRecordReason : settings.ledger().noneReason());
+        }
+        LedgerEntry commit = recordIn.commit(datasetId, settings.jobId(), admission.attempt(), events, epsilon, delta,
+                modelPath);
+        DatasetState after = recordIn.state(datasetId);
+        return TrainingProvenance.receipt(recordIn, admission, commit, after);
+    }
+
+    /** The trained model with its provenance (the claim from {@code result}'s plan). */
+    private TrainedModel trainedModel(TrainingData data, DataInfo info, DataInfo evalInfo, ModelSpec modelSpec,
+            TrainConfig cfg, PrivacyPlan plan, TrainResult result, EvalMetrics metrics, LedgerReceipt receipt) {
+        TrainingData.SpecEncoding spec = data.encoding() instanceof TrainingData.SpecEncoding s ? s : null;
+        ModelProvenance provenance = TrainingProvenance.of(settings.jobId(), Instant.now(), info,
+                spec == null ? null : spec.specName(), data.encoding().dimension(), cfg, result, receipt,
+                Reports.codeVersion());
+        return new TrainedModel(started, modelSpec, result.params(), spec == null ? null : spec.spec(), cfg, plan,
+                result, evalInfo, metrics, provenance);
+    }
+
+    /** Publishes the model and its report (with {@code tuning} as the report's "tuning" section when not null). */
+    private void publish(JavaSparkContext jsc, TrainedModel m, Publication pub,
+            com.fasterxml.jackson.databind.JsonNode tuning) {
         byte[] model = m.saved().toBytes();
-        byte[] report = Reports.toBytes(Reports.report(m.provenance(), m.started(), jsc.sc().master(),
-                jsc.sc().version(), m.modelSpec(), m.config(), m.result(), m.evalData(), m.metrics(), pub.modelDir()));
+        com.fasterxml.jackson.databind.node.ObjectNode tree = Reports.report(m.provenance(), m.started(),
+                jsc.sc().master(), jsc.sc().version(), m.modelSpec(), m.config(), m.result(), m.evalData(), m.metrics(),
+                pub.modelDir());
+        if (tuning != null) {
+            tree.set("tuning", tuning);
+        }
         AtomicOutput.writeDirectory(hadoop, pub.modelDir(), Map.of("model.json", model), pub.overwrite());
-        AtomicOutput.writeFile(hadoop, pub.reportPath(), report, pub.overwrite());
+        AtomicOutput.writeFile(hadoop, pub.reportPath(), Reports.toBytes(tree), pub.overwrite());
+    }
+
+    /** The rows packed into blocks over {@code parts} partitions (no shuffle when the input already has them). */
+    private static JavaRDD<DenseBlock> rowBlocks(Dataset<Row> frame, TrainingData.Encoding encoding, int parts) {
+        // No shuffle when the input already has the partitions asked for: a shuffle's row order depends on the
+        // order its blocks arrive in, so a run with a fixed test seed would not reproduce across cluster layouts.
+        Dataset<Row> laidOut = frame.rdd().getNumPartitions() == parts ? frame : frame.repartition(parts);
+        return pack(laidOut, encoding);
     }
 
     /**
@@ -493,6 +727,16 @@ public final class TrainingRun {
 
     /** The validated input: N (public) and the order-independent fingerprint of its encoded rows. */
     private record Validated(long rows, String fingerprint) {}
+
+    /** {@link #validate(TrainingData, ModelSpec)}, the Spark jobs named after the entry point. */
+    private Validated validate(JavaSparkContext jsc, TrainingData data, ModelSpec modelSpec) {
+        jsc.setJobDescription(settings.entryPoint() + ": validate " + data.what());
+        try {
+            return validate(data, modelSpec);
+        } finally {
+            jsc.setJobDescription(null);
+        }
+    }
 
     private static Validated validate(TrainingData data, ModelSpec modelSpec) {
         try {

@@ -86,6 +86,42 @@ public final class TrainConfig implements Serializable {
         return new Builder();
     }
 
+    /**
+     * A builder holding every setting of this configuration, for a variant (a hyperparameter search's trial: its
+     * learning rate, clip norm or momentum, and the search's noise multiplier); {@code build()} checks it again.
+     */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.epochs = epochs;
+        b.steps = steps;
+        b.batchSize = batchSize;
+        b.clipNorm = clipNorm;
+        b.learningRate = learningRate;
+        b.optimizer = optimizer;
+        b.momentum = momentum;
+        b.schedule = schedule;
+        b.delta = delta;
+        b.targetEpsilon = targetEpsilon;
+        b.noiseMultiplier = noiseMultiplier;
+        b.insecureTestSeed = insecureTestSeed;
+        b.dpLossTracking = dpLossTracking;
+        b.stepMode = stepMode;
+        b.allowWeakPrivacy = allowWeakPrivacy;
+        b.userColumn = userColumn;
+        b.maxRowsPerUser = maxRowsPerUser;
+        b.dropNullUsers = dropNullUsers;
+        b.algorithm = algorithm;
+        b.local = local;
+        b.secureAggregation = secureAggregation;
+        b.secaggBits = secaggBits;
+        b.secaggColluding = secaggColluding;
+        b.secaggPartySecretFile = secaggPartySecretFile;
+        b.regularizer = regularizer;
+        b.pdpStrength = pdpStrength == 0.0 && !"pdp".equals(regularizer) ? null : pdpStrength;
+        b.nonPrivate = nonPrivate;
+        return b;
+    }
+
     /** The epochs asked for, when the run is sized in epochs (else the steps are given: {@link #givenSteps()}). */
     public OptionalDouble givenEpochs() {
         return epochs == null ? OptionalDouble.empty() : OptionalDouble.of(epochs);

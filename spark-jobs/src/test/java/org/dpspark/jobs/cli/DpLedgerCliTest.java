@@ -116,6 +116,23 @@ class DpLedgerCliTest {
     }
 
     @Test
+    void historyAndShow_nameAHyperparameterSearch() throws IOException {
+        assertEquals(0, ledger("init", "--ledger", loc()).code());
+        PrivacyLedger l = PrivacyLedger.open(loc(), null);
+        DpEvent search = DpEvent.repeatAndSelect(0.01, 1.5, 100, new DpEvent.Selection(
+                org.dpspark.accountant.tuning.TrialCount.geometric(10), 100));
+        l.reserve("d", "tune", "rows-v1:aa", List.of(search), 1e-5);
+        String history = ledger("history", "--ledger", loc(), "--dataset-id", "d").out();
+        assertTrue(history.contains("steps=100 per trial, search over truncated negative binomial (eta = 1, "
+                + "gamma = 0.1, mean 10) trials, score sigma=100"), history);
+        CliRun show = ledger("show", "--ledger", loc(), "--dataset-id", "d", "--json");
+        assertEquals(0, show.code(), show.err());
+        JsonNode e = JSON.readTree(show.out()).findValue("charged_events").get(0);
+        assertEquals("repeat_and_select", e.get("mechanism").asText(), e.toString());
+        assertEquals(100, e.get("score_sigma").asDouble(), 0);
+    }
+
+    @Test
     void check_refusesAWeakPlan_unlessAllowed_withTheLedgersCeiling() {
         assertEquals(0, ledger("init", "--ledger", loc(), "--epsilon-ceiling", "2").code());
         CliRun weak = ledger("check", "--ledger", loc(), "--dataset-id", "d", "--sampling-rate", "0.01", "--steps",
