@@ -5,7 +5,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.IntStream;
@@ -64,7 +66,7 @@ public final class MnistDpSgdExperiment {
 
     private static final Set<String> KEYS = Set.of("dir", "model", "hidden", "batch", "epochs", "sigma", "clip",
             "opt", "lr", "beta", "schedule", "lrMin", "ema", "xscale", "w1Scale", "wd", "evalEvery",
-            "features", "groups");
+            "features", "groups", "threads", "runs");
 
     private MnistDpSgdExperiment() {
     }
@@ -99,25 +101,13 @@ public final class MnistDpSgdExperiment {
             }
             a.put(s.substring(0, eq), s.substring(eq + 1));
         }
-        Path dir = Path.of(a.getOrDefault("dir", "../shared/datasets/mnist"));
-        String modelName = a.getOrDefault("model", "mlp-tanh");
-        int hidden = Integer.parseInt(a.getOrDefault("hidden", "256"));
-        int batch = Integer.parseInt(a.getOrDefault("batch", "512"));
-        double epochs = Double.parseDouble(a.getOrDefault("epochs", "30"));
-        if (!a.containsKey("sigma")) {
-            throw new IllegalArgumentException("sigma=... is required (NoiseCalibration for q and steps)");
+        for (String fixed : List.of("dir", "features", "groups", "xscale", "threads", "runs")) {
+            if (a.getOrDefault(fixed, "").contains("|")) {
+                throw new IllegalArgumentException(fixed + " cannot be swept (the data and features load once)");
+            }
         }
-        double sigma = Double.parseDouble(a.get("sigma"));
-        double clipNorm = Double.parseDouble(a.getOrDefault("clip", "1"));
-        double lr = Double.parseDouble(a.getOrDefault("lr", "0.1"));
-        double beta = Double.parseDouble(a.getOrDefault("beta", "0.9"));
-        double lrMin = Double.parseDouble(a.getOrDefault("lrMin", String.valueOf(1e-6 * lr)));
-        double emaDecay = Double.parseDouble(a.getOrDefault("ema", "0"));
+        Path dir = Path.of(a.getOrDefault("dir", "../shared/datasets/mnist"));
         double xscale = Double.parseDouble(a.getOrDefault("xscale", "1"));
-        double w1Scale = Double.parseDouble(a.getOrDefault("w1Scale", "1"));
-        double weightDecay = Double.parseDouble(a.getOrDefault("wd", "0"));
-        double evalEvery = Double.parseDouble(a.getOrDefault("evalEvery", "1"));
-
         double[][] train = read(dir, "train", xscale);
         double[][] test = read(dir, "t10k", xscale);
         String features = a.getOrDefault("features", "raw");
@@ -152,8 +142,64 @@ public final class MnistDpSgdExperiment {
         } else if (a.containsKey("groups")) {
             throw new IllegalArgumentException("groups is for features=scatter:J,L");
         }
-        final int dim = d;
+        int threads = Integer.parseInt(a.getOrDefault("threads", "1"));
+        double[][][] parts = split(train, d, threads);
+        int runs = Integer.parseInt(a.getOrDefault("runs", "1"));
+        // every combination of the swept values (key=v1|v2|...), each run `runs` times
+        List<Map<String, String>> configs = new ArrayList<>();
+        configs.add(new LinkedHashMap<>(a));
+        for (Map.Entry<String, String> e : a.entrySet()) {
+            if (!e.getValue().contains("|")) {
+                continue;
+            }
+            List<Map<String, String>> next = new ArrayList<>();
+            for (Map<String, String> c : configs) {
+                for (String v : e.getValue().split("\\|")) {
+                    Map<String, String> m = new LinkedHashMap<>(c);
+                    m.put(e.getKey(), v);
+                    next.add(m);
+                }
+            }
+            configs = next;
+        }
+        for (Map<String, String> c : configs) {
+            for (int r = 0; r < runs; r++) {
+                train(c, parts, train[1].length, test, d);
+            }
+        }
+    }
+
+    /** The training rows cut into {@code k} contiguous parts, each sampled and summed by its own thread. */
+    static double[][][] split(double[][] train, int d, int k) {
         int n = train[1].length;
+        double[][][] out = new double[k][][];
+        for (int i = 0; i < k; i++) {
+            int from = (int) ((long) n * i / k);
+            int to = (int) ((long) n * (i + 1) / k);
+            out[i] = new double[][] {java.util.Arrays.copyOfRange(train[0], from * d, to * d),
+                java.util.Arrays.copyOfRange(train[1], from, to)};
+        }
+        return out;
+    }
+
+    /** One DP-SGD run of configuration {@code a} (no list values left) on the parts; prints the test accuracy. */
+    static void train(Map<String, String> a, double[][][] parts, int n, double[][] test, int dim) {
+        String modelName = a.getOrDefault("model", "mlp-tanh");
+        int hidden = Integer.parseInt(a.getOrDefault("hidden", "256"));
+        int batch = Integer.parseInt(a.getOrDefault("batch", "512"));
+        double epochs = Double.parseDouble(a.getOrDefault("epochs", "30"));
+        if (!a.containsKey("sigma")) {
+            throw new IllegalArgumentException("sigma=... is required (NoiseCalibration for q and steps)");
+        }
+        double sigma = Double.parseDouble(a.get("sigma"));
+        double clipNorm = Double.parseDouble(a.getOrDefault("clip", "1"));
+        double lr = Double.parseDouble(a.getOrDefault("lr", "0.1"));
+        double beta = Double.parseDouble(a.getOrDefault("beta", "0.9"));
+        double lrMin = Double.parseDouble(a.getOrDefault("lrMin", String.valueOf(1e-6 * lr)));
+        double emaDecay = Double.parseDouble(a.getOrDefault("ema", "0"));
+        double w1Scale = Double.parseDouble(a.getOrDefault("w1Scale", "1"));
+        double weightDecay = Double.parseDouble(a.getOrDefault("wd", "0"));
+        double evalEvery = Double.parseDouble(a.getOrDefault("evalEvery", "1"));
         double q = batch / (double) n;
         long steps = (long) Math.floor(epochs * n / batch); // as dp-train: T = floor(E N / B)
         DpModel model = switch (modelName) {
@@ -180,8 +226,11 @@ public final class MnistDpSgdExperiment {
         ClipBudget clip = ClipBudget.withoutLossTracking(clipNorm);
         DriverUpdate update = new DriverUpdate(model, clip, sigma, q * n, SecureGaussianNoise.create(), opt);
         PoissonSampler sampler = new PoissonSampler(q);
-        CsprngStream rng = CsprngStream.fromSecureRandom();
-        double[] params = model.initialParams(rng);
+        CsprngStream[] rngs = new CsprngStream[parts.length];
+        for (int i = 0; i < rngs.length; i++) {
+            rngs[i] = CsprngStream.fromSecureRandom();
+        }
+        double[] params = model.initialParams(rngs[0]);
         if (model instanceof Mlp) {
             for (int i = 0; i < dim * hidden; i++) { // W_1 comes first in the Mlp layout
                 params[i] *= w1Scale;
@@ -189,10 +238,20 @@ public final class MnistDpSgdExperiment {
         }
         long start = System.nanoTime();
         long evalSteps = Math.max(1, Math.round(evalEvery / q));
+        double[][] sums = new double[parts.length][model.numParams() + 1];
         for (long t = 1; t <= steps; t++) {
-            double[] sum = new double[model.numParams() + 1];
-            ClippedSumKernel.accumulate(model, params, train[0], train[1], n, sampler, rng, clip, sum);
-            update.apply(params, sum);
+            final double[] current = params;
+            IntStream.range(0, parts.length).parallel().forEach(i -> {
+                java.util.Arrays.fill(sums[i], 0.0);
+                ClippedSumKernel.accumulate(model, current, parts[i][0], parts[i][1], parts[i][1].length, sampler,
+                        rngs[i], clip, sums[i]);
+            });
+            for (int i = 1; i < sums.length; i++) {
+                for (int j = 0; j < sums[0].length; j++) {
+                    sums[0][j] += sums[i][j];
+                }
+            }
+            update.apply(params, sums[0]);
             if (weightDecay > 0) {
                 // decoupled weight decay (Loshchilov and Hutter, ICLR 2019): data-independent, no privacy cost
                 double shrink = 1.0 - schedule.rate(t - 1) * weightDecay;
@@ -210,6 +269,8 @@ public final class MnistDpSgdExperiment {
                         (System.nanoTime() - start) / 1e9);
             }
         }
+        System.out.printf("final %s: test accuracy %.4f%s%n", a, accuracy(model, params, test, dim),
+                ema == null ? "" : String.format(", ema %.4f", accuracy(model, ema.average(), test, dim)));
     }
 
     /**

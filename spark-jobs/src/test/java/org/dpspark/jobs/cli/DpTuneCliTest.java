@@ -137,13 +137,13 @@ class DpTuneCliTest {
         assertTrue(entries("tune").stream().noneMatch(e -> "search-2".equals(e.jobId())), "a refused search left an entry");
     }
 
-    /** K ~ Poisson(1e-4) is 0 except with probability 1 - e^-0.0001 < 1e-4: the false-failure rate of this test. */
+    /** K ~ Poisson(1e-12) is 0 except with probability 1 - e^-1e-12 < 1e-12: the false-failure rate of this test. */
     @Test
     void zeroTrialsDrawn_publishesNothing_commitsTheEvent_andExits0() throws IOException {
         budget("tune", "5");
         Path train = csv("train", 2000, 4);
         List<String> a = tuneArgs(train, "--epsilon", "1", "--job-id", "search-0");
-        a.set(a.indexOf("geometric:2"), "poisson:0.0001");
+        a.set(a.indexOf("geometric:2"), "poisson:0.000000000001");
         CliRun r = CliRun.capture(DpTune::run, a.toArray(String[]::new));
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("K = 0 trials drawn: nothing trained, nothing published"), r.out());
