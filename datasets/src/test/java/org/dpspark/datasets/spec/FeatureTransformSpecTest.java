@@ -105,6 +105,11 @@ class FeatureTransformSpecTest {
             {json.replace("\"size\":784", "\"size\":100"), "784 elements"},
             {json.replace("{\"type\":\"dct\",\"height\":28,\"width\":28,\"keep\":10}", "\"dct:10\""), "object"},
         };
+        assertJsonRefusedNamingTheFeature(cases);
+    }
+
+    /** Each case {json, fragment}: the spec is refused with a message naming feature 'features' and the fragment. */
+    static void assertJsonRefusedNamingTheFeature(String[][] cases) {
         for (String[] c : cases) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> FeatureSpec.fromJson(c[0]),
                     c[1]);

@@ -96,11 +96,7 @@ class ScatterTransformSpecTest {
             {json.replace("\"groups\":27", "\"groups\":27,\"keep\":3"), "keep"},
             {json.replace("\"type\":\"scatter\"", "\"type\":\"wavelet\""), "type must be \"dct\" or \"scatter\""},
         };
-        for (String[] c : cases) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> FeatureSpec.fromJson(c[0]),
-                    c[1]);
-            assertTrue(e.getMessage().contains("feature 'features'") && e.getMessage().contains(c[1]), e.getMessage());
-        }
+        FeatureTransformSpecTest.assertJsonRefusedNamingTheFeature(cases);
     }
 
     @Test

@@ -27,9 +27,9 @@ final class ImageRecipe {
     static final double MOMENTUM = 0.9;
     static final String SCHEDULE = "constant";
     static final int BATCH = 4096;
-    static final double EPOCHS = 40;
+    static final double EPOCHS = 80;
     static final double CLIP = 0.1;
-    static final double LEARNING_RATE = 4;
+    static final double LEARNING_RATE = 8;
 
     /** The flags as the recipe sets them, for the notice line. */
     static String describe() {

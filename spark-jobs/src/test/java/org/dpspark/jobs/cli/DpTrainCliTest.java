@@ -374,7 +374,7 @@ class DpTrainCliTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.err().contains("image data: using the ScatterNet recipe --features scatter:2,8 --model softmax"),
                 r.err());
-        assertTrue(r.out().contains("N = 5000, q = 0.8192, steps = 48,"), r.out());
+        assertTrue(r.out().contains("N = 5000, q = 0.8192, steps = 97,"), r.out());
         CliRun off = run("--input", train.toString(), "--format", "mnist", "--epsilon", "3", "--dry-run",
                 "--model", "mlp");
         assertEquals(0, off.code(), off.err());
