@@ -329,7 +329,7 @@ public class DpTrain implements Callable<Integer> {
             ErrorDetail.redacted(errorDetail, new SparkConf()); // ...and is refused (exit 2)
             if (ImageRecipe.applies(cl.getParseResult(), format, privacyUnit, algorithm, federatedSplit,
                     secureAggregation, demo)) {
-                applyImageRecipe();
+                applyImageRecipe(cl.getParseResult());
             }
             if (jobId == null) {
                 jobId = UUID.randomUUID().toString(); // known here, so that the status file names it whatever happens
@@ -348,19 +348,40 @@ public class DpTrain implements Callable<Integer> {
         }
     }
 
-    /** Sets the flags of {@link ImageRecipe} and says so (one notice line). */
-    private void applyImageRecipe() {
+    /**
+     * Sets the flags of {@link ImageRecipe}: its features and model, and each of its numbers the user did not give;
+     * says so in one notice line with the values the run uses.
+     */
+    private void applyImageRecipe(CommandLine.ParseResult parsed) {
         features = ImageRecipe.FEATURES;
         model = ImageRecipe.MODEL;
-        optimizer = ImageRecipe.OPTIMIZER;
-        momentum = ImageRecipe.MOMENTUM;
-        lrSchedule = ImageRecipe.SCHEDULE;
-        batchSize = ImageRecipe.BATCH;
-        epochs = ImageRecipe.EPOCHS;
-        clipNorm = ImageRecipe.CLIP;
-        learningRate = ImageRecipe.LEARNING_RATE;
-        notice("image data: using the ScatterNet recipe " + ImageRecipe.describe()
-                + " (set any of these flags to configure the run yourself)");
+        java.util.function.Predicate<String> unset = f -> !parsed.hasMatchedOption(f);
+        if (unset.test("--optimizer")) {
+            optimizer = ImageRecipe.OPTIMIZER;
+        }
+        if (unset.test("--momentum")) {
+            momentum = ImageRecipe.MOMENTUM;
+        }
+        if (unset.test("--lr-schedule")) {
+            lrSchedule = ImageRecipe.SCHEDULE;
+        }
+        if (unset.test("--batch-size")) {
+            batchSize = ImageRecipe.BATCH;
+        }
+        if (unset.test("--epochs") && unset.test("--steps")) {
+            epochs = ImageRecipe.EPOCHS;
+        }
+        if (unset.test("--clip-norm")) {
+            clipNorm = ImageRecipe.CLIP;
+        }
+        if (unset.test("--learning-rate")) {
+            learningRate = ImageRecipe.LEARNING_RATE;
+        }
+        notice("image data: the ScatterNet recipe: --features " + features + " --model " + model + " --optimizer "
+                + optimizer + (optimizer.equals("momentum") ? " --momentum " + momentum : "") + " --learning-rate "
+                + ImageRecipe.num(learningRate) + " --clip-norm " + ImageRecipe.num(clipNorm) + " --batch-size "
+                + batchSize + (steps != null ? " --steps " + steps : " --epochs " + ImageRecipe.num(epochs))
+                + " (the flags you set are kept; set --features or --model to configure the run yourself)");
     }
 
     /** Prints the one line of an exception's outcome; a failure's stack trace goes to DEBUG (and --verbose). */

@@ -364,17 +364,25 @@ class DpTrainCliTest {
     }
 
     /**
-     * --format mnist with none of the recipe's flags: the ScatterNet recipe (one notice line naming every flag it
-     * sets; B = 4096, 40 epochs); any one recipe flag turns it off and dp-train's plain defaults apply.
+     * --format mnist without --features or --model: the ScatterNet recipe (one notice line with the values used; B =
+     * 4096, 40 epochs); a number the user gives (--epochs) is kept, and --model turns the recipe off (dp-train's
+     * plain defaults: B = 256).
      */
     @Test
-    void imageData_withoutRecipeFlags_getsTheScatterNetRecipe_andOneFlagTurnsItOff() throws IOException {
+    void imageData_getsTheScatterNetRecipe_numbersCanBeSet_andModelTurnsItOff() throws IOException {
         Path train = idx("train", 5000, 6);
         CliRun r = run("--input", train.toString(), "--format", "mnist", "--epsilon", "3", "--dry-run");
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.err().contains("image data: using the ScatterNet recipe --features scatter:2,8 --model softmax"),
-                r.err());
-        assertTrue(r.out().contains("N = 5000, q = 0.8192, steps = 97,"), r.out());
+        assertTrue(r.err().contains("image data: the ScatterNet recipe: --features scatter:2,8 --model softmax"
+                + " --optimizer momentum --momentum 0.9 --learning-rate 8 --clip-norm 0.1 --batch-size 4096"
+                + " --epochs 40"), r.err());
+        assertTrue(r.out().contains("N = 5000, q = 0.8192, steps = 48,"), r.out());
+        CliRun longer = run("--input", train.toString(), "--format", "mnist", "--epsilon", "3", "--dry-run",
+                "--epochs", "80", "--learning-rate", "4");
+        assertEquals(0, longer.code(), longer.err());
+        assertTrue(longer.err().contains("--learning-rate 4 --clip-norm 0.1 --batch-size 4096 --epochs 80"),
+                longer.err());
+        assertTrue(longer.out().contains("N = 5000, q = 0.8192, steps = 97,"), longer.out());
         CliRun off = run("--input", train.toString(), "--format", "mnist", "--epsilon", "3", "--dry-run",
                 "--model", "mlp");
         assertEquals(0, off.code(), off.err());
