@@ -77,7 +77,11 @@ dpspark_run() {
     *" spark://"* | *"--master=spark://"*)
       cluster=(-Dspark.jars="$jar" "-Dspark.executor.extraJavaOptions=${DPSPARK_JAVA_OPENS[*]}") ;;
   esac
-  exec java "${DPSPARK_JAVA_OPENS[@]}" -Xmx"${DPSPARK_DRIVER_MEMORY:-4g}" \
+  # Heap: DPSPARK_DRIVER_MEMORY, or half the machine's memory (the embedded driver is the whole local Spark; image
+  # features such as scatter:2,8 hold 3,969 doubles a row, 1.9 GB for MNIST's 60,000, twice that while packing).
+  local heap=(-XX:MaxRAMPercentage=50)
+  if [ -n "${DPSPARK_DRIVER_MEMORY:-}" ]; then heap=(-Xmx"$DPSPARK_DRIVER_MEMORY"); fi
+  exec java "${DPSPARK_JAVA_OPENS[@]}" "${heap[@]}" \
     -Dlog4j2.configurationFile=org/dpspark/jobs/log4j2-dpspark.properties \
     "${cluster[@]}" ${DPSPARK_JAVA_OPTS:-} -cp "$cp" "$main" "$@"
 }
