@@ -135,7 +135,7 @@ public final class DpTune extends DpTrain {
         this.outcome = s.chosen();
         RandomSearch.Trial best = s.result().chosen();
         out.printf(Locale.ROOT, "chosen: trial %d (%s), noisy validation accuracy %.4f%n", best.index(),
-                best.point().describe(), best.scored().noisyScore());
+                best.point().describe("momentum".equals(optimizer)), best.scored().noisyScore());
         if (s.chosen().metrics() != null) {
             StringBuilder line = new StringBuilder("evaluation of the chosen model (not DP):");
             s.chosen().metrics().values().forEach((k, v) -> line.append(String.format(Locale.ROOT, " %s %.4f", k, v)));
@@ -147,7 +147,8 @@ public final class DpTune extends DpTrain {
     }
 
     private void printTrial(RandomSearch.Trial t) {
-        out.printf(Locale.ROOT, "trial %d: %s: noisy validation accuracy %.4f%n", t.index(), t.point().describe(),
+        out.printf(Locale.ROOT, "trial %d: %s: noisy validation accuracy %.4f%n", t.index(),
+                t.point().describe("momentum".equals(optimizer)),
                 t.scored().noisyScore());
     }
 }

@@ -28,8 +28,13 @@ public record Hyperparameters(double learningRate, double clipNorm, double momen
 
     /** "learning-rate=0.5 clip-norm=1 momentum=0.9", for the console and the report. */
     public String describe() {
-        return String.format(Locale.ROOT, "learning-rate=%s clip-norm=%s momentum=%s", fmt(learningRate),
-                fmt(clipNorm), fmt(momentum));
+        return describe(true);
+    }
+
+    /** As {@link #describe()}, without the momentum when the run's optimizer does not use it. */
+    public String describe(boolean withMomentum) {
+        return String.format(Locale.ROOT, "learning-rate=%s clip-norm=%s", fmt(learningRate), fmt(clipNorm))
+                + (withMomentum ? " momentum=" + fmt(momentum) : "");
     }
 
     private static String fmt(double v) {
