@@ -21,7 +21,9 @@ public sealed interface ImageTransform extends Serializable permits LowPassDct, 
     int width();
 
     /** Input length: height * width. */
-    int inputSize();
+    default int inputSize() {
+        return height() * width();
+    }
 
     /** Output length. */
     int outputSize();

@@ -119,12 +119,6 @@ public final class LowPassDct implements ImageTransform {
         return keep;
     }
 
-    /** Input length H * W. */
-    @Override
-    public int inputSize() {
-        return height * width;
-    }
-
     /** Output length K * K. */
     @Override
     public int outputSize() {

@@ -162,11 +162,6 @@ public final class ScatterTransform implements ImageTransform {
     }
 
     @Override
-    public int inputSize() {
-        return height * width;
-    }
-
-    @Override
     public int outputSize() {
         return channels * spatial;
     }

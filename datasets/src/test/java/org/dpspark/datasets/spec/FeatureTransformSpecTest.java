@@ -24,11 +24,11 @@ import org.junit.jupiter.api.Test;
 /** A vector feature with a fixed DCT transform: the spec, its JSON, the flag form and the encoding (no Spark). */
 class FeatureTransformSpecTest {
 
-    private static final StructType MNIST_SCHEMA = new StructType()
+    static final StructType MNIST_SCHEMA = new StructType()
             .add("features", SQLDataTypes.VectorType())
             .add("label", DataTypes.DoubleType);
 
-    private static double[] image(long seed) {
+    static double[] image(long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         double[] px = new double[784];
         for (int i = 0; i < 784; i++) {

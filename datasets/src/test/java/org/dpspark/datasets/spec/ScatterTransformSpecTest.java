@@ -8,12 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.util.List;
-import java.util.SplittableRandom;
-import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.dpspark.core.features.GroupNorm;
 import org.dpspark.core.features.Scattering2D;
@@ -22,17 +19,10 @@ import org.junit.jupiter.api.Test;
 /** The scattering feature transform in a spec: the flag form, JSON, the encoding and the norm bound (no Spark). */
 class ScatterTransformSpecTest {
 
-    private static final StructType MNIST_SCHEMA = new StructType()
-            .add("features", SQLDataTypes.VectorType())
-            .add("label", DataTypes.DoubleType);
+    private static final StructType MNIST_SCHEMA = FeatureTransformSpecTest.MNIST_SCHEMA;
 
     private static double[] image(long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        double[] px = new double[784];
-        for (int i = 0; i < 784; i++) {
-            px[i] = r.nextInt(4) == 0 ? r.nextInt(256) : 0;
-        }
-        return px;
+        return FeatureTransformSpecTest.image(seed);
     }
 
     private static Row row(double[] px) {
