@@ -66,7 +66,7 @@ public final class MnistDpSgdExperiment {
 
     private static final Set<String> KEYS = Set.of("dir", "model", "hidden", "batch", "epochs", "sigma", "clip",
             "opt", "lr", "beta", "schedule", "lrMin", "ema", "xscale", "w1Scale", "wd", "evalEvery",
-            "features", "groups", "threads", "runs");
+            "features", "groups", "norm", "threads", "runs");
 
     private MnistDpSgdExperiment() {
     }
@@ -101,7 +101,7 @@ public final class MnistDpSgdExperiment {
             }
             a.put(s.substring(0, eq), s.substring(eq + 1));
         }
-        for (String fixed : List.of("dir", "features", "groups", "xscale", "threads", "runs")) {
+        for (String fixed : List.of("dir", "features", "groups", "norm", "xscale", "threads", "runs")) {
             if (a.getOrDefault(fixed, "").contains("|")) {
                 throw new IllegalArgumentException(fixed + " cannot be swept (the data and features load once)");
             }
@@ -130,9 +130,19 @@ public final class MnistDpSgdExperiment {
             int channels = scat.channels();
             int groups = Integer.parseInt(a.getOrDefault("groups",
                     String.valueOf(channels % 3 == 0 ? channels / 3 : 0)));
+            String norm = a.getOrDefault("norm", "gn");
+            if (!norm.startsWith("gn")) {
+                groups = 0;
+            }
             long t0 = System.nanoTime();
             train[0] = scatter(scat, train[0], groups);
             test[0] = scatter(scat, test[0], groups);
+            if (!norm.equals("gn")) {
+                double[][] stats = channelStats(train[0], scat.channels(), scat.outputHeight() * scat.outputWidth(),
+                        norm.startsWith("gn+") ? norm.substring(3) : norm);
+                standardize(train[0], stats, scat.channels(), scat.outputHeight() * scat.outputWidth());
+                standardize(test[0], stats, scat.channels(), scat.outputHeight() * scat.outputWidth());
+            }
             d = scat.outputSize();
             System.out.printf("scattering J=%d L=%d: %d channels of %d x %d, groups %d, normBound %.4f; %d images in"
                     + " %.1f s%n", scat.j(), scat.l(), channels, scat.outputHeight(), scat.outputWidth(), groups,
@@ -327,6 +337,89 @@ public final class MnistDpSgdExperiment {
             }
         });
         return out;
+    }
+
+    /**
+     * Channel means and variances of the scattering features for data normalization: exact ({@code norm=exact}), or
+     * private ({@code norm=dp:SIGMA,CM,CS}): each example's vector of channel means clipped to L2 norm CM and its
+     * vector of channel mean squares clipped to CS, summed, plus Gaussian noise of std CM SIGMA and CS SIGMA, over n
+     * (two Gaussian mechanisms; Tramer and Boneh's data normalization, ICLR 2021, with public thresholds).
+     */
+    static double[][] channelStats(double[] x, int channels, int spatial, String norm) {
+        int d = channels * spatial;
+        int n = x.length / d;
+        boolean exact = norm.equals("exact");
+        double sigma = 0;
+        double cm = Double.POSITIVE_INFINITY;
+        double cs = Double.POSITIVE_INFINITY;
+        if (!exact) {
+            String[] p = norm.substring(3).split(",");
+            sigma = Double.parseDouble(p[0]);
+            cm = Double.parseDouble(p[1]);
+            cs = Double.parseDouble(p[2]);
+        }
+        double[] mean = new double[channels];
+        double[] sq = new double[channels];
+        double[] m = new double[channels];
+        double[] s = new double[channels];
+        double[] mNorms = new double[n];
+        double[] sNorms = new double[n];
+        for (int e = 0; e < n; e++) {
+            double mn = 0;
+            double sn = 0;
+            for (int c = 0; c < channels; c++) {
+                double a = 0;
+                double b = 0;
+                for (int p = 0; p < spatial; p++) {
+                    double v = x[e * d + c * spatial + p];
+                    a += v;
+                    b += v * v;
+                }
+                m[c] = a / spatial;
+                s[c] = b / spatial;
+                mn += m[c] * m[c];
+                sn += s[c] * s[c];
+            }
+            mNorms[e] = Math.sqrt(mn);
+            sNorms[e] = Math.sqrt(sn);
+            double fm = Math.min(1, cm / mNorms[e]);
+            double fs = Math.min(1, cs / sNorms[e]);
+            for (int c = 0; c < channels; c++) {
+                mean[c] += m[c] * fm;
+                sq[c] += s[c] * fs;
+            }
+        }
+        java.util.Arrays.sort(mNorms);
+        java.util.Arrays.sort(sNorms);
+        SecureGaussianNoise noise = SecureGaussianNoise.create();
+        double[] var = new double[channels];
+        double minVar = Double.POSITIVE_INFINITY;
+        double maxVar = 0;
+        for (int c = 0; c < channels; c++) {
+            mean[c] = (mean[c] + (exact ? 0 : noise.sample(cm * sigma))) / n;
+            sq[c] = (sq[c] + (exact ? 0 : noise.sample(cs * sigma))) / n;
+            var[c] = Math.max(sq[c] - mean[c] * mean[c], 0);
+            minVar = Math.min(minVar, var[c]);
+            maxVar = Math.max(maxVar, var[c]);
+        }
+        System.out.printf("data normalization %s: per-example norms of channel means median %.4f max %.4f, of mean"
+                + " squares median %.4f max %.4f; variances %.3g to %.3g%n", norm, mNorms[n / 2], mNorms[n - 1],
+                sNorms[n / 2], sNorms[n - 1], minVar, maxVar);
+        return new double[][] {mean, var};
+    }
+
+    /** (x - mean_c) / sqrt(var_c + 1e-5) per channel, and 0 where the variance is 0. */
+    static void standardize(double[] x, double[][] stats, int channels, int spatial) {
+        int d = channels * spatial;
+        for (int e = 0; e < x.length / d; e++) {
+            for (int c = 0; c < channels; c++) {
+                double scale = stats[1][c] == 0 ? 0 : 1 / Math.sqrt(stats[1][c] + 1e-5);
+                for (int p = 0; p < spatial; p++) {
+                    int i = e * d + c * spatial + p;
+                    x[i] = (x[i] - stats[0][c]) * scale;
+                }
+            }
+        }
     }
 
     /** Prototype: 2 x 2 pooling, 28 x 28 to 14 x 14, scaled by 2 (the orthonormal Haar low-pass band). */
