@@ -359,6 +359,34 @@ public record FeatureSpec(String name, List<FeatureColumn> features, LabelSpec l
         return any ? new FeatureSpec(name, out, label, user, csv, identifiers) : this;
     }
 
+    /** The scattering transform of this spec's vector feature, when it has one. */
+    public Optional<ScatterTransform> scatterTransform() {
+        for (FeatureColumn f : features) {
+            if (f instanceof VectorFeature v && v.transform() instanceof ScatterTransform sc) {
+                return Optional.of(sc);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The same spec with its scattering transform followed by the channel standardization {@code s} (released
+     * statistics, {@link ScatterTransform#withStandardization}); same name.
+     *
+     * @throws IllegalArgumentException when the spec has no scattering transform, or {@code s} does not fit it
+     */
+    public FeatureSpec withStandardization(org.dpspark.core.features.ChannelNormalization.Standardization s) {
+        List<FeatureColumn> out = new ArrayList<>(features);
+        for (int i = 0; i < out.size(); i++) {
+            if (out.get(i) instanceof VectorFeature v && v.transform() instanceof ScatterTransform sc) {
+                out.set(i, v.withTransform(sc.withStandardization(s)));
+                return new FeatureSpec(name, out, label, user, csv, identifiers);
+            }
+        }
+        throw new IllegalArgumentException("data normalization applies to scattering features (--features "
+                + "scatter:J,L); spec '" + name + "' has none");
+    }
+
     /** Offset of each feature's first coordinate in the encoded vector, in {@code features} order. */
     public int[] offsets() {
         int[] off = new int[features.size()];

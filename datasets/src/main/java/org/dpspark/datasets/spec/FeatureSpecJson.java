@@ -33,7 +33,8 @@ final class FeatureSpecJson {
     private static final Set<String> NUMERIC_KEYS = Set.of("column", "encoding", "min", "max");
     private static final Set<String> VECTOR_KEYS = Set.of("column", "encoding", "size", "min", "max", "transform");
     private static final Set<String> DCT_KEYS = Set.of("type", "height", "width", "keep");
-    private static final Set<String> SCATTER_KEYS = Set.of("type", "height", "width", "j", "l", "groups");
+    private static final Set<String> SCATTER_KEYS = Set.of("type", "height", "width", "j", "l", "groups", "mean",
+            "variance");
     private static final Set<String> ONEHOT_KEYS = Set.of("column", "encoding", "vocabulary");
 
     private FeatureSpecJson() {
@@ -89,6 +90,16 @@ final class FeatureSpecJson {
                     t.put("j", sc.j());
                     t.put("l", sc.l());
                     t.put("groups", sc.groups());
+                    sc.standardization().ifPresent(st -> {
+                        ArrayNode mean = t.putArray("mean");
+                        for (double m : st.mean()) {
+                            mean.add(m);
+                        }
+                        ArrayNode var = t.putArray("variance");
+                        for (double x : st.variance()) {
+                            var.add(x);
+                        }
+                    });
                 }
             } else if (f instanceof OneHotFeature h) {
                 o.put("encoding", "onehot");
@@ -402,13 +413,37 @@ final class FeatureSpecJson {
         checkKeys(node, type.equals(LowPassDct.TYPE) ? DCT_KEYS : SCATTER_KEYS, w);
         try {
             if (type.equals(ScatterTransform.TYPE)) {
+                if (node.has("mean") != node.has("variance")) {
+                    throw new IllegalArgumentException(w + ": \"mean\" and \"variance\" come together (the data "
+                            + "normalization's channel statistics)");
+                }
+                org.dpspark.core.features.ChannelNormalization.Standardization st = node.has("mean")
+                        ? new org.dpspark.core.features.ChannelNormalization.Standardization(
+                                numbers(node, "mean", w), numbers(node, "variance", w))
+                        : null;
                 return new ScatterTransform(integer(node, "height", w), integer(node, "width", w),
-                        integer(node, "j", w), integer(node, "l", w), integer(node, "groups", w));
+                        integer(node, "j", w), integer(node, "l", w), integer(node, "groups", w), st);
             }
             return new LowPassDct(integer(node, "height", w), integer(node, "width", w), integer(node, "keep", w));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(w + ": " + e.getMessage(), e);
         }
+    }
+
+    private static double[] numbers(JsonNode node, String key, String where) {
+        JsonNode v = node.get(key);
+        if (v == null || !v.isArray() || v.isEmpty()) {
+            throw new IllegalArgumentException(where + ": \"" + key + "\" must be a non-empty array of numbers");
+        }
+        double[] out = new double[v.size()];
+        for (int i = 0; i < out.length; i++) {
+            if (!v.get(i).isNumber()) {
+                throw new IllegalArgumentException(where + ": \"" + key + "\"[" + i + "] must be a number, got "
+                        + v.get(i));
+            }
+            out[i] = v.get(i).doubleValue();
+        }
+        return out;
     }
 
     private static int integer(JsonNode node, String key, String where) {

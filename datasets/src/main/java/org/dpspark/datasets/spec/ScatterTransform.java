@@ -1,6 +1,9 @@
 package org.dpspark.datasets.spec;
 
 import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import org.dpspark.core.features.ChannelNormalization;
 import org.dpspark.core.features.GroupNorm;
 import org.dpspark.core.features.Scattering2D;
 
@@ -21,9 +24,16 @@ import org.dpspark.core.features.Scattering2D;
  * variance v / (v + eps) &lt; 1, so its sum of squares is below n, and the output norm is below
  * sqrt({@link #outputSize()}) whatever the input. Without it, {@link Scattering2D#normBound()} times the input norm.
  *
+ * <p><b>Data normalization</b> ({@link #withStandardization}): optionally, a last step standardizes every channel
+ * with means and variances released under differential privacy before training ({@link ChannelNormalization},
+ * Tramer and Boneh's data normalization). Those statistics come from the data, so they are not free: the run that
+ * releases them accounts for them in its privacy plan; once released they are public parameters of the map, saved
+ * with it, and applying it is post-processing.
+ *
  * <p>Text form {@code scatter:J,L} (groups: channels / 3 when that divides, else none) or {@code scatter:J,L,G}
  * (G groups; 0 = no normalization); JSON {@code {"type": "scatter", "height": H, "width": W, "j": J, "l": L,
- * "groups": G}}. The operator is built (filters: a few hundred kilobytes) once per JVM and not serialized.
+ * "groups": G}}, plus {@code "mean"} and {@code "variance"} (one number per channel) with data normalization. The
+ * operator is built (filters: a few hundred kilobytes) once per JVM and not serialized.
  */
 public final class ScatterTransform implements ImageTransform {
 
@@ -42,6 +52,7 @@ public final class ScatterTransform implements ImageTransform {
     private final int groups;
     private final int channels;
     private final int spatial;
+    private final ChannelNormalization.Standardization standardization;
     private transient volatile Scattering2D op;
 
     /**
@@ -53,6 +64,17 @@ public final class ScatterTransform implements ImageTransform {
      * @throws IllegalArgumentException naming the parameter that does not fit
      */
     public ScatterTransform(int height, int width, int j, int l, int groups) {
+        this(height, width, j, l, groups, null);
+    }
+
+    /**
+     * As the five-argument constructor, followed by {@code standardization} when not null.
+     *
+     * @throws IllegalArgumentException as the five-argument constructor, or when {@code standardization} does not
+     *         have one entry per channel
+     */
+    public ScatterTransform(int height, int width, int j, int l, int groups,
+            ChannelNormalization.Standardization standardization) {
         if (j < 1 || j > 6) {
             throw new IllegalArgumentException("scatter: J must be in [1, 6], got " + j);
         }
@@ -75,7 +97,32 @@ public final class ScatterTransform implements ImageTransform {
                     + " channels, got " + groups);
         }
         this.groups = groups;
+        if (standardization != null && standardization.channels() != channels) {
+            throw new IllegalArgumentException("scatter: the data normalization has " + standardization.channels()
+                    + " channels, the transform " + channels);
+        }
+        this.standardization = standardization;
         this.op = s;
+    }
+
+    /** This transform followed by the channel standardization {@code s} (replacing any it had). */
+    public ScatterTransform withStandardization(ChannelNormalization.Standardization s) {
+        return new ScatterTransform(height, width, j, l, groups, Objects.requireNonNull(s, "standardization"));
+    }
+
+    /** This transform without its data normalization (itself when it has none). */
+    public ScatterTransform withoutStandardization() {
+        return standardization == null ? this : new ScatterTransform(height, width, j, l, groups, null);
+    }
+
+    /** The data normalization's released statistics, when it has them. */
+    public Optional<ChannelNormalization.Standardization> standardization() {
+        return Optional.ofNullable(standardization);
+    }
+
+    /** The values per channel: the output's height times width. */
+    public int spatial() {
+        return spatial;
     }
 
     /** The default groups for {@code channels}: channels / 3 when 3 divides them (27 for 81), else none. */
@@ -172,6 +219,9 @@ public final class ScatterTransform implements ImageTransform {
         if (groups > 0) {
             GroupNorm.apply(out, outOffset, channels, spatial, groups, GROUP_NORM_EPS);
         }
+        if (standardization != null) {
+            standardization.apply(out, outOffset, spatial);
+        }
     }
 
     /** {@code scatter:J,L} when the groups are the default, else {@code scatter:J,L,G}. */
@@ -182,26 +232,29 @@ public final class ScatterTransform implements ImageTransform {
 
     /**
      * With group normalization, sqrt({@link #outputSize()}) whatever the input (see the class comment); without it,
-     * {@link Scattering2D#normBound()} times {@code inputNorm}.
+     * {@link Scattering2D#normBound()} times {@code inputNorm}; then, with data normalization, that bound through
+     * {@link ChannelNormalization.Standardization#normBound}.
      */
     @Override
     public double normBound(double inputNorm) {
-        return groups > 0 ? Math.sqrt(outputSize()) : op().normBound() * inputNorm;
+        double b = groups > 0 ? Math.sqrt(outputSize()) : op().normBound() * inputNorm;
+        return standardization == null ? b : standardization.normBound(b, spatial);
     }
 
     @Override
     public boolean equals(Object o) {
         return o instanceof ScatterTransform s && s.height == height && s.width == width && s.j == j && s.l == l
-                && s.groups == groups;
+                && s.groups == groups && Objects.equals(s.standardization, standardization);
     }
 
     @Override
     public int hashCode() {
-        return (((height * 31 + width) * 31 + j) * 31 + l) * 31 + groups;
+        return ((((height * 31 + width) * 31 + j) * 31 + l) * 31 + groups) * 31 + Objects.hashCode(standardization);
     }
 
     @Override
     public String toString() {
-        return "ScatterTransform[" + height + " x " + width + ", J " + j + ", L " + l + ", groups " + groups + "]";
+        return "ScatterTransform[" + height + " x " + width + ", J " + j + ", L " + l + ", groups " + groups
+                + (standardization == null ? "" : ", data normalization") + "]";
     }
 }

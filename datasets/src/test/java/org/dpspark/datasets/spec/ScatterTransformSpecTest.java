@@ -12,6 +12,7 @@ import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema;
 import org.apache.spark.sql.types.StructType;
+import org.dpspark.core.features.ChannelNormalization;
 import org.dpspark.core.features.GroupNorm;
 import org.dpspark.core.features.Scattering2D;
 import org.junit.jupiter.api.Test;
@@ -134,5 +135,63 @@ class ScatterTransformSpecTest {
         assertEquals(enc.spec(), back.spec());
         byte[] bytes = JavaSerialization.bytes(new ScatterTransform(28, 28, 2, 8, 27));
         assertTrue(bytes.length < 2000, "the filters are not shipped with the spec: " + bytes.length + " bytes");
+    }
+
+    private static ChannelNormalization.Standardization stats(int channels, long seed) {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
+        double[] mean = new double[channels];
+        double[] var = new double[channels];
+        for (int c = 0; c < channels; c++) {
+            mean[c] = r.nextGaussian() * 0.1;
+            var[c] = c == 5 ? 0.0 : 0.5 + r.nextDouble();
+        }
+        return new ChannelNormalization.Standardization(mean, var);
+    }
+
+    @Test
+    void dataNormalization_encodesAfterGroupNorm_roundTripsInJson_andKeepsABound() {
+        FeatureSpec sc = FeatureSpec.mnist().withFeatureTransform("scatter:2,8");
+        ChannelNormalization.Standardization st = stats(81, 3);
+        FeatureSpec normed = sc.withStandardization(st);
+        assertEquals(sc.name(), normed.name());
+        assertEquals(sc.dimension(), normed.dimension());
+        assertEquals(st, normed.scatterTransform().orElseThrow().standardization().orElseThrow());
+        assertTrue(sc.scatterTransform().orElseThrow().standardization().isEmpty());
+        RowEncoder enc = new RowEncoder(sc, MNIST_SCHEMA);
+        RowEncoder normedEnc = new RowEncoder(normed, MNIST_SCHEMA);
+        for (long seed = 0; seed < 3; seed++) {
+            Row r = row(image(seed));
+            double[] expected = enc.encode(r);
+            for (int c = 0; c < 81; c++) {
+                double k = 1 / Math.sqrt(st.variance()[c] + ChannelNormalization.EPS);
+                for (int p = 0; p < 49; p++) {
+                    expected[c * 49 + p] = (expected[c * 49 + p] - st.mean()[c]) * k;
+                }
+            }
+            double[] got = normedEnc.encode(r);
+            assertArrayEquals(expected, got, 1e-12);
+            double n2 = 0;
+            for (double v : got) {
+                n2 += v * v;
+            }
+            assertTrue(Math.sqrt(n2) <= normed.normBound(), Math.sqrt(n2) + " > " + normed.normBound());
+        }
+        String json = normed.toJson();
+        assertTrue(json.contains("\"mean\":[") && json.contains("\"variance\":["), json);
+        FeatureSpec back = FeatureSpec.fromJson(json);
+        assertEquals(normed, back, "doubles round-trip exactly");
+        assertEquals(json, back.toJson());
+        String[][] cases = {
+            {json.replaceFirst(",\"variance\":\\[[^\\]]*\\]", ""), "\"mean\" and \"variance\" come together"},
+            {json.replaceFirst("\"mean\":\\[[^,]*,", "\"mean\":["), "one entry per channel"},
+            {json.replaceFirst("\"variance\":\\[[^,]*,", "\"variance\":[-1,"), "channel 0"},
+            {json.replaceFirst("\"mean\":\\[", "\"mean\":[\"x\","), "\"mean\"[0] must be a number"},
+        };
+        FeatureTransformSpecTest.assertJsonRefusedNamingTheFeature(cases);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> FeatureSpec.mnist().withStandardization(st));
+        assertTrue(e.getMessage().contains("scatter"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> sc.withStandardization(stats(17, 1)));
+        assertTrue(e.getMessage().contains("17 channels"), e.getMessage());
     }
 }

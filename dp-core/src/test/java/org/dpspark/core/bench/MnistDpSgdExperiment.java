@@ -408,12 +408,15 @@ public final class MnistDpSgdExperiment {
         return new double[][] {mean, var};
     }
 
-    /** (x - mean_c) / sqrt(var_c + 1e-5) per channel, and 0 where the variance is 0. */
+    /** Whether channels whose (noisy) variance is 0 are zeroed, as Tramer and Boneh's code; -Dzero.flat=false keeps them. */
+    static final boolean ZERO_FLAT = !"false".equals(System.getProperty("zero.flat"));
+
+    /** (x - mean_c) / sqrt(var_c + 1e-5) per channel, and 0 where the variance is 0 (if ZERO_FLAT). */
     static void standardize(double[] x, double[][] stats, int channels, int spatial) {
         int d = channels * spatial;
         for (int e = 0; e < x.length / d; e++) {
             for (int c = 0; c < channels; c++) {
-                double scale = stats[1][c] == 0 ? 0 : 1 / Math.sqrt(stats[1][c] + 1e-5);
+                double scale = stats[1][c] == 0 && ZERO_FLAT ? 0 : 1 / Math.sqrt(stats[1][c] + 1e-5);
                 for (int p = 0; p < spatial; p++) {
                     int i = e * d + c * spatial + p;
                     x[i] = (x[i] - stats[0][c]) * scale;
