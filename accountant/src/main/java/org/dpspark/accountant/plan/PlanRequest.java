@@ -18,7 +18,7 @@ import org.dpspark.core.secagg.DdgParams;
  *
  * <p>The rules (each failure is an {@link InvalidParameterException} naming the parameter canonically: {@code rows},
  * {@code batchSize}, {@code samplingRate}, {@code epochs}, {@code steps}, {@code delta}, {@code epsilon},
- * {@code noiseMultiplier}; callers render the names in their own vocabulary):
+ * {@code noiseMultiplier}, {@code normalizationNoise}; callers render the names in their own vocabulary):
  * <ul>
  *   <li>N &gt;= 1 when given (it is public: the ledger and the report hold it).</li>
  *   <li>Exactly one of {@code batchSize} and {@code samplingRate}. B is an integer in [1, N] and needs N; then
@@ -50,6 +50,13 @@ import org.dpspark.core.secagg.DdgParams;
  *       sum of up to N units).
  *       Whether b also holds the sum's range is checked by the plan, which knows sigma
  *       ({@link DdgParams#choose}).</li>
+ *   <li>Optionally, DP data normalization ({@code normalizationNoise}, sigma_norm; Tramer and Boneh, ICLR 2021):
+ *       before training, the per-channel means and mean squares of the features are released with the Gaussian
+ *       mechanism, two sums over all rows of per-example vectors of L2 norm at most 1, each with noise
+ *       N(0, sigma_norm^2) per coordinate ({@link PrivacyPlan#normalizationEvent()}). sigma_norm is finite and at
+ *       least {@value #MIN_NOISE_MULTIPLIER} (&gt; 0 with {@code allowWeakPrivacy}); it is refused in the
+ *       non-private mode (which releases its statistics without noise) and with secure aggregation (the
+ *       normalization's noise is central).</li>
  * </ul>
  * Every check rejects NaN and both infinities.
  */
@@ -104,6 +111,7 @@ public final class PlanRequest {
     private final boolean allowWeakPrivacy;
     private final Optional<SecureAggregation> secureAggregation;
     private final boolean nonPrivate;
+    private final OptionalDouble normalizationNoise;
 
     private PlanRequest(Builder b, double samplingRate, long steps) {
         this.nonPrivate = b.nonPrivate;
@@ -118,6 +126,8 @@ public final class PlanRequest {
         this.delta = b.delta;
         this.targetEpsilon = b.targetEpsilon == null ? OptionalDouble.empty() : OptionalDouble.of(b.targetEpsilon);
         this.noiseMultiplier = b.noiseMultiplier == null ? OptionalDouble.empty() : OptionalDouble.of(b.noiseMultiplier);
+        this.normalizationNoise = b.normalizationNoise == null ? OptionalDouble.empty()
+                : OptionalDouble.of(b.normalizationNoise);
     }
 
     /**
@@ -173,6 +183,14 @@ public final class PlanRequest {
         return noiseMultiplier;
     }
 
+    /**
+     * sigma_norm, the noise multiplier of DP data normalization (Tramer and Boneh 2021), when requested: the plan
+     * composes its two Gaussian releases over all rows before training ({@link PrivacyPlan#normalizationEvent()}).
+     */
+    public OptionalDouble normalizationNoise() {
+        return normalizationNoise;
+    }
+
     /** The ceiling on a target or claimed epsilon (default {@value #DEFAULT_EPSILON_CEILING}). */
     public double epsilonCeiling() {
         return epsilonCeiling;
@@ -191,9 +209,10 @@ public final class PlanRequest {
     @Override
     public String toString() {
         return String.format(Locale.ROOT, "PlanRequest[q=%s, steps=%d, delta=%s, rows=%s, batchSize=%s, epochs=%s, "
-                + "targetEpsilon=%s, noiseMultiplier=%s, epsilonCeiling=%s, allowWeakPrivacy=%s%s]", samplingRate,
+                + "targetEpsilon=%s, noiseMultiplier=%s, epsilonCeiling=%s, allowWeakPrivacy=%s%s%s]", samplingRate,
                 steps, delta, rows, batchSize, epochs, targetEpsilon, noiseMultiplier, epsilonCeiling, allowWeakPrivacy,
-                secureAggregation.map(a -> ", secureAggregation=" + a).orElse(""));
+                secureAggregation.map(a -> ", secureAggregation=" + a).orElse(""),
+                normalizationNoise.isPresent() ? ", normalizationNoise=" + normalizationNoise.getAsDouble() : "");
     }
 
     /**
@@ -269,6 +288,21 @@ public final class PlanRequest {
         }
     }
 
+    /** The rules of DP data normalization (class comment). */
+    private static void checkNormalization(double sigmaNorm, boolean allowWeak, boolean secureAggregation) {
+        Checks.positive("normalizationNoise", sigmaNorm);
+        if (secureAggregation) {
+            throw new InvalidParameterException(List.of("normalizationNoise", "secureAggregation"), "%s adds central "
+                    + "noise to statistics computed in the clear, which %s does not allow: drop one of them");
+        }
+        if (!allowWeak && !(sigmaNorm >= MIN_NOISE_MULTIPLIER)) {
+            throw new InvalidParameterException(List.of("normalizationNoise", "allowWeakPrivacy"), "%s is "
+                    + num(sigmaNorm) + ", below the minimum of " + num(MIN_NOISE_MULTIPLIER) + ": the noise is so "
+                    + "small against the features' sums that the released means can reveal whether one person's "
+                    + "data was used; pass %s to run it anyway");
+        }
+    }
+
     private static String esc(String s) {
         return s.replace("%", "%%");
     }
@@ -290,8 +324,24 @@ public final class PlanRequest {
         private double epsilonCeiling = DEFAULT_EPSILON_CEILING;
         private boolean allowWeakPrivacy;
         private SecureAggregation secureAggregation;
+        private Double normalizationNoise;
 
         private Builder() {}
+
+        /**
+         * DP data normalization with noise multiplier sigma_norm (Tramer and Boneh 2021; see the class comment).
+         * Checked in {@link #build()}.
+         */
+        public Builder normalizationNoise(double sigmaNorm) {
+            this.normalizationNoise = sigmaNorm;
+            return this;
+        }
+
+        /** sigma_norm, or no normalization when {@code null}. */
+        public Builder normalizationNoise(Double sigmaNorm) {
+            this.normalizationNoise = sigmaNorm;
+            return this;
+        }
 
         /** Secure aggregation with distributed noise (needs {@code rows}); {@code null} for the central mode. */
         public Builder secureAggregation(SecureAggregation a) {
@@ -484,6 +534,10 @@ public final class PlanRequest {
                     throw new InvalidParameterException(List.of("noDp", "secureAggregation"), "%s adds no noise, so "
                             + "there is no noise to distribute: %s must be central");
                 }
+                if (normalizationNoise != null) {
+                    throw new InvalidParameterException(List.of("noDp", "normalizationNoise"), "%s releases its "
+                            + "statistics without noise and claims no epsilon: do not pass %s with it");
+                }
                 delta = 0.0;
                 noiseMultiplier = 0.0;
                 return new PlanRequest(this, q, t);
@@ -519,6 +573,9 @@ public final class PlanRequest {
             }
             if (secureAggregation != null) {
                 checkSecureAggregation(secureAggregation, rows);
+            }
+            if (normalizationNoise != null) {
+                checkNormalization(normalizationNoise, allowWeakPrivacy, secureAggregation != null);
             }
             return new PlanRequest(this, q, t);
         }

@@ -1,5 +1,6 @@
 package org.dpspark.accountant.plan;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -41,6 +42,18 @@ import org.dpspark.core.secagg.DdgParams;
  * that meets it by that bound ({@link DdgCalibration}). The sanity limits apply alike. {@link #distributed()} holds
  * the encoding.
  *
+ * <p><b>DP data normalization</b> ({@link PlanRequest#normalizationNoise()}, sigma_norm; Tramer and Boneh, ICLR 2021,
+ * "Differentially private learning needs better features (or much more data)", section on data normalization of
+ * ScatterNet features): before the first step, the per-channel means and mean squares of the features are released,
+ * each as a sum over all rows (no subsampling) of per-example vectors of L2 norm at most 1, plus N(0, sigma_norm^2)
+ * per coordinate. Each release is the Gaussian mechanism with L2 sensitivity 1 under add/remove adjacency (Dwork and
+ * Roth 2014, Thm A.1; its RDP is alpha / (2 sigma_norm^2) at every order alpha, Mironov 2017, Prop. 7), so the two
+ * are {@link #normalizationEvent()} = {@code DpEvent(1.0, sigma_norm, 2)}. It is part of this one plan: with a target
+ * epsilon, sigma is calibrated so that the normalization and the training steps composed meet it
+ * ({@link BestCalibration#of(double, double, double, long, List)}); every epsilon here (rdpEpsilon, pldEpsilon,
+ * epsilon, {@link #epsilonAfter}) is that of the whole composition; {@link #events()} lists the normalization
+ * first. Plans of secure aggregation never carry it ({@link PlanRequest} refuses it there).
+ *
  * <p>Ledger hook: {@link #events()} is this run's history; a ledger composes the events of all of a dataset's jobs
  * with the same best-of rule.
  *
@@ -57,6 +70,8 @@ import org.dpspark.core.secagg.DdgParams;
  * @param rows            N, when known
  * @param distributed     the distributed discrete Gaussian encoding at sigma under secure aggregation; empty for the
  *                        central mode
+ * @param normalizationNoise sigma_norm of DP data normalization, composed before training (see above); empty for
+ *                        none
  */
 public record PrivacyPlan(
         double samplingRate,
@@ -70,22 +85,68 @@ public record PrivacyPlan(
         double pldEpsilon,
         OptionalDouble targetEpsilon,
         OptionalLong rows,
-        Optional<DdgParams> distributed) {
+        Optional<DdgParams> distributed,
+        OptionalDouble normalizationNoise) {
 
-    /** Checks that the optional parts are present or empty, never null. */
+    /**
+     * Checks that the optional parts are present or empty, never null, and that a normalization's sigma_norm is
+     * finite and &gt; 0 and comes neither with secure aggregation nor with a non-private plan.
+     */
     public PrivacyPlan {
         Objects.requireNonNull(accountant, "accountant");
         Objects.requireNonNull(targetEpsilon, "targetEpsilon");
         Objects.requireNonNull(rows, "rows");
         Objects.requireNonNull(distributed, "distributed");
+        Objects.requireNonNull(normalizationNoise, "normalizationNoise");
+        if (normalizationNoise.isPresent()) {
+            double s = normalizationNoise.getAsDouble();
+            if (!(s > 0 && s < Double.POSITIVE_INFINITY)) {
+                throw new IllegalArgumentException("normalizationNoise must be finite and > 0, got " + s);
+            }
+            if (distributed.isPresent() || noiseMultiplier == 0.0) {
+                throw new IllegalArgumentException("a plan with secure aggregation or without noise has no DP data "
+                        + "normalization");
+            }
+        }
     }
 
-    /** A plan of the central mode (no secure aggregation): {@code distributed} empty. */
+    /** A plan of the central mode (no secure aggregation) without normalization. */
     public PrivacyPlan(double samplingRate, double noiseMultiplier, long steps, double delta, double epsilon,
             AccountantName accountant, boolean calibrated, double rdpEpsilon, double pldEpsilon,
             OptionalDouble targetEpsilon, OptionalLong rows) {
         this(samplingRate, noiseMultiplier, steps, delta, epsilon, accountant, calibrated, rdpEpsilon, pldEpsilon,
-                targetEpsilon, rows, Optional.empty());
+                targetEpsilon, rows, Optional.empty(), OptionalDouble.empty());
+    }
+
+    /** A plan without normalization. */
+    public PrivacyPlan(double samplingRate, double noiseMultiplier, long steps, double delta, double epsilon,
+            AccountantName accountant, boolean calibrated, double rdpEpsilon, double pldEpsilon,
+            OptionalDouble targetEpsilon, OptionalLong rows, Optional<DdgParams> distributed) {
+        this(samplingRate, noiseMultiplier, steps, delta, epsilon, accountant, calibrated, rdpEpsilon, pldEpsilon,
+                targetEpsilon, rows, distributed, OptionalDouble.empty());
+    }
+
+    /**
+     * The two Gaussian releases of DP data normalization (class comment), {@code DpEvent(1.0, sigma_norm, 2)}: q = 1
+     * (every row, no subsampling), noise multiplier sigma_norm, two compositions; empty without normalization.
+     */
+    public Optional<DpEvent> normalizationEvent() {
+        return normalizationNoise.isPresent()
+                ? Optional.of(normalizationEvent(normalizationNoise.getAsDouble()))
+                : Optional.empty();
+    }
+
+    private static DpEvent normalizationEvent(double sigmaNorm) {
+        return new DpEvent(1.0, sigmaNorm, 2);
+    }
+
+    /**
+     * Epsilon at {@link #delta()} of the normalization alone ({@link #normalizationEvent()}), by the same best-of rule
+     * as the claim (the smaller of RDP's and PLD's bound), for the report; 0 without normalization. It is spent
+     * before the first training step: {@code epsilonAfter(0)}.
+     */
+    public double normalizationEpsilon() {
+        return normalizationEvent().map(e -> BestAccountant.bound(List.of(e), delta).epsilon()).orElse(0.0);
     }
 
     /**
@@ -132,20 +193,28 @@ public record PrivacyPlan(
         double q = request.samplingRate();
         long t = request.steps();
         double delta = request.delta();
+        // The events spent before training: DP data normalization's two Gaussian releases, when requested.
+        List<DpEvent> prefix = request.normalizationNoise().isPresent()
+                ? List.of(normalizationEvent(request.normalizationNoise().getAsDouble()))
+                : List.of();
+        String withNormalization = prefix.isEmpty() ? "" : " after DP data normalization with noise multiplier "
+                + PlanRequest.num(request.normalizationNoise().getAsDouble());
         if (request.noiseMultiplier().isPresent()) {
             double sigma = request.noiseMultiplier().getAsDouble();
-            PrivacyBound bound = BestAccountant.bound(List.of(new DpEvent(q, sigma, t)), delta);
+            List<DpEvent> all = new ArrayList<>(prefix);
+            all.add(new DpEvent(q, sigma, t));
+            PrivacyBound bound = BestAccountant.bound(all, delta);
             if (!request.allowWeakPrivacy() && !(bound.epsilon() <= request.epsilonCeiling())) {
                 throw PlanRequest.weakEpsilon("noiseMultiplier", PlanRequest.num(sigma) + " over " + t
-                        + " steps at q = " + PlanRequest.num(q) + " gives epsilon " + PlanRequest.num(bound.epsilon())
-                        + ", which", bound.epsilon(), request.epsilonCeiling());
+                        + " steps at q = " + PlanRequest.num(q) + withNormalization + " gives epsilon "
+                        + PlanRequest.num(bound.epsilon()) + ", which", bound.epsilon(), request.epsilonCeiling());
             }
             return new Detailed(plan(request, sigma, false, bound), Optional.empty());
         }
         double target = request.targetEpsilon().getAsDouble();
         BestCalibration cal;
         try {
-            cal = BestCalibration.of(target, delta, q, t);
+            cal = BestCalibration.of(target, delta, q, t, prefix);
         } catch (InvalidParameterException e) {
             throw e;
         } catch (IllegalArgumentException e) {
@@ -155,22 +224,25 @@ public record PrivacyPlan(
         double sigma = cal.best();
         if (!request.allowWeakPrivacy() && !(sigma >= PlanRequest.MIN_NOISE_MULTIPLIER)) {
             throw PlanRequest.weakNoise("epsilon", PlanRequest.num(target) + " over " + t + " steps at q = "
-                    + PlanRequest.num(q) + " calibrates the noise multiplier to " + PlanRequest.num(sigma));
+                    + PlanRequest.num(q) + withNormalization + " calibrates the noise multiplier to "
+                    + PlanRequest.num(sigma));
         }
-        // The calibration already evaluated the winner's accountant at sigma (a fresh accountant, one event, the
-        // default grid: the same number BestAccountant.bound gives); only the other accountant remains.
-        DpEvent event = new DpEvent(q, sigma, t);
+        // The calibration already evaluated the winner's accountant at sigma (a fresh accountant, the prefix and then
+        // the training event, the default grid: the same number BestAccountant.bound gives for events()); only the
+        // other accountant remains, composing the same history.
+        List<DpEvent> all = new ArrayList<>(prefix);
+        all.add(new DpEvent(q, sigma, t));
         double rdp;
         double pld;
         if (cal.bestAccountant() == AccountantName.PLD) {
             pld = cal.pldEpsilon();
             RdpAccountant a = new RdpAccountant();
-            a.compose(event);
+            all.forEach(a::compose);
             rdp = a.epsilon(delta);
         } else {
             rdp = cal.rdpEpsilon();
             PldAccountant a = new PldAccountant();
-            a.compose(event);
+            all.forEach(a::compose);
             pld = a.epsilon(delta);
         }
         return new Detailed(plan(request, sigma, true, BestAccountant.bound(rdp, pld)), Optional.of(cal));
@@ -222,18 +294,26 @@ public record PrivacyPlan(
     private static PrivacyPlan plan(PlanRequest r, double sigma, boolean calibrated, PrivacyBound bound,
             Optional<DdgParams> distributed) {
         return new PrivacyPlan(r.samplingRate(), sigma, r.steps(), r.delta(), bound.epsilon(), bound.claimed(),
-                calibrated, bound.rdpEpsilon(), bound.pldEpsilon(), r.targetEpsilon(), r.rows(), distributed);
+                calibrated, bound.rdpEpsilon(), bound.pldEpsilon(), r.targetEpsilon(), r.rows(), distributed,
+                r.normalizationNoise());
     }
 
     /**
-     * This run's privacy history (one event), for a ledger: the Gaussian's (q, sigma, T), or under secure aggregation
+     * This run's privacy history, for a ledger, in the order spent: {@link #normalizationEvent()} first when present,
+     * then the training event: the Gaussian's (q, sigma, T), or under secure aggregation
      * {@link DpEvent#distributedDiscrete}(q, {@link #distributed()}, T).
      */
     public List<DpEvent> events() {
         if (nonPrivate()) {
             throw new IllegalStateException("a non-private run (no noise) has no DP events: no ledger records it");
         }
-        return List.of(event(steps));
+        return history(steps);
+    }
+
+    /** The normalization event (if any) and then the training event of {@code t} steps. */
+    private List<DpEvent> history(long t) {
+        Optional<DpEvent> norm = normalizationEvent();
+        return norm.isPresent() ? List.of(norm.get(), event(t)) : List.of(event(t));
     }
 
     private DpEvent event(long t) {
@@ -244,8 +324,9 @@ public record PrivacyPlan(
     /**
      * Epsilon at delta after {@code stepsDone} steps of this plan's event, for progress lines, by the same rule as the
      * claim (the smaller valid bound of RDP and PLD, {@link BestAccountant}; RDP's under secure aggregation), so that
-     * after {@link #steps()} it equals {@link #epsilon()}; 0 for no steps. Costs one evaluation of each accountant
-     * (tens of ms).
+     * after {@link #steps()} it equals {@link #epsilon()}. The normalization is spent before the first step: it is
+     * composed first, and for no steps the result is {@link #normalizationEpsilon()} (0 without normalization). Costs
+     * one evaluation of each accountant (tens of ms).
      *
      * @param stepsDone with 0 &lt;= stepsDone
      */
@@ -254,11 +335,11 @@ public record PrivacyPlan(
             throw new IllegalArgumentException("stepsDone must be >= 0, got " + stepsDone);
         }
         if (stepsDone == 0) {
-            return 0.0;
+            return normalizationEpsilon();
         }
         if (nonPrivate()) {
             return Double.POSITIVE_INFINITY;
         }
-        return BestAccountant.bound(List.of(event(stepsDone)), delta).epsilon();
+        return BestAccountant.bound(history(stepsDone), delta).epsilon();
     }
 }
