@@ -137,7 +137,9 @@ public final class MnistDpSgdExperiment {
             long t0 = System.nanoTime();
             train[0] = scatter(scat, train[0], groups);
             test[0] = scatter(scat, test[0], groups);
-            if (!norm.equals("gn")) {
+            if (norm.startsWith("zca")) {
+                zca(train[0], test[0], scat.channels(), scat.outputHeight() * scat.outputWidth(), norm);
+            } else if (!norm.equals("gn")) {
                 double[][] stats = channelStats(train[0], scat.channels(), scat.outputHeight() * scat.outputWidth(),
                         norm.startsWith("gn+") ? norm.substring(3) : norm);
                 standardize(train[0], stats, scat.channels(), scat.outputHeight() * scat.outputWidth());
@@ -406,6 +408,83 @@ public final class MnistDpSgdExperiment {
                 + " squares median %.4f max %.4f; variances %.3g to %.3g%n", norm, mNorms[n / 2], mNorms[n - 1],
                 sNorms[n / 2], sNorms[n - 1], minVar, maxVar);
         return new double[][] {mean, var};
+    }
+
+    /**
+     * Prototype: ZCA whitening of the channels (a 1 x 1 convolution): the channels' covariance pooled over examples and
+     * positions, C = E[(v - mu)(v - mu)^T] with v the channel vector at one position; each position's vector becomes
+     * (C + eps I)^(-1/2) (v - mu). {@code zca} = exact, {@code zca:EPS} with a given eps (default 1e-5).
+     */
+    static void zca(double[] train, double[] test, int channels, int spatial, String norm) {
+        double eps = norm.startsWith("zca:") ? Double.parseDouble(norm.substring(4)) : 1e-5;
+        int d = channels * spatial;
+        int n = train.length / d;
+        double[] mu = new double[channels];
+        double[][] cov = new double[channels][channels];
+        double[] v = new double[channels];
+        for (int e = 0; e < n; e++) {
+            for (int p = 0; p < spatial; p++) {
+                for (int c = 0; c < channels; c++) {
+                    v[c] = train[e * d + c * spatial + p];
+                    mu[c] += v[c];
+                }
+                for (int a = 0; a < channels; a++) {
+                    for (int b = 0; b <= a; b++) {
+                        cov[a][b] += v[a] * v[b];
+                    }
+                }
+            }
+        }
+        long m = (long) n * spatial;
+        for (int c = 0; c < channels; c++) {
+            mu[c] /= m;
+        }
+        for (int a = 0; a < channels; a++) {
+            for (int b = 0; b <= a; b++) {
+                cov[a][b] = cov[a][b] / m - mu[a] * mu[b];
+                cov[b][a] = cov[a][b];
+            }
+        }
+        org.apache.commons.math3.linear.EigenDecomposition ed =
+                new org.apache.commons.math3.linear.EigenDecomposition(
+                        new org.apache.commons.math3.linear.Array2DRowRealMatrix(cov));
+        double[] lambda = ed.getRealEigenvalues();
+        org.apache.commons.math3.linear.RealMatrix vm = ed.getV();
+        double[][] w = new double[channels][channels];
+        for (int a = 0; a < channels; a++) {
+            for (int b = 0; b < channels; b++) {
+                double s = 0;
+                for (int k = 0; k < channels; k++) {
+                    s += vm.getEntry(a, k) * vm.getEntry(b, k) / Math.sqrt(Math.max(lambda[k], 0) + eps);
+                }
+                w[a][b] = s;
+            }
+        }
+        double lmin = Double.POSITIVE_INFINITY;
+        double lmax = 0;
+        for (double l : lambda) {
+            lmin = Math.min(lmin, l);
+            lmax = Math.max(lmax, l);
+        }
+        System.out.printf("zca: eigenvalues %.3g to %.3g, eps %.3g%n", lmin, lmax, eps);
+        for (double[] x : new double[][] {train, test}) {
+            int rows = x.length / d;
+            IntStream.range(0, rows).parallel().forEach(e -> {
+                double[] in = new double[channels];
+                for (int p = 0; p < spatial; p++) {
+                    for (int c = 0; c < channels; c++) {
+                        in[c] = x[e * d + c * spatial + p] - mu[c];
+                    }
+                    for (int a = 0; a < channels; a++) {
+                        double s = 0;
+                        for (int b = 0; b < channels; b++) {
+                            s += w[a][b] * in[b];
+                        }
+                        x[e * d + a * spatial + p] = s;
+                    }
+                }
+            });
+        }
     }
 
     /** Whether channels whose (noisy) variance is 0 are zeroed, as Tramer and Boneh's code; -Dzero.flat=false keeps them. */

@@ -510,9 +510,10 @@ public final class DpLedger implements Runnable {
         ObjectNode n = JSON.createObjectNode();
         n.put("dataset_id", ds);
         n.put("fits", fits);
-        n.put("sampling_rate", events.get(0).samplingRate());
-        n.put("noise_multiplier", events.get(0).noiseMultiplier());
-        n.put("steps", events.get(0).steps());
+        DpEvent training = events.get(events.size() - 1); // the training's event comes last
+        n.put("sampling_rate", training.samplingRate());
+        n.put("noise_multiplier", training.noiseMultiplier());
+        n.put("steps", training.steps());
         n.put("delta", delta);
         n.put("spent_epsilon", before);
         n.put("job_epsilon", alone);

@@ -42,6 +42,7 @@ import org.dpspark.jobs.run.TrainingData;
 import org.dpspark.jobs.run.TrainingRun;
 import org.dpspark.accountant.plan.PrivacyPlan;
 import org.dpspark.jobs.train.StepMode;
+import org.dpspark.jobs.train.DataNormalization;
 import org.dpspark.jobs.train.TrainConfig;
 import org.dpspark.jobs.train.TrainResult;
 import org.slf4j.Logger;
@@ -96,6 +97,9 @@ public class DpTrain implements Callable<Integer> {
 
     @Option(names = "--features", paramLabel = "T", defaultValue = "raw", description = "Fixed public feature transform of the spec's image vector: raw (none) | dct:K (the K x K lowest 2-D DCT-II coefficients of a square image, e.g. dct:10 for MNIST: 100 features instead of 784) | scatter:J,L[,G] (the 2-D scattering transform of order 2, J scales, L angles, with group normalization in G groups, default channels / 3; scatter:2,8 gives 81 x 7 x 7 for MNIST); saved in the model's spec, applied to training and evaluation alike, no privacy cost (default: ${DEFAULT-VALUE}).")
     String features;
+
+    @Option(names = "--normalize", paramLabel = "N", defaultValue = "none", description = "Data normalization of the scattering channels (--features scatter:J,L[,G]): none | dp:SIGMA (each channel's mean and variance over the training rows released once by the Gaussian mechanism with noise multiplier SIGMA, e.g. dp:8, with the clip bounds proven after the group normalization) | dp:SIGMA,MEAN_BOUND,SQUARE_BOUND (your public clip bounds, needed without group normalization); Tramer and Boneh's data normalization. Its two releases are in the privacy plan with the training (the training's sigma is calibrated to what is left of --epsilon), the ledger and the report; the statistics are saved in the model's spec (default: ${DEFAULT-VALUE}).")
+    String normalize;
 
     @Option(names = "--eval-input", paramLabel = "PATH", description = "Held-out evaluation data, same format and spec (metrics are not DP).")
     String evalInput;
@@ -563,6 +567,7 @@ public class DpTrain implements Callable<Integer> {
                 .dropNullUsers(nullUsersDropped())
                 .algorithm(algorithm)
                 .localTraining(new org.dpspark.core.user.LocalTraining(localEpochs, localLearningRate, localBatchSize))
+                .normalization(DataNormalization.parse(normalize))
                 .build();
     }
 
@@ -599,6 +604,19 @@ public class DpTrain implements Callable<Integer> {
             // the spec-dependent checks (an image vector, K within its side) follow when the spec is resolved
             throw new IllegalArgumentException("--features must be raw, dct:K (K a positive integer) or scatter:J,L[,G]"
                     + " (J scales, L angles, G normalization groups), got '" + features + "'");
+        }
+        DataNormalization norm = DataNormalization.parse(normalize);
+        if (norm != null) {
+            String f = features.strip().toLowerCase(Locale.ROOT);
+            if (!f.startsWith("scatter:")) {
+                throw new IllegalArgumentException("--normalize dp standardizes scattering channels: it needs --features "
+                        + "scatter:J,L[,G] (the default for --format mnist), got --features " + features);
+            }
+            if (norm.provenBounds() && f.split(",").length == 3 && f.endsWith(",0")) {
+                throw new IllegalArgumentException("--normalize dp:SIGMA takes its clip bounds from the group "
+                        + "normalization, and --features " + features + " has none: give them, "
+                        + "dp:SIGMA,MEAN_BOUND,SQUARE_BOUND");
+            }
         }
         if (dryRunRows != null) {
             if (!dryRun) {
@@ -856,6 +874,7 @@ public class DpTrain implements Callable<Integer> {
         out.printf(Locale.ROOT, "plan: N = %d, q = %s, steps = %d, sigma = %s, epsilon = %s at delta = %s (%s accountant; "
                 + "rdp %s, pld %s)%n", d.rows(), plan.samplingRate(), plan.steps(), plan.noiseMultiplier(),
                 plan.epsilon(), plan.delta(), plan.accountant().jsonName(), plan.rdpEpsilon(), pld(plan));
+        printNormalization(plan);
         plan.distributed().ifPresent(this::printSecureAggregation);
         if (d.admission().isPresent()) {
             Admission a = d.admission().get();
@@ -885,6 +904,7 @@ public class DpTrain implements Callable<Integer> {
                 plan.distributed().isPresent() ? pld(plan) : String.format(Locale.ROOT, "%.4f", plan.pldEpsilon()),
                 plan.samplingRate(), plan.noiseMultiplier(), m.config().clipNorm(),
                 m.insecureTestRun() ? "  [INSECURE TEST SEED: NO PRIVACY]" : "");
+        printNormalization(plan);
         plan.distributed().ifPresent(this::printSecureAggregation);
         if (m.metrics() != null) {
             StringBuilder line = new StringBuilder("evaluation:");
@@ -896,6 +916,13 @@ public class DpTrain implements Callable<Integer> {
         if (pub != null) {
             out.printf("model: %s%nreport: %s%n", pub.modelDir(), pub.reportPath());
         }
+    }
+
+    /** The data normalization's share of the plan, when it has one. */
+    private void printNormalization(PrivacyPlan plan) {
+        plan.normalizationNoise().ifPresent(s -> out.printf(Locale.ROOT, "  of which data normalization: 2 Gaussian "
+                + "releases (channel means and mean squares, all rows), sigma = %s: epsilon %.4f alone; the epsilon "
+                + "above is of both, composed%n", s, plan.normalizationEpsilon()));
     }
 
     /** The PLD epsilon, or why there is none (the distributed discrete Gaussian is accounted by RDP alone). */

@@ -77,6 +77,22 @@ public final class Reports {
         t.put("batch_size", cfg.batchSize());
         t.put("sampling_rate", result.plan().samplingRate());
         t.put("noise_multiplier", result.plan().noiseMultiplier());
+        cfg.normalization().ifPresent(n -> {
+            ObjectNode g = t.putObject("data_normalization");
+            g.put("mechanism", "Gaussian: each channel's mean and mean square over all training rows (2 releases, no "
+                    + "subsampling), per-example contributions clipped in L2 (Tramer and Boneh, ICLR 2021)");
+            g.put("noise_multiplier", n.noiseMultiplier());
+            if (n.provenBounds()) {
+                g.put("clip_bounds", "proven after the group normalization: sqrt(channels) and "
+                        + "sqrt(channels * channels per group); they never clip");
+            } else {
+                g.put("mean_bound", n.meanBound());
+                g.put("square_bound", n.squareBound());
+            }
+            g.put("epsilon_alone", result.plan().normalizationEpsilon());
+            g.put("accounting", "composed with the training in privacy.epsilon and in the ledger's events; the "
+                    + "released statistics are in the model's feature spec");
+        });
         t.put("clip_norm", cfg.clipNorm());
         t.put("learning_rate", cfg.learningRate());
         if (cfg.regularizer().equals("pdp")) {

@@ -2,6 +2,7 @@ package org.dpspark.jobs.run;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -23,6 +24,11 @@ import org.dpspark.accountant.plan.PlanRequest;
 import org.dpspark.accountant.plan.PrivacyPlan;
 import org.dpspark.accountant.audit.AuditResult;
 import org.dpspark.core.audit.CanaryPaddedModel;
+import org.dpspark.core.features.ChannelNormalization;
+import org.dpspark.core.noise.Noise;
+import org.dpspark.core.noise.SecureGaussianNoise;
+import org.dpspark.datasets.spec.FeatureSpec;
+import org.dpspark.jobs.train.DataNormalization;
 import org.dpspark.core.model.DpModel;
 import org.dpspark.core.model.PdpRegularized;
 import org.dpspark.jobs.provenance.PrivacyClaim;
@@ -325,27 +331,14 @@ public final class TrainingRun {
         }
         DataInfo info = new DataInfo(data.input(), data.format(), v.fingerprint(), v.rows());
         DataInfo evalInfo = ev == null ? null : new DataInfo(eval.input(), eval.format(), ev.fingerprint(), ev.rows());
-
-        JavaRDD<DenseBlock> blocks;
-        if (bounded != null) {
-            blocks = data.encoding() instanceof TrainingData.SpecEncoding s
-                    ? UserBlocks.pack(bounded, s.spec())
-                    : UserBlocks.pack(bounded, data.encoding().dimension(),
-                            VectorInput.coder(data.encoding().dimension()));
-        } else {
-            blocks = rowBlocks(frame, data.encoding(), parts);
-        }
+        // DP data normalization: checked against the spec now, released after the reservation.
+        DataNormalizer normalizer = cfg.normalization().isPresent()
+                ? DataNormalizer.check(cfg.normalization().get(), specOf(data)) : null;
 
         // The audit's canaries: coins from a secure source the auditor keeps (seeded only on the insecure test path).
         Canaries canaries = audit == null ? null : Canaries.plant(audit, modelSpec, padded, base, parts,
                 cfg.clipNorm(), cfg.insecureTestSeed());
-        AuditCanaries planted = AuditCanaries.NONE;
-        if (canaries != null) {
-            if (canaries.blackBox() != null) {
-                blocks = canaries.appendRows(blocks);
-            }
-            planted = canaries.planted();
-        }
+        AuditCanaries planted = canaries == null ? AuditCanaries.NONE : canaries.planted();
 
         String modelPath = settings.publication() != null ? settings.publication().modelDir() : settings.entryPoint();
         Admission admission = recordIn == null ? null
@@ -355,6 +348,32 @@ public final class TrainingRun {
         double[] paddedParams = null;
         EvalMetrics metrics = null;
         try {
+            if (normalizer != null) {
+                jsc.setJobDescription(settings.entryPoint() + ": DP data normalization");
+                ChannelNormalization.Standardization st = normalizer.release(frame, specOf(data), v.rows(),
+                        plan.normalizationNoise().getAsDouble(), noise(cfg));
+                jsc.setJobDescription(null);
+                stepped.set(true); // released: from here the reservation stays charged whatever happens
+                notices.accept(String.format(Locale.ROOT, "data normalization: %d channel means and variances "
+                        + "released (Gaussian mechanism, sigma %s, clip bounds %s and %s; epsilon %.4f of the "
+                        + "run's %.4f)", normalizer.channels(), num(plan.normalizationNoise().getAsDouble()),
+                        num(normalizer.meanBound()), num(normalizer.squareBound()), plan.normalizationEpsilon(),
+                        plan.epsilon()));
+                data = standardized(data, st);
+                eval = eval == null ? null : standardized(eval, st);
+            }
+            JavaRDD<DenseBlock> blocks;
+            if (bounded != null) {
+                blocks = data.encoding() instanceof TrainingData.SpecEncoding s
+                        ? UserBlocks.pack(bounded, s.spec())
+                        : UserBlocks.pack(bounded, data.encoding().dimension(),
+                                VectorInput.coder(data.encoding().dimension()));
+            } else {
+                blocks = rowBlocks(frame, data.encoding(), parts);
+            }
+            if (canaries != null && canaries.blackBox() != null) {
+                blocks = canaries.appendRows(blocks);
+            }
             result = DpTrainer.train(jsc, blocks, units, model, cfg, plan, () -> stepped.set(true), planted);
             if (padded != null) {
                 paddedParams = result.params();
@@ -400,6 +419,11 @@ public final class TrainingRun {
         if (cfg.userColumn().isPresent()) {
             throw InvalidParameterException.of("privacyUnit", "must be row for a search: the validation split, the "
                     + "scores and the selection's accounting are over rows");
+        }
+        if (cfg.normalization().isPresent()) {
+            throw InvalidParameterException.of(DataNormalization.PARAM, "dp is not part of a search (the selection "
+                    + "theorem covers the trials' training only): tune with group normalization alone, then train once "
+                    + "with it");
         }
         if (!cfg.algorithm().equals("dp-sgd")) {
             throw InvalidParameterException.of("algorithm", "must be dp-sgd for a search, got " + cfg.algorithm());
@@ -813,6 +837,34 @@ public final class TrainingRun {
     /** Quotes a column name for {@link functions#col} so dots and backticks are taken literally. */
     private static String quote(String column) {
         return "`" + column.replace("`", "``") + "`";
+    }
+
+    /** The feature spec of {@code data}; DP data normalization needs one (dp-train's inputs have it). */
+    private static FeatureSpec specOf(TrainingData data) {
+        if (data.encoding() instanceof TrainingData.SpecEncoding s) {
+            return s.spec();
+        }
+        throw InvalidParameterException.of(DataNormalization.PARAM, "dp standardizes the channels of a feature spec's "
+                + "scattering transform: " + data.what() + " has a features vector instead");
+    }
+
+    /** {@code data} encoded with its spec followed by the released channel statistics {@code st}. */
+    private static TrainingData standardized(TrainingData data, ChannelNormalization.Standardization st) {
+        TrainingData.SpecEncoding s = (TrainingData.SpecEncoding) data.encoding();
+        return new TrainingData(data.frame(), new TrainingData.SpecEncoding(s.spec().withStandardization(st),
+                s.specName()), data.input(), data.format(), data.what());
+    }
+
+    /** The normalization's noise: secure, or seeded on the insecure test path (as the training's). */
+    private static Noise noise(TrainConfig cfg) {
+        return cfg.insecureTestSeed().isPresent()
+                ? SecureGaussianNoise.insecureSeededForTests(cfg.insecureTestSeed().getAsLong() ^ 0x6E6F726DL)
+                : SecureGaussianNoise.create();
+    }
+
+    /** v to 4 significant digits, without trailing zeros (9, 15.59, 0.05). */
+    private static String num(double v) {
+        return new java.math.BigDecimal(v).round(new java.math.MathContext(4)).stripTrailingZeros().toPlainString();
     }
 
     private void settleFailure(Admission admission, boolean stepped, Throwable cause) {

@@ -51,8 +51,10 @@ public final class TrainConfig implements Serializable {
     private final String regularizer;
     private final double pdpStrength;
     private final boolean nonPrivate;
+    private final DataNormalization normalization;
 
     private TrainConfig(Builder b) {
+        this.normalization = b.normalization;
         this.regularizer = b.regularizer;
         this.pdpStrength = b.pdpStrength == null ? 0.0 : b.pdpStrength;
         this.nonPrivate = b.nonPrivate;
@@ -119,7 +121,16 @@ public final class TrainConfig implements Serializable {
         b.regularizer = regularizer;
         b.pdpStrength = pdpStrength == 0.0 && !"pdp".equals(regularizer) ? null : pdpStrength;
         b.nonPrivate = nonPrivate;
+        b.normalization = normalization;
         return b;
+    }
+
+    /**
+     * DP data normalization of the scattering channels before training ({@link DataNormalization}), when asked for:
+     * its two Gaussian releases are part of this run's plan ({@link PlanRequest.Builder#normalizationNoise}).
+     */
+    public java.util.Optional<DataNormalization> normalization() {
+        return java.util.Optional.ofNullable(normalization);
     }
 
     /** The epochs asked for, when the run is sized in epochs (else the steps are given: {@link #givenSteps()}). */
@@ -225,7 +236,8 @@ public final class TrainConfig implements Serializable {
     private PlanRequest.Builder builder(long rows, double epsilonCeiling) {
         return PlanRequest.builder().rows(rows).batchSize((long) batchSize).epochs(epochs).steps(steps).delta(delta)
                 .targetEpsilon(targetEpsilon).noiseMultiplier(noiseMultiplier).epsilonCeiling(epsilonCeiling)
-                .allowWeakPrivacy(allowWeakPrivacy).nonPrivate(nonPrivate);
+                .allowWeakPrivacy(allowWeakPrivacy).nonPrivate(nonPrivate)
+                .normalizationNoise(normalization == null ? null : normalization.noiseMultiplier());
     }
 
     /** Who sees each step's sum (default {@link SecureAggregation#CENTRAL}). */
@@ -349,8 +361,15 @@ public final class TrainConfig implements Serializable {
         private String regularizer = "none";
         private Double pdpStrength;
         private boolean nonPrivate;
+        private DataNormalization normalization;
 
         private Builder() {}
+
+        /** DP data normalization before training (null: none, the default). */
+        public Builder normalization(DataNormalization v) {
+            normalization = v;
+            return this;
+        }
 
         /** "none" (default) or "pdp" (with {@link #pdpStrength}). */
         public Builder regularizer(String v) {
@@ -558,6 +577,23 @@ public final class TrainConfig implements Serializable {
                 throw new InvalidParameterException(java.util.List.of("secureAggregation"),
                         "%s masking or paillier is needed by --secagg-bits, --secagg-colluding and "
                         + "--secagg-party-secret-file (the central mode has no parties' shares)");
+            }
+            if (normalization != null) {
+                // Row-level central DP-SGD only: a user's rows would each contribute to the statistics, and the
+                // parties of secure aggregation would see them in the clear.
+                if (userColumn != null) {
+                    throw new InvalidParameterException(java.util.List.of(DataNormalization.PARAM, "userCol"),
+                            "%s dp is at row level: a user's rows would each move the statistics; drop it or %s");
+                }
+                if (secureAggregation.distributed()) {
+                    throw new InvalidParameterException(java.util.List.of(DataNormalization.PARAM,
+                            "secureAggregation"), "%s dp releases its statistics through the driver's noise: it "
+                            + "needs %s central");
+                }
+                if (nonPrivate) {
+                    throw new InvalidParameterException(java.util.List.of(DataNormalization.PARAM, "noDp"),
+                            "%s dp releases noisy statistics, which the non-private mode %s does not have");
+                }
             }
             if (epochs == null && steps == null) {
                 epochs = 10.0;

@@ -412,6 +412,115 @@ class DpTrainCliTest {
         }
     }
 
+    /**
+     * --normalize dp:8 on scattering features: the channel statistics are released once (a notice says so), the plan
+     * composes their two Gaussian releases with the training (the report's epsilon_alone is dp_accounting's PLD epsilon
+     * of GaussianDpEvent(8) twice, and the training's sigma is above what the same run gets without normalization), the
+     * ledger commits both events, and the model's spec carries the released means, within the noise's reach of the
+     * true channel means computed here independently (and not equal to them: noise was added).
+     */
+    @Test
+    void mnistNormalizeDp_releasesChannelStatistics_inThePlanLedgerReportAndModel() throws IOException {
+        int n = 2000;
+        Path train = idx("train", n, 8);
+        String ledger = org.dpspark.jobs.ledger.TestLedgers.init(dir.resolve("ledger"));
+        CliRun r = run("--input", train.toString(), "--format", "mnist", "--features", "scatter:2,8",
+                "--normalize", "dp:8", "--model", "softmax", "--epsilon", "3", "--epochs", "2", "--batch-size", "200",
+                "--learning-rate", "0.5", "--clip-norm", "0.1", "--ledger", ledger, "--dataset-id", "images",
+                "--output", dir.resolve("model").toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("data normalization: 81 channel means and variances released (Gaussian mechanism, "
+                + "sigma 8, clip bounds 9 and 15.59"), r.err());
+        assertTrue(r.out().contains("of which data normalization: 2 Gaussian releases"), r.out());
+        JsonNode rep = JSON.readTree(dir.resolve("model").resolve("report.json").toFile());
+        JsonNode dn = rep.at("/training/data_normalization");
+        assertEquals(8.0, dn.at("/noise_multiplier").asDouble());
+        // dp_accounting (commit b5b0286): PLDAccountant, GaussianDpEvent(8) composed twice, delta 1e-5
+        assertEquals(0.6339783949695263, dn.at("/epsilon_alone").asDouble(), 1e-5);
+        double epsilon = rep.at("/privacy/epsilon").asDouble();
+        assertTrue(epsilon <= 3 && epsilon > 2.99, "calibrated to the target: " + epsilon);
+        double sigma = rep.at("/training/noise_multiplier").asDouble();
+        long steps = rep.at("/training/steps").asLong();
+        double alone = org.dpspark.accountant.plan.PrivacyPlan.of(org.dpspark.accountant.plan.PlanRequest.builder()
+                .rows((long) n).batchSize(200L).epochs(2.0).delta(1e-5).targetEpsilon(3.0).build()).noiseMultiplier();
+        assertTrue(sigma > alone * 1.01, "the training pays for the normalization: " + sigma + " vs " + alone);
+
+        List<org.dpspark.accountant.ledger.LedgerEntry> job = org.dpspark.accountant.ledger.PrivacyLedger
+                .open(ledger, new org.apache.hadoop.conf.Configuration()).state("images").entries();
+        assertEquals(List.of(org.dpspark.accountant.ledger.EntryType.RESERVATION,
+                org.dpspark.accountant.ledger.EntryType.COMMIT), job.stream().map(e -> e.type()).toList());
+        for (org.dpspark.accountant.ledger.LedgerEntry e : job) {
+            assertEquals(List.of(new DpEvent(1.0, 8.0, 2), new DpEvent(200.0 / n, sigma, steps)), e.events());
+        }
+
+        org.dpspark.jobs.model.SavedModel model = org.dpspark.jobs.model.SavedModel.read(
+                new org.apache.hadoop.conf.Configuration(), dir.resolve("model").toString());
+        org.dpspark.datasets.spec.ScatterTransform sc = model.featureSpec().scatterTransform().orElseThrow();
+        double[] released = sc.standardization().orElseThrow().mean();
+        // the true channel means of the group-normalized scattering of the scaled pixels, computed here
+        org.dpspark.core.features.Scattering2D s = new org.dpspark.core.features.Scattering2D(28, 28, 2, 8);
+        double[] truth = new double[81];
+        for (org.apache.spark.sql.Row row : org.dpspark.datasets.MnistReader.read(spark, train.toString(), 2)
+                .collectAsList()) {
+            double[] px = ((org.apache.spark.ml.linalg.Vector) row.get(0)).toArray();
+            for (int i = 0; i < px.length; i++) {
+                px[i] /= 255.0;
+            }
+            double[] x = new double[3969];
+            s.apply(px, 0, x, 0);
+            org.dpspark.core.features.GroupNorm.apply(x, 0, 81, 49, 27, 1e-5);
+            for (int c = 0; c < 81; c++) {
+                for (int p = 0; p < 49; p++) {
+                    truth[c] += x[c * 49 + p] / 49 / n;
+                }
+            }
+        }
+        double noiseStd = 9.0 * 8 / n;
+        double worst = 0;
+        for (int c = 0; c < 81; c++) {
+            worst = Math.max(worst, Math.abs(released[c] - truth[c]));
+        }
+        assertTrue(worst < 5 * noiseStd, "released means within 5 noise std of the truth: " + worst);
+        assertTrue(worst > 0.5 * noiseStd, "noise was added: largest difference " + worst + " for std " + noiseStd);
+    }
+
+    /** --normalize where it cannot apply: one line, exit 2, nothing written, nothing reserved. */
+    @Test
+    void normalizeFlag_whereItCannotApply_refusedWithExitTwo() throws IOException {
+        Path train = idx("train", 300, 3);
+        String ledger = org.dpspark.jobs.ledger.TestLedgers.init(dir.resolve("ledger"));
+        String[] common = {"--input", train.toString(), "--format", "mnist", "--model", "softmax", "--epochs", "1",
+            "--ledger", ledger, "--dataset-id", "images", "--output", dir.resolve("model").toString()};
+        String[][] cases = {
+            {"--features", "dct:4", "--normalize", "dp:8", "--epsilon", "3"},
+            {"--features", "scatter:2,8,0", "--normalize", "dp:8", "--epsilon", "3"},
+            {"--features", "scatter:2,8", "--normalize", "bn", "--epsilon", "3"},
+            {"--features", "scatter:2,8", "--normalize", "dp:8,1", "--epsilon", "3"},
+            {"--features", "scatter:2,8", "--normalize", "dp:0", "--epsilon", "3"},
+            {"--features", "scatter:2,8", "--normalize", "dp:8", "--no-dp"},
+            {"--features", "scatter:2,8", "--normalize", "dp:8", "--epsilon", "3", "--privacy-unit", "user",
+                "--user-col", "label", "--max-rows-per-user", "2"},
+            // the normalization alone spends 0.634 (PLD) of a target of 0.5: refused once N is known
+            {"--features", "scatter:2,8", "--normalize", "dp:8", "--epsilon", "0.5"},
+        };
+        String[] expected = {"needs --features scatter", "give them", "must be none, dp:SIGMA",
+            "SIGMA,MEAN_BOUND,SQUARE_BOUND", "positive noise multiplier", "--no-dp", "row level",
+            "the normalization alone spends epsilon 0.63"};
+        for (int i = 0; i < cases.length; i++) {
+            List<String> a = new ArrayList<>(List.of(common));
+            a.addAll(List.of(cases[i]));
+            CliRun r = run(a.toArray(String[]::new));
+            assertEquals(ExitCode.BAD_INPUT.code(), r.code(), String.join(" ", cases[i]) + ": " + r.err());
+            assertTrue(r.err().contains(expected[i]), expected[i] + " in: " + r.err());
+            assertTrue(r.err().contains(i == 7 ? "--epsilon" : "--normalize"), r.err());
+            assertEquals(1, r.err().lines().filter(l -> l.contains("error")).count(), "one error line: " + r.err());
+            assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
+            assertNothingWritten();
+        }
+        assertTrue(org.dpspark.accountant.ledger.PrivacyLedger.open(ledger, new org.apache.hadoop.conf.Configuration())
+                .state("images").entries().isEmpty(), "nothing reserved");
+    }
+
     /** The acceptance run on the real UCI Adult files: eps <= 1 at delta 1e-5 and accuracy >= 0.84. */
     @Test
     void adult_epsilonOne_reachesPeerAccuracy() throws IOException {
