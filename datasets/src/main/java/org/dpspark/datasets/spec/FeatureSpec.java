@@ -370,16 +370,16 @@ public record FeatureSpec(String name, List<FeatureColumn> features, LabelSpec l
     }
 
     /**
-     * The same spec with its scattering transform followed by the channel standardization {@code s} (released
-     * statistics, {@link ScatterTransform#withStandardization}); same name.
+     * The same spec with its scattering transform followed by the channel map {@code s} (fitted from released
+     * statistics, {@link ScatterTransform#withNormalization}); same name.
      *
      * @throws IllegalArgumentException when the spec has no scattering transform, or {@code s} does not fit it
      */
-    public FeatureSpec withStandardization(org.dpspark.core.features.ChannelNormalization.Standardization s) {
+    public FeatureSpec withNormalization(org.dpspark.core.features.ChannelNormalization.ChannelMap s) {
         List<FeatureColumn> out = new ArrayList<>(features);
         for (int i = 0; i < out.size(); i++) {
             if (out.get(i) instanceof VectorFeature v && v.transform() instanceof ScatterTransform sc) {
-                out.set(i, v.withTransform(sc.withStandardization(s)));
+                out.set(i, v.withTransform(sc.withNormalization(s)));
                 return new FeatureSpec(name, out, label, user, csv, identifiers);
             }
         }

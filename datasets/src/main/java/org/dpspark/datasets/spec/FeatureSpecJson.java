@@ -34,7 +34,7 @@ final class FeatureSpecJson {
     private static final Set<String> VECTOR_KEYS = Set.of("column", "encoding", "size", "min", "max", "transform");
     private static final Set<String> DCT_KEYS = Set.of("type", "height", "width", "keep");
     private static final Set<String> SCATTER_KEYS = Set.of("type", "height", "width", "j", "l", "groups", "mean",
-            "variance");
+            "variance", "whitening", "eps");
     private static final Set<String> ONEHOT_KEYS = Set.of("column", "encoding", "vocabulary");
 
     private FeatureSpecJson() {
@@ -90,14 +90,25 @@ final class FeatureSpecJson {
                     t.put("j", sc.j());
                     t.put("l", sc.l());
                     t.put("groups", sc.groups());
-                    sc.standardization().ifPresent(st -> {
+                    sc.normalization().ifPresent(map -> {
                         ArrayNode mean = t.putArray("mean");
-                        for (double m : st.mean()) {
-                            mean.add(m);
-                        }
-                        ArrayNode var = t.putArray("variance");
-                        for (double x : st.variance()) {
-                            var.add(x);
+                        if (map instanceof org.dpspark.core.features.ChannelNormalization.Standardization st) {
+                            for (double m : st.mean()) {
+                                mean.add(m);
+                            }
+                            ArrayNode var = t.putArray("variance");
+                            for (double x : st.variance()) {
+                                var.add(x);
+                            }
+                        } else if (map instanceof org.dpspark.core.features.ChannelNormalization.Whitening w) {
+                            for (double m : w.mean()) {
+                                mean.add(m);
+                            }
+                            ArrayNode mat = t.putArray("whitening");
+                            for (double x : w.matrix()) {
+                                mat.add(x);
+                            }
+                            t.put("eps", w.eps());
                         }
                     });
                 }
@@ -413,14 +424,28 @@ final class FeatureSpecJson {
         checkKeys(node, type.equals(LowPassDct.TYPE) ? DCT_KEYS : SCATTER_KEYS, w);
         try {
             if (type.equals(ScatterTransform.TYPE)) {
-                if (node.has("mean") != node.has("variance")) {
-                    throw new IllegalArgumentException(w + ": \"mean\" and \"variance\" come together (the data "
-                            + "normalization's channel statistics)");
+                org.dpspark.core.features.ChannelNormalization.ChannelMap st = null;
+                boolean variance = node.has("variance");
+                boolean whitening = node.has("whitening") || node.has("eps");
+                if (variance && whitening) {
+                    throw new IllegalArgumentException(w + ": a data normalization has \"variance\" (standardization) "
+                            + "or \"whitening\" and \"eps\", not both");
                 }
-                org.dpspark.core.features.ChannelNormalization.Standardization st = node.has("mean")
-                        ? new org.dpspark.core.features.ChannelNormalization.Standardization(
-                                numbers(node, "mean", w), numbers(node, "variance", w))
-                        : null;
+                if (node.has("mean") != (variance || whitening)) {
+                    throw new IllegalArgumentException(w + ": \"mean\" and \"variance\" (or \"whitening\") come "
+                            + "together (the data normalization's released statistics)");
+                }
+                if (variance) {
+                    st = new org.dpspark.core.features.ChannelNormalization.Standardization(numbers(node, "mean", w),
+                            numbers(node, "variance", w));
+                } else if (whitening) {
+                    JsonNode e = node.get("eps");
+                    if (e == null || !e.isNumber()) {
+                        throw new IllegalArgumentException(w + ": \"eps\" must be a number, got " + e);
+                    }
+                    st = new org.dpspark.core.features.ChannelNormalization.Whitening(numbers(node, "mean", w),
+                            numbers(node, "whitening", w), e.doubleValue());
+                }
                 return new ScatterTransform(integer(node, "height", w), integer(node, "width", w),
                         integer(node, "j", w), integer(node, "l", w), integer(node, "groups", w), st);
             }

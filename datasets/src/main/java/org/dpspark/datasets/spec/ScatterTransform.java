@@ -24,15 +24,16 @@ import org.dpspark.core.features.Scattering2D;
  * variance v / (v + eps) &lt; 1, so its sum of squares is below n, and the output norm is below
  * sqrt({@link #outputSize()}) whatever the input. Without it, {@link Scattering2D#normBound()} times the input norm.
  *
- * <p><b>Data normalization</b> ({@link #withStandardization}): optionally, a last step standardizes every channel
- * with means and variances released under differential privacy before training ({@link ChannelNormalization},
- * Tramer and Boneh's data normalization). Those statistics come from the data, so they are not free: the run that
+ * <p><b>Data normalization</b> ({@link #withNormalization}): optionally, a last step standardizes every channel
+ * with means and variances released under differential privacy before training, or whitens the channels with their
+ * released covariance ({@link ChannelNormalization}; Tramer and Boneh's data normalization, and ZCA whitening). Those statistics come from the data, so they are not free: the run that
  * releases them accounts for them in its privacy plan; once released they are public parameters of the map, saved
  * with it, and applying it is post-processing.
  *
  * <p>Text form {@code scatter:J,L} (groups: channels / 3 when that divides, else none) or {@code scatter:J,L,G}
  * (G groups; 0 = no normalization); JSON {@code {"type": "scatter", "height": H, "width": W, "j": J, "l": L,
- * "groups": G}}, plus {@code "mean"} and {@code "variance"} (one number per channel) with data normalization. The
+ * "groups": G}}, plus {@code "mean"} and {@code "variance"} (one number per channel) with a standardization, or
+ * {@code "mean"}, {@code "whitening"} (C x C, row-major) and {@code "eps"} with a whitening. The
  * operator is built (filters: a few hundred kilobytes) once per JVM and not serialized.
  */
 public final class ScatterTransform implements ImageTransform {
@@ -52,7 +53,7 @@ public final class ScatterTransform implements ImageTransform {
     private final int groups;
     private final int channels;
     private final int spatial;
-    private final ChannelNormalization.Standardization standardization;
+    private final ChannelNormalization.ChannelMap normalization;
     private transient volatile Scattering2D op;
 
     /**
@@ -68,13 +69,14 @@ public final class ScatterTransform implements ImageTransform {
     }
 
     /**
-     * As the five-argument constructor, followed by {@code standardization} when not null.
+     * As the five-argument constructor, followed by {@code normalization} (a released channel standardization or
+     * whitening) when not null.
      *
-     * @throws IllegalArgumentException as the five-argument constructor, or when {@code standardization} does not
-     *         have one entry per channel
+     * @throws IllegalArgumentException as the five-argument constructor, or when {@code normalization} does not have
+     *         the transform's channels
      */
     public ScatterTransform(int height, int width, int j, int l, int groups,
-            ChannelNormalization.Standardization standardization) {
+            ChannelNormalization.ChannelMap normalization) {
         if (j < 1 || j > 6) {
             throw new IllegalArgumentException("scatter: J must be in [1, 6], got " + j);
         }
@@ -97,27 +99,27 @@ public final class ScatterTransform implements ImageTransform {
                     + " channels, got " + groups);
         }
         this.groups = groups;
-        if (standardization != null && standardization.channels() != channels) {
-            throw new IllegalArgumentException("scatter: the data normalization has " + standardization.channels()
+        if (normalization != null && normalization.channels() != channels) {
+            throw new IllegalArgumentException("scatter: the data normalization has " + normalization.channels()
                     + " channels, the transform " + channels);
         }
-        this.standardization = standardization;
+        this.normalization = normalization;
         this.op = s;
     }
 
-    /** This transform followed by the channel standardization {@code s} (replacing any it had). */
-    public ScatterTransform withStandardization(ChannelNormalization.Standardization s) {
-        return new ScatterTransform(height, width, j, l, groups, Objects.requireNonNull(s, "standardization"));
+    /** This transform followed by the channel map {@code m} (replacing any it had). */
+    public ScatterTransform withNormalization(ChannelNormalization.ChannelMap m) {
+        return new ScatterTransform(height, width, j, l, groups, Objects.requireNonNull(m, "normalization"));
     }
 
     /** This transform without its data normalization (itself when it has none). */
-    public ScatterTransform withoutStandardization() {
-        return standardization == null ? this : new ScatterTransform(height, width, j, l, groups, null);
+    public ScatterTransform withoutNormalization() {
+        return normalization == null ? this : new ScatterTransform(height, width, j, l, groups, null);
     }
 
-    /** The data normalization's released statistics, when it has them. */
-    public Optional<ChannelNormalization.Standardization> standardization() {
-        return Optional.ofNullable(standardization);
+    /** The data normalization fitted from released statistics, when it has one. */
+    public Optional<ChannelNormalization.ChannelMap> normalization() {
+        return Optional.ofNullable(normalization);
     }
 
     /** The values per channel: the output's height times width. */
@@ -219,8 +221,8 @@ public final class ScatterTransform implements ImageTransform {
         if (groups > 0) {
             GroupNorm.apply(out, outOffset, channels, spatial, groups, GROUP_NORM_EPS);
         }
-        if (standardization != null) {
-            standardization.apply(out, outOffset, spatial);
+        if (normalization != null) {
+            normalization.apply(out, outOffset, spatial);
         }
     }
 
@@ -238,23 +240,23 @@ public final class ScatterTransform implements ImageTransform {
     @Override
     public double normBound(double inputNorm) {
         double b = groups > 0 ? Math.sqrt(outputSize()) : op().normBound() * inputNorm;
-        return standardization == null ? b : standardization.normBound(b, spatial);
+        return normalization == null ? b : normalization.normBound(b, spatial);
     }
 
     @Override
     public boolean equals(Object o) {
         return o instanceof ScatterTransform s && s.height == height && s.width == width && s.j == j && s.l == l
-                && s.groups == groups && Objects.equals(s.standardization, standardization);
+                && s.groups == groups && Objects.equals(s.normalization, normalization);
     }
 
     @Override
     public int hashCode() {
-        return ((((height * 31 + width) * 31 + j) * 31 + l) * 31 + groups) * 31 + Objects.hashCode(standardization);
+        return ((((height * 31 + width) * 31 + j) * 31 + l) * 31 + groups) * 31 + Objects.hashCode(normalization);
     }
 
     @Override
     public String toString() {
         return "ScatterTransform[" + height + " x " + width + ", J " + j + ", L " + l + ", groups " + groups
-                + (standardization == null ? "" : ", data normalization") + "]";
+                + (normalization == null ? "" : ", " + normalization) + "]";
     }
 }

@@ -152,11 +152,11 @@ class ScatterTransformSpecTest {
     void dataNormalization_encodesAfterGroupNorm_roundTripsInJson_andKeepsABound() {
         FeatureSpec sc = FeatureSpec.mnist().withFeatureTransform("scatter:2,8");
         ChannelNormalization.Standardization st = stats(81, 3);
-        FeatureSpec normed = sc.withStandardization(st);
+        FeatureSpec normed = sc.withNormalization(st);
         assertEquals(sc.name(), normed.name());
         assertEquals(sc.dimension(), normed.dimension());
-        assertEquals(st, normed.scatterTransform().orElseThrow().standardization().orElseThrow());
-        assertTrue(sc.scatterTransform().orElseThrow().standardization().isEmpty());
+        assertEquals(st, normed.scatterTransform().orElseThrow().normalization().orElseThrow());
+        assertTrue(sc.scatterTransform().orElseThrow().normalization().isEmpty());
         RowEncoder enc = new RowEncoder(sc, MNIST_SCHEMA);
         RowEncoder normedEnc = new RowEncoder(normed, MNIST_SCHEMA);
         for (long seed = 0; seed < 3; seed++) {
@@ -189,9 +189,9 @@ class ScatterTransformSpecTest {
         };
         FeatureTransformSpecTest.assertJsonRefusedNamingTheFeature(cases);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> FeatureSpec.mnist().withStandardization(st));
+                () -> FeatureSpec.mnist().withNormalization(st));
         assertTrue(e.getMessage().contains("scatter"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> sc.withStandardization(stats(17, 1)));
+        e = assertThrows(IllegalArgumentException.class, () -> sc.withNormalization(stats(17, 1)));
         assertTrue(e.getMessage().contains("17 channels"), e.getMessage());
     }
 }

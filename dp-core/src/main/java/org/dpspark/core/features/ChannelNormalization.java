@@ -165,7 +165,7 @@ public final class ChannelNormalization {
      * @param mean     the channel means
      * @param variance the channel variances, &gt;= 0
      */
-    public record Standardization(double[] mean, double[] variance) implements Serializable {
+    public record Standardization(double[] mean, double[] variance) implements ChannelMap {
 
         /** Copies the arrays; checks they have one finite entry per channel, variances &gt;= 0. */
         public Standardization {
@@ -183,6 +183,7 @@ public final class ChannelNormalization {
         }
 
         /** The number of channels. */
+        @Override
         public int channels() {
             return mean.length;
         }
@@ -205,6 +206,7 @@ public final class ChannelNormalization {
         }
 
         /** Standardizes {@code x[offset .. offset + channels * spatial)} in place, channel-major. */
+        @Override
         public void apply(double[] x, int offset, int spatial) {
             java.util.Objects.checkFromIndexSize(offset, mean.length * spatial, x.length);
             for (int c = 0; c < mean.length; c++) {
@@ -221,6 +223,7 @@ public final class ChannelNormalization {
          * A bound on the output's L2 norm for inputs of L2 norm at most {@code inputNorm}: subtracting the means moves
          * the vector by sqrt(P) ||mean||, and each channel is then scaled by at most max_c scale(c).
          */
+        @Override
         public double normBound(double inputNorm, int spatial) {
             double mm = 0;
             double maxScale = 0;
@@ -244,6 +247,245 @@ public final class ChannelNormalization {
         @Override
         public String toString() {
             return "Standardization[" + mean.length + " channels]";
+        }
+    }
+
+    /**
+     * A map of the channels fitted from released statistics ({@link Standardization} or {@link Whitening}), applied at
+     * every spatial position of an example laid out channel-major. Immutable and serializable.
+     */
+    public sealed interface ChannelMap extends Serializable permits Standardization, Whitening {
+
+        /** The number of channels. */
+        int channels();
+
+        /** Maps {@code x[offset .. offset + channels * spatial)} in place. */
+        void apply(double[] x, int offset, int spatial);
+
+        /** A bound on the output's L2 norm for inputs of L2 norm at most {@code inputNorm}. */
+        double normBound(double inputNorm, int spatial);
+    }
+
+    /**
+     * The length of the whitening statistics: the channel means, then the lower triangle (diagonal included, row by
+     * row) of the second-moment matrix, C + C (C + 1) / 2.
+     */
+    public static int momentsLength(int channels) {
+        return channels + channels * (channels + 1) / 2;
+    }
+
+    /**
+     * Adds one example's clipped contribution for whitening to {@code sums} ({@link #momentsLength}): its channel means
+     * m (scaled to L2 norm {@code meanBound} when above it), then the lower triangle of its second-moment matrix
+     * {@code M = (1/P) sum_p v_p v_p^T} (v_p: the channel vector at position p), scaled so that the triangle's L2
+     * norm, which is what one example moves the released sum by, is at most {@code momentBound}.
+     */
+    public static void contributeMoments(double[] x, int offset, int channels, int spatial, double meanBound,
+            double momentBound, double[] sums) {
+        if (channels < 1 || spatial < 1) {
+            throw new IllegalArgumentException("channels and spatial must be >= 1, got " + channels + ", " + spatial);
+        }
+        checkBound("meanBound", meanBound);
+        checkBound("momentBound", momentBound);
+        int len = momentsLength(channels);
+        if (sums.length != len) {
+            throw new IllegalArgumentException("sums must have C + C (C + 1) / 2 = " + len + " entries, got "
+                    + sums.length);
+        }
+        java.util.Objects.checkFromIndexSize(offset, channels * spatial, x.length);
+        double[] m = new double[channels];
+        double[] tri = new double[len - channels];
+        double[] v = new double[channels];
+        for (int p = 0; p < spatial; p++) {
+            for (int c = 0; c < channels; c++) {
+                v[c] = x[offset + c * spatial + p];
+                m[c] += v[c];
+            }
+            int k = 0;
+            for (int a = 0; a < channels; a++) {
+                double va = v[a];
+                for (int b = 0; b <= a; b++) {
+                    tri[k++] += va * v[b];
+                }
+            }
+        }
+        double mm = 0;
+        for (int c = 0; c < channels; c++) {
+            m[c] /= spatial;
+            mm += m[c] * m[c];
+        }
+        double tt = 0;
+        for (int k = 0; k < tri.length; k++) {
+            tri[k] /= spatial;
+            tt += tri[k] * tri[k];
+        }
+        double fm = clipFactor(Math.sqrt(mm), meanBound);
+        double ft = clipFactor(Math.sqrt(tt), momentBound);
+        for (int c = 0; c < channels; c++) {
+            sums[c] += m[c] * fm;
+        }
+        for (int k = 0; k < tri.length; k++) {
+            sums[channels + k] += tri[k] * ft;
+        }
+    }
+
+    /**
+     * ZCA whitening of the channels from released statistics: Gaussian noise of std {@code meanBound * sigma} on each
+     * channel-mean sum and {@code momentBound * sigma} on each lower-triangle entry of the second-moment sum (mirrored
+     * to the upper one), then mu = S_m / N, Sigma = S_M / N - mu mu^T, its eigendecomposition V diag(lambda) V^T, and
+     * {@code W = V diag(1 / sqrt(max(lambda, 0) + eps)) V^T} (Bell and Sejnowski 1997's zero-phase whitening; eps
+     * regularizes the directions the noise dominates: it should be at least the noise's spectral norm, about
+     * 2 sqrt(C) momentBound sigma / N for a C x C symmetric Gaussian matrix). Post-processing of the two releases.
+     *
+     * @param sums  the {@link #momentsLength} sums of {@link #contributeMoments} over all rows (pre-noise)
+     * @param rows  N, public
+     * @param eps   the regularization, &gt; 0
+     */
+    public static Whitening releaseWhitening(double[] sums, long rows, double sigma, double meanBound,
+            double momentBound, double eps, Noise noise) {
+        int channels = (int) Math.round((Math.sqrt(9.0 + 8.0 * sums.length) - 3.0) / 2.0);
+        if (channels < 1 || momentsLength(channels) != sums.length) {
+            throw new IllegalArgumentException("sums must have C + C (C + 1) / 2 entries, got " + sums.length);
+        }
+        if (rows < 1) {
+            throw new IllegalArgumentException("rows must be >= 1, got " + rows);
+        }
+        if (!(sigma > 0) || Double.isInfinite(sigma)) {
+            throw new IllegalArgumentException("sigma must be a positive finite number, got " + sigma);
+        }
+        checkBound("meanBound", meanBound);
+        checkBound("momentBound", momentBound);
+        checkBound("eps", eps);
+        double[] mean = new double[channels];
+        for (int c = 0; c < channels; c++) {
+            mean[c] = (sums[c] + noise.sample(meanBound * sigma)) / rows;
+        }
+        double[][] cov = new double[channels][channels];
+        int k = channels;
+        for (int a = 0; a < channels; a++) {
+            for (int b = 0; b <= a; b++) {
+                double e = (sums[k++] + noise.sample(momentBound * sigma)) / rows - mean[a] * mean[b];
+                cov[a][b] = e;
+                cov[b][a] = e;
+            }
+        }
+        org.apache.commons.math3.linear.EigenDecomposition ed = new org.apache.commons.math3.linear.EigenDecomposition(
+                new org.apache.commons.math3.linear.Array2DRowRealMatrix(cov, false));
+        double[] lambda = ed.getRealEigenvalues();
+        org.apache.commons.math3.linear.RealMatrix vm = ed.getV();
+        double[] w = new double[channels * channels];
+        for (int j = 0; j < channels; j++) {
+            double s = 1.0 / Math.sqrt(Math.max(lambda[j], 0.0) + eps);
+            for (int a = 0; a < channels; a++) {
+                double va = vm.getEntry(a, j) * s;
+                for (int b = 0; b < channels; b++) {
+                    w[a * channels + b] += va * vm.getEntry(b, j);
+                }
+            }
+        }
+        return new Whitening(mean, w, eps);
+    }
+
+    /**
+     * Released ZCA whitening: at every position, the channel vector v becomes {@code W (v - mean)}, with W symmetric
+     * positive definite, its eigenvalues at most 1 / sqrt(eps). Immutable (the arrays are copied).
+     *
+     * @param mean   the channel means
+     * @param matrix W, C x C row-major
+     * @param eps    the regularization W was built with
+     */
+    public record Whitening(double[] mean, double[] matrix, double eps) implements ChannelMap {
+
+        /** Copies the arrays; checks their sizes and that every entry is finite. */
+        public Whitening {
+            if (mean == null || matrix == null || mean.length == 0 || matrix.length != mean.length * mean.length) {
+                throw new IllegalArgumentException("whitening needs C means and a C x C matrix");
+            }
+            if (!(eps > 0) || Double.isInfinite(eps)) {
+                throw new IllegalArgumentException("eps must be a positive finite number, got " + eps);
+            }
+            mean = mean.clone();
+            matrix = matrix.clone();
+            for (double v : mean) {
+                if (!Double.isFinite(v)) {
+                    throw new IllegalArgumentException("whitening means must be finite");
+                }
+            }
+            for (double v : matrix) {
+                if (!Double.isFinite(v)) {
+                    throw new IllegalArgumentException("the whitening matrix must be finite");
+                }
+            }
+        }
+
+        @Override
+        public int channels() {
+            return mean.length;
+        }
+
+        /** The channel means (a copy). */
+        @Override
+        public double[] mean() {
+            return mean.clone();
+        }
+
+        /** W, row-major (a copy). */
+        @Override
+        public double[] matrix() {
+            return matrix.clone();
+        }
+
+        @Override
+        public void apply(double[] x, int offset, int spatial) {
+            int c = mean.length;
+            java.util.Objects.checkFromIndexSize(offset, c * spatial, x.length);
+            double[] in = new double[c];
+            for (int p = 0; p < spatial; p++) {
+                for (int a = 0; a < c; a++) {
+                    in[a] = x[offset + a * spatial + p] - mean[a];
+                }
+                for (int a = 0; a < c; a++) {
+                    double s = 0;
+                    int row = a * c;
+                    for (int b = 0; b < c; b++) {
+                        s += matrix[row + b] * in[b];
+                    }
+                    x[offset + a * spatial + p] = s;
+                }
+            }
+        }
+
+        /**
+         * ||W||_2 (||x|| + sqrt(P) ||mean||), with ||W||_2 bounded by its Frobenius norm (the released W's largest
+         * eigenvalue is at most 1 / sqrt(eps), but a W read from a file is only checked to be finite).
+         */
+        @Override
+        public double normBound(double inputNorm, int spatial) {
+            double f = 0;
+            for (double v : matrix) {
+                f += v * v;
+            }
+            double mm = 0;
+            for (double v : mean) {
+                mm += v * v;
+            }
+            return Math.sqrt(f) * (inputNorm + Math.sqrt(spatial * mm));
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Whitening w && Arrays.equals(mean, w.mean) && Arrays.equals(matrix, w.matrix)
+                    && Double.compare(eps, w.eps) == 0;
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * (31 * Arrays.hashCode(mean) + Arrays.hashCode(matrix)) + Double.hashCode(eps);
+        }
+
+        @Override
+        public String toString() {
+            return "Whitening[" + mean.length + " channels, eps " + eps + "]";
         }
     }
 }

@@ -137,8 +137,9 @@ public final class MnistDpSgdExperiment {
             long t0 = System.nanoTime();
             train[0] = scatter(scat, train[0], groups);
             test[0] = scatter(scat, test[0], groups);
-            if (norm.startsWith("zca")) {
-                zca(train[0], test[0], scat.channels(), scat.outputHeight() * scat.outputWidth(), norm);
+            String after = norm.startsWith("gn+") ? norm.substring(3) : norm;
+            if (after.startsWith("zca")) {
+                zca(train[0], test[0], scat.channels(), scat.outputHeight() * scat.outputWidth(), after);
             } else if (!norm.equals("gn")) {
                 double[][] stats = channelStats(train[0], scat.channels(), scat.outputHeight() * scat.outputWidth(),
                         norm.startsWith("gn+") ? norm.substring(3) : norm);
@@ -416,35 +417,80 @@ public final class MnistDpSgdExperiment {
      * (C + eps I)^(-1/2) (v - mu). {@code zca} = exact, {@code zca:EPS} with a given eps (default 1e-5).
      */
     static void zca(double[] train, double[] test, int channels, int spatial, String norm) {
-        double eps = norm.startsWith("zca:") ? Double.parseDouble(norm.substring(4)) : 1e-5;
+        // zca | zca:EPS | zcadp:SIGMA,CM,CS,EPS (per-example channel means clipped to CM and second-moment matrix
+        // (1/P) sum_p v_p v_p^T clipped to CS in Frobenius norm; Gaussian noise CM sigma, CS sigma on the lower triangle)
+        boolean dp = norm.startsWith("zcadp:");
+        double eps = 1e-5;
+        double sigma = 0;
+        double cm = Double.POSITIVE_INFINITY;
+        double cs = Double.POSITIVE_INFINITY;
+        if (dp) {
+            String[] q = norm.substring(6).split(",");
+            sigma = Double.parseDouble(q[0]);
+            cm = Double.parseDouble(q[1]);
+            cs = Double.parseDouble(q[2]);
+            eps = Double.parseDouble(q[3]);
+        } else if (norm.startsWith("zca:")) {
+            eps = Double.parseDouble(norm.substring(4));
+        }
         int d = channels * spatial;
         int n = train.length / d;
         double[] mu = new double[channels];
         double[][] cov = new double[channels][channels];
         double[] v = new double[channels];
+        double[] me = new double[channels];
+        double[][] mm = new double[channels][channels];
+        double maxM = 0;
+        double maxS = 0;
         for (int e = 0; e < n; e++) {
+            java.util.Arrays.fill(me, 0);
+            for (double[] row : mm) {
+                java.util.Arrays.fill(row, 0);
+            }
             for (int p = 0; p < spatial; p++) {
                 for (int c = 0; c < channels; c++) {
                     v[c] = train[e * d + c * spatial + p];
-                    mu[c] += v[c];
+                    me[c] += v[c] / spatial;
                 }
                 for (int a = 0; a < channels; a++) {
                     for (int b = 0; b <= a; b++) {
-                        cov[a][b] += v[a] * v[b];
+                        mm[a][b] += v[a] * v[b] / spatial;
                     }
                 }
             }
+            double nm = 0;
+            double ns = 0;
+            for (int a = 0; a < channels; a++) {
+                nm += me[a] * me[a];
+                for (int b = 0; b < a; b++) {
+                    ns += 2 * mm[a][b] * mm[a][b];
+                }
+                ns += mm[a][a] * mm[a][a];
+            }
+            nm = Math.sqrt(nm);
+            ns = Math.sqrt(ns);
+            maxM = Math.max(maxM, nm);
+            maxS = Math.max(maxS, ns);
+            double fm = nm > cm ? cm / nm : 1;
+            double fs = ns > cs ? cs / ns : 1;
+            for (int a = 0; a < channels; a++) {
+                mu[a] += me[a] * fm;
+                for (int b = 0; b <= a; b++) {
+                    cov[a][b] += mm[a][b] * fs;
+                }
+            }
         }
-        long m = (long) n * spatial;
-        for (int c = 0; c < channels; c++) {
-            mu[c] /= m;
+        SecureGaussianNoise noise = SecureGaussianNoise.create();
+        for (int a = 0; a < channels; a++) {
+            mu[a] = (mu[a] + (dp ? noise.sample(cm * sigma) : 0)) / n;
         }
         for (int a = 0; a < channels; a++) {
             for (int b = 0; b <= a; b++) {
-                cov[a][b] = cov[a][b] / m - mu[a] * mu[b];
+                cov[a][b] = (cov[a][b] + (dp ? noise.sample(cs * sigma) : 0)) / n - mu[a] * mu[b];
                 cov[b][a] = cov[a][b];
             }
         }
+        System.out.printf("zca %s: per-example norms max %.4f (means), %.4f (second moments)%n", norm, maxM, maxS);
         org.apache.commons.math3.linear.EigenDecomposition ed =
                 new org.apache.commons.math3.linear.EigenDecomposition(
                         new org.apache.commons.math3.linear.Array2DRowRealMatrix(cov));

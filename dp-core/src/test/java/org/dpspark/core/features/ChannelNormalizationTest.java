@@ -165,6 +165,113 @@ class ChannelNormalizationTest {
         assertTrue(e.getMessage().contains("channel 0"), e.getMessage());
     }
 
+    @Test
+    void momentsContributionIsTheMeansThenTheSecondMomentTriangle() {
+        // 2 channels of 2 positions: position 0 = (1, 2), position 1 = (3, 4)
+        double[] x = {1, 3, 2, 4};
+        double[] sums = new double[ChannelNormalization.momentsLength(2)];
+        assertEquals(5, sums.length);
+        ChannelNormalization.contributeMoments(x, 0, 2, 2, 1e9, 1e9, sums);
+        // means (2, 3); M = ((1,2)(1,2)^T + (3,4)(3,4)^T) / 2 = [[5, 7], [7, 10]]: triangle (5, 7, 10)
+        assertArrayEquals(new double[] {2, 3, 5, 7, 10}, sums, 1e-12);
+        double[] clipped = new double[5];
+        ChannelNormalization.contributeMoments(x, 0, 2, 2, 1.0, 1.0, clipped);
+        assertEquals(1.0, Math.hypot(clipped[0], clipped[1]), 1e-12);
+        assertEquals(1.0, Math.sqrt(clipped[2] * clipped[2] + clipped[3] * clipped[3] + clipped[4] * clipped[4]),
+                1e-12, "the released triangle's norm is the sensitivity, and it is clipped to the bound");
+    }
+
+    @Test
+    void whiteningWithoutNoiseWhitensTheData() {
+        // correlated channels: c1 = c0 + small noise, c2 independent; 3 channels of 4 positions
+        SplittableRandom rnd = new SplittableRandom(4);
+        int n = 3000;
+        int channels = 3;
+        int spatial = 4;
+        double[][] rows = new double[n][channels * spatial];
+        double[] sums = new double[ChannelNormalization.momentsLength(channels)];
+        for (double[] x : rows) {
+            for (int p = 0; p < spatial; p++) {
+                double a = 1 + rnd.nextGaussian();
+                x[p] = a;
+                x[spatial + p] = a + 0.1 * rnd.nextGaussian();
+                x[2 * spatial + p] = -2 + 3 * rnd.nextGaussian();
+            }
+            ChannelNormalization.contributeMoments(x, 0, channels, spatial, 1e9, 1e9, sums);
+        }
+        ChannelNormalization.Whitening w = ChannelNormalization.releaseWhitening(sums, n, 1.0, 1.0, 1.0, 1e-9, ZERO);
+        // after whitening: the channels' covariance over all positions is the identity (computed here afresh)
+        double[] mu = new double[channels];
+        double[][] c = new double[channels][channels];
+        for (double[] x : rows) {
+            double[] y = x.clone();
+            w.apply(y, 0, spatial);
+            for (int p = 0; p < spatial; p++) {
+                for (int a = 0; a < channels; a++) {
+                    mu[a] += y[a * spatial + p] / (n * spatial);
+                    for (int b = 0; b < channels; b++) {
+                        c[a][b] += y[a * spatial + p] * y[b * spatial + p] / (n * spatial);
+                    }
+                }
+            }
+        }
+        for (int a = 0; a < channels; a++) {
+            assertEquals(0.0, mu[a], 1e-9);
+            for (int b = 0; b < channels; b++) {
+                assertEquals(a == b ? 1.0 : 0.0, c[a][b] - mu[a] * mu[b], 1e-6, a + "," + b);
+            }
+        }
+        // W is symmetric (zero-phase)
+        double[] m = w.matrix();
+        for (int a = 0; a < channels; a++) {
+            for (int b = 0; b < channels; b++) {
+                assertEquals(m[a * channels + b], m[b * channels + a], 1e-12);
+            }
+        }
+    }
+
+    @Test
+    void whiteningNoiseHasTheStdOfTheBoundsTimesSigma() {
+        // one channel, rows = 1, huge second moment: W = 1 / sqrt(S + noise - mean^2 + eps); recover the noise
+        SecureGaussianNoise noise = SecureGaussianNoise.insecureSeededForTests(9);
+        int trials = 3000;
+        double mb = 2;
+        double sb = 5;
+        double sigma = 1.5;
+        double[] m = new double[trials];
+        double[] s = new double[trials];
+        for (int t = 0; t < trials; t++) {
+            ChannelNormalization.Whitening w = ChannelNormalization.releaseWhitening(new double[] {0, 1e6}, 1, sigma,
+                    mb, sb, 1e-9, noise);
+            m[t] = w.mean()[0];
+            double var = 1 / (w.matrix()[0] * w.matrix()[0]) - 1e-9;
+            s[t] = var + m[t] * m[t] - 1e6;
+        }
+        assertEquals(mb * sigma, std(m), 0.05 * mb * sigma);
+        assertEquals(sb * sigma, std(s), 0.05 * sb * sigma);
+    }
+
+    @Test
+    void whiteningMapsPositionsAndBoundsTheNorm() {
+        ChannelNormalization.Whitening w = new ChannelNormalization.Whitening(new double[] {1, 0},
+                new double[] {2, 1, 1, 3}, 1e-5);
+        double[] x = {9, 3, 5, 1, 2, 9}; // offset 1: channel 0 = (3, 5), channel 1 = (1, 2)
+        w.apply(x, 1, 2);
+        // position 0: v - mu = (2, 1) -> (5, 5); position 1: (4, 2) -> (10, 10)
+        assertArrayEquals(new double[] {9, 5, 10, 5, 10, 9}, x, 1e-12);
+        SplittableRandom rnd = new SplittableRandom(6);
+        for (int t = 0; t < 100; t++) {
+            double[] v = {rnd.nextGaussian(), rnd.nextGaussian(), rnd.nextGaussian(), rnd.nextGaussian()};
+            double n = norm(v);
+            w.apply(v, 0, 2);
+            assertTrue(norm(v) <= w.normBound(n, 2) * (1 + 1e-12));
+        }
+        assertThrows(IllegalArgumentException.class, () -> new ChannelNormalization.Whitening(new double[] {0},
+                new double[] {Double.NaN}, 1e-5));
+        assertThrows(IllegalArgumentException.class, () -> new ChannelNormalization.Whitening(new double[] {0, 0},
+                new double[] {1, 0, 0}, 1e-5));
+    }
+
     private static double avg(double[] v) {
         double s = 0;
         for (double d : v) {

@@ -609,13 +609,14 @@ public class DpTrain implements Callable<Integer> {
         if (norm != null) {
             String f = features.strip().toLowerCase(Locale.ROOT);
             if (!f.startsWith("scatter:")) {
-                throw new IllegalArgumentException("--normalize dp standardizes scattering channels: it needs --features "
-                        + "scatter:J,L[,G] (the default for --format mnist), got --features " + features);
+                throw new IllegalArgumentException("--normalize " + norm.kind() + " normalizes scattering channels: it "
+                        + "needs --features scatter:J,L[,G] (the default for --format mnist), got --features "
+                        + features);
             }
             if (norm.provenBounds() && f.split(",").length == 3 && f.endsWith(",0")) {
-                throw new IllegalArgumentException("--normalize dp:SIGMA takes its clip bounds from the group "
-                        + "normalization, and --features " + features + " has none: give them, "
-                        + "dp:SIGMA,MEAN_BOUND,SQUARE_BOUND");
+                throw new IllegalArgumentException("--normalize " + norm.kind() + ":SIGMA takes its clip bounds from "
+                        + "the group normalization, and --features " + features + " has none: give them, "
+                        + norm.kind() + ":SIGMA,MEAN_BOUND," + (norm.whitening() ? "MOMENT_BOUND" : "SQUARE_BOUND"));
             }
         }
         if (dryRunRows != null) {

@@ -79,8 +79,13 @@ public final class Reports {
         t.put("noise_multiplier", result.plan().noiseMultiplier());
         cfg.normalization().ifPresent(n -> {
             ObjectNode g = t.putObject("data_normalization");
-            g.put("mechanism", "Gaussian: each channel's mean and mean square over all training rows (2 releases, no "
-                    + "subsampling), per-example contributions clipped in L2 (Tramer and Boneh, ICLR 2021)");
+            g.put("kind", n.whitening() ? "zca whitening" : "standardization");
+            g.put("mechanism", n.whitening()
+                    ? "Gaussian: the channel means and the channels' second-moment matrix over all training rows (2 "
+                            + "releases, no subsampling), per-example contributions clipped in L2; each position's "
+                            + "channel vector whitened by (covariance + eps I)^(-1/2)"
+                    : "Gaussian: each channel's mean and mean square over all training rows (2 releases, no "
+                            + "subsampling), per-example contributions clipped in L2 (Tramer and Boneh, ICLR 2021)");
             g.put("noise_multiplier", n.noiseMultiplier());
             if (n.provenBounds()) {
                 g.put("clip_bounds", "proven after the group normalization: sqrt(channels) and "

@@ -22,12 +22,15 @@ import org.dpspark.jobs.train.DataNormalization;
  */
 final class DataNormalizer {
 
+    private final DataNormalization settings;
     private final ScatterTransform transform;
     private final int offset;
     private final double meanBound;
     private final double squareBound;
 
-    private DataNormalizer(ScatterTransform transform, int offset, double meanBound, double squareBound) {
+    private DataNormalizer(DataNormalization settings, ScatterTransform transform, int offset, double meanBound,
+            double squareBound) {
+        this.settings = settings;
         this.transform = transform;
         this.offset = offset;
         this.meanBound = meanBound;
@@ -43,16 +46,16 @@ final class DataNormalizer {
         int[] offsets = spec.offsets();
         for (int i = 0; i < spec.features().size(); i++) {
             if (spec.features().get(i) instanceof VectorFeature v && v.transform() instanceof ScatterTransform sc) {
-                if (sc.standardization().isPresent()) {
+                if (sc.normalization().isPresent()) {
                     throw InvalidParameterException.of(DataNormalization.PARAM, "the spec's scattering transform "
                             + "already carries released statistics: use a spec without them");
                 }
                 double[] b = n.bounds(sc.channels(), sc.groups());
-                return new DataNormalizer(sc, offsets[i], b[0], b[1]);
+                return new DataNormalizer(n, sc, offsets[i], b[0], b[1]);
             }
         }
-        throw new InvalidParameterException(List.of(DataNormalization.PARAM, "features"), "%s dp standardizes "
-                + "scattering channels: it needs %s scatter:J,L[,G] (the default for --format mnist)");
+        throw new InvalidParameterException(List.of(DataNormalization.PARAM, "features"), "%s " + n.kind()
+                + " normalizes scattering channels: it needs %s scatter:J,L[,G] (the default for --format mnist)");
     }
 
     /** The mean bound of the contributions. */
@@ -70,23 +73,40 @@ final class DataNormalizer {
         return transform.channels();
     }
 
+    /** Whitening's regularization for N = {@code rows} (NaN for a standardization). */
+    double eps(long rows) {
+        return settings.whitening() ? settings.eps(transform.channels(), rows, squareBound) : Double.NaN;
+    }
+
+    /** What this step fits: "standardization" or "ZCA whitening". */
+    String what() {
+        return settings.whitening() ? "ZCA whitening" : "standardization";
+    }
+
     /**
      * Releases the channel statistics of {@code frame}'s {@code rows} rows (validated, so every row encodes) with
-     * noise multiplier {@code sigma} from {@code noise}.
+     * noise multiplier {@code sigma} from {@code noise}, and fits the map.
      */
-    ChannelNormalization.Standardization release(Dataset<Row> frame, FeatureSpec spec, long rows, double sigma, Noise noise) {
+    ChannelNormalization.ChannelMap release(Dataset<Row> frame, FeatureSpec spec, long rows, double sigma,
+            Noise noise) {
         RowEncoder encoder = new RowEncoder(spec, frame.schema());
         int channels = transform.channels();
         int spatial = transform.spatial();
         int at = offset;
         double mb = meanBound;
         double sb = squareBound;
+        boolean whiten = settings.whitening();
+        int length = whiten ? ChannelNormalization.momentsLength(channels) : 2 * channels;
         JavaRDD<double[]> partial = frame.javaRDD().mapPartitions(it -> {
-            double[] sums = new double[2 * channels];
+            double[] sums = new double[length];
             double[] x = new double[encoder.dimension()];
             while (it.hasNext()) {
                 encoder.encodeInto(it.next(), x, 0);
-                ChannelNormalization.contribute(x, at, channels, spatial, mb, sb, sums);
+                if (whiten) {
+                    ChannelNormalization.contributeMoments(x, at, channels, spatial, mb, sb, sums);
+                } else {
+                    ChannelNormalization.contribute(x, at, channels, spatial, mb, sb, sums);
+                }
             }
             return List.of(sums).iterator();
         });
@@ -96,8 +116,10 @@ final class DataNormalizer {
             }
             return a;
         });
-        ChannelNormalization.Standardization st = ChannelNormalization.release(sums, rows, sigma, mb, sb, noise);
+        ChannelNormalization.ChannelMap map = whiten
+                ? ChannelNormalization.releaseWhitening(sums, rows, sigma, mb, sb, eps(rows), noise)
+                : ChannelNormalization.release(sums, rows, sigma, mb, sb, noise);
         java.util.Arrays.fill(sums, 0.0); // the pre-noise sums go no further
-        return st;
+        return map;
     }
 }

@@ -350,14 +350,16 @@ public final class TrainingRun {
         try {
             if (normalizer != null) {
                 jsc.setJobDescription(settings.entryPoint() + ": DP data normalization");
-                ChannelNormalization.Standardization st = normalizer.release(frame, specOf(data), v.rows(),
+                ChannelNormalization.ChannelMap st = normalizer.release(frame, specOf(data), v.rows(),
                         plan.normalizationNoise().getAsDouble(), noise(cfg));
                 jsc.setJobDescription(null);
                 stepped.set(true); // released: from here the reservation stays charged whatever happens
-                notices.accept(String.format(Locale.ROOT, "data normalization: %d channel means and variances "
-                        + "released (Gaussian mechanism, sigma %s, clip bounds %s and %s; epsilon %.4f of the "
-                        + "run's %.4f)", normalizer.channels(), num(plan.normalizationNoise().getAsDouble()),
-                        num(normalizer.meanBound()), num(normalizer.squareBound()), plan.normalizationEpsilon(),
+                notices.accept(String.format(Locale.ROOT, "data normalization: %s of %d channels from released "
+                        + "statistics (Gaussian mechanism, sigma %s, clip bounds %s and %s%s; epsilon %.4f of the "
+                        + "run's %.4f)", normalizer.what(), normalizer.channels(),
+                        num(plan.normalizationNoise().getAsDouble()), num(normalizer.meanBound()),
+                        num(normalizer.squareBound()), Double.isNaN(normalizer.eps(v.rows())) ? ""
+                                : ", eps " + num(normalizer.eps(v.rows())), plan.normalizationEpsilon(),
                         plan.epsilon()));
                 data = standardized(data, st);
                 eval = eval == null ? null : standardized(eval, st);
@@ -849,9 +851,9 @@ public final class TrainingRun {
     }
 
     /** {@code data} encoded with its spec followed by the released channel statistics {@code st}. */
-    private static TrainingData standardized(TrainingData data, ChannelNormalization.Standardization st) {
+    private static TrainingData standardized(TrainingData data, ChannelNormalization.ChannelMap st) {
         TrainingData.SpecEncoding s = (TrainingData.SpecEncoding) data.encoding();
-        return new TrainingData(data.frame(), new TrainingData.SpecEncoding(s.spec().withStandardization(st),
+        return new TrainingData(data.frame(), new TrainingData.SpecEncoding(s.spec().withNormalization(st),
                 s.specName()), data.input(), data.format(), data.what());
     }
 

@@ -6,21 +6,39 @@ import org.dpspark.core.features.ChannelNormalization;
 import org.dpspark.core.params.InvalidParameterException;
 
 /**
- * DP data normalization of scattering channels before training ({@code --normalize dp:SIGMA[,MEAN_BOUND,SQUARE_BOUND]};
- * {@link ChannelNormalization}): the channel means and mean squares of the training rows are released once by the
- * Gaussian mechanism with noise multiplier {@code noiseMultiplier}, accounted in the run's plan with the training
- * (two releases, no subsampling), and every channel is standardized with them.
+ * DP data normalization of scattering channels before training ({@link ChannelNormalization}), two kinds:
+ * <ul>
+ *   <li>{@code --normalize dp:SIGMA[,MEAN_BOUND,SQUARE_BOUND]}: standardization. The channel means and mean squares
+ *       of the training rows are released once by the Gaussian mechanism with noise multiplier SIGMA, and every
+ *       channel is standardized with them (Tramer and Boneh's data normalization).</li>
+ *   <li>{@code --normalize dp-zca:SIGMA[,MEAN_BOUND,MOMENT_BOUND[,EPS]]}: ZCA whitening. The channel means and the
+ *       channels' second-moment matrix are released the same way, and every position's channel vector is whitened
+ *       with the regularized inverse square root of the released covariance.</li>
+ * </ul>
+ * Either way two releases with no subsampling, accounted in the run's plan with the training.
  *
  * <p>The per-example contributions are clipped to {@code meanBound} and {@code squareBound} (L2). When both are NaN
- * (the form {@code dp:SIGMA}), they are the proven bounds after the transform's group normalization
- * ({@link ChannelNormalization#groupNormMeanBound}, {@link ChannelNormalization#groupNormSquareBound}), which never
- * clip; without group normalization they must be given (public thresholds, hyperparameters like the clip norm).
+ * (the forms {@code dp:SIGMA} and {@code dp-zca:SIGMA}), they are the proven bounds after the transform's group
+ * normalization ({@link ChannelNormalization#groupNormMeanBound}, {@link ChannelNormalization#groupNormSquareBound};
+ * for whitening the moment bound is C, the second-moment matrix's trace bound), which never clip; without group
+ * normalization they must be given (public thresholds, hyperparameters like the clip norm). Whitening's {@code eps}
+ * NaN means the default: the released covariance noise's expected spectral norm, 2 sqrt(C) MOMENT_BOUND SIGMA / N
+ * (Vershynin 2018, Cor. 4.4.8 for a symmetric Gaussian matrix), at least 1e-5.
  *
+ * @param kind            {@link #STANDARDIZE} or {@link #WHITEN}
  * @param noiseMultiplier sigma of both releases
  * @param meanBound       the channel means' clip bound, or NaN for the proven one
- * @param squareBound     the channel mean squares' clip bound, or NaN for the proven one
+ * @param squareBound     the mean squares' (standardize) or second moments' (whiten) clip bound, or NaN for the proven
+ * @param eps             whitening's regularization, NaN for the default (standardization: NaN)
  */
-public record DataNormalization(double noiseMultiplier, double meanBound, double squareBound) implements Serializable {
+public record DataNormalization(String kind, double noiseMultiplier, double meanBound, double squareBound,
+        double eps) implements Serializable {
+
+    /** Channel standardization ({@code dp:}). */
+    public static final String STANDARDIZE = "dp";
+
+    /** ZCA whitening of the channels ({@code dp-zca:}). */
+    public static final String WHITEN = "dp-zca";
 
     private static final long serialVersionUID = 1L;
 
@@ -29,13 +47,19 @@ public record DataNormalization(double noiseMultiplier, double meanBound, double
 
     /** Checks the values: sigma positive and finite; the bounds both NaN, or both positive and finite. */
     public DataNormalization {
+        if (!STANDARDIZE.equals(kind) && !WHITEN.equals(kind)) {
+            throw InvalidParameterException.of(PARAM, "must be dp: or dp-zca:, got " + kind);
+        }
+        if (!Double.isNaN(eps) && (kind.equals(STANDARDIZE) || !positive(eps))) {
+            throw InvalidParameterException.of(PARAM, "EPS is whitening's, and positive, got " + eps);
+        }
         if (!(noiseMultiplier > 0) || Double.isInfinite(noiseMultiplier)) {
-            throw InvalidParameterException.of(PARAM, "dp:SIGMA needs a positive noise multiplier SIGMA, got "
+            throw InvalidParameterException.of(PARAM, kind + ":SIGMA needs a positive noise multiplier SIGMA, got "
                     + noiseMultiplier);
         }
         boolean proven = Double.isNaN(meanBound) && Double.isNaN(squareBound);
         if (!proven && !(positive(meanBound) && positive(squareBound))) {
-            throw InvalidParameterException.of(PARAM, "dp:SIGMA,MEAN_BOUND,SQUARE_BOUND needs two positive bounds, got "
+            throw InvalidParameterException.of(PARAM, kind + ":SIGMA,MEAN_BOUND,... needs two positive bounds, got "
                     + meanBound + " and " + squareBound);
         }
     }
@@ -45,7 +69,8 @@ public record DataNormalization(double noiseMultiplier, double meanBound, double
     }
 
     /**
-     * Parses {@code none} (null: no normalization), {@code dp:SIGMA} or {@code dp:SIGMA,MEAN_BOUND,SQUARE_BOUND}.
+     * Parses {@code none} (null: no normalization), {@code dp:SIGMA[,MEAN_BOUND,SQUARE_BOUND]} or
+     * {@code dp-zca:SIGMA[,MEAN_BOUND,MOMENT_BOUND[,EPS]]}.
      *
      * @throws InvalidParameterException naming the parameter when the text is none of these
      */
@@ -54,25 +79,42 @@ public record DataNormalization(double noiseMultiplier, double meanBound, double
         if (t.equals("none")) {
             return null;
         }
-        if (!t.startsWith("dp:")) {
-            throw InvalidParameterException.of(PARAM, "must be none, dp:SIGMA or dp:SIGMA,MEAN_BOUND,SQUARE_BOUND, got '"
-                    + text + "'");
+        String kind = t.startsWith(WHITEN + ":") ? WHITEN : t.startsWith(STANDARDIZE + ":") ? STANDARDIZE : null;
+        if (kind == null) {
+            throw InvalidParameterException.of(PARAM, "must be none, dp:SIGMA[,MEAN_BOUND,SQUARE_BOUND] or "
+                    + "dp-zca:SIGMA[,MEAN_BOUND,MOMENT_BOUND[,EPS]], got '" + text + "'");
         }
-        String[] p = t.substring(3).split(",", -1);
-        if (p.length != 1 && p.length != 3) {
-            throw InvalidParameterException.of(PARAM, "dp: takes SIGMA, or SIGMA,MEAN_BOUND,SQUARE_BOUND, got '"
-                    + text + "'");
+        String[] p = t.substring(kind.length() + 1).split(",", -1);
+        boolean ok = kind.equals(STANDARDIZE) ? p.length == 1 || p.length == 3 : p.length == 1 || p.length == 3
+                || p.length == 4;
+        if (!ok) {
+            throw InvalidParameterException.of(PARAM, kind + ": takes " + (kind.equals(STANDARDIZE)
+                    ? "SIGMA, or SIGMA,MEAN_BOUND,SQUARE_BOUND" : "SIGMA, SIGMA,MEAN_BOUND,MOMENT_BOUND or "
+                    + "SIGMA,MEAN_BOUND,MOMENT_BOUND,EPS") + ", got '" + text + "'");
         }
         double[] v = new double[p.length];
         for (int i = 0; i < p.length; i++) {
             try {
                 v[i] = Double.parseDouble(p[i].strip());
             } catch (NumberFormatException e) {
-                throw InvalidParameterException.of(PARAM, "dp: takes numbers, got '" + text + "'");
+                throw InvalidParameterException.of(PARAM, kind + ": takes numbers, got '" + text + "'");
             }
         }
-        return p.length == 1 ? new DataNormalization(v[0], Double.NaN, Double.NaN)
-                : new DataNormalization(v[0], v[1], v[2]);
+        return new DataNormalization(kind, v[0], p.length > 1 ? v[1] : Double.NaN, p.length > 1 ? v[2] : Double.NaN,
+                p.length > 3 ? v[3] : Double.NaN);
+    }
+
+    /** Whether this is ZCA whitening (else standardization). */
+    public boolean whitening() {
+        return kind.equals(WHITEN);
+    }
+
+    /** Whitening's regularization for {@code channels} channels and N = {@code rows}: EPS, or the default. */
+    public double eps(int channels, long rows, double momentBound) {
+        if (!Double.isNaN(eps)) {
+            return eps;
+        }
+        return Math.max(1e-5, 2 * Math.sqrt(channels) * momentBound * noiseMultiplier / rows);
     }
 
     /** Whether the bounds are the proven ones after group normalization (the form {@code dp:SIGMA}). */
@@ -91,17 +133,19 @@ public record DataNormalization(double noiseMultiplier, double meanBound, double
             return new double[] {meanBound, squareBound};
         }
         if (groups < 1) {
-            throw new InvalidParameterException(java.util.List.of(PARAM, "features"), "%s dp:SIGMA takes its clip "
-                    + "bounds from the group normalization of %s scatter:J,L,G, which has none here (G = 0): give "
-                    + "them, dp:SIGMA,MEAN_BOUND,SQUARE_BOUND");
+            throw new InvalidParameterException(java.util.List.of(PARAM, "features"), "%s " + kind + ":SIGMA takes "
+                    + "its clip bounds from the group normalization of %s scatter:J,L,G, which has none here (G = 0): "
+                    + "give them, " + kind + ":SIGMA,MEAN_BOUND," + (whitening() ? "MOMENT_BOUND" : "SQUARE_BOUND"));
         }
-        return new double[] {ChannelNormalization.groupNormMeanBound(channels),
-                ChannelNormalization.groupNormSquareBound(channels, groups)};
+        // whitening: the released triangle's norm is at most ||M||_F <= trace(M) = ||x||^2 / P < channels
+        return new double[] {ChannelNormalization.groupNormMeanBound(channels), whitening() ? channels
+                : ChannelNormalization.groupNormSquareBound(channels, groups)};
     }
 
     /** The flag's text form. */
     public String text() {
-        return "dp:" + num(noiseMultiplier) + (provenBounds() ? "" : "," + num(meanBound) + "," + num(squareBound));
+        return kind + ":" + num(noiseMultiplier) + (provenBounds() ? "" : "," + num(meanBound) + "," + num(squareBound))
+                + (Double.isNaN(eps) ? "" : "," + num(eps));
     }
 
     private static String num(double v) {

@@ -429,8 +429,8 @@ class DpTrainCliTest {
                 "--learning-rate", "0.5", "--clip-norm", "0.1", "--ledger", ledger, "--dataset-id", "images",
                 "--output", dir.resolve("model").toString());
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.err().contains("data normalization: 81 channel means and variances released (Gaussian mechanism, "
-                + "sigma 8, clip bounds 9 and 15.59"), r.err());
+        assertTrue(r.err().contains("data normalization: standardization of 81 channels from released statistics "
+                + "(Gaussian mechanism, sigma 8, clip bounds 9 and 15.59; epsilon 0.6340 of the run's"), r.err());
         assertTrue(r.out().contains("of which data normalization: 2 Gaussian releases"), r.out());
         JsonNode rep = JSON.readTree(dir.resolve("model").resolve("report.json").toFile());
         JsonNode dn = rep.at("/training/data_normalization");
@@ -456,7 +456,7 @@ class DpTrainCliTest {
         org.dpspark.jobs.model.SavedModel model = org.dpspark.jobs.model.SavedModel.read(
                 new org.apache.hadoop.conf.Configuration(), dir.resolve("model").toString());
         org.dpspark.datasets.spec.ScatterTransform sc = model.featureSpec().scatterTransform().orElseThrow();
-        double[] released = sc.standardization().orElseThrow().mean();
+        double[] released = ((org.dpspark.core.features.ChannelNormalization.Standardization) sc.normalization().orElseThrow()).mean();
         // the true channel means of the group-normalized scattering of the scaled pixels, computed here
         org.dpspark.core.features.Scattering2D s = new org.dpspark.core.features.Scattering2D(28, 28, 2, 8);
         double[] truth = new double[81];
@@ -484,6 +484,51 @@ class DpTrainCliTest {
         assertTrue(worst > 0.5 * noiseStd, "noise was added: largest difference " + worst + " for std " + noiseStd);
     }
 
+    /**
+     * --normalize dp-zca:SIGMA,MEAN_BOUND,MOMENT_BOUND on scattering features without group normalization: the model's
+     * spec carries a ZCA whitening (eps by the default rule, 2 sqrt(C) MOMENT_BOUND SIGMA / N), the report names it,
+     * the ledger holds both events, and the reloaded spec reproduces the evaluation.
+     */
+    @Test
+    void mnistNormalizeZca_whiteningSavedWithTheModel_andAccounted() throws IOException {
+        int n = 600;
+        Path train = idx("train", n, 9);
+        Path test = idx("t10k", 100, 10);
+        String ledger = org.dpspark.jobs.ledger.TestLedgers.init(dir.resolve("ledger"));
+        CliRun r = run("--input", train.toString(), "--format", "mnist", "--eval-input", test.toString(),
+                "--features", "scatter:2,8,0", "--normalize", "dp-zca:8,0.5,0.2", "--model", "softmax",
+                "--epsilon", "3", "--epochs", "2", "--batch-size", "100", "--learning-rate", "0.5", "--clip-norm", "0.1",
+                "--ledger", ledger, "--dataset-id", "images", "--output", dir.resolve("model").toString());
+        assertEquals(0, r.code(), r.err());
+        double eps = 2 * 9 * 0.2 * 8 / n;
+        assertTrue(r.err().contains("data normalization: ZCA whitening of 81 channels from released statistics "
+                + "(Gaussian mechanism, sigma 8, clip bounds 0.5 and 0.2, eps 0.048;"), r.err());
+        JsonNode rep = JSON.readTree(dir.resolve("model").resolve("report.json").toFile());
+        assertEquals("zca whitening", rep.at("/training/data_normalization/kind").asText());
+        assertEquals(0.5, rep.at("/training/data_normalization/mean_bound").asDouble());
+        org.dpspark.jobs.model.SavedModel model = org.dpspark.jobs.model.SavedModel.read(
+                new org.apache.hadoop.conf.Configuration(), dir.resolve("model").toString());
+        org.dpspark.datasets.spec.FeatureSpec spec = model.featureSpec();
+        org.dpspark.core.features.ChannelNormalization.Whitening w =
+                (org.dpspark.core.features.ChannelNormalization.Whitening) spec.scatterTransform().orElseThrow()
+                        .normalization().orElseThrow();
+        assertEquals(eps, w.eps(), 1e-15);
+        assertEquals(81 * 81, w.matrix().length);
+        double sigma = rep.at("/training/noise_multiplier").asDouble();
+        for (org.dpspark.accountant.ledger.LedgerEntry e : org.dpspark.accountant.ledger.PrivacyLedger
+                .open(ledger, new org.apache.hadoop.conf.Configuration()).state("images").entries()) {
+            assertEquals(List.of(new DpEvent(1.0, 8.0, 2), new DpEvent(100.0 / n, sigma,
+                    rep.at("/training/steps").asLong())), e.events());
+        }
+        org.apache.spark.api.java.JavaSparkContext jsc =
+                org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext());
+        double reloaded = org.dpspark.jobs.eval.Evaluator.evaluate(jsc,
+                org.dpspark.datasets.BlockPacker.pack(org.dpspark.datasets.MnistReader.read(spark, test.toString(), 2),
+                        spec), org.dpspark.jobs.model.ModelSpec.softmax(3969, 10).create(), model.params())
+                .values().get("accuracy");
+        assertEquals(rep.at("/evaluation/accuracy").asDouble(), reloaded, 0.0);
+    }
+
     /** --normalize where it cannot apply: one line, exit 2, nothing written, nothing reserved. */
     @Test
     void normalizeFlag_whereItCannotApply_refusedWithExitTwo() throws IOException {
@@ -502,10 +547,13 @@ class DpTrainCliTest {
                 "--user-col", "label", "--max-rows-per-user", "2"},
             // the normalization alone spends 0.634 (PLD) of a target of 0.5: refused once N is known
             {"--features", "scatter:2,8", "--normalize", "dp:8", "--epsilon", "0.5"},
+            {"--features", "scatter:2,8,0", "--normalize", "dp-zca:8", "--epsilon", "3"},
+            {"--features", "scatter:2,8", "--normalize", "dp-zca:8,1,1,0", "--epsilon", "3"},
         };
         String[] expected = {"needs --features scatter", "give them", "must be none, dp:SIGMA",
             "SIGMA,MEAN_BOUND,SQUARE_BOUND", "positive noise multiplier", "--no-dp", "row level",
-            "the normalization alone spends epsilon 0.63"};
+            "the normalization alone spends epsilon 0.63", "dp-zca:SIGMA,MEAN_BOUND,MOMENT_BOUND",
+            "EPS is whitening's, and positive"};
         for (int i = 0; i < cases.length; i++) {
             List<String> a = new ArrayList<>(List.of(common));
             a.addAll(List.of(cases[i]));
