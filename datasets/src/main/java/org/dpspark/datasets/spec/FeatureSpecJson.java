@@ -428,23 +428,23 @@ final class FeatureSpecJson {
                 boolean variance = node.has("variance");
                 boolean whitening = node.has("whitening") || node.has("eps");
                 if (variance && whitening) {
-                    throw new IllegalArgumentException(w + ": a data normalization has \"variance\" (standardization) "
+                    throw new IllegalArgumentException("a data normalization has \"variance\" (standardization) "
                             + "or \"whitening\" and \"eps\", not both");
                 }
                 if (node.has("mean") != (variance || whitening)) {
-                    throw new IllegalArgumentException(w + ": \"mean\" and \"variance\" (or \"whitening\") come "
+                    throw new IllegalArgumentException("\"mean\" and \"variance\" (or \"whitening\") come "
                             + "together (the data normalization's released statistics)");
                 }
                 if (variance) {
-                    st = new org.dpspark.core.features.ChannelNormalization.Standardization(numbers(node, "mean", w),
-                            numbers(node, "variance", w));
+                    st = new org.dpspark.core.features.ChannelNormalization.Standardization(numbers(node, "mean"),
+                            numbers(node, "variance"));
                 } else if (whitening) {
                     JsonNode e = node.get("eps");
                     if (e == null || !e.isNumber()) {
-                        throw new IllegalArgumentException(w + ": \"eps\" must be a number, got " + e);
+                        throw new IllegalArgumentException("\"eps\" must be a number, got " + e);
                     }
-                    st = new org.dpspark.core.features.ChannelNormalization.Whitening(numbers(node, "mean", w),
-                            numbers(node, "whitening", w), e.doubleValue());
+                    st = new org.dpspark.core.features.ChannelNormalization.Whitening(numbers(node, "mean"),
+                            numbers(node, "whitening"), e.doubleValue());
                 }
                 return new ScatterTransform(integer(node, "height", w), integer(node, "width", w),
                         integer(node, "j", w), integer(node, "l", w), integer(node, "groups", w), st);
@@ -455,16 +455,16 @@ final class FeatureSpecJson {
         }
     }
 
-    private static double[] numbers(JsonNode node, String key, String where) {
+    /** Inside readTransform's try, whose catch names the feature and the transform. */
+    private static double[] numbers(JsonNode node, String key) {
         JsonNode v = node.get(key);
         if (v == null || !v.isArray() || v.isEmpty()) {
-            throw new IllegalArgumentException(where + ": \"" + key + "\" must be a non-empty array of numbers");
+            throw new IllegalArgumentException("\"" + key + "\" must be a non-empty array of numbers");
         }
         double[] out = new double[v.size()];
         for (int i = 0; i < out.length; i++) {
             if (!v.get(i).isNumber()) {
-                throw new IllegalArgumentException(where + ": \"" + key + "\"[" + i + "] must be a number, got "
-                        + v.get(i));
+                throw new IllegalArgumentException("\"" + key + "\"[" + i + "] must be a number, got " + v.get(i));
             }
             out[i] = v.get(i).doubleValue();
         }

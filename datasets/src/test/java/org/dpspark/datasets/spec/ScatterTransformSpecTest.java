@@ -182,7 +182,7 @@ class ScatterTransformSpecTest {
         assertEquals(normed, back, "doubles round-trip exactly");
         assertEquals(json, back.toJson());
         String[][] cases = {
-            {json.replaceFirst(",\"variance\":\\[[^\\]]*\\]", ""), "\"mean\" and \"variance\" come together"},
+            {json.replaceFirst(",\"variance\":\\[[^\\]]*\\]", ""), "come together"},
             {json.replaceFirst("\"mean\":\\[[^,]*,", "\"mean\":["), "one entry per channel"},
             {json.replaceFirst("\"variance\":\\[[^,]*,", "\"variance\":[-1,"), "channel 0"},
             {json.replaceFirst("\"mean\":\\[", "\"mean\":[\"x\","), "\"mean\"[0] must be a number"},
@@ -193,5 +193,45 @@ class ScatterTransformSpecTest {
         assertTrue(e.getMessage().contains("scatter"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> sc.withNormalization(stats(17, 1)));
         assertTrue(e.getMessage().contains("17 channels"), e.getMessage());
+    }
+
+    @Test
+    void whitening_encodesAfterTheScattering_andRoundTripsInJson() {
+        FeatureSpec sc = FeatureSpec.mnist().withFeatureTransform("scatter:2,8,0");
+        java.util.SplittableRandom r = new java.util.SplittableRandom(5);
+        double[] mean = new double[81];
+        double[] w = new double[81 * 81];
+        for (int a = 0; a < 81; a++) {
+            mean[a] = 0.01 * r.nextGaussian();
+            for (int b = 0; b <= a; b++) {
+                double v = a == b ? 2 + r.nextDouble() : 0.1 * r.nextGaussian();
+                w[a * 81 + b] = v;
+                w[b * 81 + a] = v;
+            }
+        }
+        ChannelNormalization.Whitening wh = new ChannelNormalization.Whitening(mean, w, 3e-4);
+        FeatureSpec white = sc.withNormalization(wh);
+        Row row = row(image(7));
+        double[] plain = new RowEncoder(sc, MNIST_SCHEMA).encode(row);
+        double[] expected = new double[plain.length];
+        for (int p = 0; p < 49; p++) {
+            for (int a = 0; a < 81; a++) {
+                double s = 0;
+                for (int b = 0; b < 81; b++) {
+                    s += w[a * 81 + b] * (plain[b * 49 + p] - mean[b]);
+                }
+                expected[a * 49 + p] = s;
+            }
+        }
+        assertArrayEquals(expected, new RowEncoder(white, MNIST_SCHEMA).encode(row), 1e-12);
+        String json = white.toJson();
+        assertTrue(json.contains("\"whitening\":[") && json.contains("\"eps\":3.0E-4"), json.substring(0, 300));
+        assertEquals(white, FeatureSpec.fromJson(json));
+        String[][] cases = {
+            {json.replace("\"eps\":3.0E-4", "\"eps\":0"), "eps must be a positive"},
+            {json.replaceFirst("\"whitening\":\\[[^,]*,", "\"whitening\":["), "C x C matrix"},
+            {json.replaceFirst("\"whitening\":", "\"variance\":[1],\"whitening\":"), "not both"},
+        };
+        FeatureTransformSpecTest.assertJsonRefusedNamingTheFeature(cases);
     }
 }
