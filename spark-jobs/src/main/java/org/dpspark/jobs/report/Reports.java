@@ -94,6 +94,9 @@ public final class Reports {
                 g.put("mean_bound", n.meanBound());
                 g.put("square_bound", n.squareBound());
             }
+            if (n.whitening()) {
+                g.put("eps", n.whiteningEps());
+            }
             g.put("epsilon_alone", result.plan().normalizationEpsilon());
             g.put("accounting", "composed with the training in privacy.epsilon and in the ledger's events; the "
                     + "released statistics are in the model's feature spec");

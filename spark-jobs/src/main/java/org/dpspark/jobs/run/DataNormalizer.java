@@ -75,7 +75,7 @@ final class DataNormalizer {
 
     /** Whitening's regularization for N = {@code rows} (NaN for a standardization). */
     double eps(long rows) {
-        return settings.whitening() ? settings.eps(transform.channels(), rows, squareBound) : Double.NaN;
+        return settings.whitening() ? settings.whiteningEps() : Double.NaN;
     }
 
     /** What this step fits: "standardization" or "ZCA whitening". */
