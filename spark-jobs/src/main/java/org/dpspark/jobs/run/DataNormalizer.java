@@ -16,7 +16,8 @@ import org.dpspark.jobs.train.DataNormalization;
 /**
  * The data normalization step of a run ({@link DataNormalization}): checks that it fits the spec (before anything is
  * reserved), then, after the reservation, sums every row's clipped channel statistics on the executors in one job
- * and releases them on the driver with the Gaussian mechanism ({@link ChannelNormalization#release}). The executors
+ * and releases them on the driver with the Gaussian mechanism ({@link ChannelNormalization#release}, or
+ * {@link ChannelNormalization#releaseWhitening} for whitening). The executors
  * send only per-partition sums of clipped contributions; the driver adds the noise before the sums leave this class,
  * and neither the sums nor the rows are logged.
  */
@@ -68,13 +69,13 @@ final class DataNormalizer {
         return squareBound;
     }
 
-    /** The channels standardized. */
+    /** The channels normalized. */
     int channels() {
         return transform.channels();
     }
 
-    /** Whitening's regularization for N = {@code rows} (NaN for a standardization). */
-    double eps(long rows) {
+    /** Whitening's regularization (NaN for a standardization). */
+    double eps() {
         return settings.whitening() ? settings.whiteningEps() : Double.NaN;
     }
 
@@ -117,7 +118,7 @@ final class DataNormalizer {
             return a;
         });
         ChannelNormalization.ChannelMap map = whiten
-                ? ChannelNormalization.releaseWhitening(sums, rows, sigma, mb, sb, eps(rows), noise)
+                ? ChannelNormalization.releaseWhitening(sums, rows, sigma, mb, sb, eps(), noise)
                 : ChannelNormalization.release(sums, rows, sigma, mb, sb, noise);
         java.util.Arrays.fill(sums, 0.0); // the pre-noise sums go no further
         return map;

@@ -358,11 +358,11 @@ public final class TrainingRun {
                         + "statistics (Gaussian mechanism, sigma %s, clip bounds %s and %s%s; epsilon %.4f of the "
                         + "run's %.4f)", normalizer.what(), normalizer.channels(),
                         num(plan.normalizationNoise().getAsDouble()), num(normalizer.meanBound()),
-                        num(normalizer.squareBound()), Double.isNaN(normalizer.eps(v.rows())) ? ""
-                                : ", eps " + num(normalizer.eps(v.rows())), plan.normalizationEpsilon(),
+                        num(normalizer.squareBound()), Double.isNaN(normalizer.eps()) ? ""
+                                : ", eps " + num(normalizer.eps()), plan.normalizationEpsilon(),
                         plan.epsilon()));
-                data = standardized(data, st);
-                eval = eval == null ? null : standardized(eval, st);
+                data = normalized(data, st);
+                eval = eval == null ? null : normalized(eval, st);
             }
             JavaRDD<DenseBlock> blocks;
             if (bounded != null) {
@@ -850,8 +850,8 @@ public final class TrainingRun {
                 + "scattering transform: " + data.what() + " has a features vector instead");
     }
 
-    /** {@code data} encoded with its spec followed by the released channel statistics {@code st}. */
-    private static TrainingData standardized(TrainingData data, ChannelNormalization.ChannelMap st) {
+    /** {@code data} encoded with its spec followed by the channel map {@code st} fitted from released statistics. */
+    private static TrainingData normalized(TrainingData data, ChannelNormalization.ChannelMap st) {
         TrainingData.SpecEncoding s = (TrainingData.SpecEncoding) data.encoding();
         return new TrainingData(data.frame(), new TrainingData.SpecEncoding(s.spec().withNormalization(st),
                 s.specName()), data.input(), data.format(), data.what());
