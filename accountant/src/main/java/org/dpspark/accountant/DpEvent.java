@@ -1,6 +1,5 @@
 package org.dpspark.accountant;
 
-import org.dpspark.accountant.tuning.TrialCount;
 import org.dpspark.core.secagg.DdgParams;
 
 /**

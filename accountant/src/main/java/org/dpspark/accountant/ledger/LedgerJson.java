@@ -12,7 +12,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import org.dpspark.accountant.DpEvent;
-import org.dpspark.accountant.tuning.TrialCount;
+import org.dpspark.accountant.TrialCount;
 
 /**
  * The JSON form of a {@link LedgerEntry}, format versions 1, 2 (2 adds register entries and attempts), 3 (3 adds

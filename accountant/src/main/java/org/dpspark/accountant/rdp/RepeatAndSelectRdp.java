@@ -1,7 +1,7 @@
 package org.dpspark.accountant.rdp;
 
 import java.util.Arrays;
-import org.dpspark.accountant.tuning.TrialCount;
+import org.dpspark.accountant.TrialCount;
 
 /**
  * Renyi DP of private selection with a random number of repetitions (Papernot and Steinke, ICLR 2022,

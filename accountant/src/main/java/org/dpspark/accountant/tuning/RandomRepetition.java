@@ -1,5 +1,6 @@
 package org.dpspark.accountant.tuning;
 
+import org.dpspark.accountant.TrialCount;
 import org.dpspark.accountant.rdp.RdpAccountant;
 import org.dpspark.accountant.rdp.RepeatAndSelectRdp;
 

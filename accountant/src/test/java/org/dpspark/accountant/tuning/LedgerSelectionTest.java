@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import org.dpspark.accountant.DpEvent;
+import org.dpspark.accountant.TrialCount;
 import org.dpspark.accountant.ledger.Budget;
 import org.dpspark.accountant.ledger.DatasetState;
 import org.dpspark.accountant.ledger.EntryType;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.stream.IntStream;
 import java.util.stream.LongStream;
+import org.dpspark.accountant.TrialCount;
 import org.dpspark.accountant.rdp.RdpAccountant;
 import org.junit.jupiter.api.Test;
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.dpspark.accountant.DpEvent;
+import org.dpspark.accountant.TrialCount;
 import org.dpspark.accountant.rdp.RdpAccountant;
 import org.dpspark.accountant.rdp.SubsampledGaussianRdp;
 import org.junit.jupiter.api.Test;

@@ -10,6 +10,7 @@ import java.util.List;
 import org.dpspark.accountant.AccountantName;
 import org.dpspark.accountant.DpEvent;
 import org.dpspark.accountant.PrivacyBound;
+import org.dpspark.accountant.TrialCount;
 import org.dpspark.accountant.best.BestAccountant;
 import org.dpspark.accountant.pld.PldAccountant;
 import org.dpspark.accountant.rdp.RdpAccountant;

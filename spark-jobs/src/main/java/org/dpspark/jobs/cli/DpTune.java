@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.dpspark.accountant.tuning.TrialCount;
+import org.dpspark.accountant.TrialCount;
 import org.dpspark.jobs.ledger.JobLedger;
 import org.dpspark.jobs.model.ModelSpec;
 import org.dpspark.jobs.run.Hyperparameters;

@@ -10,7 +10,7 @@ import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.param.ParamPair;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.types.StructType;
-import org.dpspark.accountant.tuning.TrialCount;
+import org.dpspark.accountant.TrialCount;
 import org.dpspark.jobs.run.Hyperparameters;
 import org.dpspark.jobs.run.SearchSettings;
 import org.dpspark.jobs.run.SearchSpace;

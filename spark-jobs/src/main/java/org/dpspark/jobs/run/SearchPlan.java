@@ -5,11 +5,11 @@ import java.util.OptionalDouble;
 import java.util.OptionalLong;
 import org.dpspark.accountant.AccountantName;
 import org.dpspark.accountant.DpEvent;
+import org.dpspark.accountant.TrialCount;
 import org.dpspark.accountant.plan.PlanRequest;
 import org.dpspark.accountant.plan.PrivacyPlan;
 import org.dpspark.accountant.tuning.RandomRepetition;
 import org.dpspark.accountant.rdp.RdpAccountant;
-import org.dpspark.accountant.tuning.TrialCount;
 import org.dpspark.core.params.InvalidParameterException;
 import org.dpspark.jobs.train.TrainConfig;
 

@@ -1,6 +1,6 @@
 package org.dpspark.jobs.run;
 
-import org.dpspark.accountant.tuning.TrialCount;
+import org.dpspark.accountant.TrialCount;
 
 /**
  * What a private hyperparameter search adds to a run's settings ({@link TrainingRun#search}); the total epsilon is

@@ -120,7 +120,7 @@ class DpLedgerCliTest {
         assertEquals(0, ledger("init", "--ledger", loc()).code());
         PrivacyLedger l = PrivacyLedger.open(loc(), null);
         DpEvent search = DpEvent.repeatAndSelect(0.01, 1.5, 100, new DpEvent.Selection(
-                org.dpspark.accountant.tuning.TrialCount.geometric(10), 100));
+                org.dpspark.accountant.TrialCount.geometric(10), 100));
         l.reserve("d", "tune", "rows-v1:aa", List.of(search), 1e-5);
         String history = ledger("history", "--ledger", loc(), "--dataset-id", "d").out();
         assertTrue(history.contains("steps=100 per trial, search over truncated negative binomial (eta = 1, "

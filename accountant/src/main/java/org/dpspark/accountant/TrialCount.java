@@ -1,4 +1,4 @@
-package org.dpspark.accountant.tuning;
+package org.dpspark.accountant;
 
 import java.util.Locale;
 import java.util.Random;

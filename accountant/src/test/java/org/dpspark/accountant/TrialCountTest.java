@@ -1,4 +1,4 @@
-package org.dpspark.accountant.tuning;
+package org.dpspark.accountant;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
