@@ -62,6 +62,18 @@ public final class ChannelNormalization {
     }
 
     /**
+     * The proven bound on the L2 norm of the second-moment triangle an example contributes to whitening
+     * ({@link #contributeMoments}) after {@link GroupNorm}: the triangle's norm is at most ||M||_F, at most trace(M)
+     * for the positive semidefinite M, and trace(M) = ||x||^2 / P &lt; channels (see {@link #groupNormMeanBound}).
+     */
+    public static double groupNormMomentBound(int channels) {
+        if (channels < 1) {
+            throw new IllegalArgumentException("channels must be >= 1, got " + channels);
+        }
+        return channels;
+    }
+
+    /**
      * Adds one example's clipped contribution to {@code sums} (length 2 * channels): its channel means, scaled down to
      * L2 norm {@code meanBound} when above it, to {@code sums[0 .. channels)}, and its channel mean squares, scaled to
      * {@code squareBound}, to {@code sums[channels .. 2 channels)}.

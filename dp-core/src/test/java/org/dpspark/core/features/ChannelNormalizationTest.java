@@ -61,6 +61,7 @@ class ChannelNormalizationTest {
             assertEquals(Math.sqrt(81.0 * (81 / groups)), sb, 1e-12);
             double worstMean = 0;
             double worstSquare = 0;
+            double worstMoment = 0;
             for (int trial = 0; trial < 300; trial++) {
                 double[] x = new double[channels * spatial];
                 int kind = trial % 3;
@@ -74,6 +75,14 @@ class ChannelNormalizationTest {
                     };
                 }
                 GroupNorm.apply(x, 0, channels, spatial, groups, 1e-5);
+                // whitening's moment bound after group norm: the triangle's norm <= ||M||_F <= trace M < channels
+                double[] moments = new double[ChannelNormalization.momentsLength(channels)];
+                ChannelNormalization.contributeMoments(x, 0, channels, spatial, 1e9, 1e9, moments);
+                double t = 0;
+                for (int k = channels; k < moments.length; k++) {
+                    t += moments[k] * moments[k];
+                }
+                worstMoment = Math.max(worstMoment, Math.sqrt(t));
                 double[] sums = new double[2 * channels];
                 ChannelNormalization.contribute(x, 0, channels, spatial, 1e9, 1e9, sums);
                 double m = 0;
@@ -87,6 +96,8 @@ class ChannelNormalizationTest {
             }
             assertTrue(worstMean <= mb, "mean norm " + worstMean + " > " + mb);
             assertTrue(worstSquare <= sb, "square norm " + worstSquare + " > " + sb);
+            double tb = ChannelNormalization.groupNormMomentBound(channels);
+            assertTrue(worstMoment < tb, "moment triangle norm " + worstMoment + " >= " + tb);
             // the square bound is reached: one spike per group puts ~k on one channel of each group
             if (groups < channels) {
                 assertTrue(worstSquare > 0.9 * sb, groups + " groups: worst " + worstSquare + " vs bound " + sb);

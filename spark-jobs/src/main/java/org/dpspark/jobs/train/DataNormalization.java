@@ -139,18 +139,8 @@ public record DataNormalization(String kind, double noiseMultiplier, double mean
                     + "its clip bounds from the group normalization of %s scatter:J,L,G, which has none here (G = 0): "
                     + "give them, " + kind + ":SIGMA,MEAN_BOUND," + (whitening() ? "MOMENT_BOUND" : "SQUARE_BOUND"));
         }
-        // whitening: the released triangle's norm is at most ||M||_F <= trace(M) = ||x||^2 / P < channels
-        return new double[] {ChannelNormalization.groupNormMeanBound(channels), whitening() ? channels
+        return new double[] {ChannelNormalization.groupNormMeanBound(channels), whitening()
+                ? ChannelNormalization.groupNormMomentBound(channels)
                 : ChannelNormalization.groupNormSquareBound(channels, groups)};
-    }
-
-    /** The flag's text form. */
-    public String text() {
-        return kind + ":" + num(noiseMultiplier) + (provenBounds() ? "" : "," + num(meanBound) + "," + num(squareBound))
-                + (Double.isNaN(eps) ? "" : "," + num(eps));
-    }
-
-    private static String num(double v) {
-        return v == Math.rint(v) && Math.abs(v) < 1e15 ? String.valueOf((long) v) : String.valueOf(v);
     }
 }
