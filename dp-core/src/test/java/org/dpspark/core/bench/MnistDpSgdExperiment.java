@@ -13,11 +13,13 @@ import java.util.Set;
 import java.util.stream.IntStream;
 import java.util.zip.GZIPInputStream;
 import org.dpspark.core.clip.ClipBudget;
+import org.dpspark.core.features.ChannelNormalization;
 import org.dpspark.core.features.GroupNorm;
 import org.dpspark.core.features.Scattering2D;
 import org.dpspark.core.model.DpModel;
 import org.dpspark.core.model.Mlp;
 import org.dpspark.core.model.SoftmaxRegression;
+import org.dpspark.core.noise.Noise;
 import org.dpspark.core.noise.SecureGaussianNoise;
 import org.dpspark.core.optim.Adam;
 import org.dpspark.core.optim.LearningRateSchedule;
@@ -52,7 +54,9 @@ import org.dpspark.core.step.DriverUpdate;
  * orthonormal Haar low-pass band, 14 x 14; scatter:J,L = the order-2 scattering transform {@link Scattering2D} of
  * the scaled pixels, Tramer and Boneh's ScatterNet features (ICLR 2021), 81 x 7 x 7 for scatter:2,8), groups
  * (scatter only: {@link GroupNorm} with this many groups and eps 1e-5 after the transform, per example; default
- * channels / 3 when 3 divides the channel count, i.e. 27 for scatter:2,8 as Tramer and Boneh, else 0 = none). The
+ * channels / 3 when 3 divides the channel count, i.e. 27 for scatter:2,8 as Tramer and Boneh, else 0 = none), norm
+ * (scatter only: gn = the group normalization alone, the default; exact, dp:SIGMA,CM,CS, zca, zca:EPS or
+ * zcadp:SIGMA,CM,CS,EPS = data normalization instead of it, gn+... after it; see {@link #normalize}). The
  * transform is fixed and public: no privacy cost. Scattering features are computed once for train and test, on
  * the common fork-join pool (2 threads on 2 cores). Fashion-MNIST works the same way with dir pointing at its IDX
  * files (same names), e.g. dir=/usr/share/datasets/fashion-mnist.
@@ -137,14 +141,9 @@ public final class MnistDpSgdExperiment {
             long t0 = System.nanoTime();
             train[0] = scatter(scat, train[0], groups);
             test[0] = scatter(scat, test[0], groups);
-            String after = norm.startsWith("gn+") ? norm.substring(3) : norm;
-            if (after.startsWith("zca")) {
-                zca(train[0], test[0], scat.channels(), scat.outputHeight() * scat.outputWidth(), after);
-            } else if (!norm.equals("gn")) {
-                double[][] stats = channelStats(train[0], scat.channels(), scat.outputHeight() * scat.outputWidth(),
+            if (!norm.equals("gn")) {
+                normalize(train[0], test[0], scat.channels(), scat.outputHeight() * scat.outputWidth(),
                         norm.startsWith("gn+") ? norm.substring(3) : norm);
-                standardize(train[0], stats, scat.channels(), scat.outputHeight() * scat.outputWidth());
-                standardize(test[0], stats, scat.channels(), scat.outputHeight() * scat.outputWidth());
             }
             d = scat.outputSize();
             System.out.printf("scattering J=%d L=%d: %d channels of %d x %d, groups %d, normBound %.4f; %d images in"
@@ -343,210 +342,46 @@ public final class MnistDpSgdExperiment {
     }
 
     /**
-     * Channel means and variances of the scattering features for data normalization: exact ({@code norm=exact}), or
-     * private ({@code norm=dp:SIGMA,CM,CS}): each example's vector of channel means clipped to L2 norm CM and its
-     * vector of channel mean squares clipped to CS, summed, plus Gaussian noise of std CM SIGMA and CS SIGMA, over n
-     * (two Gaussian mechanisms; Tramer and Boneh's data normalization, ICLR 2021, with public thresholds).
+     * Data normalization of the scattering channels with dp-core's {@link ChannelNormalization}, as dp-train's
+     * {@code --normalize}: {@code exact} / {@code zca} (standardization / whitening from statistics without noise, eps
+     * 1e-5; {@code zca:EPS}), or private: {@code dp:SIGMA,CM,CS} (standardization) and {@code zcadp:SIGMA,CM,CS,EPS}
+     * (whitening), the contributions clipped to CM and CS.
      */
-    static double[][] channelStats(double[] x, int channels, int spatial, String norm) {
-        int d = channels * spatial;
-        int n = x.length / d;
-        boolean exact = norm.equals("exact");
-        double sigma = 0;
-        double cm = Double.POSITIVE_INFINITY;
-        double cs = Double.POSITIVE_INFINITY;
-        if (!exact) {
-            String[] p = norm.substring(3).split(",");
-            sigma = Double.parseDouble(p[0]);
-            cm = Double.parseDouble(p[1]);
-            cs = Double.parseDouble(p[2]);
-        }
-        double[] mean = new double[channels];
-        double[] sq = new double[channels];
-        double[] m = new double[channels];
-        double[] s = new double[channels];
-        double[] mNorms = new double[n];
-        double[] sNorms = new double[n];
-        for (int e = 0; e < n; e++) {
-            double mn = 0;
-            double sn = 0;
-            for (int c = 0; c < channels; c++) {
-                double a = 0;
-                double b = 0;
-                for (int p = 0; p < spatial; p++) {
-                    double v = x[e * d + c * spatial + p];
-                    a += v;
-                    b += v * v;
-                }
-                m[c] = a / spatial;
-                s[c] = b / spatial;
-                mn += m[c] * m[c];
-                sn += s[c] * s[c];
+    static void normalize(double[] train, double[] test, int channels, int spatial, String norm) {
+        boolean whiten = norm.startsWith("zca");
+        boolean exact = norm.equals("exact") || norm.equals("zca") || norm.startsWith("zca:");
+        String[] p = exact ? new String[0] : norm.substring(norm.indexOf(':') + 1).split(",");
+        double sigma = exact ? 1 : Double.parseDouble(p[0]);
+        double cm = exact ? Double.MAX_VALUE : Double.parseDouble(p[1]);
+        double cs = exact ? Double.MAX_VALUE : Double.parseDouble(p[2]);
+        double eps = norm.startsWith("zca:") ? Double.parseDouble(norm.substring(4))
+                : norm.startsWith("zcadp:") ? Double.parseDouble(p[3]) : 1e-5;
+        Noise noise = exact ? new Noise() {
+            @Override
+            public void addTo(double[] v, double std) {
             }
-            mNorms[e] = Math.sqrt(mn);
-            sNorms[e] = Math.sqrt(sn);
-            double fm = Math.min(1, cm / mNorms[e]);
-            double fs = Math.min(1, cs / sNorms[e]);
-            for (int c = 0; c < channels; c++) {
-                mean[c] += m[c] * fm;
-                sq[c] += s[c] * fs;
-            }
-        }
-        java.util.Arrays.sort(mNorms);
-        java.util.Arrays.sort(sNorms);
-        SecureGaussianNoise noise = SecureGaussianNoise.create();
-        double[] var = new double[channels];
-        double minVar = Double.POSITIVE_INFINITY;
-        double maxVar = 0;
-        for (int c = 0; c < channels; c++) {
-            mean[c] = (mean[c] + (exact ? 0 : noise.sample(cm * sigma))) / n;
-            sq[c] = (sq[c] + (exact ? 0 : noise.sample(cs * sigma))) / n;
-            var[c] = Math.max(sq[c] - mean[c] * mean[c], 0);
-            minVar = Math.min(minVar, var[c]);
-            maxVar = Math.max(maxVar, var[c]);
-        }
-        System.out.printf("data normalization %s: per-example norms of channel means median %.4f max %.4f, of mean"
-                + " squares median %.4f max %.4f; variances %.3g to %.3g%n", norm, mNorms[n / 2], mNorms[n - 1],
-                sNorms[n / 2], sNorms[n - 1], minVar, maxVar);
-        return new double[][] {mean, var};
-    }
 
-    /**
-     * Prototype: ZCA whitening of the channels (a 1 x 1 convolution): the channels' covariance pooled over examples and
-     * positions, C = E[(v - mu)(v - mu)^T] with v the channel vector at one position; each position's vector becomes
-     * (C + eps I)^(-1/2) (v - mu). {@code zca} = exact, {@code zca:EPS} with a given eps (default 1e-5).
-     */
-    static void zca(double[] train, double[] test, int channels, int spatial, String norm) {
-        // zca | zca:EPS | zcadp:SIGMA,CM,CS,EPS (per-example channel means clipped to CM and second-moment matrix
-        // (1/P) sum_p v_p v_p^T clipped to CS in Frobenius norm; Gaussian noise CM sigma, CS sigma on the lower triangle)
-        boolean dp = norm.startsWith("zcadp:");
-        double eps = 1e-5;
-        double sigma = 0;
-        double cm = Double.POSITIVE_INFINITY;
-        double cs = Double.POSITIVE_INFINITY;
-        if (dp) {
-            String[] q = norm.substring(6).split(",");
-            sigma = Double.parseDouble(q[0]);
-            cm = Double.parseDouble(q[1]);
-            cs = Double.parseDouble(q[2]);
-            eps = Double.parseDouble(q[3]);
-        } else if (norm.startsWith("zca:")) {
-            eps = Double.parseDouble(norm.substring(4));
-        }
+            @Override
+            public double sample(double std) {
+                return 0;
+            }
+        } : SecureGaussianNoise.create();
         int d = channels * spatial;
         int n = train.length / d;
-        double[] mu = new double[channels];
-        double[][] cov = new double[channels][channels];
-        double[] v = new double[channels];
-        double[] me = new double[channels];
-        double[][] mm = new double[channels][channels];
-        double maxM = 0;
-        double maxS = 0;
+        double[] sums = new double[whiten ? ChannelNormalization.momentsLength(channels) : 2 * channels];
         for (int e = 0; e < n; e++) {
-            java.util.Arrays.fill(me, 0);
-            for (double[] row : mm) {
-                java.util.Arrays.fill(row, 0);
-            }
-            for (int p = 0; p < spatial; p++) {
-                for (int c = 0; c < channels; c++) {
-                    v[c] = train[e * d + c * spatial + p];
-                    me[c] += v[c] / spatial;
-                }
-                for (int a = 0; a < channels; a++) {
-                    for (int b = 0; b <= a; b++) {
-                        mm[a][b] += v[a] * v[b] / spatial;
-                    }
-                }
-            }
-            double nm = 0;
-            double ns = 0;
-            for (int a = 0; a < channels; a++) {
-                nm += me[a] * me[a];
-                for (int b = 0; b < a; b++) {
-                    ns += 2 * mm[a][b] * mm[a][b];
-                }
-                ns += mm[a][a] * mm[a][a];
-            }
-            nm = Math.sqrt(nm);
-            ns = Math.sqrt(ns);
-            maxM = Math.max(maxM, nm);
-            maxS = Math.max(maxS, ns);
-            double fm = nm > cm ? cm / nm : 1;
-            double fs = ns > cs ? cs / ns : 1;
-            for (int a = 0; a < channels; a++) {
-                mu[a] += me[a] * fm;
-                for (int b = 0; b <= a; b++) {
-                    cov[a][b] += mm[a][b] * fs;
-                }
+            if (whiten) {
+                ChannelNormalization.contributeMoments(train, e * d, channels, spatial, cm, cs, sums);
+            } else {
+                ChannelNormalization.contribute(train, e * d, channels, spatial, cm, cs, sums);
             }
         }
-        SecureGaussianNoise noise = SecureGaussianNoise.create();
-        for (int a = 0; a < channels; a++) {
-            mu[a] = (mu[a] + (dp ? noise.sample(cm * sigma) : 0)) / n;
-        }
-        for (int a = 0; a < channels; a++) {
-            for (int b = 0; b <= a; b++) {
-                cov[a][b] = (cov[a][b] + (dp ? noise.sample(cs * sigma) : 0)) / n - mu[a] * mu[b];
-                cov[b][a] = cov[a][b];
-            }
-        }
-        System.out.printf("zca %s: per-example norms max %.4f (means), %.4f (second moments)%n", norm, maxM, maxS);
-        org.apache.commons.math3.linear.EigenDecomposition ed =
-                new org.apache.commons.math3.linear.EigenDecomposition(
-                        new org.apache.commons.math3.linear.Array2DRowRealMatrix(cov));
-        double[] lambda = ed.getRealEigenvalues();
-        org.apache.commons.math3.linear.RealMatrix vm = ed.getV();
-        double[][] w = new double[channels][channels];
-        for (int a = 0; a < channels; a++) {
-            for (int b = 0; b < channels; b++) {
-                double s = 0;
-                for (int k = 0; k < channels; k++) {
-                    s += vm.getEntry(a, k) * vm.getEntry(b, k) / Math.sqrt(Math.max(lambda[k], 0) + eps);
-                }
-                w[a][b] = s;
-            }
-        }
-        double lmin = Double.POSITIVE_INFINITY;
-        double lmax = 0;
-        for (double l : lambda) {
-            lmin = Math.min(lmin, l);
-            lmax = Math.max(lmax, l);
-        }
-        System.out.printf("zca: eigenvalues %.3g to %.3g, eps %.3g%n", lmin, lmax, eps);
+        ChannelNormalization.ChannelMap map = whiten
+                ? ChannelNormalization.releaseWhitening(sums, n, sigma, cm, cs, eps, noise)
+                : ChannelNormalization.release(sums, n, sigma, cm, cs, noise);
+        System.out.printf("data normalization %s: %s%n", norm, map);
         for (double[] x : new double[][] {train, test}) {
-            int rows = x.length / d;
-            IntStream.range(0, rows).parallel().forEach(e -> {
-                double[] in = new double[channels];
-                for (int p = 0; p < spatial; p++) {
-                    for (int c = 0; c < channels; c++) {
-                        in[c] = x[e * d + c * spatial + p] - mu[c];
-                    }
-                    for (int a = 0; a < channels; a++) {
-                        double s = 0;
-                        for (int b = 0; b < channels; b++) {
-                            s += w[a][b] * in[b];
-                        }
-                        x[e * d + a * spatial + p] = s;
-                    }
-                }
-            });
-        }
-    }
-
-    /** Whether channels whose (noisy) variance is 0 are zeroed, as Tramer and Boneh's code; -Dzero.flat=false keeps them. */
-    static final boolean ZERO_FLAT = !"false".equals(System.getProperty("zero.flat"));
-
-    /** (x - mean_c) / sqrt(var_c + 1e-5) per channel, and 0 where the variance is 0 (if ZERO_FLAT). */
-    static void standardize(double[] x, double[][] stats, int channels, int spatial) {
-        int d = channels * spatial;
-        for (int e = 0; e < x.length / d; e++) {
-            for (int c = 0; c < channels; c++) {
-                double scale = stats[1][c] == 0 && ZERO_FLAT ? 0 : 1 / Math.sqrt(stats[1][c] + 1e-5);
-                for (int p = 0; p < spatial; p++) {
-                    int i = e * d + c * spatial + p;
-                    x[i] = (x[i] - stats[0][c]) * scale;
-                }
-            }
+            IntStream.range(0, x.length / d).parallel().forEach(e -> map.apply(x, e * d, spatial));
         }
     }
 
