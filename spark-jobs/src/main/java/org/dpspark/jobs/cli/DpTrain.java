@@ -643,7 +643,7 @@ public class DpTrain implements Callable<Integer> {
         }
         if (evalTable != null) {
             if (evalInput != null) {
-                throw new IllegalArgumentException("give at most one of --eval-input and --eval-table");
+                throw new IllegalArgumentException("--eval-table is instead of --eval-input: give one of them");
             }
             tableLocation("--eval-table", evalTable);
         }
@@ -829,7 +829,7 @@ public class DpTrain implements Callable<Integer> {
         try {
             return DatasetLocations.normalizeTable(name);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(flag + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException(flag + " " + e.getMessage().replaceFirst("^table ", ""), e);
         }
     }
 

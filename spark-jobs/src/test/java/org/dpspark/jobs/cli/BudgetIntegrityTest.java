@@ -311,21 +311,4 @@ class BudgetIntegrityTest {
             }
         }
     }
-
-    @Test
-    void tableFlags_exclusiveWithPathFlags_andBadNames_refusedInOneLine() throws Exception {
-        csv();
-        String[][] cases = {
-            {"--table", "t", "--input", "x.csv"}, {"--table", "t", "--format", "csv"},
-            {"--input", "x.csv", "--format", "csv", "--eval-input", "y.csv", "--eval-table", "e"},
-            {"--table", "t", "--eval-input", "y.csv"}, {"--table", "a b"}, {"--table", "t", "--eval-table", "c.d.e.f"},
-            {"--demo", "--table", "t"}};
-        String[] named = {"--table", "--table", "--eval-table", "--eval-table", "--table", "--eval-table", "--table"};
-        for (int i = 0; i < cases.length; i++) {
-            CliRun r = train(job("x", "m" + i, cases[i]));
-            assertEquals(ExitCode.BAD_INPUT.code(), r.code(), String.join(" ", cases[i]) + ": " + r.err());
-            assertTrue(r.err().contains(named[i]), String.join(" ", cases[i]) + ": " + r.err());
-            assertEquals(1, r.err().strip().lines().count(), r.err());
-        }
-    }
 }
