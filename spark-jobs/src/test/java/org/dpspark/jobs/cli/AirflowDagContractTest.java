@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -25,8 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The contract between the exit codes of the dpspark commands and examples/airflow/dpspark_dag.py, which Airflow
  * cannot run here: every {@link ExitCode} has the reaction the DAG's EXIT_CODE_REACTIONS gives it (read from the
- * DAG with Python's ast module), the real commands exit with those codes in representative cases, and the DAG's
- * operators carry what the contract needs (the check first, the job id from run_id, retries). No SparkSession: the
+ * DAG with Python's ast module), its tasks raise the matching Airflow exceptions when run against stand-ins for
+ * Airflow's classes, the real commands exit with those codes in representative cases, and the DAG's operators carry
+ * what the contract needs (the check first, the job id from run_id, retries). Skipped without python3. No SparkSession: the
  * cases run dp-ledger and dp-train's pre-flight (which refuse before Spark starts); that dp-train itself exits 3 and 4
  * after a real run is DpTrainLedgerTest's and BudgetIntegrityTest's.
  */
@@ -105,7 +105,9 @@ class AirflowDagContractTest {
 
     @BeforeAll
     static void readDag() throws IOException, InterruptedException {
-        assumeTrue(python3(), "python3 not found: the checks of examples/airflow/dpspark_dag.py are skipped");
+        if (!python3()) {
+            return; // the tests that read or run the DAG are skipped (requirePython)
+        }
         ProcessBuilder pb = new ProcessBuilder("python3", "-c", READ_DAG, DAG.toString());
         pb.redirectError(ProcessBuilder.Redirect.DISCARD);
         Process p = pb.start();
@@ -113,6 +115,10 @@ class AirflowDagContractTest {
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "python3 did not finish");
         assertEquals(0, p.exitValue(), "python3 could not read " + DAG + " (a syntax error?)");
         dag = JSON.readTree(out);
+    }
+
+    private static void requirePython() {
+        assumeTrue(dag != null, "python3 not found: the checks of examples/airflow/dpspark_dag.py are skipped");
     }
 
     private static boolean python3() {
@@ -127,6 +133,7 @@ class AirflowDagContractTest {
 
     @Test
     void everyExitCode_hasTheReactionTheContractGivesIt_inTheDag() {
+        requirePython();
         Map<String, String> expected = new TreeMap<>();
         for (ExitCode c : ExitCode.values()) {
             expected.put(Integer.toString(c.code()), reaction(c));
@@ -147,6 +154,7 @@ class AirflowDagContractTest {
 
     @Test
     void dag_checksTheBudgetFirst_thenTrainsWithTheRunIdAsJobId_andRetriesFailuresOnly() {
+        requirePython();
         JsonNode tasks = dag.get("tasks");
         JsonNode check = tasks.get("dp_ledger_check");
         JsonNode train = tasks.get("dp_train");
@@ -178,6 +186,40 @@ class AirflowDagContractTest {
         }
     }
 
+    /**
+     * The DAG run against stand-ins for the Airflow names it imports (airflow_dag_harness.py): the check task with a
+     * dp-ledger that exits with each code, the training task with a spark-submit that writes each code to the status
+     * file (or none), succeeding or failing as spark-submit would. Each ends as the contract says.
+     */
+    @Test
+    void dag_raisesWhatEachExitCodeMeans_whenItsTasksRun() throws IOException, InterruptedException {
+        requirePython();
+        Path harness = dir.resolve("harness.py");
+        try (var in = AirflowDagContractTest.class.getResourceAsStream("airflow_dag_harness.py")) {
+            Files.copy(in, harness);
+        }
+        ProcessBuilder pb = new ProcessBuilder("python3", harness.toString(), DAG.toString(), dir.toString());
+        Path err = dir.resolve("harness.err");
+        pb.redirectError(err.toFile());
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the harness did not finish");
+        assertEquals(0, p.exitValue(), Files.readString(err));
+        JsonNode got = JSON.readTree(out);
+        for (int code : new int[] {0, 1, 2, 3, 4, 97}) {
+            String want = reaction(ExitCode.of(code));
+            int c = code == 97 ? 7 : code; // the harness's unknown code
+            assertEquals(want, got.get("check " + c).asText(), "check, exit " + c + ": " + got);
+            // the status file decides, whether spark-submit itself succeeded or not (cluster mode: it says nothing)
+            assertEquals(want, got.get("train " + c).asText(), "train, exit " + c + ": " + got);
+            assertEquals(want, got.get("train " + c + " submit-failed").asText(), "train, exit " + c + ": " + got);
+        }
+        // no status file: the driver never wrote its outcome; a failure, retried
+        assertEquals("retry", got.get("train none").asText());
+        assertEquals("retry", got.get("train none submit-failed").asText());
+        assertEquals("--status-file", got.at("/status arg/0").asText());
+    }
+
     // The real commands, in the cases the DAG reacts to.
 
     private static CliRun ledger(String... args) {
@@ -188,50 +230,52 @@ class AirflowDagContractTest {
         return CliRun.capture(DpTrain::run, args);
     }
 
+    /** A command run in a case the DAG meets, and the exit code it must give. */
+    private record Case(String name, CliRun run, ExitCode want) {}
+
     @Test
     void theCommands_exitWithTheCodesTheDagReactsTo() {
         String l = dir.resolve("ledger").toString();
         assertEquals(0, ledger("init", "--ledger", l).code());
-        assertEquals(0, ledger("set-budget", "--ledger", l, "--dataset-id", "small", "--epsilon", "0.5", "--delta", "1e-5").code());
-        assertEquals(0, ledger("set-budget", "--ledger", l, "--dataset-id", "adult", "--epsilon", "5", "--delta", "1e-5").code());
+        for (String[] budget : new String[][] {{"small", "0.5"}, {"adult", "5"}}) {
+            assertEquals(0, ledger("set-budget", "--ledger", l, "--dataset-id", budget[0], "--epsilon", budget[1],
+                    "--delta", "1e-5").code());
+        }
         // "adult" has committed the job "scheduled__1" (the API, as dp-train would: reserve, then commit)
         PrivacyLedger pl = PrivacyLedger.open(l, new org.apache.hadoop.conf.Configuration());
         List<DpEvent> events = List.of(new DpEvent(0.01, 1.1, 1000));
         pl.reserve("adult", "scheduled__1", "rows-v1:abc", events, 1e-5);
         pl.commit("adult", "scheduled__1", events, 0.9, 1e-5, null);
         String[] plan = {"--rows", "32561", "--batch-size", "256", "--epochs", "15", "--epsilon", "1", "--delta", "1e-5"};
+        String[] check = {"check", "--ledger", l, "--json", "--dataset-id"};
+        String[] dryRun = {"--dry-run", "--ledger", l, "--dataset-id", "adult", "--job-id"};
 
-        Map<String, ExitCode> cases = new java.util.LinkedHashMap<>();
-        Map<String, CliRun> runs = new java.util.LinkedHashMap<>();
-        runs.put("dp-ledger check, fits", ledger(concat(new String[] {"check", "--ledger", l, "--dataset-id", "adult"}, plan)));
-        cases.put("dp-ledger check, fits", ExitCode.SUCCESS);
-        runs.put("dp-ledger check, budget too small", ledger(concat(new String[] {"check", "--ledger", l, "--dataset-id", "small", "--json"}, plan)));
-        cases.put("dp-ledger check, budget too small", ExitCode.BUDGET_EXHAUSTED);
-        runs.put("dp-ledger check, bad flag", ledger("check", "--ledger", l, "--dataset-id", "adult", "--no-such-flag"));
-        cases.put("dp-ledger check, bad flag", ExitCode.BAD_INPUT);
-        runs.put("dp-train, bad flag", train("--no-such-flag"));
-        cases.put("dp-train, bad flag", ExitCode.BAD_INPUT);
-        runs.put("dp-train --dry-run, plan fits", train(concat(new String[] {"--dry-run", "--ledger", l, "--dataset-id", "adult", "--job-id", "scheduled__2"}, plan)));
-        cases.put("dp-train --dry-run, plan fits", ExitCode.SUCCESS);
-        runs.put("dp-train --dry-run, job id committed", train(concat(new String[] {"--dry-run", "--ledger", l, "--dataset-id", "adult", "--job-id", "scheduled__1"}, plan)));
-        cases.put("dp-train --dry-run, job id committed", ExitCode.LEDGER_CONFLICT);
-
-        Iterator<Map.Entry<String, CliRun>> it = runs.entrySet().iterator();
-        while (it.hasNext()) {
-            Map.Entry<String, CliRun> e = it.next();
-            ExitCode want = cases.get(e.getKey());
-            CliRun r = e.getValue();
-            assertEquals(want.code(), r.code(), e.getKey() + ": " + r.out() + r.err());
-            assertEquals(reaction(want), dag.at("/reactions/" + r.code()).asText(), e.getKey());
-            if (want != ExitCode.SUCCESS && want != ExitCode.BUDGET_EXHAUSTED) {
+        List<Case> cases = List.of(
+                new Case("dp-ledger check, fits", ledger(concat(check, "adult", plan)), ExitCode.SUCCESS),
+                new Case("dp-ledger check, budget too small", ledger(concat(check, "small", plan)),
+                        ExitCode.BUDGET_EXHAUSTED),
+                new Case("dp-ledger check, bad flag", ledger(concat(check, "adult", "--no-such-flag")),
+                        ExitCode.BAD_INPUT),
+                new Case("dp-train, bad flag", train("--no-such-flag"), ExitCode.BAD_INPUT),
+                new Case("dp-train --dry-run, fits", train(concat(dryRun, "scheduled__2", plan)), ExitCode.SUCCESS),
+                new Case("dp-train --dry-run, job id committed", train(concat(dryRun, "scheduled__1", plan)),
+                        ExitCode.LEDGER_CONFLICT));
+        for (Case c : cases) {
+            CliRun r = c.run();
+            assertEquals(c.want().code(), r.code(), c.name() + ": " + r.out() + r.err());
+            if (dag != null) {
+                assertEquals(reaction(c.want()), dag.at("/reactions/" + r.code()).asText(), c.name());
+            }
+            if (c.want() != ExitCode.SUCCESS && c.want() != ExitCode.BUDGET_EXHAUSTED) {
                 // the DAG's message: an error's first line on stderr names the command and the cause
                 String first = r.err().strip().lines().findFirst().orElse("");
-                assertTrue(first.matches("dp-(ledger|train): error: .+"), e.getKey() + ": " + r.err());
+                assertTrue(first.matches("dp-(ledger|train): error: .+"), c.name() + ": " + r.err());
             }
         }
         // The check's JSON answer carries the refusal's message, which the DAG puts in the skip.
-        JsonNode refused = readJson(runs.get("dp-ledger check, budget too small").out());
-        assertTrue(!refused.get("fits").asBoolean() && refused.get("message").asText().contains("budget"), refused.toString());
+        JsonNode refused = readJson(cases.get(1).run().out());
+        assertTrue(!refused.get("fits").asBoolean() && refused.get("message").asText().contains("budget"),
+                refused.toString());
     }
 
     private static JsonNode readJson(String s) {
@@ -242,9 +286,10 @@ class AirflowDagContractTest {
         }
     }
 
-    private static String[] concat(String[] a, String[] b) {
-        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, out, a.length, b.length);
-        return out;
+    private static String[] concat(String[] head, String middle, String... tail) {
+        List<String> out = new ArrayList<>(List.of(head));
+        out.add(middle);
+        out.addAll(List.of(tail));
+        return out.toArray(String[]::new);
     }
 }
