@@ -19,8 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * submit-scripts/dp-shell as a notebook user runs it: jshell with the packaged jar, a script that builds a DataFrame,
  * fits a DpLogisticRegression in a Pipeline against a scratch ledger made by dp-ledger, reads the ledger back as a
- * DataFrame and prints what it found. One dp-shell run (40 to 50 s on 2 shared cores: jshell, its agent JVM and a local
- * Spark session) plus two dp-ledger calls (about 2 s each).
+ * DataFrame and prints what it found; and with SPARK_HOME set. Two dp-shell runs (40 to 50 s each on 2 shared cores:
+ * jshell, its agent JVM and a local Spark session) plus two dp-ledger calls (about 2 s each).
  */
 class DpShellScriptIT {
     private static final Path HOME = Path.of(System.getProperty("dpspark.home", "..")).toAbsolutePath().normalize();
@@ -31,11 +31,18 @@ class DpShellScriptIT {
     private record Result(int code, String out, String err) {}
 
     private Result run(String script, String... args) throws IOException, InterruptedException {
+        return run(null, script, args);
+    }
+
+    private Result run(Path sparkHome, String script, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(SCRIPTS.resolve(script).toString());
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
         pb.environment().remove("SPARK_HOME");
+        if (sparkHome != null) {
+            pb.environment().put("SPARK_HOME", sparkHome.toString());
+        }
         pb.environment().put("DPSPARK_DRIVER_MEMORY", "1g");
         Path out = dir.resolve(script + ".out");
         Path err = dir.resolve(script + ".err");
@@ -96,5 +103,33 @@ class DpShellScriptIT {
         // the --add-opens reached the agent JVM, where Spark runs (-R options)
         assertTrue(r.out().contains("agent opens sun.nio.ch: true"), r.out());
         assertFalse(r.err().contains(" INFO SparkContext") || r.err().contains("Exception"), r.err());
+    }
+
+    /** With SPARK_HOME set, Spark comes from its jars/ (here: links to the Maven-resolved jars, as dp-local-cluster). */
+    @Test
+    void withSparkHome_theDistributionsJarsAreUsed() throws Exception {
+        Path home = Files.createDirectories(dir.resolve("spark-home/jars"));
+        Path cp = HOME.resolve("spark-jobs/target/embedded-classpath.txt");
+        for (String jar : Files.readString(cp).strip().split(":")) {
+            if (jar.endsWith(".jar")) {
+                Files.createSymbolicLink(home.resolve(Path.of(jar).getFileName()), Path.of(jar));
+            }
+        }
+        // jshell resolves the links to their targets; a jar that exists only in jars/ shows the folder is used
+        try (var jar = new java.util.jar.JarOutputStream(Files.newOutputStream(home.resolve("marker.jar")))) {
+            jar.putNextEntry(new java.util.jar.JarEntry("dpspark-shell-marker.txt"));
+            jar.write("from SPARK_HOME/jars".getBytes(StandardCharsets.UTF_8));
+            jar.closeEntry();
+        }
+        Path script = Files.writeString(dir.resolve("count.jsh"), """
+            var marker = SparkSession.class.getClassLoader().getResourceAsStream("dpspark-shell-marker.txt");
+            System.out.println("marker: " + (marker == null ? "absent" : new String(marker.readAllBytes())));
+            System.out.println("rows over 4: " + spark.range(10).filter(col("id").gt(4)).count());
+            /exit
+            """);
+        Result r = run(home.getParent(), "dp-shell", "-q", script.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("marker: from SPARK_HOME/jars"), r.out());
+        assertTrue(r.out().contains("rows over 4: 5"), r.out());
     }
 }
