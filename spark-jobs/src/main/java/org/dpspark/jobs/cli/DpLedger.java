@@ -172,7 +172,8 @@ public final class DpLedger implements Runnable {
         @Option(names = "--dataset-id", required = true, paramLabel = "ID")
         String datasetId;
 
-        @Option(names = "--location", paramLabel = "PATH", description = "A path (any Hadoop file system); repeatable.")
+        @Option(names = "--location", paramLabel = "PATH", description = "A path (any Hadoop file system), or a catalog "
+                + "table as table:[database.]table (as --table); repeatable.")
         List<String> locations = new java.util.ArrayList<>();
 
         @Option(names = "--table", paramLabel = "NAME", description = "A catalog table, [database.]table; repeatable.")
@@ -191,7 +192,9 @@ public final class DpLedger implements Runnable {
             List<String> normalized = new java.util.ArrayList<>();
             for (String l : locations) {
                 try {
-                    normalized.add(DatasetLocations.normalizePath(l, conf));
+                    // table:db.name is the ledger's own form of a table's location (what dp-train records for --table)
+                    normalized.add(l.strip().toLowerCase(Locale.ROOT).startsWith("table:")
+                            ? DatasetLocations.normalizeTable(l) : DatasetLocations.normalizePath(l, conf));
                 } catch (IllegalArgumentException e) {
                     throw new IllegalArgumentException("register: --location: " + e.getMessage(), e);
                 }

@@ -104,6 +104,9 @@ public class DpTrain implements Callable<Integer> {
     @Option(names = "--eval-input", paramLabel = "PATH", description = "Held-out evaluation data, same format and spec (metrics are not DP).")
     String evalInput;
 
+    @Option(names = "--eval-table", paramLabel = "NAME", description = "Held-out evaluation data from a catalog table ([database.]table), instead of --eval-input; encoded by the same spec (metrics are not DP).")
+    String evalTable;
+
     @Option(names = "--epsilon", paramLabel = "EPS", description = "Target epsilon; the noise multiplier is calibrated to meet it. Exclusive with --noise-multiplier.")
     Double epsilon;
 
@@ -632,20 +635,29 @@ public class DpTrain implements Callable<Integer> {
             return;
         }
         if (demo) {
-            if (input != null || evalInput != null) {
-                throw new IllegalArgumentException("--demo generates its own data; do not pass --input or --eval-input");
+            if (input != null || evalInput != null || table != null || evalTable != null) {
+                throw new IllegalArgumentException("--demo generates its own data; do not pass --input, --table, "
+                        + "--eval-input or --eval-table");
             }
             return;
+        }
+        if (evalTable != null) {
+            if (evalInput != null) {
+                throw new IllegalArgumentException("--eval-table is instead of --eval-input: give one of them");
+            }
+            tableLocation("--eval-table", evalTable);
         }
         if (table != null) {
             if (input != null || format != null) {
                 throw new IllegalArgumentException("--table reads a catalog table: do not pass --input or --format with it");
             }
+            tableLocation("--table", table);
             if (spec == null) {
                 throw new IllegalArgumentException("--spec is required with --table (a JSON file or a built-in name)");
             }
             if (evalInput != null) {
-                throw new IllegalArgumentException("--eval-input goes with --input and --format; with --table, evaluate separately");
+                throw new IllegalArgumentException("--eval-input goes with --input and --format; with --table, "
+                        + "evaluate on --eval-table");
             }
             if (output == null && !dryRun) {
                 throw new IllegalArgumentException("--output is required");
@@ -725,7 +737,7 @@ public class DpTrain implements Callable<Integer> {
         } else {
             target = LedgerTarget.at(ledger, datasetId, new SparkConf()).withUnbudgeted(unbudgeted);
             if (table != null) {
-                locations = List.of(DatasetLocations.normalizeTable(table));
+                locations = List.of(tableLocation("--table", table));
             } else if (input != null) {
                 locations = List.of(DatasetLocations.normalizePath(input, hadoop));
             }
@@ -788,16 +800,14 @@ public class DpTrain implements Callable<Integer> {
 
     private Inputs readInputs(SparkSession spark, Resolved r) {
         TrainingData.SpecEncoding enc = new TrainingData.SpecEncoding(r.spec(), r.specName());
+        TrainingData evalFromTable = evalTable == null ? null
+                : new TrainingData(InputFlags.table(spark, "--eval-table", evalTable), enc,
+                        tableLocation("--eval-table", evalTable), "table", "--eval-table");
         if (table != null) {
-            Dataset<Row> rows;
-            try {
-                rows = spark.table(table);
-            } catch (RuntimeException e) {
-                throw new IllegalArgumentException("--table " + table + ": no such table (" + e.getClass().getSimpleName()
-                        + ")", e);
-            }
+            Dataset<Row> rows = InputFlags.table(spark, "--table", table);
             warnIfUnprepared(rows, r.spec(), "--table " + table);
-            return new Inputs(new TrainingData(rows, enc, "table:" + table, "table", "--table"), null, r.spec());
+            return new Inputs(new TrainingData(rows, enc, tableLocation("--table", table), "table", "--table"),
+                    evalFromTable, r.spec());
         }
         String fmt = r.format().name().toLowerCase(Locale.ROOT);
         Dataset<Row> rows = federatedSplit == null ? read(spark, input, r.format(), r.spec())
@@ -805,9 +815,22 @@ public class DpTrain implements Callable<Integer> {
                         : spark.sparkContext().defaultParallelism(), split(spark));
         warnIfUnprepared(rows, r.spec(), "--input " + input);
         TrainingData train = new TrainingData(rows, enc, input, fmt, "--input");
-        TrainingData eval = evalInput == null ? null
+        TrainingData eval = evalInput == null ? evalFromTable
                 : new TrainingData(read(spark, evalInput, r.format(), r.spec()), enc, evalInput, fmt, "--eval-input");
         return new Inputs(train, eval, r.spec());
+    }
+
+    /**
+     * The ledger's location of a catalog table, {@code table:db.name} (the session catalog's; unqualified names are in
+     * {@code default}): the identifier a data owner registers with {@code dp-ledger register --table} (or
+     * {@code --location table:db.name}). A name that is not [database.]table is bad input naming the flag.
+     */
+    static String tableLocation(String flag, String name) {
+        try {
+            return DatasetLocations.normalizeTable(name);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(flag + " " + e.getMessage().replaceFirst("^table ", ""), e);
+        }
     }
 
     /**

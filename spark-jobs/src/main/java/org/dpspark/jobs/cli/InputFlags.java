@@ -10,7 +10,10 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.dpspark.datasets.InputFormat;
 
-/** The {@code --input}/{@code --format}/{@code --table} flags that dp-predict and dp-prepare share. */
+/**
+ * The {@code --input}/{@code --format}/{@code --table} flags that dp-predict and dp-prepare share, and the reading of a
+ * catalog table that dp-train and dp-tune use too.
+ */
 final class InputFlags {
     private InputFlags() {}
 
@@ -58,13 +61,18 @@ final class InputFlags {
 
     /** The catalog table named by --table; an unknown table is bad input naming it. */
     static Dataset<Row> table(SparkSession spark, String table) {
+        return table(spark, "--table", table);
+    }
+
+    /** The catalog table named by {@code flag} (--table, --eval-table); an unknown table is bad input naming both. */
+    static Dataset<Row> table(SparkSession spark, String flag, String table) {
         try {
             return spark.table(table);
         } catch (Exception e) {
             if (e instanceof AnalysisException ae) {
                 String why = "TABLE_OR_VIEW_NOT_FOUND".equals(ae.getCondition()) ? "no such table or view"
                         : String.valueOf(ae.getMessage()).replace('\n', ' ').replace('\r', ' ');
-                throw new IllegalArgumentException("--table " + table + ": " + why, e);
+                throw new IllegalArgumentException(flag + " " + table + ": " + why, e);
             }
             throw e;
         }

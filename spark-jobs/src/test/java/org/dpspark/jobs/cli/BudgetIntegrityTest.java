@@ -43,6 +43,8 @@ import org.junit.jupiter.api.io.TempDir;
  * a notebook fit without setLedger (4), a retry under the same job id after a killed attempt (6), an absurd epsilon
  * (7); and two concurrent jobs reading one registered dataset by location and by table, against one budget. (The
  * output path under a file (5) and cluster deploy mode (8) are tested by DpTrainPreflightTest and StatusFileIT.)
+ * Catalog tables (--table, --eval-table) are found by their registered {@code table:db.name} and by their rows'
+ * fingerprint, as paths are. Managed tables live in a temporary warehouse.
  */
 class BudgetIntegrityTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -51,11 +53,13 @@ class BudgetIntegrityTest {
             + "{\"column\":\"b\",\"encoding\":\"scale\",\"min\":-1,\"max\":1}]}";
     private static SparkSession spark;
 
+    @TempDir static Path warehouse;
+
     @TempDir Path dir;
 
     @BeforeAll
     static void start() {
-        spark = SparkTestSession.start("BudgetIntegrityTest");
+        spark = SparkTestSession.startWithWarehouse("BudgetIntegrityTest", warehouse);
     }
 
     @AfterAll
@@ -257,6 +261,54 @@ class BudgetIntegrityTest {
             assertTrue(s.spentEpsilon() <= 1.5, "overdrawn: " + s.spentEpsilon());
         } finally {
             spark.sql("DROP TABLE IF EXISTS people_table");
+        }
+    }
+
+    private void saveTable(String name, Dataset<Row> rows) {
+        spark.sql("DROP TABLE IF EXISTS " + name);
+        rows.coalesce(1).write().format("parquet").saveAsTable(name);
+    }
+
+    @Test
+    void tables_areChargedByTheirRegisteredName_andByTheirRowsFingerprint_andAMissingTableIsOneLine() throws Exception {
+        Dataset<Row> people = DataReader.read(spark, csv().toString(), InputFormat.CSV)
+                .drop(DataReader.CORRUPT_RECORD_COLUMN);
+        saveTable("people_tbl", people);
+        saveTable("people_eval", people.limit(500));
+        try {
+            // The owner registers the table by the ledger's own form of its location (as dp-train records --table).
+            owner("people", 5, "--location", "table:default.People_Tbl");
+            CliRun first = train(job("by-table", "m1", "--table", "people_tbl", "--eval-table", "default.people_eval"));
+            assertEquals(0, first.code(), first.err());
+            JsonNode report = JSON.readTree(dir.resolve("m1/report.json").toFile());
+            assertEquals(500, report.at("/evaluation/rows").asLong(), report.at("/evaluation").toString());
+            assertTrue(report.at("/evaluation/accuracy").asDouble() > 0.6, report.at("/evaluation").toString());
+            DatasetState s = state("people");
+            assertTrue(s.spentEpsilon() > 0.5, "charged to 'people': " + s.spentEpsilon());
+
+            // A copy of the rows under another, unregistered name is still the owner's dataset: the fingerprint.
+            saveTable("people_copy", spark.table("people_tbl"));
+            double before = state("people").spentEpsilon();
+            CliRun copy = train(job("by-copy", "m2", "--table", "people_copy"));
+            assertEquals(0, copy.code(), copy.err());
+            assertTrue(state("people").spentEpsilon() > before, "the copy was not charged to 'people'");
+
+            // Unknown tables: exit 2, one line naming the flag and the table; nothing charged.
+            double spent = state("people").spentEpsilon();
+            for (String[] bad : new String[][] {{"--table", "no_such_tbl"}, {"--table", "people_tbl", "--eval-table",
+                    "nope.no_eval"}}) {
+                CliRun r = train(job("bad-" + bad.length, "m3", bad));
+                assertEquals(ExitCode.BAD_INPUT.code(), r.code(), r.err());
+                String flag = bad[bad.length - 2] + " " + bad[bad.length - 1];
+                assertTrue(r.err().contains(flag) && r.err().contains("no such table"), r.err());
+                assertEquals(1, r.err().strip().lines().count(), r.err());
+            }
+            assertEquals(spent, state("people").spentEpsilon(), 0.0);
+            assertFalse(Files.exists(dir.resolve("m3")));
+        } finally {
+            for (String t : List.of("people_tbl", "people_eval", "people_copy")) {
+                spark.sql("DROP TABLE IF EXISTS " + t);
+            }
         }
     }
 }

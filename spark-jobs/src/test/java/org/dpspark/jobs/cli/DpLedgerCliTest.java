@@ -91,6 +91,13 @@ class DpLedgerCliTest {
         assertTrue(badTable.err().contains("--table"), badTable.err());
         String history = ledger("history", "--ledger", loc(), "--dataset-id", "adult").out();
         assertTrue(history.contains("register") && history.contains("table:census.adult"), history);
+        // --location table:db.name is the same table (the ledger's own form, as dp-train records --table)
+        CliRun asLocation = ledger("register", "--ledger", loc(), "--dataset-id", "other", "--location",
+                "table:spark_catalog.Census.Adult");
+        assertEquals(ExitCode.LEDGER_CONFLICT.code(), asLocation.code(), asLocation.err());
+        CliRun newTable = ledger("register", "--ledger", loc(), "--dataset-id", "other", "--location", "TABLE:sales");
+        assertEquals(0, newTable.code(), newTable.err());
+        assertTrue(newTable.out().contains("table:default.sales"), newTable.out());
     }
 
     @Test

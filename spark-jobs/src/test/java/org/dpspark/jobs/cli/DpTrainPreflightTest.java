@@ -187,4 +187,21 @@ class DpTrainPreflightTest {
         assertNull(StatusFile.fromArgs("--demo"));
         assertEquals("x", StatusFile.fromArgs("--demo", "--status-file=x"));
     }
+
+    @Test
+    void tableFlags_exclusiveWithPathFlags_andBadNames_refusedBeforeSpark() {
+        String[][] cases = {
+            {"--table", "t", "--input", "x.csv"}, {"--table", "t", "--format", "csv"},
+            {"--input", csv.toString(), "--format", "csv", "--eval-input", "y.csv", "--eval-table", "e"},
+            {"--table", "t", "--eval-input", "y.csv"}, {"--table", "a b"}, {"--table", "t", "--eval-table", "c.d.e"},
+            {"--demo", "--table", "t"}};
+        String[] named = {"--table", "--table", "--eval-table", "--eval-input", "--table", "--eval-table", "--demo"};
+        for (int i = 0; i < cases.length; i++) {
+            List<String> a = new ArrayList<>(List.of("--spec", dir.resolve("spec.json").toString(), "--epsilon", "1",
+                    "--ledger", ledger(), "--output", dir.resolve("m" + i).toString()));
+            a.addAll(List.of(cases[i]));
+            assertRefusedBeforeSpark(CliRun.capture(DpTrain::run, a.toArray(String[]::new)), named[i]);
+            assertFalse(Files.exists(dir.resolve("m" + i)));
+        }
+    }
 }
