@@ -342,4 +342,28 @@ public record PrivacyPlan(
         }
         return BestAccountant.bound(history(stepsDone), delta).epsilon();
     }
+
+    /**
+     * Both accountants' epsilons at delta after {@code stepsDone} steps (the normalization composed first, as in
+     * {@link #epsilonAfter}), for a report's epsilon-over-steps curve; for no steps the normalization's alone (both 0
+     * without normalization). PLD is +Infinity where it certifies nothing (secure aggregation). Costs one evaluation
+     * of each accountant.
+     *
+     * @param stepsDone with 0 &lt;= stepsDone
+     * @throws IllegalStateException for a non-private plan (no noise: no bound)
+     */
+    public PrivacyBound boundAfter(long stepsDone) {
+        if (stepsDone < 0) {
+            throw new IllegalArgumentException("stepsDone must be >= 0, got " + stepsDone);
+        }
+        if (nonPrivate()) {
+            throw new IllegalStateException("a non-private run (no noise) has no privacy bound");
+        }
+        if (stepsDone == 0) {
+            Optional<DpEvent> norm = normalizationEvent();
+            return norm.isPresent() ? BestAccountant.bound(List.of(norm.get()), delta)
+                    : BestAccountant.bound(0.0, 0.0);
+        }
+        return BestAccountant.bound(history(stepsDone), delta);
+    }
 }
