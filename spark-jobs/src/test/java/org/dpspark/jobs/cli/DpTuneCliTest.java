@@ -111,6 +111,16 @@ class DpTuneCliTest {
         assertEquals(best, t.get("chosen_trial").asInt());
         assertEquals(t.at("/trials/" + best + "/learning_rate").asDouble(), rep.at("/training/learning_rate").asDouble());
         assertTrue(Files.exists(dir.resolve("model").resolve("model.json")));
+        // report.html beside report.json: the trials, the total epsilon and the theorem, from the JSON.
+        String html = Files.readString(dir.resolve("model").resolve("report.html"));
+        org.dpspark.jobs.report.html.PageChecks.savePage("dp-tune-report.html", html);
+        assertTrue(html.contains("<span data-json=\"/tuning/theorem\">"), "the theorem");
+        assertTrue(html.contains("<span data-json=\"/tuning/trials/" + best + "/index\">" + best + "</span> (chosen)"));
+        assertFalse(rep.at("/privacy").has("epsilon_curve"), "a search is one selection event, not a per-step curve");
+        assertEquals(List.of("loss", "confusion", "calibration"),
+                org.dpspark.jobs.report.html.PageChecks.chartsWithTheirSeries(html));
+        assertTrue(org.dpspark.jobs.report.html.PageChecks.valuesMatch(html, rep) > 50);
+        org.dpspark.jobs.report.html.PageChecks.selfContained(html);
 
         // The ledger: one reservation and one commit of the same selection event for the whole search.
         List<LedgerEntry> job = entries("tune").stream().filter(e -> "search-1".equals(e.jobId())).toList();

@@ -106,7 +106,8 @@ final class Charts {
         plot.setRenderer(0, lineRenderer);
         if (!bands.isEmpty()) {
             YIntervalSeriesCollection bandData = new YIntervalSeriesCollection();
-            DeviationRenderer bandRenderer = new DeviationRenderer(false, false);
+            // the band's own midline (the loss again) is drawn so that its legend item has a mark
+            DeviationRenderer bandRenderer = new DeviationRenderer(true, false);
             for (Band b : bands) {
                 YIntervalSeries ys = new YIntervalSeries(b.name(), false, true);
                 for (int i = 0; i < b.x().length; i++) {

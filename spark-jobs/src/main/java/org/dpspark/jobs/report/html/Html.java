@@ -140,18 +140,19 @@ final class Html {
     }
 
     static final String STYLE = """
-            body { font-family: sans-serif; margin: 2em auto; max-width: 60em; padding: 0 1em; color: #222; }
+            body { font-family: sans-serif; margin: 2em auto; max-width: 72em; padding: 0 1em; color: #222; }
             h1 { font-size: 1.6em; } h2 { font-size: 1.25em; margin-top: 1.8em; border-bottom: 1px solid #ccc; }
             table { border-collapse: collapse; margin: 0.5em 0; }
             th, td { border: 1px solid #ddd; padding: 0.25em 0.6em; text-align: left; vertical-align: top; }
             th { background: #f4f4f4; font-weight: normal; }
-            td { font-variant-numeric: tabular-nums; word-break: break-all; }
+            td { font-variant-numeric: tabular-nums; overflow-wrap: break-word; }
             .guarantee { border: 2px solid #2a6f2a; background: #f1f8f1; padding: 0.8em 1.2em; border-radius: 6px; }
             .guarantee.none { border-color: #b00020; background: #fdeeee; }
             .warning { color: #b00020; font-weight: bold; }
             .note { color: #555; font-size: 0.9em; }
             .none { color: #888; }
-            figure.chart { margin: 1em 0; } figure.chart svg { max-width: 100%; height: auto; }
+            figure.chart { margin: 1em 0; }
+            .guarantee h2 { margin-top: 0.2em; } figure.chart svg { max-width: 100%; height: auto; }
             .chart-missing { color: #b00020; }
             tr.chosen td { background: #fff7d6; }
             """;

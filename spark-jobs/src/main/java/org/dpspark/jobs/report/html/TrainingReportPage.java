@@ -257,7 +257,8 @@ public final class TrainingReportPage {
         h.raw("<table><tr><th>bin</th><th>rows</th><th>mean predicted probability</th><th>observed accuracy</th></tr>\n");
         for (int i = 0; i < bins.size(); i++) {
             String p = "/evaluation/calibration/bins/" + i;
-            h.raw("<tr><td>[").value(p + "/lower").raw(", ").value(p + "/upper").raw(")</td><td>").value(p + "/count")
+            h.raw("<tr><td>[").value(p + "/lower").raw(", ").value(p + "/upper").raw(i == bins.size() - 1 ? "]" : ")")
+                    .raw("</td><td>").value(p + "/count")
                     .raw("</td><td>").value(p + "/mean_predicted_probability").raw("</td><td>")
                     .value(p + "/accuracy").raw("</td></tr>\n");
         }
