@@ -130,6 +130,18 @@ class DpTuneCliTest {
         assertEquals(job.get(0).events(), job.get(1).events());
         assertEquals(t.get("epsilon").asDouble(), job.get(1).epsilon(), 1e-12);
         assertFalse(r.err().contains("Exception"), r.err());
+
+        // The dataset's budget dashboard after the search: its one selection event, composed by the ledger.
+        Path page = dir.resolve("tune-budget.html");
+        CliRun dash = CliRun.capture(DpLedger::run, "report", "--ledger", ledger(), "--dataset-id", "tune", "--html",
+                page.toString(), "--json", dir.resolve("tune-budget.json").toString());
+        assertEquals(0, dash.code(), dash.err());
+        JsonNode doc = JSON.readTree(dir.resolve("tune-budget.json").toFile());
+        assertEquals(PrivacyLedger.open(ledger(), new Configuration()).state("tune").spentEpsilon(),
+                doc.get("spent_epsilon").asDouble(), 0.0);
+        String dashboard = Files.readString(page);
+        org.dpspark.jobs.report.html.PageChecks.savePage("dp-tune-budget-dashboard.html", dashboard);
+        org.dpspark.jobs.report.html.PageChecks.valuesMatch(dashboard, doc);
     }
 
     @Test

@@ -123,7 +123,15 @@ final class Charts {
             }
             bandRenderer.setAlpha(0.25f);
             plot.setDataset(1, bandData);
-            plot.setRenderer(1, bandRenderer);
+            boolean polygon = bands.stream().allMatch(b -> b.x().length >= 2);
+            if (polygon) {
+                plot.setRenderer(1, bandRenderer);
+            } else {
+                // one point has no area to fill: its interval as a vertical bar
+                org.jfree.chart.renderer.xy.YIntervalRenderer bar = new org.jfree.chart.renderer.xy.YIntervalRenderer();
+                bar.setSeriesPaint(0, new Color(0x1f77b4));
+                plot.setRenderer(1, bar);
+            }
         }
         plot.setBackgroundPaint(Color.WHITE);
         plot.setDomainGridlinePaint(new Color(0xdddddd));

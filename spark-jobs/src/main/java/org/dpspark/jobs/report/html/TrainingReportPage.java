@@ -66,7 +66,12 @@ public final class TrainingReportPage {
                     .raw("Epsilon ").value("/privacy/epsilon").raw(" at delta ").value("/privacy/delta")
                     .raw(" (").value("/privacy/accountant").raw(" accountant), over ").value("/privacy/steps")
                     .raw(" steps at sampling rate ").value("/privacy/sampling_rate").raw(" with noise multiplier ")
-                    .value("/privacy/noise_multiplier").raw(".</p>\n");
+                    .value("/privacy/noise_multiplier").raw(".");
+            if (h.has("/tuning/trials_run")) {
+                h.raw(" This guarantee covers the whole hyperparameter search (").value("/tuning/trials_run")
+                        .raw(" trials, one selection event: see the search below), not only this model's training.");
+            }
+            h.raw("</p>\n");
             h.raw("<p>What it means: ").text(who).raw(" changes the probability of any outcome of this training, "
                     + "including this model, by at most a factor of e<sup>epsilon</sup> (here e<sup>")
                     .value("/privacy/epsilon").raw("</sup>), except with probability at most delta (")

@@ -101,7 +101,13 @@ class TrainingReportPageTest {
         ((com.fasterxml.jackson.databind.node.ArrayNode) t.get("trials")).addObject().put("index", 1)
                 .put("learning_rate", 0.5).put("clip_norm", 2.0).put("momentum", 0.9)
                 .put("noisy_validation_accuracy", 0.80119);
+        // one epoch: the noise band is one interval
+        ObjectNode training = (ObjectNode) tuned.get("training");
+        training.putArray("loss_per_epoch").add(0.7348);
+        training.putArray("loss_noise_std_per_epoch").add(0.081);
         String html = TrainingReportPage.html(tuned);
+        assertEquals(List.of("loss", "confusion", "calibration"), PageChecks.chartsWithTheirSeries(html));
+        assertTrue(html.contains("covers the whole hyperparameter search (<span data-json=\"/tuning/trials_run\">2"));
         assertTrue(html.contains("<span data-json=\"/tuning/theorem\">Papernot and Steinke 2022, Theorem 2</span>"));
         assertTrue(html.contains("<span data-json=\"/tuning/epsilon\">2.75</span>"));
         assertTrue(html.contains("<tr class=\"chosen\"><td><span data-json=\"/tuning/trials/1/index\">1</span> (chosen)"));
