@@ -464,6 +464,12 @@ class DpTrainCliTest {
         double alone = org.dpspark.accountant.plan.PrivacyPlan.of(org.dpspark.accountant.plan.PlanRequest.builder()
                 .rows((long) n).batchSize(200L).epochs(2.0).delta(1e-5).targetEpsilon(3.0).build()).noiseMultiplier();
         assertTrue(sigma > alone * 1.01, "the training pays for the normalization: " + sigma + " vs " + alone);
+        assertEquals(dn.at("/epsilon_alone").asDouble() / epsilon, dn.at("/epsilon_share").asDouble(), 1e-12);
+        assertTrue(rep.at("/privacy/epsilon_curve/pld/0").asDouble() > 0.6, "the curve starts at the normalization's");
+        String html = Files.readString(dir.resolve("model").resolve("report.html"));
+        org.dpspark.jobs.report.html.PageChecks.savePage("dp-train-normalized-report.html", html);
+        assertTrue(html.contains("data-json=\"/training/data_normalization/epsilon_share\""), "the normalization share");
+        org.dpspark.jobs.report.html.PageChecks.valuesMatch(html, rep);
 
         List<org.dpspark.accountant.ledger.LedgerEntry> job = org.dpspark.accountant.ledger.PrivacyLedger
                 .open(ledger, new org.apache.hadoop.conf.Configuration()).state("images").entries();
