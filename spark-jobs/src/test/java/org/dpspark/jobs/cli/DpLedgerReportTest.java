@@ -91,6 +91,24 @@ class DpLedgerReportTest {
     }
 
     @Test
+    void report_datasetWithoutBudget_saysNoCap_andDrawsTheSpendAlone() throws IOException {
+        PrivacyLedger l = PrivacyLedger.open(ledger, null);
+        l.reserve("free", "job-9", "rows-v1:bb", JOB, DELTA);
+        Path html = dir.resolve("free.html");
+        Path json = dir.resolve("free.json");
+        assertEquals(0, ledger("report", "--ledger", ledger, "--dataset-id", "free", "--html", html.toString(),
+                "--json", json.toString()).code());
+        JsonNode doc = JSON.readTree(json.toFile());
+        assertTrue(doc.get("budget").isNull() && doc.get("remaining_epsilon").isNull());
+        assertEquals(l.state("free").spentEpsilon(), doc.get("spent_epsilon").asDouble(), 0.0);
+        String page = Files.readString(html);
+        assertTrue(page.contains("No budget is set for this dataset"), "no cap");
+        assertTrue(page.contains("data-series=\"spent\""), "the spend alone");
+        PageChecks.chartsWithTheirSeries(page);
+        PageChecks.valuesMatch(page, doc);
+    }
+
+    @Test
     void report_htmlAlone_andJsonAlone() throws IOException {
         assertEquals(0, ledger("report", "--ledger", ledger, "--dataset-id", "adult", "--html",
                 dir.resolve("a.html").toString()).code());
