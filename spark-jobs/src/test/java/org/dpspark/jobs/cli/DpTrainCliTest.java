@@ -154,6 +154,16 @@ class DpTrainCliTest {
                 org.dpspark.jobs.report.html.PageChecks.chartsWithTheirSeries(html));
         assertTrue(org.dpspark.jobs.report.html.PageChecks.valuesMatch(html, rep) > 100);
         org.dpspark.jobs.report.html.PageChecks.selfContained(html);
+        try {
+            assertEquals(List.of(), org.dpspark.jobs.report.html.PageChecks.inBrowser(dir.resolve("r.html"), rep,
+                    rep.get("job_id").asText(), java.util.Map.of(
+                            "loss", List.of("DP loss estimate", "noise band (2 std)"),
+                            "epsilon", List.of("RDP", "PLD", "budget"),
+                            "confusion", List.of("predicted 0", "predicted 1"),
+                            "calibration", List.of("model", "perfect calibration")), 100));
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
 
         org.dpspark.jobs.model.SavedModel model = org.dpspark.jobs.model.SavedModel.read(
                 new org.apache.hadoop.conf.Configuration(), dir.resolve("model").toString());

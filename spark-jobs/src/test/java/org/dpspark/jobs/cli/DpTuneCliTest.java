@@ -121,6 +121,15 @@ class DpTuneCliTest {
                 org.dpspark.jobs.report.html.PageChecks.chartsWithTheirSeries(html));
         assertTrue(org.dpspark.jobs.report.html.PageChecks.valuesMatch(html, rep) > 50);
         org.dpspark.jobs.report.html.PageChecks.selfContained(html);
+        try {
+            assertEquals(List.of(), org.dpspark.jobs.report.html.PageChecks.inBrowser(
+                    dir.resolve("model").resolve("report.html"), rep, "search-1", java.util.Map.of(
+                            "loss", List.of("DP loss estimate", "noise band (2 std)"),
+                            "confusion", List.of("predicted 0", "predicted 1"),
+                            "calibration", List.of("model", "perfect calibration")), 50));
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
 
         // The ledger: one reservation and one commit of the same selection event for the whole search.
         List<LedgerEntry> job = entries("tune").stream().filter(e -> "search-1".equals(e.jobId())).toList();

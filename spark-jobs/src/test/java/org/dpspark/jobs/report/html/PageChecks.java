@@ -99,6 +99,19 @@ public final class PageChecks {
         }
     }
 
+    /**
+     * {@link PageCheck}'s problems of the page at {@code html} opened in headless Chromium; none when no browser is
+     * installed (the structural checks above still run everywhere).
+     */
+    public static List<String> inBrowser(java.nio.file.Path html, JsonNode json, String title,
+            java.util.Map<String, List<String>> charts, int minShown) throws Exception {
+        java.util.Optional<HeadlessChromium> browser = HeadlessChromium.find();
+        if (browser.isEmpty()) {
+            return List.of();
+        }
+        return PageCheck.problems(browser.get().inspect(html), json, title, charts, minShown);
+    }
+
     static int count(String s, String sub) {
         int n = 0;
         for (int i = s.indexOf(sub); i >= 0; i = s.indexOf(sub, i + 1)) {
