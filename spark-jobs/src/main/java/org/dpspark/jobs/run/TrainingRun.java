@@ -676,7 +676,14 @@ public final class TrainingRun {
             tree.set("tuning", tuning);
         } else {
             // A search's guarantee is one selection event (its theorem, in "tuning"), not a per-step curve.
-            Reports.putEpsilonCurve(tree, m.result().plan(), m.provenance().ledger().budgetEpsilon());
+            try {
+                Reports.putEpsilonCurve(tree, m.result().plan(), m.provenance().ledger().budgetEpsilon());
+            } catch (RuntimeException e) {
+                // the budget is spent: the report goes out without the curve rather than not at all
+                LOG.warn("privacy.epsilon_curve could not be computed ({}); the report omits it",
+                        e.getClass().getName());
+                ((com.fasterxml.jackson.databind.node.ObjectNode) tree.get("privacy")).remove("epsilon_curve");
+            }
         }
         byte[] json = Reports.toBytes(tree);
         byte[] html = htmlReport(tree);
