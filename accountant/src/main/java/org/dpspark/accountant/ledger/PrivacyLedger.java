@@ -226,6 +226,23 @@ public final class PrivacyLedger {
     }
 
     /**
+     * The dataset's log replayed after each of its entries, for a budget dashboard's burn-down: element i is the state
+     * of entries 1..i+1 (the log read once), so its spend is the ledger's own composition of what was charged then
+     * (never a sum of per-job epsilons) and the last element is {@link #state}. Costs one composition per entry.
+     *
+     * @throws LedgerCorruptException when an entry is torn, corrupt or missing
+     */
+    public List<DatasetState> stateHistory(String datasetId) {
+        String id = EntryStore.checkDatasetId(datasetId);
+        List<LedgerEntry> entries = store.read(datasetId);
+        List<DatasetState> states = new java.util.ArrayList<>(entries.size());
+        for (int i = 1; i <= entries.size(); i++) {
+            states.add(DatasetState.of(id, entries.subList(0, i), accountant));
+        }
+        return states;
+    }
+
+    /**
      * Sets (or changes) the dataset's budget. Lowering it below the spend is allowed: every later job is refused.
      *
      * @throws PrivacyUnitMismatchException when the dataset was already charged for jobs in another unit than the

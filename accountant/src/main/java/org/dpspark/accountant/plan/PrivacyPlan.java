@@ -342,4 +342,37 @@ public record PrivacyPlan(
         }
         return BestAccountant.bound(history(stepsDone), delta).epsilon();
     }
+
+    /**
+     * Both accountants' epsilons at delta after {@code stepsDone} steps (the normalization composed first, as in
+     * {@link #epsilonAfter}), for a report's epsilon-over-steps curve; for no steps the normalization's alone (both 0
+     * without normalization). PLD is +Infinity where it certifies nothing (secure aggregation).
+     *
+     * <p>{@code pldInterval} is the PLD accountant's value discretization interval: {@link PldAccountant#DEFAULT_INTERVAL}
+     * gives the claim's PLD epsilon (tens of ms per call); a coarser grid, e.g. 1e-3, costs about 1 ms and is still a
+     * valid upper bound (the discretization is pessimistic), a few thousandths looser. RDP is exact either way.
+     *
+     * @param stepsDone with 0 &lt;= stepsDone
+     * @param pldInterval in (0, 1]
+     * @throws IllegalStateException for a non-private plan (no noise: no bound)
+     */
+    public PrivacyBound boundAfter(long stepsDone, double pldInterval) {
+        if (stepsDone < 0) {
+            throw new IllegalArgumentException("stepsDone must be >= 0, got " + stepsDone);
+        }
+        if (nonPrivate()) {
+            throw new IllegalStateException("a non-private run (no noise) has no privacy bound");
+        }
+        List<DpEvent> events = stepsDone > 0 ? history(stepsDone) : normalizationEvent().map(List::of).orElse(List.of());
+        if (events.isEmpty()) {
+            return BestAccountant.bound(0.0, 0.0);
+        }
+        RdpAccountant rdp = new RdpAccountant();
+        PldAccountant pld = new PldAccountant(pldInterval);
+        for (DpEvent e : events) {
+            rdp.compose(e);
+            pld.compose(e);
+        }
+        return BestAccountant.bound(rdp.epsilon(delta), pld.epsilon(delta));
+    }
 }

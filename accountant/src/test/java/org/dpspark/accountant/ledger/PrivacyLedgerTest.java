@@ -56,6 +56,26 @@ class PrivacyLedgerTest {
         return acc.epsilon(delta);
     }
 
+    @Test
+    void stateHistory_replaysEachPrefix_composedNotSummed_endingAtTheState() {
+        PrivacyLedger l = ledger();
+        l.setBudget("ds", new Budget(5.0, DELTA, Budget.ROW));
+        l.reserve("ds", "a", "fp", JOB, DELTA);
+        l.commit("ds", "a", JOB, composed(DELTA, JOB), DELTA, "/m/a");
+        l.reserve("ds", "b", "fp", JOB, DELTA); // left open: charged
+        List<DatasetState> h = l.stateHistory("ds");
+        DatasetState now = l.state("ds");
+        assertEquals(now.entries().size(), h.size());
+        assertEquals(0.0, h.get(0).spentEpsilon(), 0);
+        assertEquals(composed(DELTA, JOB), h.get(1).spentEpsilon(), 1e-12);
+        assertEquals(h.get(1).spentEpsilon(), h.get(2).spentEpsilon(), 0, "a commit of the reserved events");
+        assertEquals(composed(DELTA, JOB, JOB), h.get(3).spentEpsilon(), 1e-12);
+        assertTrue(h.get(3).spentEpsilon() < 2 * composed(DELTA, JOB));
+        assertEquals(now.spentEpsilon(), h.get(3).spentEpsilon(), 0);
+        assertEquals(now.remainingEpsilon(), h.get(3).remainingEpsilon(), 0);
+        assertEquals(List.of(), l.stateHistory("nothing"));
+    }
+
     private Path entry(String dataset, long seq) {
         return dir.resolve("datasets").resolve(dataset).resolve("entries").resolve(EntryStore.fileName(seq));
     }

@@ -94,6 +94,14 @@ class PrivacyPlanNormalizationTest {
         double half = p.epsilonAfter(500);
         assertEquals(BestAccountant.bound(List.of(norm, train.withSteps(500)), DELTA).epsilon(), half, 0);
         assertTrue(p.epsilonAfter(0) < half && half < p.epsilon());
+        // boundAfter: both accountants; on the default grid the same as epsilonAfter, on a coarser one an upper bound
+        PrivacyBound atHalf = p.boundAfter(500, PldAccountant.DEFAULT_INTERVAL);
+        assertEquals(BestAccountant.bound(List.of(norm, train.withSteps(500)), DELTA), atHalf);
+        PrivacyBound coarse = p.boundAfter(500, 1e-3);
+        assertEquals(atHalf.rdpEpsilon(), coarse.rdpEpsilon(), 0);
+        assertTrue(coarse.pldEpsilon() >= atHalf.pldEpsilon() && coarse.pldEpsilon() < atHalf.pldEpsilon() * 1.01,
+                coarse + " vs " + atHalf);
+        assertEquals(BestAccountant.bound(List.of(norm), DELTA), p.boundAfter(0, PldAccountant.DEFAULT_INTERVAL));
 
         // Strictly more than the training alone.
         PrivacyPlan plain = PrivacyPlan.of(PlanRequest.builder().samplingRate(0.01).steps(1000L).delta(DELTA)

@@ -46,7 +46,7 @@ import picocli.CommandLine.Option;
             ""
         },
         subcommands = {DpLedger.Init.class, DpLedger.Register.class, DpLedger.SetBudget.class, DpLedger.Show.class,
-            DpLedger.History.class, DpLedger.Resolve.class, DpLedger.Check.class},
+            DpLedger.History.class, DpLedger.Resolve.class, DpLedger.Check.class, DpLedger.Report.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success (check: the job fits)",
@@ -74,8 +74,8 @@ public final class DpLedger implements Runnable {
         cl.setOut(out);
         cl.setErr(err);
         cl.setParameterExceptionHandler((ex, a) -> {
-            err.println("dp-ledger: error: " + ex.getMessage());
-            err.println("Run 'dp-ledger --help' for the subcommands.");
+            err.println("dp-ledger: error: " + String.valueOf(ex.getMessage()).replace('\n', ' ')
+                    + " (dp-ledger --help lists the subcommands)");
             return ExitCode.BAD_INPUT.code();
         });
         cl.setExecutionExceptionHandler((ex, c, parsed) -> {
@@ -89,7 +89,7 @@ public final class DpLedger implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required: init, register, "
-                + "set-budget, show, history, resolve or check");
+                + "set-budget, show, history, resolve, check or report");
     }
 
     /** Options every subcommand has. */
@@ -505,6 +505,67 @@ public final class DpLedger implements Runnable {
                 }
                 return ExitCode.BUDGET_EXHAUSTED.code();
             }
+        }
+    }
+
+    @Command(name = "report", mixinStandardHelpOptions = true,
+            description = {"The budget dashboard of a dataset: its budget, every entry's charge in order, the burn-down of "
+                + "the composed spend",
+                "over time, what remains and the open reservations, as a self-contained HTML page (--html) and/or the "
+                + "same data as JSON (--json).",
+                "Both files are written together or not at all; an existing file at either path is replaced."})
+    static final class Report implements Callable<Integer> {
+        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--ledger", paramLabel = "URI", description = "Ledger location (default: $DPSPARK_LEDGER, else "
+                + "~/.dpspark/ledger); it must exist.")
+        String ledger;
+
+        @Option(names = "--dataset-id", paramLabel = "ID", description = "The dataset (required).")
+        String datasetId;
+
+        @Option(names = "--html", paramLabel = "FILE", description = "Write the dashboard page here.")
+        String html;
+
+        @Option(names = "--json", paramLabel = "FILE", description = "Write the dashboard's data (what the page shows) "
+                + "here.")
+        String json;
+
+        @Override
+        public Integer call() {
+            if (datasetId == null || datasetId.isBlank()) {
+                throw new IllegalArgumentException("report: --dataset-id is required");
+            }
+            if (html == null && json == null) {
+                throw new IllegalArgumentException("report: give --html FILE and/or --json FILE");
+            }
+            if (html != null && html.equals(json)) {
+                throw new IllegalArgumentException("report: --html and --json name the same file " + html);
+            }
+            Configuration conf = new Configuration();
+            if (html != null) {
+                org.dpspark.jobs.io.AtomicOutput.checkReplaceableFile(conf, html, "--html");
+            }
+            if (json != null) {
+                org.dpspark.jobs.io.AtomicOutput.checkReplaceableFile(conf, json, "--json");
+            }
+            PrivacyLedger l = JobLedger.open(ledger, conf, "--ledger");
+            ObjectNode doc = org.dpspark.jobs.ledger.BudgetReport.json(l, datasetId, java.time.Instant.now());
+            Map<String, byte[]> files = new java.util.LinkedHashMap<>();
+            if (json != null) {
+                files.put(json, Reports.toBytes(doc));
+            }
+            if (html != null) {
+                files.put(html, org.dpspark.jobs.report.html.BudgetDashboardPage.render(doc));
+            }
+            org.dpspark.jobs.io.AtomicOutput.writeFiles(conf, files, true);
+            out(spec).printf(Locale.ROOT, "dataset %s: wrote %s (spent epsilon %.4f%s; %d open reservation(s))%n",
+                    datasetId, String.join(" and ", files.keySet()), doc.get("spent_epsilon").asDouble(),
+                    doc.get("budget").isNull() ? ", no budget set"
+                            : String.format(Locale.ROOT, " of %s, remaining %.4f", doc.get("budget").get("epsilon")
+                                    .asDouble(), doc.get("remaining_epsilon").asDouble()),
+                    doc.get("open_reservations").size());
+            return 0;
         }
     }
 

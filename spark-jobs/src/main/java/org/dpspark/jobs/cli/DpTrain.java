@@ -152,7 +152,8 @@ public class DpTrain implements Callable<Integer> {
     @Option(names = "--output", paramLabel = "DIR", description = "Model folder to create (model.json). Default with --demo: a new temporary folder.")
     String output;
 
-    @Option(names = "--report", paramLabel = "FILE", description = "JSON report path (default: <output>/report.json).")
+    @Option(names = "--report", paramLabel = "FILE", description = "JSON report path (default: <output>/report.json); "
+            + "the HTML report is written beside it, FILE with its extension replaced by .html.")
     String report;
 
     @Option(names = "--overwrite", description = "Replace an existing --output / --report.")
@@ -938,7 +939,7 @@ public class DpTrain implements Callable<Integer> {
         out.println(JobLedger.summary(m.provenance().ledger()));
         Publication pub = publication;
         if (pub != null) {
-            out.printf("model: %s%nreport: %s%n", pub.modelDir(), pub.reportPath());
+            out.printf("model: %s%nreport: %s%nreport page: %s%n", pub.modelDir(), pub.reportPath(), pub.htmlPath());
         }
     }
 

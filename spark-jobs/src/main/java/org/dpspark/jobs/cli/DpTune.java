@@ -142,7 +142,8 @@ public final class DpTune extends DpTrain {
             out.println(line.append(" on ").append(s.chosen().metrics().rows()).append(" rows"));
         }
         successLine = command + ": searched; the best model and the report written";
-        out.printf("model: %s%nreport: %s%n", publication.modelDir(), publication.reportPath());
+        out.printf("model: %s%nreport: %s%nreport page: %s%n", publication.modelDir(), publication.reportPath(),
+                publication.htmlPath());
         return ExitCode.SUCCESS.code();
     }
 

@@ -28,11 +28,13 @@ public final class Evaluator {
 
     private static EvalMetrics classification(JavaRDD<DenseBlock> blocks, DpModel model, double[] params) {
         int k = model.numOutputs();
-        // Per partition: rows, correct, summed log loss; and for K = 2 the (score, label) pairs for the AUC.
+        // Per partition: rows, correct, summed log loss, then the confusion counts and the calibration bins' sums
+        // (EvalMetrics.Classification.fromSums); and for K = 2 the (score, label) pairs for the AUC.
         JavaRDD<Tuple2<double[], List<Tuple2<Object, Object>>>> parts = blocks.map(b -> {
             double[] out = new double[k];
             double[] scratch = new double[model.scratchSize()];
-            double[] acc = new double[3];
+            double[] acc = new double[3 + EvalMetrics.Classification.sumsLength(k)];
+            int bins = 3 + k * k;
             List<Tuple2<Object, Object>> scores = new ArrayList<>(k == 2 ? b.rows() : 0);
             int d = b.dim();
             for (int i = 0; i < b.rows(); i++) {
@@ -42,6 +44,12 @@ public final class Evaluator {
                 acc[0] += 1;
                 acc[1] += best == y ? 1 : 0;
                 acc[2] -= Math.log(Math.min(1 - EPS, Math.max(EPS, out[y])));
+                acc[3 + y * k + best] += 1;
+                double p = out[best];
+                int bin = bins + 3 * EvalMetrics.Classification.bin(p);
+                acc[bin] += 1;
+                acc[bin + 1] += p;
+                acc[bin + 2] += best == y ? 1 : 0;
                 if (k == 2) {
                     scores.add(new Tuple2<>(out[1], (double) y));
                 }
@@ -61,7 +69,7 @@ public final class Evaluator {
                 m.put("auc", new BinaryClassificationMetrics(parts.flatMap(t -> t._2().iterator()).rdd()).areaUnderROC());
             }
             m.put("log_loss", acc[2] / n);
-            return new EvalMetrics(n, m);
+            return new EvalMetrics(n, m, EvalMetrics.Classification.fromSums(acc, 3, k));
         } finally {
             parts.unpersist(false);
         }

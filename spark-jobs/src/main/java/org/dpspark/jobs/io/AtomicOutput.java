@@ -132,6 +132,77 @@ public final class AtomicOutput {
         }
     }
 
+    /**
+     * Publishes several files together, both or neither (e.g. report.json and report.html): every file is first
+     * written in full under a hidden temporary name beside its destination; only then are they renamed into place,
+     * in order. If a write or a rename fails, the files already moved into place are removed and every temporary file
+     * deleted, so a reader never finds one without the others. Existing destinations are refused unless
+     * {@code overwrite} (checked for all before the first rename); with {@code overwrite} they are replaced, and a
+     * failure may leave none of them.
+     *
+     * @param files destination path to content, renamed in this map's iteration order
+     */
+    public static void writeFiles(Configuration conf, Map<String, byte[]> files, boolean overwrite) {
+        java.util.List<Path> dests = new java.util.ArrayList<>();
+        java.util.List<Path> temps = new java.util.ArrayList<>();
+        java.util.List<FileSystem> systems = new java.util.ArrayList<>();
+        java.util.List<Integer> moved = new java.util.ArrayList<>();
+        String current = null;
+        try {
+            for (Map.Entry<String, byte[]> f : files.entrySet()) {
+                current = f.getKey();
+                Path dest = new Path(f.getKey());
+                FileSystem fs = dest.getFileSystem(conf);
+                Path tmp = tempBeside(dest);
+                if (dest.getParent() != null) {
+                    fs.mkdirs(dest.getParent());
+                }
+                dests.add(dest);
+                systems.add(fs);
+                temps.add(tmp);
+                try (OutputStream out = fs.create(tmp, false)) {
+                    out.write(f.getValue());
+                }
+            }
+            for (int i = 0; i < dests.size(); i++) {
+                current = dests.get(i).toString();
+                if (!overwrite && systems.get(i).exists(dests.get(i))) {
+                    throw new IOException(dests.get(i) + " appeared while the job ran; not overwriting it");
+                }
+            }
+            for (int i = 0; i < dests.size(); i++) {
+                current = dests.get(i).toString();
+                FileSystem fs = systems.get(i);
+                if (fs.exists(dests.get(i))) {
+                    fs.delete(dests.get(i), true);
+                }
+                if (!fs.rename(temps.get(i), dests.get(i))) {
+                    throw new IOException("rename of " + temps.get(i) + " to " + dests.get(i) + " failed");
+                }
+                moved.add(i);
+            }
+        } catch (IOException e) {
+            for (int i : moved) {
+                deleteQuietly(systems.get(i), dests.get(i));
+            }
+            for (int i = 0; i < temps.size(); i++) {
+                deleteQuietly(systems.get(i), temps.get(i));
+            }
+            throw new UncheckedIOException("cannot write " + current + " (nothing of " + files.keySet()
+                    + " was published): " + e.getMessage(), e);
+        }
+    }
+
+    private static void deleteQuietly(FileSystem fs, Path p) {
+        try {
+            if (fs.exists(p)) {
+                fs.delete(p, true);
+            }
+        } catch (IOException ignored) {
+            // best effort: the caller reports the original failure
+        }
+    }
+
     /** Writes a directory of files at {@code path} atomically (the directory appears whole). */
     public static void writeDirectory(Configuration conf, String path, Map<String, byte[]> files, boolean overwrite) {
         Path dest = new Path(path);

@@ -22,8 +22,19 @@ import org.dpspark.jobs.train.TrainResult;
  * one the accountant computed for the run's plan, and no seed, record or pre-noise value is ever written.
  */
 public final class Reports {
-    /** 2: privacy, data and ledger written from the typed provenance records (1: hand-built sections). */
-    public static final int REPORT_FORMAT_VERSION = 2;
+    /**
+     * 3: adds privacy.epsilon_curve (both accountants' epsilon over steps with the budget line) and, for classifiers,
+     * evaluation.confusion_matrix and evaluation.calibration (what report.html draws); 2: privacy, data and ledger
+     * written from the typed provenance records; 1: hand-built sections. Every version 2 field is unchanged.
+     */
+    public static final int REPORT_FORMAT_VERSION = 3;
+    /** The number of points of {@code privacy.epsilon_curve} (at most; fewer when the run has fewer steps). */
+    public static final int EPSILON_CURVE_POINTS = 50;
+    /**
+     * The PLD grid of the curve's points before the last: 1e-3 instead of the claim's 1e-4 makes 50 points cost tens
+     * of milliseconds instead of seconds, and stays a (slightly looser) upper bound.
+     */
+    public static final double CURVE_PLD_INTERVAL = 1e-3;
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private Reports() {}
@@ -98,6 +109,10 @@ public final class Reports {
                 g.put("eps", n.whiteningEps());
             }
             g.put("epsilon_alone", result.plan().normalizationEpsilon());
+            if (result.plan().epsilon() > 0 && Double.isFinite(result.plan().epsilon())) {
+                // not additive (epsilons compose, they do not add): how much of the total the normalization alone is
+                g.put("epsilon_share", result.plan().normalizationEpsilon() / result.plan().epsilon());
+            }
             g.put("accounting", "composed with the training in privacy.epsilon and in the ledger's events; the "
                     + "released statistics are in the model's feature spec");
         });
@@ -141,9 +156,116 @@ public final class Reports {
             e.put("fingerprint", evalData.fingerprint());
             e.put("rows", eval.rows());
             putMetrics(e, eval);
+            if (eval.classification() != null) {
+                putClassification(e, eval.classification());
+            }
             e.put("note", "metrics of the evaluation set are exact, not DP: the guarantee covers the training rows only");
         }
         return r;
+    }
+
+    /**
+     * A classifier's confusion matrix ({@code counts[label][predicted]}, classes in label order) and its calibration
+     * table (10 equal-width bins of the predicted class's probability: rows, mean probability, observed accuracy;
+     * null means an empty bin), both exact on the evaluation rows.
+     */
+    static void putClassification(ObjectNode e, EvalMetrics.Classification c) {
+        ObjectNode cm = e.putObject("confusion_matrix");
+        ArrayNode labels = cm.putArray("labels");
+        for (int y = 0; y < c.confusion().length; y++) {
+            labels.add(y);
+        }
+        ArrayNode counts = cm.putArray("counts");
+        for (long[] row : c.confusion()) {
+            ArrayNode r = counts.addArray();
+            for (long v : row) {
+                r.add(v);
+            }
+        }
+        cm.put("note", "counts[label][predicted]: rows of the evaluation set with that label and that predicted class "
+                + "(argmax)");
+        ObjectNode cal = e.putObject("calibration");
+        cal.put("of", "the predicted class's probability (the largest output)");
+        ArrayNode bins = cal.putArray("bins");
+        int n = EvalMetrics.Classification.CALIBRATION_BINS;
+        for (int b = 0; b < n; b++) {
+            ObjectNode o = bins.addObject();
+            o.put("lower", (double) b / n);
+            o.put("upper", (double) (b + 1) / n);
+            o.put("count", c.binCounts()[b]);
+            number(o, "mean_predicted_probability", c.binMeanProbability()[b]);
+            number(o, "accuracy", c.binAccuracy()[b]);
+        }
+    }
+
+    /**
+     * Adds {@code privacy.epsilon_curve} to a training report: both accountants' epsilon at the plan's delta after
+     * about {@link #EPSILON_CURVE_POINTS} evenly spaced step counts from 0 to T ({@link PrivacyPlan#boundAfter} with
+     * {@link #CURVE_PLD_INTERVAL}; at T the plan's own epsilons) (RDP: Mironov 2017 with Balle et al.
+     * 2020; PLD: Koskela et al. 2020, Doroshenko et al. 2022; null where PLD certifies nothing), and the budget line:
+     * the dataset's budget epsilon from the ledger receipt when it has one, else the run's target epsilon, else null.
+     * Nothing is added for a non-private plan.
+     */
+    public static void putEpsilonCurve(ObjectNode report, PrivacyPlan plan, Double ledgerBudgetEpsilon) {
+        if (plan.nonPrivate()) {
+            return;
+        }
+        ObjectNode c = ((ObjectNode) report.get("privacy")).putObject("epsilon_curve");
+        c.put("delta", plan.delta());
+        ArrayNode steps = c.putArray("steps");
+        ArrayNode rdp = c.putArray("rdp");
+        ArrayNode pld = c.putArray("pld");
+        for (long t : curveSteps(plan.steps(), EPSILON_CURVE_POINTS)) {
+            steps.add(t);
+            if (t == plan.steps()) {
+                number(rdp, plan.rdpEpsilon()); // the claim's own numbers
+                number(pld, plan.pldEpsilon());
+            } else {
+                org.dpspark.accountant.PrivacyBound b = plan.boundAfter(t, CURVE_PLD_INTERVAL);
+                number(rdp, b.rdpEpsilon());
+                number(pld, b.pldEpsilon());
+            }
+        }
+        c.put("pld_interval", CURVE_PLD_INTERVAL);
+        if (ledgerBudgetEpsilon != null) {
+            c.put("budget_epsilon", ledgerBudgetEpsilon.doubleValue());
+            c.put("budget_source", "ledger: the dataset's budget epsilon");
+        } else if (plan.targetEpsilon().isPresent()) {
+            c.put("budget_epsilon", plan.targetEpsilon().getAsDouble());
+            c.put("budget_source", "the run's target epsilon");
+        } else {
+            c.putNull("budget_epsilon");
+            c.put("budget_source", "none: no ledger budget and no target epsilon");
+        }
+        c.put("note", "epsilon at delta after each number of steps, the normalization (if any) composed first; the "
+                + "last point is the run's own RDP and PLD epsilon (the claim is the smaller); the points before it use "
+                + "a PLD grid of pld_interval, coarser than the claim's and still an upper bound");
+    }
+
+    /** 0 and about {@code points} evenly spaced step counts up to {@code steps} (distinct, increasing, ending at it). */
+    static long[] curveSteps(long steps, int points) {
+        java.util.TreeSet<Long> ts = new java.util.TreeSet<>();
+        ts.add(0L);
+        for (int i = 1; i <= points; i++) {
+            ts.add(Math.round((double) steps * i / points));
+        }
+        return ts.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    private static void number(ArrayNode a, double v) {
+        if (Double.isFinite(v)) {
+            a.add(v);
+        } else {
+            a.addNull();
+        }
+    }
+
+    private static void number(ObjectNode o, String field, double v) {
+        if (Double.isFinite(v)) {
+            o.put(field, v);
+        } else {
+            o.putNull(field);
+        }
     }
 
     private static void numbers(ArrayNode array, java.util.List<Double> values) {

@@ -50,6 +50,7 @@ import org.dpspark.jobs.provenance.ModelProvenance;
 import org.dpspark.jobs.io.AtomicOutput;
 import org.dpspark.jobs.report.DataInfo;
 import org.dpspark.jobs.report.Reports;
+import org.dpspark.jobs.report.html.TrainingReportPage;
 import org.dpspark.jobs.train.DpTrainer;
 import org.dpspark.jobs.train.Optimizers;
 import org.dpspark.accountant.plan.PrivacyPlan;
@@ -74,6 +75,7 @@ import org.dpspark.jobs.train.TrainResult;
  * one, before anything is read.
  */
 public final class TrainingRun {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TrainingRun.class);
     private final RunSettings settings;
     private final Configuration hadoop;
     private final PrivacyLedger ledger;
@@ -106,6 +108,7 @@ public final class TrainingRun {
             AtomicOutput.checkPublishable(hadoop, pub.modelDir(), pub.overwrite(), "--output");
             if (!java.util.Objects.equals(new Path(pub.reportPath()).getParent(), new Path(pub.modelDir()))) {
                 AtomicOutput.checkPublishable(hadoop, pub.reportPath(), pub.overwrite(), "--report");
+                AtomicOutput.checkPublishable(hadoop, pub.htmlPath(), pub.overwrite(), "--report (its HTML page)");
             }
         }
         PrivacyLedger ledger = null;
@@ -671,9 +674,39 @@ public final class TrainingRun {
                 pub.modelDir());
         if (tuning != null) {
             tree.set("tuning", tuning);
+        } else {
+            // A search's guarantee is one selection event (its theorem, in "tuning"), not a per-step curve.
+            try {
+                Reports.putEpsilonCurve(tree, m.result().plan(), m.provenance().ledger().budgetEpsilon());
+            } catch (RuntimeException e) {
+                // the budget is spent: the report goes out without the curve rather than not at all
+                LOG.warn("privacy.epsilon_curve could not be computed ({}); the report omits it",
+                        e.getClass().getName());
+                ((com.fasterxml.jackson.databind.node.ObjectNode) tree.get("privacy")).remove("epsilon_curve");
+            }
         }
+        byte[] json = Reports.toBytes(tree);
+        byte[] html = htmlReport(tree);
         AtomicOutput.writeDirectory(hadoop, pub.modelDir(), Map.of("model.json", model), pub.overwrite());
-        AtomicOutput.writeFile(hadoop, pub.reportPath(), Reports.toBytes(tree), pub.overwrite());
+        java.util.Map<String, byte[]> reports = new java.util.LinkedHashMap<>();
+        reports.put(pub.reportPath(), json);
+        reports.put(pub.htmlPath(), html);
+        AtomicOutput.writeFiles(hadoop, reports, pub.overwrite());
+    }
+
+    /**
+     * report.html from the report's tree. The budget is spent by now, so the report must not be lost: a page that
+     * cannot be rendered at all (a chart that fails is already a note on the page) becomes a short page pointing to
+     * the JSON, with a WARN log.
+     */
+    static byte[] htmlReport(com.fasterxml.jackson.databind.node.ObjectNode tree) {
+        try {
+            return TrainingReportPage.render(tree);
+        } catch (RuntimeException | LinkageError e) {
+            LOG.warn("report.html could not be rendered ({}); writing a page that points to report.json",
+                    e.getClass().getName());
+            return TrainingReportPage.fallback(tree);
+        }
     }
 
     /** The rows packed into blocks over {@code parts} partitions (no shuffle when the input already has them). */

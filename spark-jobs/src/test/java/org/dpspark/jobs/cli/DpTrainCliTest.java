@@ -92,6 +92,7 @@ class DpTrainCliTest {
     private void assertNothingWritten() throws IOException {
         assertFalse(Files.exists(dir.resolve("model")), "a model was written");
         assertFalse(Files.exists(dir.resolve("r.json")), "a report was written");
+        assertFalse(Files.exists(dir.resolve("r.html")), "an HTML report was written");
         try (Stream<Path> s = Files.list(dir)) {
             assertTrue(s.noneMatch(p -> p.getFileName().toString().contains(".tmp-")), "temporary output left behind");
         }
@@ -107,7 +108,7 @@ class DpTrainCliTest {
         assertTrue(r.out().contains("epsilon = "), r.out());
 
         JsonNode rep = JSON.readTree(dir.resolve("r.json").toFile());
-        assertEquals(2, rep.get("format_version").asInt());
+        assertEquals(3, rep.get("format_version").asInt());
         JsonNode priv = rep.get("privacy");
         double q = 100.0 / 4000;
         assertEquals(q, priv.get("sampling_rate").asDouble(), 1e-15);
@@ -134,6 +135,35 @@ class DpTrainCliTest {
         assertTrue(rep.at("/evaluation/accuracy").asDouble() > 0.7, rep.toString());
         assertTrue(rep.at("/evaluation/auc").asDouble() > 0.75, rep.toString());
         assertFalse(rep.toString().toLowerCase(Locale.ROOT).contains("seed"), "the report mentions a seed");
+        // report format 3: the epsilon curve ends at the claim's epsilons; the confusion matrix counts every eval row.
+        assertEquals(priv.get("pld_epsilon").asDouble(), priv.at("/epsilon_curve/pld/50").asDouble(), 0.0);
+        assertEquals(80, priv.at("/epsilon_curve/steps/50").asLong());
+        long counted = 0;
+        for (JsonNode row : rep.at("/evaluation/confusion_matrix/counts")) {
+            for (JsonNode c : row) {
+                counted += c.asLong();
+            }
+        }
+        assertEquals(1000, counted);
+        assertEquals(1000, rep.at("/evaluation/calibration/bins").findValues("count").stream()
+                .mapToLong(JsonNode::asLong).sum());
+        // report.html beside it (--report r.json: r.html), every shown value the JSON's.
+        String html = Files.readString(dir.resolve("r.html"));
+        org.dpspark.jobs.report.html.PageChecks.savePage("dp-train-report.html", html);
+        assertEquals(List.of("loss", "epsilon", "confusion", "calibration"),
+                org.dpspark.jobs.report.html.PageChecks.chartsWithTheirSeries(html));
+        assertTrue(org.dpspark.jobs.report.html.PageChecks.valuesMatch(html, rep) > 100);
+        org.dpspark.jobs.report.html.PageChecks.selfContained(html);
+        try {
+            assertEquals(List.of(), org.dpspark.jobs.report.html.PageChecks.inBrowser(dir.resolve("r.html"), rep,
+                    rep.get("job_id").asText(), java.util.Map.of(
+                            "loss", List.of("DP loss estimate", "noise band (2 std)"),
+                            "epsilon", List.of("RDP", "PLD", "budget"),
+                            "confusion", List.of("predicted 0", "predicted 1"),
+                            "calibration", List.of("model", "perfect calibration")), 100));
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
 
         org.dpspark.jobs.model.SavedModel model = org.dpspark.jobs.model.SavedModel.read(
                 new org.apache.hadoop.conf.Configuration(), dir.resolve("model").toString());
@@ -444,6 +474,12 @@ class DpTrainCliTest {
         double alone = org.dpspark.accountant.plan.PrivacyPlan.of(org.dpspark.accountant.plan.PlanRequest.builder()
                 .rows((long) n).batchSize(200L).epochs(2.0).delta(1e-5).targetEpsilon(3.0).build()).noiseMultiplier();
         assertTrue(sigma > alone * 1.01, "the training pays for the normalization: " + sigma + " vs " + alone);
+        assertEquals(dn.at("/epsilon_alone").asDouble() / epsilon, dn.at("/epsilon_share").asDouble(), 1e-12);
+        assertTrue(rep.at("/privacy/epsilon_curve/pld/0").asDouble() > 0.6, "the curve starts at the normalization's");
+        String html = Files.readString(dir.resolve("model").resolve("report.html"));
+        org.dpspark.jobs.report.html.PageChecks.savePage("dp-train-normalized-report.html", html);
+        assertTrue(html.contains("data-json=\"/training/data_normalization/epsilon_share\""), "the normalization share");
+        org.dpspark.jobs.report.html.PageChecks.valuesMatch(html, rep);
 
         List<org.dpspark.accountant.ledger.LedgerEntry> job = org.dpspark.accountant.ledger.PrivacyLedger
                 .open(ledger, new org.apache.hadoop.conf.Configuration()).state("images").entries();

@@ -111,6 +111,25 @@ class DpTuneCliTest {
         assertEquals(best, t.get("chosen_trial").asInt());
         assertEquals(t.at("/trials/" + best + "/learning_rate").asDouble(), rep.at("/training/learning_rate").asDouble());
         assertTrue(Files.exists(dir.resolve("model").resolve("model.json")));
+        // report.html beside report.json: the trials, the total epsilon and the theorem, from the JSON.
+        String html = Files.readString(dir.resolve("model").resolve("report.html"));
+        org.dpspark.jobs.report.html.PageChecks.savePage("dp-tune-report.html", html);
+        assertTrue(html.contains("<span data-json=\"/tuning/theorem\">"), "the theorem");
+        assertTrue(html.contains("<span data-json=\"/tuning/trials/" + best + "/index\">" + best + "</span> (chosen)"));
+        assertFalse(rep.at("/privacy").has("epsilon_curve"), "a search is one selection event, not a per-step curve");
+        assertEquals(List.of("loss", "confusion", "calibration"),
+                org.dpspark.jobs.report.html.PageChecks.chartsWithTheirSeries(html));
+        assertTrue(org.dpspark.jobs.report.html.PageChecks.valuesMatch(html, rep) > 50);
+        org.dpspark.jobs.report.html.PageChecks.selfContained(html);
+        try {
+            assertEquals(List.of(), org.dpspark.jobs.report.html.PageChecks.inBrowser(
+                    dir.resolve("model").resolve("report.html"), rep, "search-1", java.util.Map.of(
+                            "loss", List.of("DP loss estimate", "noise band (2 std)"),
+                            "confusion", List.of("predicted 0", "predicted 1"),
+                            "calibration", List.of("model", "perfect calibration")), 50));
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
 
         // The ledger: one reservation and one commit of the same selection event for the whole search.
         List<LedgerEntry> job = entries("tune").stream().filter(e -> "search-1".equals(e.jobId())).toList();
@@ -120,6 +139,18 @@ class DpTuneCliTest {
         assertEquals(job.get(0).events(), job.get(1).events());
         assertEquals(t.get("epsilon").asDouble(), job.get(1).epsilon(), 1e-12);
         assertFalse(r.err().contains("Exception"), r.err());
+
+        // The dataset's budget dashboard after the search: its one selection event, composed by the ledger.
+        Path page = dir.resolve("tune-budget.html");
+        CliRun dash = CliRun.capture(DpLedger::run, "report", "--ledger", ledger(), "--dataset-id", "tune", "--html",
+                page.toString(), "--json", dir.resolve("tune-budget.json").toString());
+        assertEquals(0, dash.code(), dash.err());
+        JsonNode doc = JSON.readTree(dir.resolve("tune-budget.json").toFile());
+        assertEquals(PrivacyLedger.open(ledger(), new Configuration()).state("tune").spentEpsilon(),
+                doc.get("spent_epsilon").asDouble(), 0.0);
+        String dashboard = Files.readString(page);
+        org.dpspark.jobs.report.html.PageChecks.savePage("dp-tune-budget-dashboard.html", dashboard);
+        org.dpspark.jobs.report.html.PageChecks.valuesMatch(dashboard, doc);
     }
 
     @Test
