@@ -499,6 +499,8 @@ public class DpTrain implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        org.dpspark.jobs.run.Timings timings = org.dpspark.jobs.run.Timings.sinceJvmStart();
+        timings.mark("jvm_and_flags");
         TrainConfig cfg = config();
         checkSources();
         org.dpspark.jobs.run.AuditSettings audit = auditSettings();
@@ -509,16 +511,19 @@ public class DpTrain implements Callable<Integer> {
             checkAuditOutputs(hadoop);
         }
         // Everything that can be checked before Spark starts: flags (above), outputs, ledger, the feature spec.
-        TrainingRun run = TrainingRun.preflight(settings(cfg, jid, hadoop), hadoop, this::notice);
+        TrainingRun run = TrainingRun.preflight(settings(cfg, jid, hadoop), hadoop, this::notice, timings);
         if (dryRunRows != null) {
             return printDryRun(run.dryRun(dryRunRows, null));
         }
         Resolved resolved = demo ? null : resolveSpec(hadoop);
+        timings.mark("feature_spec");
         SessionHandle session = SessionHandle.open(command, master);
+        timings.mark("spark_session");
         try {
             SparkSession spark = session.spark();
             JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
             Inputs in = demo ? demoInputs(spark, jsc) : readInputs(spark, resolved);
+            timings.mark("read_inputs");
             ModelSpec modelSpec = modelSpec(in.spec());
             if (dryRun) {
                 return printDryRun(run.dryRun(jsc, in.train(), modelSpec, audit));

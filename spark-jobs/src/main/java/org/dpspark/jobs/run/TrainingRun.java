@@ -74,17 +74,21 @@ import org.dpspark.jobs.train.TrainResult;
  * one, before anything is read.
  */
 public final class TrainingRun {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TrainingRun.class);
     private final RunSettings settings;
     private final Configuration hadoop;
     private final PrivacyLedger ledger;
     private final Consumer<String> notices;
     private final Instant started = Instant.now();
+    private final Timings timings;
 
-    private TrainingRun(RunSettings settings, Configuration hadoop, PrivacyLedger ledger, Consumer<String> notices) {
+    private TrainingRun(RunSettings settings, Configuration hadoop, PrivacyLedger ledger, Consumer<String> notices,
+            Timings timings) {
         this.settings = settings;
         this.hadoop = hadoop;
         this.ledger = ledger;
         this.notices = notices;
+        this.timings = timings;
     }
 
     /**
@@ -94,6 +98,15 @@ public final class TrainingRun {
      * @param notices receives one-line notices for the user (no cap set, a reservation left charged)
      */
     public static TrainingRun preflight(RunSettings settings, Configuration hadoop, Consumer<String> notices) {
+        return preflight(settings, hadoop, notices, Timings.sinceNow());
+    }
+
+    /**
+     * As {@link #preflight(RunSettings, Configuration, Consumer)}, the run's phases timed into {@code timings}
+     * (a command's, counted from the JVM's start).
+     */
+    public static TrainingRun preflight(RunSettings settings, Configuration hadoop, Consumer<String> notices,
+            Timings timings) {
         TrainConfig cfg = settings.config();
         if (cfg.secureAggregation().distributed() && settings.partitions() != null
                 && cfg.secaggColluding() >= settings.partitions()) {
@@ -124,7 +137,14 @@ public final class TrainingRun {
                 ledger.requireUnit(early, settings.config().privacyUnit());
             }
         }
-        return new TrainingRun(settings, hadoop, ledger, notices);
+        TrainingRun run = new TrainingRun(settings, hadoop, ledger, notices, timings);
+        timings.mark("preflight");
+        return run;
+    }
+
+    /** The wall time of the run's phases so far (the report's {@code timings}). */
+    public Timings timings() {
+        return timings;
     }
 
     /** The run's settings. */
@@ -269,7 +289,9 @@ public final class TrainingRun {
         long runStart = System.nanoTime();
         TrainConfig cfg = settings.config();
         Validated v = validate(jsc, data, modelSpec);
+        timings.mark("validate");
         Validated ev = eval == null ? null : validate(jsc, eval, modelSpec);
+        timings.mark("validate_eval");
         int parts = settings.partitions() != null ? settings.partitions() : jsc.defaultParallelism();
         Dataset<Row> frame = data.frame();
         // The privacy units: rows, or users, whose rows are bounded to k and co-located (one shuffle) first.
@@ -294,7 +316,9 @@ public final class TrainingRun {
             padded = new CanaryPaddedModel(model, audit.canaries());
             model = padded;
         }
+        timings.mark("users_and_model");
         PrivacyPlan plan = plan(units, model.numParams() + 1, parts);
+        timings.mark("plan");
         if (cfg.secureAggregation().distributed()
                 && cfg.stepMode().resolve(jsc.getConf()) == org.dpspark.jobs.train.StepMode.JOB) {
             // auto resolves to one job per step under dynamic allocation: refuse before anything is reserved
@@ -343,6 +367,7 @@ public final class TrainingRun {
         String modelPath = settings.publication() != null ? settings.publication().modelDir() : settings.entryPoint();
         Admission admission = recordIn == null ? null
                 : reserve(recordIn, datasetId, v.fingerprint(), plan.events(), plan.delta());
+        timings.mark("ledger_reserve");
         AtomicBoolean stepped = new AtomicBoolean();
         TrainResult result;
         double[] paddedParams = null;
@@ -376,7 +401,13 @@ public final class TrainingRun {
             if (canaries != null && canaries.blackBox() != null) {
                 blocks = canaries.appendRows(blocks);
             }
-            result = DpTrainer.train(jsc, blocks, units, model, cfg, plan, () -> stepped.set(true), planted);
+            result = DpTrainer.train(jsc, blocks, units, model, cfg, plan, () -> {
+                stepped.set(true);
+                timings.firstStep("train_setup");
+            }, planted);
+            timings.record("train_setup.pack_blocks", result.loadSeconds());
+            timings.record("train_setup.step_runner_start", result.startupSeconds());
+            LOG.debug("timings: {}", timings.line());
             if (padded != null) {
                 paddedParams = result.params();
                 result = new TrainResult(padded.innerParams(result.params()), result.plan(), result.lossPerEpoch(),
@@ -671,6 +702,9 @@ public final class TrainingRun {
                 pub.modelDir());
         if (tuning != null) {
             tree.set("tuning", tuning);
+        }
+        if (!Double.isNaN(timings.toFirstStep())) {
+            tree.set("timings", timings.json());
         }
         AtomicOutput.writeDirectory(hadoop, pub.modelDir(), Map.of("model.json", model), pub.overwrite());
         AtomicOutput.writeFile(hadoop, pub.reportPath(), Reports.toBytes(tree), pub.overwrite());
