@@ -51,9 +51,11 @@ import org.dpspark.jobs.io.AtomicOutput;
 import org.dpspark.jobs.report.DataInfo;
 import org.dpspark.jobs.report.Reports;
 import org.dpspark.jobs.train.DpTrainer;
+import org.dpspark.jobs.train.JobLabel;
 import org.dpspark.jobs.train.Optimizers;
 import org.dpspark.accountant.plan.PrivacyPlan;
 import org.dpspark.jobs.train.TrainConfig;
+import org.dpspark.jobs.train.TrainingProgress;
 import org.dpspark.jobs.train.TrainResult;
 
 /**
@@ -81,6 +83,7 @@ public final class TrainingRun {
     private final Consumer<String> notices;
     private final Instant started = Instant.now();
     private final Timings timings;
+    private TrainingProgress progress = TrainingProgress.LINES;
 
     private TrainingRun(RunSettings settings, Configuration hadoop, PrivacyLedger ledger, Consumer<String> notices,
             Timings timings) {
@@ -140,6 +143,14 @@ public final class TrainingRun {
         TrainingRun run = new TrainingRun(settings, hadoop, ledger, notices, timings);
         timings.mark("preflight");
         return run;
+    }
+
+    /**
+     * Where the training's progress goes: {@link TrainingProgress#LINES} (one log line per epoch) unless set, e.g.
+     * to a console's progress bar. A search's trials log their lines.
+     */
+    public void progress(TrainingProgress p) {
+        this.progress = java.util.Objects.requireNonNull(p, "progress");
     }
 
     /** The wall time of the run's phases so far (the report's {@code timings}). */
@@ -222,7 +233,8 @@ public final class TrainingRun {
      * white-box canaries lengthen the vectors a secure aggregation plans over.
      */
     public DryRun dryRun(JavaSparkContext jsc, TrainingData data, ModelSpec modelSpec, AuditSettings audit) {
-        jsc.setJobDescription(settings.entryPoint() + ": validate " + data.what());
+        JobLabel.begin(jsc, settings.jobId());
+        JobLabel.describe(jsc, "validate input");
         Validated v = validate(data, modelSpec);
         long units = v.rows();
         if (settings.config().userColumn().isPresent()) {
@@ -288,9 +300,10 @@ public final class TrainingRun {
             AuditSettings audit) {
         long runStart = System.nanoTime();
         TrainConfig cfg = settings.config();
-        Validated v = validate(jsc, data, modelSpec);
+        JobLabel.begin(jsc, settings.jobId());
+        Validated v = validate(jsc, data, modelSpec, "validate input");
         timings.mark("validate");
-        Validated ev = eval == null ? null : validate(jsc, eval, modelSpec);
+        Validated ev = eval == null ? null : validate(jsc, eval, modelSpec, "validate eval input");
         timings.mark("validate_eval");
         int parts = settings.partitions() != null ? settings.partitions() : jsc.defaultParallelism();
         Dataset<Row> frame = data.frame();
@@ -298,7 +311,7 @@ public final class TrainingRun {
         UserBlocks.Bounded bounded = null;
         long units = v.rows();
         if (cfg.userColumn().isPresent()) {
-            jsc.setJobDescription(settings.entryPoint() + ": bound the rows per user");
+            JobLabel.describe(jsc, "bound the rows per user");
             bounded = boundUsers(data, cfg, parts);
             jsc.setJobDescription(null);
             units = bounded.users();
@@ -374,7 +387,7 @@ public final class TrainingRun {
         EvalMetrics metrics = null;
         try {
             if (normalizer != null) {
-                jsc.setJobDescription(settings.entryPoint() + ": DP data normalization");
+                JobLabel.describe(jsc, "data normalization");
                 ChannelNormalization.ChannelMap st = normalizer.release(frame, specOf(data), v.rows(),
                         plan.normalizationNoise().getAsDouble(), noise(cfg));
                 jsc.setJobDescription(null);
@@ -389,6 +402,8 @@ public final class TrainingRun {
                 data = normalized(data, st);
                 eval = eval == null ? null : normalized(eval, st);
             }
+            // (a repartition's shuffle runs under adaptive execution as its own job, planned here)
+            JobLabel.describe(jsc, "pack blocks");
             JavaRDD<DenseBlock> blocks;
             if (bounded != null) {
                 blocks = data.encoding() instanceof TrainingData.SpecEncoding s
@@ -404,7 +419,7 @@ public final class TrainingRun {
             result = DpTrainer.train(jsc, blocks, units, model, cfg, plan, () -> {
                 stepped.set(true);
                 timings.firstStep("train_setup");
-            }, planted);
+            }, planted, progress);
             timings.record("train_setup.pack_blocks", result.loadSeconds());
             timings.record("train_setup.step_runner_start", result.startupSeconds());
             LOG.debug("timings: {}", timings.line());
@@ -415,6 +430,7 @@ public final class TrainingRun {
                         result.loadSeconds(), result.startupSeconds(), result.secondsPerEpoch());
             }
             if (ev != null) {
+                JobLabel.describe(jsc, "evaluate");
                 metrics = Evaluator.evaluate(jsc, pack(eval.frame(), eval.encoding()), base, result.params());
             }
         } catch (RuntimeException | Error e) {
@@ -487,8 +503,9 @@ public final class TrainingRun {
             throw InvalidParameterException.of("model", "must be a classifier for a search (trials are scored by "
                     + "their validation accuracy), got " + modelSpec.kind());
         }
-        Validated v = validate(jsc, data, modelSpec);
-        Validated ev = eval == null ? null : validate(jsc, eval, modelSpec);
+        JobLabel.begin(jsc, settings.jobId());
+        Validated v = validate(jsc, data, modelSpec, "validate input");
+        Validated ev = eval == null ? null : validate(jsc, eval, modelSpec, "validate eval input");
         String datasetId = null;
         if (ledger != null) {
             datasetId = resolveDataset(ledger, settings, v.fingerprint(), true);
@@ -518,6 +535,7 @@ public final class TrainingRun {
             validationFrames.add(split.validation());
         }
         int fits = trainFrames.size();
+        JobLabel.describe(jsc, "split the rows into training and validation parts");
         List<JavaRDD<DenseBlock>> trainBlocks = new java.util.ArrayList<>();
         List<JavaRDD<DenseBlock>> validationBlocks = new java.util.ArrayList<>();
         for (int i = 0; i < fits; i++) {
@@ -528,7 +546,7 @@ public final class TrainingRun {
         }
         JavaRDD<DenseBlock> evalBlocks = eval == null ? null : pack(eval.frame(), eval.encoding());
         try {
-            jsc.setJobDescription(settings.entryPoint() + ": split the rows into training and validation parts");
+            JobLabel.describe(jsc, "split the rows into training and validation parts");
             long[] trainRows = new long[fits];
             long[] validationRows = new long[fits];
             for (int i = 0; i < fits; i++) {
@@ -788,9 +806,9 @@ public final class TrainingRun {
     /** The validated input: N (public) and the order-independent fingerprint of its encoded rows. */
     private record Validated(long rows, String fingerprint) {}
 
-    /** {@link #validate(TrainingData, ModelSpec)}, the Spark jobs named after the entry point. */
-    private Validated validate(JavaSparkContext jsc, TrainingData data, ModelSpec modelSpec) {
-        jsc.setJobDescription(settings.entryPoint() + ": validate " + data.what());
+    /** {@link #validate(TrainingData, ModelSpec)}, its Spark jobs described as {@code what}. */
+    private Validated validate(JavaSparkContext jsc, TrainingData data, ModelSpec modelSpec, String what) {
+        JobLabel.describe(jsc, what);
         try {
             return validate(data, modelSpec);
         } finally {
