@@ -416,6 +416,7 @@ public final class TrainingRun {
             if (canaries != null && canaries.blackBox() != null) {
                 blocks = canaries.appendRows(blocks);
             }
+            timings.mark("lay_out_blocks"); // a repartition's shuffle runs here (adaptive execution)
             result = DpTrainer.train(jsc, blocks, units, model, cfg, plan, () -> {
                 stepped.set(true);
                 timings.firstStep("train_setup");
