@@ -240,12 +240,12 @@ public final class DpTrainer {
                     epochSteps++;
                     progress.step(epoch, epochs, step + 1, steps, epsilonSoFar, (System.nanoTime() - start) / 1e9);
                 }
-                if (epsilonAtEpoch == null) {
-                    epsilonAtEpoch = epsilonAtEpochs.join();
-                }
                 long now = System.nanoTime();
                 secondsPerEpoch.add((now - epochStart) / 1e9);
-                epochStart = now;
+                if (epsilonAtEpoch == null) {
+                    epsilonAtEpoch = epsilonAtEpochs.join(); // a wait here is not training time
+                }
+                epochStart = System.nanoTime();
                 double loss = epochSteps == 0 ? Double.NaN : lossSum / epochSteps;
                 double lossStd = epochSteps == 0 ? Double.NaN : stepLossStd / Math.sqrt(epochSteps);
                 lossPerEpoch.add(loss);
