@@ -30,6 +30,9 @@ import org.junit.jupiter.api.io.TempDir;
  * JVM, leaving room for fewer than eight. In every round exactly as many are admitted as the composed budget allows
  * (computed here, independently of the ledger, by composing k copies of the job on one accountant), every admitted
  * job is in the log, every other one was told it was refused, and the spend never exceeds the budget.
+ *
+ * <p>The scenario ({@link #eightProcessesAgainstOneBudget}) takes the ledger's URI, so ledger-hdfs-it runs the
+ * same on HDFS.
  */
 class LedgerConcurrencyTest {
     private static final int PROCESSES = 8;
@@ -48,6 +51,14 @@ class LedgerConcurrencyTest {
     @Test
     @Timeout(value = 240, unit = TimeUnit.SECONDS)
     void eightProcesses_neverOverdraw_andNoReservationIsLost() throws Exception {
+        eightProcessesAgainstOneBudget(dir.toUri().toString());
+    }
+
+    /**
+     * The scenario on the ledger at {@code ledgerUri} (a URI the worker JVMs can open with the default Hadoop
+     * configuration; no ledger there yet).
+     */
+    static void eightProcessesAgainstOneBudget(String ledgerUri) throws Exception {
         double sigma = NoiseCalibration.calibrateNoiseMultiplier(JOB_EPSILON, DELTA, Q, STEPS, RdpAccountant::new);
         // Independently: the largest k whose k-fold composition fits.
         int fit = 0;
@@ -73,7 +84,6 @@ class LedgerConcurrencyTest {
             for (Worker w : workers) {
                 assertEquals("READY", w.out().readLine());
             }
-            String ledgerUri = dir.toUri().toString();
             PrivacyLedger ledger = PrivacyLedger.builder(ledgerUri).accountant(RdpAccountant::new)
                     .create(LedgerPolicy.defaults());
             for (int round = 1; round <= ROUNDS; round++) {

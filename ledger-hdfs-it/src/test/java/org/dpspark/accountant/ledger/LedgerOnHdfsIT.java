@@ -1,0 +1,47 @@
+package org.dpspark.accountant.ledger;
+
+import java.io.IOException;
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The ledger's behaviour tests ({@link LedgerContract}: init, budgets, reserve, commit, abort, state, refusal of an
+ * exhausted budget, torn, missing and newer entries named, temporaries ignored, no overwrite) on a real HDFS.
+ */
+@Timeout(60)
+class LedgerOnHdfsIT extends LedgerContract {
+    private static HdfsCluster hdfs;
+    private String location;
+
+    @BeforeAll
+    static void startHdfs() throws IOException {
+        hdfs = HdfsCluster.start();
+    }
+
+    @AfterAll
+    static void stopHdfs() throws IOException {
+        if (hdfs != null) {
+            hdfs.close();
+        }
+    }
+
+    @Override
+    @BeforeEach
+    void createLedger() {
+        location = hdfs.freshLocation("ledger");
+        super.createLedger();
+    }
+
+    @Override
+    protected String location() {
+        return location;
+    }
+
+    @Override
+    protected Configuration conf() {
+        return hdfs.conf();
+    }
+}
