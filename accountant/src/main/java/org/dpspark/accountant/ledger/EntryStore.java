@@ -18,6 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -37,7 +38,13 @@ import org.slf4j.LoggerFactory;
  *       ({@link StandardOpenOption#CREATE_NEW}) is used instead: still atomic, but a crash mid-write could leave
  *       a torn entry, which readers then report (never skip). Hadoop's local {@code create(overwrite=false)}
  *       checks and then creates, and {@code rename} overwrites on POSIX: neither is used.</li>
- *   <li>HDFS: {@code rename(tmp, final)}, which fails atomically (returns false) when the final name exists.</li>
+ *   <li>HDFS: {@code rename(tmp, final)}, which fails atomically (returns false) when the final name exists; the
+ *       NameNode logs and syncs the rename before it answers, so a published entry survives a NameNode restart. The
+ *       temporary is {@code hsync}ed first (on disk at the DataNodes, not only in their page cache), so a
+ *       published entry is never torn by a DataNode's power loss. Listings of more than {@code dfs.ls.limit}
+ *       entries come in pages and are not one snapshot, but pages follow name order and entries are only ever
+ *       added at the end, so a listing is still a prefix of the log (tested against a MiniDFSCluster in
+ *       ledger-hdfs-it).</li>
  *   <li>Other file systems (S3A, GCS, ABFS, ...): refused, because object stores have no atomic create-if-absent
  *       in general (S3 offers one only through conditional writes, If-None-Match). Setting
  *       {@value #TRUST_CREATE_KEY}=true in the Hadoop configuration asserts that the store's
@@ -333,11 +340,17 @@ final class EntryStore {
 
     private boolean renameHdfs(Path dir, Path dest, byte[] bytes) throws IOException {
         Path tmp = tempFor(dir, dest);
+        boolean published = false;
         try {
-            try (OutputStream out = fs.create(tmp, false)) {
+            try (FSDataOutputStream out = fs.create(tmp, false)) {
                 out.write(bytes);
+                // On disk at every DataNode of the pipeline before it is published, as the local path fsyncs:
+                // close() alone leaves the block in the DataNodes' page cache, so a power loss could tear an entry
+                // the NameNode already lists.
+                out.hsync();
             }
-            if (fs.rename(tmp, dest)) { // HDFS: fails (false) when dest exists, atomically
+            if (fs.rename(tmp, dest)) { // HDFS: fails (false) when dest exists, atomically; logged and synced
+                published = true;
                 return true;
             }
             if (fs.exists(dest)) {
@@ -345,7 +358,19 @@ final class EntryStore {
             }
             throw new IOException("rename of " + tmp + " to " + dest + " failed");
         } finally {
+            deleteTemporary(tmp, published);
+        }
+    }
+
+    /** After a publish the temporary is gone (renamed): failing to delete nothing must not fail the publish. */
+    private void deleteTemporary(Path tmp, boolean published) throws IOException {
+        try {
             fs.delete(tmp, false);
+        } catch (IOException e) {
+            if (!published) {
+                throw e;
+            }
+            LOG.debug("ledger {}: delete of published temporary {}: {}", root, tmp, e.toString());
         }
     }
 
