@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * {@link LedgerConcurrencyTest}'s scenario on HDFS: eight worker JVMs (HDFS clients of this JVM's MiniDFSCluster)
  * reserve at the same moment against one budget, twenty rounds; exactly as many admitted as the composed budget
- * allows, every admitted job in the log, never overdrawn.
+ * allows, every admitted job in the log, never overdrawn; then the admitted jobs commit at the same moment and
+ * every acknowledged commit is in the log.
  */
 class LedgerConcurrencyOnHdfsIT {
     private static HdfsCluster hdfs;
@@ -30,6 +31,6 @@ class LedgerConcurrencyOnHdfsIT {
     @Test
     @Timeout(value = 600, unit = TimeUnit.SECONDS)
     void eightProcesses_onHdfs_neverOverdraw_andNoReservationIsLost() throws Exception {
-        LedgerConcurrencyTest.eightProcessesAgainstOneBudget(hdfs.freshLocation("concurrency"));
+        LedgerConcurrencyTest.eightProcessesAgainstOneBudget(hdfs.freshLocation("concurrency"), true);
     }
 }
