@@ -592,15 +592,7 @@ public final class DpLedger implements Runnable {
     static ObjectNode stateJson(DatasetState s) {
         ObjectNode n = JSON.createObjectNode();
         n.put("dataset_id", s.datasetId());
-        if (s.budget().isPresent()) {
-            ObjectNode b = n.putObject("budget");
-            b.put("epsilon", s.budget().get().epsilon());
-            b.put("delta", s.budget().get().delta());
-            b.put("privacy_unit", s.budget().get().privacyUnit());
-            n.put("remaining_epsilon", s.remainingEpsilon());
-        } else {
-            n.putNull("budget");
-            n.putNull("remaining_epsilon");
+        if (!org.dpspark.jobs.ledger.BudgetReport.putBudget(n, s)) {
             n.put("note", "no budget set: no cap is enforced");
         }
         n.put("spent_epsilon", s.spentEpsilon());
