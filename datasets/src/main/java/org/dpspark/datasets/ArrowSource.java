@@ -109,7 +109,12 @@ final class ArrowSource {
             lengths[f] = file.length();
             totalBytes += file.length();
         }
-        StructType sparkSchema = sparkSchema(schema);
+        StructType sparkSchema;
+        try {
+            sparkSchema = sparkSchema(schema);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("Arrow file '" + firstFile + "': " + e.getMessage(), e);
+        }
         int batches = fileOfBatch.size();
         if (batches == 0) {
             return spark.createDataFrame(List.<Row>of(), sparkSchema);
