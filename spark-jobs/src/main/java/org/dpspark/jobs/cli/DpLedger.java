@@ -94,6 +94,9 @@ public final class DpLedger implements Runnable {
 
     /** Options every subcommand has. */
     static class Common {
+        @CommandLine.Mixin
+        Verbosity verbosity = new Verbosity();
+
         @Option(names = "--ledger", paramLabel = "URI", description = "Ledger location (default: $DPSPARK_LEDGER, else "
                 + "~/.dpspark/ledger); it must exist (dp-ledger init creates one).")
         String ledger;
@@ -102,6 +105,7 @@ public final class DpLedger implements Runnable {
         boolean json;
 
         PrivacyLedger open() {
+            verbosity.apply(); // a short-lived command: the levels stay for its process
             return JobLedger.open(ledger, new Configuration(), "--ledger");
         }
     }
