@@ -45,13 +45,22 @@ public final class InputFaults {
      * reports without a file (a Parquet footer read in a schema job, a LibSVM line parsed after the scan), or null.
      */
     public static Optional<RuntimeException> translate(Throwable t, String inputs) {
+        return translate(t, inputs, null);
+    }
+
+    /** As {@link #translate(Throwable, String)}, knowing the inputs' format ({@code --format}), or null. */
+    public static Optional<RuntimeException> translate(Throwable t, String inputs, String format) {
         CorruptInputException own = find(t, CorruptInputException.class);
         if (own != null) {
             return Optional.of(own);
         }
         if (inputs != null && !failedRead(t)) {
             Throwable root = root(t);
-            if (thrownBy(t, "org.apache.spark.mllib.util.MLUtils", "LibSVM")) {
+            // (the JVM may throw a parser's ArrayIndexOutOfBounds without a stack trace once it is hot: then the
+            // format tells)
+            boolean libsvmTask = "libsvm".equalsIgnoreCase(format) && root instanceof RuntimeException
+                    && find(t, org.apache.spark.SparkException.class) != null;
+            if (libsvmTask || thrownBy(t, "org.apache.spark.mllib.util.MLUtils", "LibSVM")) {
                 return Optional.of(new CorruptInputException(inputs, "malformed LibSVM line ("
                         + root.getClass().getSimpleName() + ")", root));
             }

@@ -398,7 +398,7 @@ public class DpTrain implements Callable<Integer> {
     private int fail(PrintWriter err, Exception thrown) {
         // A failed read of an input file: bad input (not its format: truncated, not gzip...) or an I/O fault, one
         // line naming the file either way, instead of Spark's FAILED_READ_FILE and its stack trace.
-        Throwable ex = org.dpspark.datasets.InputFaults.translate(thrown, inputsRead())
+        Throwable ex = org.dpspark.datasets.InputFaults.translate(thrown, inputsRead(), format)
                 .map(t -> (Throwable) t).orElse(thrown);
         ExitCode code = classify(ex);
         if (code != ExitCode.FAILURE) {
