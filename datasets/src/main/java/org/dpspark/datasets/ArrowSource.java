@@ -109,7 +109,12 @@ final class ArrowSource {
             lengths[f] = file.length();
             totalBytes += file.length();
         }
-        StructType sparkSchema = sparkSchema(schema);
+        StructType sparkSchema;
+        try {
+            sparkSchema = sparkSchema(schema);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("Arrow file '" + firstFile + "': " + e.getMessage(), e);
+        }
         int batches = fileOfBatch.size();
         if (batches == 0) {
             return spark.createDataFrame(List.<Row>of(), sparkSchema);
@@ -199,10 +204,40 @@ final class ArrowSource {
                 byte[] footerBytes = new byte[footerLength];
                 in.readFully(footerStart, footerBytes);
                 ByteBuffer bb = ByteBuffer.wrap(footerBytes).order(ByteOrder.LITTLE_ENDIAN);
-                return new ArrowFooter(Footer.getRootAsFooter(bb));
+                ArrowFooter footer;
+                try {
+                    footer = new ArrowFooter(Footer.getRootAsFooter(bb));
+                    footer.getSchema().getFields().forEach(f -> f.getType());
+                } catch (RuntimeException e) {
+                    // the flatbuffer's offsets point outside it, or a type id is unknown
+                    throw new CorruptInputException(path.toString(), "corrupt Arrow footer ("
+                            + e.getClass().getSimpleName() + ")", e);
+                }
+                checkBlocks(path, footer.getDictionaries(), footerStart, "dictionary");
+                checkBlocks(path, footer.getRecordBatches(), footerStart, "record batch");
+                return footer;
             }
+        } catch (java.io.EOFException e) {
+            throw new CorruptInputException(path.toString(), "truncated Arrow file", e);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read Arrow footer of " + path, e);
+        }
+    }
+
+    /**
+     * Every block the footer lists lies between the leading magic and the footer: a declared offset or length that
+     * points beyond the file (a corrupt or hostile size field) is refused here, before a reader allocates for it.
+     */
+    private static void checkBlocks(Path path, List<ArrowBlock> blocks, long footerStart, String kind) {
+        for (int i = 0; i < blocks.size(); i++) {
+            ArrowBlock b = blocks.get(i);
+            long end = b.getOffset() + (long) b.getMetadataLength() + b.getBodyLength();
+            if (b.getOffset() < MAGIC.length + 2 || b.getMetadataLength() <= 0 || b.getBodyLength() < 0
+                    || end < b.getOffset() || end > footerStart) {
+                throw new CorruptInputException(path.toString(), "Arrow " + kind + " " + i + " declares offset "
+                        + b.getOffset() + ", metadata " + b.getMetadataLength() + " and body " + b.getBodyLength()
+                        + " bytes, beyond the file's " + footerStart + " bytes of data");
+            }
         }
     }
 
@@ -352,14 +387,25 @@ final class ArrowSource {
                     close();
                     return false;
                 }
+                int[] task = tasks.get(nextTask++);
                 try {
-                    load(tasks.get(nextTask++));
+                    load(task);
                 } catch (IOException e) {
-                    close();
-                    throw new UncheckedIOException("cannot read Arrow record batch", e);
-                } catch (RuntimeException e) {
-                    close();
+                    closeAfterFailure(e);
+                    if (InputFaults.ioFault(e)) {
+                        throw new UncheckedIOException("cannot read Arrow file '" + paths[task[0]] + "'", e);
+                    }
+                    throw new CorruptInputException(paths[task[0]], "corrupt Arrow record batch ("
+                            + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e);
+                } catch (CorruptInputException | UncheckedIOException e) {
+                    closeAfterFailure(e);
                     throw e;
+                } catch (RuntimeException e) {
+                    // a flatbuffer offset out of range, an unknown type id, a buffer beyond the body, a declared
+                    // decompressed size beyond the allocator's limit
+                    closeAfterFailure(e);
+                    throw new CorruptInputException(paths[task[0]], "corrupt Arrow record batch ("
+                            + e.getClass().getSimpleName() + ")", e);
                 }
             }
             return true;
@@ -371,8 +417,16 @@ final class ArrowSource {
                 throw new NoSuchElementException();
             }
             Object[] values = new Object[columns];
-            for (int c = 0; c < columns; c++) {
-                values[c] = getters.get(c).apply(row);
+            try {
+                for (int c = 0; c < columns; c++) {
+                    values[c] = getters.get(c).apply(row);
+                }
+            } catch (RuntimeException e) {
+                // bounds-checked buffers: a row count or an offset larger than the batch's buffers
+                String file = paths[readerFile];
+                closeAfterFailure(e);
+                throw new CorruptInputException(file, "corrupt Arrow record batch: its row count or offsets exceed"
+                        + " its buffers (" + e.getClass().getSimpleName() + ")", e);
             }
             row++;
             return RowFactory.create(values);
@@ -383,7 +437,8 @@ final class ArrowSource {
             if (file != readerFile) {
                 closeReader();
                 if (allocator == null) {
-                    allocator = new RootAllocator(Long.MAX_VALUE);
+                    // bounded, so that a corrupt buffer length or decompressed size fails as bad input
+                    allocator = new RootAllocator(Math.max(64L << 20, Runtime.getRuntime().maxMemory() / 4));
                 }
                 Path p = new Path(paths[file]);
                 FSDataInputStream in = p.getFileSystem(conf).open(p);
@@ -419,6 +474,29 @@ final class ArrowSource {
                     getters = null;
                 }
             }
+        }
+
+        /**
+         * Closes after a corrupt batch without masking its exception: Arrow's reader may keep a half-loaded batch's
+         * buffers, and closing their allocator then fails (and logs a leak at ERROR); the allocator is left to the
+         * garbage collector instead (a few KB, on a run that is failing anyway).
+         */
+        private void closeAfterFailure(Throwable cause) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            row = 0;
+            batchRows = 0;
+            try {
+                closeReader();
+            } catch (IOException | RuntimeException e) {
+                cause.addSuppressed(e);
+            }
+            if (allocator != null && allocator.getAllocatedMemory() == 0) {
+                allocator.close();
+            }
+            allocator = null;
         }
 
         @Override

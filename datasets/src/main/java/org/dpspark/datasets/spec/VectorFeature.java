@@ -26,8 +26,10 @@ public record VectorFeature(String column, int size, NumericFeature.Encoding enc
     public VectorFeature {
         // the same checks, and messages, as a scalar feature with these bounds
         new NumericFeature(column, encoding, min, max);
-        if (!(size >= 1)) {
-            throw new IllegalArgumentException("feature '" + column + "': size must be >= 1, got " + size);
+        if (!(size >= 1 && size <= MAX_SIZE)) {
+            // a declared size is allocated per row before any data is read: bounded, as MNIST's images are
+            throw new IllegalArgumentException("feature '" + column + "': size must be in [1, " + MAX_SIZE + "], got "
+                    + size);
         }
         if (transform != null && transform.inputSize() != size) {
             throw new IllegalArgumentException("feature '" + column + "': the transform is for a "
@@ -35,6 +37,9 @@ public record VectorFeature(String column, int size, NumericFeature.Encoding enc
                     + " elements), but the vector has " + size);
         }
     }
+
+    /** The largest declared size: 2^24 elements (a 4096 x 4096 image). */
+    public static final int MAX_SIZE = 1 << 24;
 
     /** A vector feature without a transform. */
     public VectorFeature(String column, int size, NumericFeature.Encoding encoding, double min, double max) {

@@ -53,6 +53,19 @@ public final class CsprngStream implements RandomSource {
         static final SecureRandom SOURCE = new SecureRandom();
     }
 
+    /**
+     * TEST ONLY, null in production: receives a copy of every secret drawn here (job keys, stream keys and IVs), so a
+     * test can look for them in everything a run writes (issue 18). Package-private; set from test code only.
+     */
+    static volatile java.util.function.Consumer<byte[]> secretTapForTests;
+
+    private static void tap(byte[] secret) {
+        java.util.function.Consumer<byte[]> t = secretTapForTests;
+        if (t != null) {
+            t.accept(secret.clone());
+        }
+    }
+
     private final Cipher cipher;
     private final byte[] zeros = new byte[BUFFER_BYTES];
     private final byte[] buffer = new byte[BUFFER_BYTES];
@@ -73,6 +86,8 @@ public final class CsprngStream implements RandomSource {
         byte[] iv = new byte[IV_BYTES];
         Entropy.SOURCE.nextBytes(key);
         Entropy.SOURCE.nextBytes(iv);
+        tap(key);
+        tap(iv);
         try {
             return new CsprngStream(key, iv);
         } finally {
@@ -96,6 +111,7 @@ public final class CsprngStream implements RandomSource {
     public static byte[] newSecretKey() {
         byte[] key = new byte[KEY_BYTES];
         Entropy.SOURCE.nextBytes(key);
+        tap(key);
         return key;
     }
 

@@ -395,18 +395,39 @@ public class DpTrain implements Callable<Integer> {
     }
 
     /** Prints the one line of an exception's outcome; a failure's stack trace goes to DEBUG (and --verbose). */
-    private int fail(PrintWriter err, Exception ex) {
+    private int fail(PrintWriter err, Exception thrown) {
+        // A failed read of an input file: bad input (not its format: truncated, not gzip...) or an I/O fault, one
+        // line naming the file either way, instead of Spark's FAILED_READ_FILE and its stack trace.
+        Throwable ex = org.dpspark.datasets.InputFaults.translate(thrown, inputsRead(), format)
+                .map(t -> (Throwable) t).orElse(thrown);
         ExitCode code = classify(ex);
         if (code != ExitCode.FAILURE) {
             return error(err, code, command + ": error: " + oneLine(redact ? redactedMessage(ex) : message(ex)));
         }
-        LOG.debug(command + " failed", ex);
-        int exit = error(err, code, command + ": failed: " + ex.getClass().getSimpleName() + ": " + oneLine(ex.getMessage())
+        LOG.debug(command + " failed", thrown);
+        int exit = error(err, code, command + ": failed: " + ex.getClass().getSimpleName() + ": " + firstLine(ex.getMessage())
                 + " (retrying may help; details with --verbose, or in the driver log at DEBUG)");
         if (verbosity.verbose) {
-            ex.printStackTrace(err);
+            thrown.printStackTrace(err);
         }
         return exit;
+    }
+
+    /** The input files this run reads, as a failure that names none is reported: --input, and --eval-input. */
+    private String inputsRead() {
+        if (input == null) {
+            return null;
+        }
+        return evalInput == null ? input : input + "' or '" + evalInput;
+    }
+
+    /** A failure's message up to its first line break: a Spark job's message goes on with the task's stack trace. */
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        int nl = s.indexOf('\n');
+        return (nl < 0 ? s : s.substring(0, nl)).replace('\r', ' ').strip();
     }
 
     int error(PrintWriter err, ExitCode code, String line) {
@@ -494,6 +515,14 @@ public class DpTrain implements Callable<Integer> {
                 String msg = ex.getMessage();
                 return t == ex || msg == null || !msg.endsWith(ipe.getMessage()) ? rendered
                         : msg.substring(0, msg.length() - ipe.getMessage().length()) + rendered;
+            }
+        }
+        if (!(ex instanceof IllegalArgumentException) && !(ex instanceof DatasetValidationException)) {
+            // bad input raised inside a Spark job: its own message, not the job's (which carries a stack trace)
+            for (Throwable t = ex.getCause(); t != null && t != t.getCause(); t = t.getCause()) {
+                if (t instanceof IllegalArgumentException || t instanceof DatasetValidationException) {
+                    return t.getMessage();
+                }
             }
         }
         return ex.getMessage();
@@ -836,9 +865,10 @@ public class DpTrain implements Callable<Integer> {
                 : MnistReader.read(spark, input, partitions != null ? partitions
                         : spark.sparkContext().defaultParallelism(), split(spark));
         warnIfUnprepared(rows, r.spec(), "--input " + input);
-        TrainingData train = new TrainingData(rows, enc, input, fmt, "--input");
+        TrainingData train = new TrainingData(rows, enc, input, fmt, "--input " + input);
         TrainingData eval = evalInput == null ? evalFromTable
-                : new TrainingData(read(spark, evalInput, r.format(), r.spec()), enc, evalInput, fmt, "--eval-input");
+                : new TrainingData(read(spark, evalInput, r.format(), r.spec()), enc, evalInput, fmt,
+                        "--eval-input " + evalInput);
         return new Inputs(train, eval, r.spec());
     }
 

@@ -96,6 +96,12 @@ public final class BarrierStepRunner implements StepRunner {
     static final int SECRET_BYTES = 32;
     private static final SecureRandom RANDOM = new SecureRandom();
 
+    /**
+     * TEST ONLY, null in production: receives a copy of each run's channel secret, so a test can look for it in
+     * everything the run writes (issue 18). Package-private; set from test code only.
+     */
+    static volatile java.util.function.Consumer<byte[]> secretTapForTests;
+
     /** Test hook run by a task before it connects (step -1) and before each step (e.g. to make one attempt fail). */
     interface FaultInjector extends Serializable {
         void beforeStep(int stageAttempt, int partition, long step);
@@ -224,6 +230,10 @@ public final class BarrierStepRunner implements StepRunner {
         }
         byte[] secret = new byte[SECRET_BYTES];
         RANDOM.nextBytes(secret);
+        java.util.function.Consumer<byte[]> tap = secretTapForTests;
+        if (tap != null) {
+            tap.accept(secret.clone());
+        }
         String host = conf.get("spark.driver.host", null);
         AggregationServer server;
         try {
