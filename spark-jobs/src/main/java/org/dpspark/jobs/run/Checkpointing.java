@@ -28,8 +28,9 @@ public record Checkpointing(String dir, Long everySteps, Double everyMinutes, bo
             throw InvalidParameterException.of("stopAfterSteps", "must be >= 0, got " + stopAfterSteps);
         }
         if (dir == null && (resume || everySteps != null || everyMinutes != null)) {
-            throw InvalidParameterException.of("checkpointDir", "is required by " + (resume ? "--resume (resume)"
-                    : "a checkpoint interval"));
+            throw new InvalidParameterException(java.util.List.of("checkpointDir",
+                    resume ? "resume" : everySteps != null ? "checkpointEvery" : "checkpointMinutes"),
+                    "%s is required by %s");
         }
     }
 

@@ -338,6 +338,9 @@ class DpTrainLedgerTest {
     void resume_refused_withoutCheckpoint_otherJob_otherPlan_beforeTheLedger() throws IOException {
         List<String> model = List.of("--model", "logistic");
         String ckpt = dir.resolve("ckpt-refused").toString();
+        CliRun noDir = seeded("r-1", "r-none", model, "job", "--resume");
+        assertEquals(2, noDir.code(), noDir.err());
+        assertTrue(noDir.err().contains("--checkpoint-dir is required by --resume"), noDir.err());
         CliRun none = seeded("r-1", "r-none", model, "job", "--checkpoint-dir", ckpt, "--resume");
         assertEquals(2, none.code(), none.err());
         assertEquals(1, none.err().strip().lines().count(), none.err());
