@@ -81,7 +81,8 @@ import picocli.CommandLine.Option;
             "1:failure (I/O, Spark, internal); nothing published",
             "2:bad input (flag, feature spec or data validation); nothing written, no budget spent",
             "3:privacy budget exhausted (the dataset's ledger budget); nothing trained",
-            "4:ledger conflict: the job id already committed on this dataset (use a new --job-id); nothing trained"
+            "4:ledger conflict: the job id already committed on this dataset (use a new --job-id); nothing trained",
+            "130/143:interrupted by SIGINT/SIGTERM during the steps: checkpoint written (--checkpoint-dir), reservation left open; the line printed says how to resume or settle it"
         })
 public class DpTrain implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(DpTrain.class);
