@@ -81,9 +81,41 @@ dpspark_run() {
   # features such as scatter:2,8 hold 3,969 doubles a row, 1.9 GB for MNIST's 60,000, twice that while packing).
   local heap=(-XX:MaxRAMPercentage=50)
   if [ -n "${DPSPARK_DRIVER_MEMORY:-}" ]; then heap=(-Xmx"$DPSPARK_DRIVER_MEMORY"); fi
-  exec java "${DPSPARK_JAVA_OPENS[@]}" "${heap[@]}" \
+  local cds=() archive
+  archive="$(dpspark_cds_archive "$cp")"
+  if [ -n "$archive" ] && [ -f "$archive" ]; then
+    cds=(-XX:SharedArchiveFile="$archive" -Xlog:cds=off,cds+dynamic=off)
+  elif [ -n "$archive" ]; then
+    # First run on this build: record the classes it loads, written at exit beside the jar (renamed into place so
+    # that a concurrent run never maps half a file). Not exec'd, to rename after it.
+    echo "dpspark: recording a class-data archive for faster start-ups (once per build; DPSPARK_CDS=0 skips it)" >&2
+    local tmp="$archive.tmp.$$" rc=0
+    java "${DPSPARK_JAVA_OPENS[@]}" "${heap[@]}" -XX:ArchiveClassesAtExit="$tmp" -Xlog:cds=off,cds+dynamic=off \
+      -Dlog4j2.configurationFile=org/dpspark/jobs/log4j2-dpspark.properties \
+      "${cluster[@]}" ${DPSPARK_JAVA_OPTS:-} -cp "$cp" "$main" "$@" || rc=$?
+    if [ -s "$tmp" ]; then mv -f "$tmp" "$archive"; else rm -f "$tmp"; fi
+    exit "$rc"
+  fi
+  exec java "${DPSPARK_JAVA_OPENS[@]}" "${heap[@]}" "${cds[@]}" \
     -Dlog4j2.configurationFile=org/dpspark/jobs/log4j2-dpspark.properties \
     "${cluster[@]}" ${DPSPARK_JAVA_OPTS:-} -cp "$cp" "$main" "$@"
+}
+
+# dpspark_cds_archive CLASSPATH: the path of the AppCDS archive (JDK 13+ dynamic class-data sharing) of the embedded
+# runner for this classpath, this build of the jar and this JVM, under spark-jobs/target/cds (older ones there are
+# removed); nothing when DPSPARK_CDS=0. Mapping the archive saves loading and verifying Spark's classes again at
+# every start (docs/benchmarks.md, "Time to first step"); the JVM checks the archive against the classpath itself
+# and runs without it when they differ.
+dpspark_cds_archive() {
+  [ "${DPSPARK_CDS:-1}" = 1 ] || return 0
+  local cp="$1" dir="$DPSPARK_HOME/spark-jobs/target/cds" java_bin key f
+  java_bin="$(readlink -f "$(command -v java)" 2>/dev/null || command -v java)"
+  key="$({ echo "$cp"; echo "$java_bin"; stat -c '%s %Y' "$java_bin" "$(dpspark_jar)"; } | sha256sum | cut -c1-16)"
+  mkdir -p "$dir" 2>/dev/null || return 0
+  for f in "$dir"/dpspark-*.jsa; do
+    [ -e "$f" ] && [ "$f" != "$dir/dpspark-$key.jsa" ] && rm -f "$f"
+  done
+  echo "$dir/dpspark-$key.jsa"
 }
 
 # dpspark_run_java MAIN_CLASS ARGS...: plain java on the jar + embedded classpath, no spark-submit (for commands that

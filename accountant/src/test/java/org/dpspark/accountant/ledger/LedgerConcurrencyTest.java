@@ -29,7 +29,12 @@ import org.junit.jupiter.api.io.TempDir;
  * epsilons would say 4), so each round's dataset first gets {@value #PRIOR} committed jobs of the same kind from this
  * JVM, leaving room for fewer than eight. In every round exactly as many are admitted as the composed budget allows
  * (computed here, independently of the ledger, by composing k copies of the job on one accountant), every admitted
- * job is in the log, every other one was told it was refused, and the spend never exceeds the budget.
+ * job is in the log, every other one was told it was refused, and the spend never exceeds the budget. Optionally
+ * (on HDFS, in ledger-hdfs-it) the admitted jobs then commit at the same moment, and every acknowledged commit is in
+ * the log.
+ *
+ * <p>The scenario ({@link #eightProcessesAgainstOneBudget}) takes the ledger's URI, so ledger-hdfs-it runs the
+ * same on HDFS.
  */
 class LedgerConcurrencyTest {
     private static final int PROCESSES = 8;
@@ -48,6 +53,15 @@ class LedgerConcurrencyTest {
     @Test
     @Timeout(value = 240, unit = TimeUnit.SECONDS)
     void eightProcesses_neverOverdraw_andNoReservationIsLost() throws Exception {
+        eightProcessesAgainstOneBudget(dir.toUri().toString(), false);
+    }
+
+    /**
+     * The scenario on the ledger at {@code ledgerUri} (a URI the worker JVMs can open with the default Hadoop
+     * configuration; no ledger there yet). With {@code commits}, each round's admitted jobs then commit at the same
+     * moment (this doubles the scenario's time, so the local unit test leaves it to the HDFS integration test).
+     */
+    static void eightProcessesAgainstOneBudget(String ledgerUri, boolean commits) throws Exception {
         double sigma = NoiseCalibration.calibrateNoiseMultiplier(JOB_EPSILON, DELTA, Q, STEPS, RdpAccountant::new);
         // Independently: the largest k whose k-fold composition fits.
         int fit = 0;
@@ -73,7 +87,6 @@ class LedgerConcurrencyTest {
             for (Worker w : workers) {
                 assertEquals("READY", w.out().readLine());
             }
-            String ledgerUri = dir.toUri().toString();
             PrivacyLedger ledger = PrivacyLedger.builder(ledgerUri).accountant(RdpAccountant::new)
                     .create(LedgerPolicy.defaults());
             for (int round = 1; round <= ROUNDS; round++) {
@@ -116,6 +129,33 @@ class LedgerConcurrencyTest {
                 assertEquals(admitted, logged, "round " + round);
                 assertEquals(1 + 2 * PRIOR + allowed, s.entries().size()); // budget, prior jobs, one per admitted
                 assertTrue(s.spentEpsilon() <= BUDGET, "overdrawn: " + s.spentEpsilon());
+                if (!commits) {
+                    continue;
+                }
+                // The admitted jobs commit at the same moment: every acknowledged commit is in the log.
+                List<Worker> committing = new ArrayList<>();
+                for (int i = 0; i < PROCESSES; i++) {
+                    String jobId = String.format(Locale.ROOT, "job-%d-%d", round, i);
+                    if (admitted.contains(jobId)) {
+                        workers.get(i).in().println(String.format(Locale.ROOT, "commit %s %s %s %s %s %d %s %s",
+                                ledgerUri, ds, jobId, Q, sigma, STEPS, DELTA, JOB_EPSILON));
+                        workers.get(i).in().flush();
+                        committing.add(workers.get(i));
+                    }
+                }
+                Set<String> acknowledged = new HashSet<>();
+                for (Worker w : committing) {
+                    String line = w.out().readLine();
+                    assertTrue(line != null && line.startsWith("OK "), "round " + round + " commit: " + line);
+                    acknowledged.add(line.split(" ")[1]);
+                }
+                assertEquals(admitted, acknowledged);
+                DatasetState after = PrivacyLedger.builder(ledgerUri).accountant(RdpAccountant::new).build().state(ds);
+                for (String jobId : admitted) {
+                    assertEquals(DatasetState.JobStatus.COMMITTED, after.latest(jobId).orElseThrow().status(), jobId);
+                }
+                assertEquals(1 + 2 * PRIOR + 2 * allowed, after.entries().size());
+                assertEquals(s.spentEpsilon(), after.spentEpsilon(), 1e-12, "a commit of the reserved events");
             }
         } finally {
             for (Worker w : workers) {

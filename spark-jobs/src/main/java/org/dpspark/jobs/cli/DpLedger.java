@@ -94,6 +94,9 @@ public final class DpLedger implements Runnable {
 
     /** Options every subcommand has. */
     static class Common {
+        @CommandLine.Mixin
+        Verbosity verbosity = new Verbosity();
+
         @Option(names = "--ledger", paramLabel = "URI", description = "Ledger location (default: $DPSPARK_LEDGER, else "
                 + "~/.dpspark/ledger); it must exist (dp-ledger init creates one).")
         String ledger;
@@ -102,6 +105,7 @@ public final class DpLedger implements Runnable {
         boolean json;
 
         PrivacyLedger open() {
+            verbosity.apply(); // a short-lived command: the levels stay for its process
             return JobLedger.open(ledger, new Configuration(), "--ledger");
         }
     }
@@ -588,15 +592,7 @@ public final class DpLedger implements Runnable {
     static ObjectNode stateJson(DatasetState s) {
         ObjectNode n = JSON.createObjectNode();
         n.put("dataset_id", s.datasetId());
-        if (s.budget().isPresent()) {
-            ObjectNode b = n.putObject("budget");
-            b.put("epsilon", s.budget().get().epsilon());
-            b.put("delta", s.budget().get().delta());
-            b.put("privacy_unit", s.budget().get().privacyUnit());
-            n.put("remaining_epsilon", s.remainingEpsilon());
-        } else {
-            n.putNull("budget");
-            n.putNull("remaining_epsilon");
+        if (!org.dpspark.jobs.ledger.BudgetReport.putBudget(n, s)) {
             n.put("note", "no budget set: no cap is enforced");
         }
         n.put("spent_epsilon", s.spentEpsilon());

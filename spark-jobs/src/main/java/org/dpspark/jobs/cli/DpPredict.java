@@ -1,5 +1,8 @@
 package org.dpspark.jobs.cli;
 
+import org.apache.spark.api.java.JavaSparkContext;
+import org.dpspark.jobs.train.JobLabel;
+
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -137,6 +140,9 @@ public final class DpPredict implements Callable<Integer> {
         return s == null ? "" : s.replace('\n', ' ').replace('\r', ' ');
     }
 
+    @CommandLine.Mixin
+    Verbosity verbosity = new Verbosity();
+
     @Override
     public Integer call() {
         InputFormat inputFormat = checkFlags();
@@ -146,7 +152,8 @@ public final class DpPredict implements Callable<Integer> {
         if (input != null) {
             InputFlags.requireExists(conf, input);
         }
-        try (SessionHandle session = SessionHandle.open("dp-predict", master)) {
+        try (Verbosity.Levels levels = verbosity.apply();
+                SessionHandle session = SessionHandle.open("dp-predict", master)) {
             return score(session.spark(), saved, inputFormat);
         }
     }
@@ -223,7 +230,9 @@ public final class DpPredict implements Callable<Integer> {
         Dataset<Row> result = scored.select(outCols.toArray(new Column[0]));
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         AtomicOutput.checkPublishable(hadoop, output, overwrite, "--output");
-        spark.sparkContext().setJobDescription("dp-predict: score");
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        JobLabel.begin(jsc, "dp-predict");
+        JobLabel.describe(jsc, "score");
         publish(result, hadoop, fmt);
         long rows = spark.read().format(fmt).option("header", "true").load(output).count();
         ModelProvenance p = saved.provenance();

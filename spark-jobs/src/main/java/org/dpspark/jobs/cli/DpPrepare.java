@@ -1,5 +1,8 @@
 package org.dpspark.jobs.cli;
 
+import org.apache.spark.api.java.JavaSparkContext;
+import org.dpspark.jobs.train.JobLabel;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -223,6 +226,9 @@ public final class DpPrepare implements Callable<Integer> {
     private record Link(PrivacyLedger ledger, String datasetId, List<String> sourceLocations, boolean sourceRegistered,
                         String outputLocation) {}
 
+    @CommandLine.Mixin
+    Verbosity verbosity = new Verbosity();
+
     @Override
     public Integer call() {
         long started = System.nanoTime();
@@ -259,7 +265,8 @@ public final class DpPrepare implements Callable<Integer> {
             InputFlags.requireExists(conf, input);
         }
         Link link = noLedger == null ? link(conf) : null;
-        try (SessionHandle session = SessionHandle.open("dp-prepare", master)) {
+        try (Verbosity.Levels levels = verbosity.apply();
+                SessionHandle session = SessionHandle.open("dp-prepare", master)) {
             if (session.owned() && !session.spark().conf().contains("spark.sql.debug.maxToStringFields")) {
                 // A wide raw table's plan is longer than Spark's default 25 fields: without this, Spark warns on the
                 // console that it truncated a plan's string (column names only, never values).
@@ -434,11 +441,13 @@ public final class DpPrepare implements Callable<Integer> {
     private int prepare(SparkSession spark, FeatureSpec fs, Identifiers ids, InputFormat f, Pseudonymizer pseudonymizer,
                         KeySource keySource, Link link, long started, Instant startedAt) {
         long working = System.nanoTime(); // the session is up: from here, reading, preparing and writing
-        spark.sparkContext().setJobDescription("dp-prepare: read");
+        String jobId = UUID.randomUUID().toString();
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        JobLabel.begin(jsc, jobId);
+        JobLabel.describe(jsc, "read input");
         Dataset<Row> raw = input != null ? DataReader.read(spark, input, f, fs.csv()) : InputFlags.table(spark, table);
         Preparation.checkSchema(fs, ids, raw.schema());
-        String jobId = UUID.randomUUID().toString();
-        spark.sparkContext().setJobDescription("dp-prepare: prepare");
+        JobLabel.describe(jsc, "prepare");
         Preparation.Prepared prepared = Preparation.prepare(raw, fs, ids, pseudonymizer,
                 kAnonymity == null ? 0 : kAnonymity);
         try {
@@ -450,7 +459,7 @@ public final class DpPrepare implements Callable<Integer> {
             // The copy is staged beside --output; the ledger link and the receipt are written before it is
             // renamed into place, so an unlinked copy is never visible there.
             AtomicOutput.publishDirectory(hadoop, output, overwrite, "--output", (tmp, dfs) -> {
-                spark.sparkContext().setJobDescription("dp-prepare: write");
+                JobLabel.describe(jsc, "write");
                 // One pass reads, treats, checks and writes; a problem it found throws here (exit 2), and nothing
                 // is published.
                 prepared.write(t -> t.write().format(fmt).option("header", "true").save(tmp.toString()));

@@ -219,8 +219,17 @@ public final class DpPrivacy implements Callable<Integer> {
     record Result(Case c, double epsilonRdp, double epsilonPld, double sigmaRdp, double sigmaPld,
             String bestAccountant, double bestSigma, double bestEpsilon) {}
 
+    @CommandLine.Mixin
+    Verbosity verbosity = new Verbosity();
+
     @Override
     public Integer call() throws Exception {
+        try (Verbosity.Levels levels = verbosity.apply()) {
+            return compute();
+        }
+    }
+
+    private Integer compute() throws Exception {
         if (csvIn != null) {
             return callCsv();
         }

@@ -45,7 +45,9 @@ import org.dpspark.jobs.run.TrainingData;
 import org.dpspark.jobs.run.TrainingRun;
 import org.dpspark.accountant.plan.PrivacyPlan;
 import org.dpspark.jobs.train.StepMode;
+import org.dpspark.jobs.train.ConsoleProgress;
 import org.dpspark.jobs.train.DataNormalization;
+import org.dpspark.jobs.train.JobLabel;
 import org.dpspark.jobs.train.TrainConfig;
 import org.dpspark.jobs.train.TrainResult;
 import org.slf4j.Logger;
@@ -169,8 +171,8 @@ public class DpTrain implements Callable<Integer> {
     @Option(names = "--error-detail", paramLabel = "MODE", defaultValue = "full", description = "full | redacted: what validation errors say about the input: full gives counts and first row numbers (for the data owner), redacted only the kind of problem and the column (for untrusted operators; forced for a cluster by the Spark conf spark.dpspark.errorDetail=redacted) (default: ${DEFAULT-VALUE}).")
     ErrorDetail errorDetail;
 
-    @Option(names = "--verbose", description = "Print the stack trace of a failure (exit 1) on stderr too (it is always logged at DEBUG).")
-    boolean verbose;
+    @CommandLine.Mixin
+    Verbosity verbosity = new Verbosity();
 
     @Option(names = "--master", paramLabel = "URL", description = "Spark master (default: spark-submit's, else local[*]).")
     String master;
@@ -429,7 +431,7 @@ public class DpTrain implements Callable<Integer> {
         LOG.debug(command + " failed", ex);
         int exit = error(err, code, command + ": failed: " + ex.getClass().getSimpleName() + ": " + oneLine(ex.getMessage())
                 + " (retrying may help; details with --verbose, or in the driver log at DEBUG)");
-        if (verbose) {
+        if (verbosity.verbose) {
             ex.printStackTrace(err);
         }
         return exit;
@@ -590,6 +592,18 @@ public class DpTrain implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        // From the JVM's start when this command starts Spark itself; in a running application (a notebook, a test)
+        // from now.
+        boolean running = SparkSession.getActiveSession().isDefined() || SparkSession.getDefaultSession().isDefined();
+        org.dpspark.jobs.run.Timings timings = running ? org.dpspark.jobs.run.Timings.sinceNow()
+                : org.dpspark.jobs.run.Timings.sinceJvmStart();
+        timings.mark(running ? "flags" : "jvm_and_flags");
+        try (Verbosity.Levels levels = verbosity.apply()) {
+            return call(timings);
+        }
+    }
+
+    private int call(org.dpspark.jobs.run.Timings timings) {
         TrainConfig cfg = config();
         checkSources();
         org.dpspark.jobs.run.AuditSettings audit = auditSettings();
@@ -600,16 +614,23 @@ public class DpTrain implements Callable<Integer> {
             checkAuditOutputs(hadoop);
         }
         // Everything that can be checked before Spark starts: flags (above), outputs, ledger, the feature spec.
-        TrainingRun run = TrainingRun.preflight(settings(cfg, jid, hadoop), hadoop, this::notice);
+        TrainingRun run = TrainingRun.preflight(settings(cfg, jid, hadoop), hadoop, this::notice, timings);
+        run.progress(ConsoleProgress.forConsole());
         if (dryRunRows != null) {
             return printDryRun(run.dryRun(dryRunRows, null));
         }
         Resolved resolved = demo ? null : resolveSpec(hadoop);
+        timings.mark("feature_spec");
         SessionHandle session = SessionHandle.open(command, master);
+        timings.mark("spark_session");
         try {
             SparkSession spark = session.spark();
             JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+            JobLabel.begin(jsc, jid);
+            JobLabel.describe(jsc, "read input");
             Inputs in = demo ? demoInputs(spark, jsc) : readInputs(spark, resolved);
+            JobLabel.clear(jsc);
+            timings.mark("read_inputs");
             ModelSpec modelSpec = modelSpec(in.spec());
             if (dryRun) {
                 return printDryRun(run.dryRun(jsc, in.train(), modelSpec, audit));

@@ -9,6 +9,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.mllib.evaluation.BinaryClassificationMetrics;
 import org.dpspark.core.model.DpModel;
 import org.dpspark.datasets.DenseBlock;
+import org.dpspark.jobs.train.JobLabel;
 import scala.Tuple2;
 
 /** Distributed evaluation of a trained model over dense blocks (exact metrics: the evaluation set is not protected). */
@@ -18,7 +19,7 @@ public final class Evaluator {
     private Evaluator() {}
 
     public static EvalMetrics evaluate(JavaSparkContext jsc, JavaRDD<DenseBlock> blocks, DpModel model, double[] params) {
-        jsc.setJobDescription("dp-train: evaluate");
+        JobLabel.describe(jsc, "evaluate");
         try {
             return model.numOutputs() >= 2 ? classification(blocks, model, params) : regression(blocks, model, params);
         } finally {
@@ -84,7 +85,7 @@ public final class Evaluator {
         if (k < 2) {
             throw new IllegalArgumentException("a validation accuracy needs a classifier, got a model with one output");
         }
-        jsc.setJobDescription("dp-tune: score a trial on the validation rows");
+        JobLabel.describe(jsc, "score a trial on the validation rows");
         try {
             return blocks.map(b -> {
                 double[] out = new double[k];

@@ -46,16 +46,7 @@ public final class BudgetReport {
         n.put("dataset_id", s.datasetId());
         n.put("generated_at", now.toString());
         n.put("accountant", s.accountant());
-        if (s.budget().isPresent()) {
-            ObjectNode b = n.putObject("budget");
-            b.put("epsilon", s.budget().get().epsilon());
-            b.put("delta", s.budget().get().delta());
-            b.put("privacy_unit", s.budget().get().privacyUnit());
-            n.put("remaining_epsilon", s.remainingEpsilon());
-        } else {
-            n.putNull("budget");
-            n.putNull("remaining_epsilon");
-        }
+        putBudget(n, s);
         n.put("spent_epsilon", s.spentEpsilon());
         number(n, "delta", s.delta());
         n.put("spent_note", "the composed epsilon of every charged job (committed: its actual events; open: its "
@@ -148,6 +139,24 @@ public final class BudgetReport {
     }
 
     /** The epsilon of {@code events} alone at {@code delta} (best of RDP and PLD), or NaN without a delta. */
+    /**
+     * Puts the dataset's budget ({@code budget}: epsilon, delta, privacy_unit) and {@code remaining_epsilon} into
+     * {@code n}, both null when no budget is set; returns whether one is. dp-ledger show's JSON uses it too.
+     */
+    public static boolean putBudget(ObjectNode n, DatasetState s) {
+        if (s.budget().isEmpty()) {
+            n.putNull("budget");
+            n.putNull("remaining_epsilon");
+            return false;
+        }
+        ObjectNode b = n.putObject("budget");
+        b.put("epsilon", s.budget().get().epsilon());
+        b.put("delta", s.budget().get().delta());
+        b.put("privacy_unit", s.budget().get().privacyUnit());
+        n.put("remaining_epsilon", s.remainingEpsilon());
+        return true;
+    }
+
     private static double alone(List<DpEvent> events, Double delta) {
         if (events.isEmpty() || delta == null || !(delta > 0 && delta < 1)) {
             return Double.NaN;

@@ -55,9 +55,11 @@ import org.dpspark.jobs.train.Checkpoint;
 import org.dpspark.jobs.train.Checkpointer;
 import org.dpspark.jobs.train.DpTrainer;
 import org.dpspark.jobs.train.TrainingStopped;
+import org.dpspark.jobs.train.JobLabel;
 import org.dpspark.jobs.train.Optimizers;
 import org.dpspark.accountant.plan.PrivacyPlan;
 import org.dpspark.jobs.train.TrainConfig;
+import org.dpspark.jobs.train.TrainingProgress;
 import org.dpspark.jobs.train.TrainResult;
 
 /**
@@ -86,14 +88,17 @@ public final class TrainingRun {
     private final Instant started = Instant.now();
     /** The checkpoint a resumed run continues from, or null. */
     private final Checkpoint resumeFrom;
+    private final Timings timings;
+    private TrainingProgress progress = TrainingProgress.LINES;
 
     private TrainingRun(RunSettings settings, Configuration hadoop, PrivacyLedger ledger, Consumer<String> notices,
-            Checkpoint resumeFrom) {
+            Checkpoint resumeFrom, Timings timings) {
         this.settings = settings;
         this.hadoop = hadoop;
         this.ledger = ledger;
         this.notices = notices;
         this.resumeFrom = resumeFrom;
+        this.timings = timings;
     }
 
     /**
@@ -103,6 +108,15 @@ public final class TrainingRun {
      * @param notices receives one-line notices for the user (no cap set, a reservation left charged)
      */
     public static TrainingRun preflight(RunSettings settings, Configuration hadoop, Consumer<String> notices) {
+        return preflight(settings, hadoop, notices, Timings.sinceNow());
+    }
+
+    /**
+     * As {@link #preflight(RunSettings, Configuration, Consumer)}, the run's phases timed into {@code timings}
+     * (a command's, counted from the JVM's start).
+     */
+    public static TrainingRun preflight(RunSettings settings, Configuration hadoop, Consumer<String> notices,
+            Timings timings) {
         TrainConfig cfg = settings.config();
         if (cfg.secureAggregation().distributed() && settings.partitions() != null
                 && cfg.secaggColluding() >= settings.partitions()) {
@@ -134,7 +148,10 @@ public final class TrainingRun {
                 ledger.requireUnit(early, settings.config().privacyUnit());
             }
         }
-        return new TrainingRun(settings, hadoop, ledger, notices, checkpointPreflight(settings, hadoop));
+        TrainingRun run = new TrainingRun(settings, hadoop, ledger, notices, checkpointPreflight(settings, hadoop),
+                timings);
+        timings.mark("preflight");
+        return run;
     }
 
     /**
@@ -216,6 +233,19 @@ public final class TrainingRun {
         }
     }
 
+    /**
+     * Where the training's progress goes: {@link TrainingProgress#LINES} (one log line per epoch) unless set, e.g.
+     * to a console's progress bar. A search's trials log their lines.
+     */
+    public void progress(TrainingProgress p) {
+        this.progress = java.util.Objects.requireNonNull(p, "progress");
+    }
+
+    /** The wall time of the run's phases so far (the report's {@code timings}). */
+    public Timings timings() {
+        return timings;
+    }
+
     /** The run's settings. */
     public RunSettings settings() {
         return settings;
@@ -291,7 +321,8 @@ public final class TrainingRun {
      * white-box canaries lengthen the vectors a secure aggregation plans over.
      */
     public DryRun dryRun(JavaSparkContext jsc, TrainingData data, ModelSpec modelSpec, AuditSettings audit) {
-        jsc.setJobDescription(settings.entryPoint() + ": validate " + data.what());
+        JobLabel.begin(jsc, settings.jobId());
+        JobLabel.describe(jsc, "validate input");
         Validated v = validate(data, modelSpec);
         long units = v.rows();
         if (settings.config().userColumn().isPresent()) {
@@ -357,15 +388,18 @@ public final class TrainingRun {
             AuditSettings audit) {
         long runStart = System.nanoTime();
         TrainConfig cfg = settings.config();
-        Validated v = validate(jsc, data, modelSpec);
-        Validated ev = eval == null ? null : validate(jsc, eval, modelSpec);
+        JobLabel.begin(jsc, settings.jobId());
+        Validated v = validate(jsc, data, modelSpec, "validate input");
+        timings.mark("validate");
+        Validated ev = eval == null ? null : validate(jsc, eval, modelSpec, "validate eval input");
+        timings.mark("validate_eval");
         int parts = settings.partitions() != null ? settings.partitions() : jsc.defaultParallelism();
         Dataset<Row> frame = data.frame();
         // The privacy units: rows, or users, whose rows are bounded to k and co-located (one shuffle) first.
         UserBlocks.Bounded bounded = null;
         long units = v.rows();
         if (cfg.userColumn().isPresent()) {
-            jsc.setJobDescription(settings.entryPoint() + ": bound the rows per user");
+            JobLabel.describe(jsc, "bound the rows per user");
             bounded = boundUsers(data, cfg, parts);
             jsc.setJobDescription(null);
             units = bounded.users();
@@ -383,7 +417,9 @@ public final class TrainingRun {
             padded = new CanaryPaddedModel(model, audit.canaries());
             model = padded;
         }
+        timings.mark("users_and_model");
         PrivacyPlan plan = plan(units, model.numParams() + 1, parts);
+        timings.mark("plan");
         if (cfg.secureAggregation().distributed()
                 && cfg.stepMode().resolve(jsc.getConf()) == org.dpspark.jobs.train.StepMode.JOB) {
             // auto resolves to one job per step under dynamic allocation: refuse before anything is reserved
@@ -461,6 +497,7 @@ public final class TrainingRun {
                         datasetId, admission == null ? 0 : admission.attempt(), identity.codeVersion(),
                         identity.plan(), identity.samplingRate(), identity.noiseMultiplier(), identity.steps()),
                         ck.stepsFor(plan.steps()), ck.minutes(), ck.stopAfterSteps(), resumeFrom);
+        timings.mark(resumeFrom != null ? "ledger_resume" : "ledger_reserve");
         // A resumed attempt has released already: from here its reservation stays charged whatever happens.
         AtomicBoolean stepped = new AtomicBoolean(resumeFrom != null);
         TrainResult result;
@@ -468,7 +505,7 @@ public final class TrainingRun {
         EvalMetrics metrics = null;
         try {
             if (normalizer != null) {
-                jsc.setJobDescription(settings.entryPoint() + ": DP data normalization");
+                JobLabel.describe(jsc, "data normalization");
                 ChannelNormalization.ChannelMap st = normalizer.release(frame, specOf(data), v.rows(),
                         plan.normalizationNoise().getAsDouble(), noise(cfg));
                 jsc.setJobDescription(null);
@@ -483,6 +520,8 @@ public final class TrainingRun {
                 data = normalized(data, st);
                 eval = eval == null ? null : normalized(eval, st);
             }
+            // (a repartition's shuffle runs under adaptive execution as its own job, planned here)
+            JobLabel.describe(jsc, "pack blocks");
             JavaRDD<DenseBlock> blocks;
             if (bounded != null) {
                 blocks = data.encoding() instanceof TrainingData.SpecEncoding s
@@ -495,8 +534,14 @@ public final class TrainingRun {
             if (canaries != null && canaries.blackBox() != null) {
                 blocks = canaries.appendRows(blocks);
             }
-            result = DpTrainer.train(jsc, blocks, units, model, cfg, plan, () -> stepped.set(true), planted,
-                    checkpoints);
+            timings.mark("lay_out_blocks"); // a repartition's shuffle runs here (adaptive execution)
+            result = DpTrainer.train(jsc, blocks, units, model, cfg, plan, () -> {
+                stepped.set(true);
+                timings.firstStep("train_setup");
+            }, planted, progress, checkpoints);
+            timings.record("train_setup.pack_blocks", result.loadSeconds());
+            timings.record("train_setup.step_runner_start", result.startupSeconds());
+            LOG.debug("timings: {}", timings.line());
             if (padded != null) {
                 paddedParams = result.params();
                 result = new TrainResult(padded.innerParams(result.params()), result.plan(), result.lossPerEpoch(),
@@ -504,6 +549,7 @@ public final class TrainingRun {
                         result.loadSeconds(), result.startupSeconds(), result.secondsPerEpoch());
             }
             if (ev != null) {
+                JobLabel.describe(jsc, "evaluate");
                 metrics = Evaluator.evaluate(jsc, pack(eval.frame(), eval.encoding()), base, result.params());
             }
         } catch (TrainingStopped e) {
@@ -583,8 +629,9 @@ public final class TrainingRun {
             throw InvalidParameterException.of("model", "must be a classifier for a search (trials are scored by "
                     + "their validation accuracy), got " + modelSpec.kind());
         }
-        Validated v = validate(jsc, data, modelSpec);
-        Validated ev = eval == null ? null : validate(jsc, eval, modelSpec);
+        JobLabel.begin(jsc, settings.jobId());
+        Validated v = validate(jsc, data, modelSpec, "validate input");
+        Validated ev = eval == null ? null : validate(jsc, eval, modelSpec, "validate eval input");
         String datasetId = null;
         if (ledger != null) {
             datasetId = resolveDataset(ledger, settings, v.fingerprint(), true);
@@ -614,6 +661,7 @@ public final class TrainingRun {
             validationFrames.add(split.validation());
         }
         int fits = trainFrames.size();
+        JobLabel.describe(jsc, "split the rows into training and validation parts");
         List<JavaRDD<DenseBlock>> trainBlocks = new java.util.ArrayList<>();
         List<JavaRDD<DenseBlock>> validationBlocks = new java.util.ArrayList<>();
         for (int i = 0; i < fits; i++) {
@@ -624,7 +672,7 @@ public final class TrainingRun {
         }
         JavaRDD<DenseBlock> evalBlocks = eval == null ? null : pack(eval.frame(), eval.encoding());
         try {
-            jsc.setJobDescription(settings.entryPoint() + ": split the rows into training and validation parts");
+            JobLabel.describe(jsc, "split the rows into training and validation parts");
             long[] trainRows = new long[fits];
             long[] validationRows = new long[fits];
             for (int i = 0; i < fits; i++) {
@@ -809,6 +857,9 @@ public final class TrainingRun {
                 ((com.fasterxml.jackson.databind.node.ObjectNode) tree.get("privacy")).remove("epsilon_curve");
             }
         }
+        if (!Double.isNaN(timings.toFirstStep())) {
+            tree.set("timings", timings.json());
+        }
         byte[] json = Reports.toBytes(tree);
         byte[] html = htmlReport(tree);
         AtomicOutput.writeDirectory(hadoop, pub.modelDir(), Map.of("model.json", model), pub.overwrite());
@@ -911,9 +962,9 @@ public final class TrainingRun {
     /** The validated input: N (public) and the order-independent fingerprint of its encoded rows. */
     private record Validated(long rows, String fingerprint) {}
 
-    /** {@link #validate(TrainingData, ModelSpec)}, the Spark jobs named after the entry point. */
-    private Validated validate(JavaSparkContext jsc, TrainingData data, ModelSpec modelSpec) {
-        jsc.setJobDescription(settings.entryPoint() + ": validate " + data.what());
+    /** {@link #validate(TrainingData, ModelSpec)}, its Spark jobs described as {@code what}. */
+    private Validated validate(JavaSparkContext jsc, TrainingData data, ModelSpec modelSpec, String what) {
+        JobLabel.describe(jsc, what);
         try {
             return validate(data, modelSpec);
         } finally {

@@ -184,6 +184,7 @@ public final class BarrierStepRunner implements StepRunner {
     static BarrierStepRunner start(JavaSparkContext jsc, JavaRDD<DenseBlock> blocks, PartitionStep work,
             FaultInjector fault, DriverView view) {
         SparkConf conf = jsc.getConf();
+        String training = jsc.getLocalProperty("spark.job.description"); // the caller's: the steps it runs
         int timeoutSeconds = conf.getInt(TIMEOUT_CONF, DEFAULT_TIMEOUT_SECONDS);
         if (!(timeoutSeconds > 0)) {
             throw new IllegalArgumentException(TIMEOUT_CONF + " must be > 0 seconds, got " + timeoutSeconds);
@@ -201,7 +202,7 @@ public final class BarrierStepRunner implements StepRunner {
             // A barrier stage may not change the partition count; cut the lineage after the coalesce.
             checkpointed = tagged.coalesce(tasks);
             checkpointed.rdd().localCheckpoint();
-            jsc.setJobDescription("dp-train: group " + partitions + " partitions into " + tasks + " barrier tasks");
+            JobLabel.describe(jsc, "group " + partitions + " partitions into " + tasks + " barrier tasks");
             checkpointed.count();
             tagged = checkpointed;
         }
@@ -242,7 +243,8 @@ public final class BarrierStepRunner implements StepRunner {
         BarrierTask task = new BarrierTask(work, secret, host, server.port(), partitions, timeoutSeconds * 1000, fault,
                 paillierKey);
         RDD<Integer> barrier = tagged.rdd().barrier().mapPartitions(task, false, classTag(Integer.class));
-        jsc.setJobDescription("dp-train: all steps in one barrier stage (" + tasks + " tasks)");
+        jsc.setJobDescription((training != null ? training : JobLabel.text(jsc.getLocalProperty(JobLabel.PROPERTY),
+                "train")) + ", in one barrier stage (" + tasks + " tasks)");
         // The shuffle makes the barrier stage a shuffle-map stage, which Spark retries as a whole on failure
         // (a failed barrier result stage is aborted instead).
         JavaFutureAction<List<Integer>> job = new JavaRDD<>(barrier, classTag(Integer.class)).repartition(1).collectAsync();

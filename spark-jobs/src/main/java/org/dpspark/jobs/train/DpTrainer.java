@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.Function2;
@@ -68,7 +69,8 @@ public final class DpTrainer {
      */
     public static TrainResult train(JavaSparkContext jsc, JavaRDD<DenseBlock> blocks, long rows, DpModel model,
             TrainConfig cfg, PrivacyPlan plan, Runnable beforeFirstStep, AuditCanaries audit) {
-        return train(jsc, blocks, rows, model, cfg, plan, beforeFirstStep, audit, Checkpointer.NONE);
+        return train(jsc, blocks, rows, model, cfg, plan, beforeFirstStep, audit, TrainingProgress.LINES,
+                Checkpointer.NONE);
     }
 
     /**
@@ -78,8 +80,29 @@ public final class DpTrainer {
      */
     public static TrainResult train(JavaSparkContext jsc, JavaRDD<DenseBlock> blocks, long rows, DpModel model,
             TrainConfig cfg, PrivacyPlan plan, Runnable beforeFirstStep, AuditCanaries audit, Checkpointer checkpoints) {
+        return train(jsc, blocks, rows, model, cfg, plan, beforeFirstStep, audit, TrainingProgress.LINES, checkpoints);
+    }
+
+    /**
+     * As {@link #train(JavaSparkContext, JavaRDD, long, DpModel, TrainConfig, PrivacyPlan, Runnable, AuditCanaries)},
+     * telling {@code progress} of each step and epoch ({@link TrainingProgress#LINES}: one log line per epoch).
+     */
+    public static TrainResult train(JavaSparkContext jsc, JavaRDD<DenseBlock> blocks, long rows, DpModel model,
+            TrainConfig cfg, PrivacyPlan plan, Runnable beforeFirstStep, AuditCanaries audit,
+            TrainingProgress progress) {
+        return train(jsc, blocks, rows, model, cfg, plan, beforeFirstStep, audit, progress, Checkpointer.NONE);
+    }
+
+    /**
+     * As {@link #train(JavaSparkContext, JavaRDD, long, DpModel, TrainConfig, PrivacyPlan, Runnable, AuditCanaries)},
+     * telling {@code progress} of each step and epoch, and writing checkpoints, continuing from one and stopping at a
+     * step boundary on request as {@code checkpoints} says.
+     */
+    public static TrainResult train(JavaSparkContext jsc, JavaRDD<DenseBlock> blocks, long rows, DpModel model,
+            TrainConfig cfg, PrivacyPlan plan, Runnable beforeFirstStep, AuditCanaries audit,
+            TrainingProgress progress, Checkpointer checkpoints) {
         return train(jsc, blocks, rows, model, cfg, plan, beforeFirstStep,
-                runnerFor(cfg.stepMode().resolve(jsc.getConf())), audit, checkpoints);
+                runnerFor(cfg.stepMode().resolve(jsc.getConf())), audit, progress, checkpoints);
     }
 
     /**
@@ -112,19 +135,33 @@ public final class DpTrainer {
 
     static TrainResult train(JavaSparkContext jsc, JavaRDD<DenseBlock> blocks, long rows, DpModel model,
             TrainConfig cfg, PrivacyPlan plan, Runnable beforeFirstStep, RunnerFactory runners, AuditCanaries audit) {
-        return train(jsc, blocks, rows, model, cfg, plan, beforeFirstStep, runners, audit, Checkpointer.NONE);
+        return train(jsc, blocks, rows, model, cfg, plan, beforeFirstStep, runners, audit, TrainingProgress.LINES,
+                Checkpointer.NONE);
     }
 
     static TrainResult train(JavaSparkContext jsc, JavaRDD<DenseBlock> blocks, long rows, DpModel model,
             TrainConfig cfg, PrivacyPlan plan, Runnable beforeFirstStep, RunnerFactory runners, AuditCanaries audit,
-            Checkpointer checkpoints) {
+            TrainingProgress progress, Checkpointer checkpoints) {
+        // Epsilon so far at each epoch's end, for the progress lines: one evaluation of each accountant per epoch
+        // (tens of ms each with PLD). Computed on another thread while the blocks are packed and the step runner
+        // starts, never between steps: it neither stalls the tasks nor counts as training time, nor delays the
+        // first step. Public values only (the plan's).
+        int epochs = (int) Math.ceil(cfg.epochs(rows));
+        long steps = plan.steps();
+        CompletableFuture<double[]> epsilonAtEpoch = CompletableFuture.supplyAsync(() -> {
+            double[] eps = new double[epochs + 1];
+            for (int e = 1; e <= epochs; e++) {
+                eps[e] = plan.epsilonAfter(epochEnd(e, epochs, steps, rows, cfg.batchSize()));
+            }
+            return eps;
+        });
         boolean persistedHere = blocks.getStorageLevel().equals(StorageLevel.NONE());
         if (persistedHere) {
             blocks.persist(StorageLevel.MEMORY_AND_DISK());
         }
         try {
             // Materialize the cache before anything is timed as training: the steps then read cached blocks only.
-            jsc.setJobDescription("dp-train: cache dense blocks");
+            JobLabel.describe(jsc, "pack blocks");
             long loadStart = System.nanoTime();
             long packed = blocks.map(DenseBlock::users).fold(0, Integer::sum);
             double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
@@ -133,7 +170,7 @@ public final class DpTrainer {
                         + (audit.extraUnits() > 0 ? " (and the audit added its canary rows)" : ""));
             }
             return loop(jsc, blocks, rows, model, cfg, plan, beforeFirstStep, runners, loadSeconds, audit,
-                    checkpoints);
+                    epsilonAtEpoch, progress, checkpoints);
         } finally {
             jsc.setJobDescription(null);
             if (persistedHere) {
@@ -144,7 +181,8 @@ public final class DpTrainer {
 
     private static TrainResult loop(JavaSparkContext jsc, JavaRDD<DenseBlock> blocks, long rows, DpModel model,
             TrainConfig cfg, PrivacyPlan plan, Runnable beforeFirstStep, RunnerFactory runners, double loadSeconds,
-            AuditCanaries audit, Checkpointer checkpoints) {
+            AuditCanaries audit, CompletableFuture<double[]> epsilonAtEpochs, TrainingProgress progress,
+            Checkpointer checkpoints) {
         Checkpoint resume = checkpoints.resumeFrom();
         double q = plan.samplingRate();
         long steps = plan.steps();
@@ -191,12 +229,8 @@ public final class DpTrainer {
         List<Double> lossStdPerEpoch = new ArrayList<>(resume == null ? List.of() : resume.lossStdPerEpoch());
         double stepLossStd = clip.lossEstimateStd(plan.noiseMultiplier() * noiseScale, q * rows);
         int epochs = (int) Math.ceil(cfg.epochs(rows));
-        // Epsilon so far at each epoch's end, for the progress lines: computed here, not between steps, so the
-        // accountants' cost (tens of ms each with PLD) neither stalls the tasks nor counts as training time.
-        double[] epsilonAtEpoch = new double[epochs + 1];
-        for (int e = 1; e <= epochs; e++) {
-            epsilonAtEpoch[e] = plan.epsilonAfter(epochEnd(e, epochs, steps, rows, cfg.batchSize()));
-        }
+        double epsilonBefore = plan.nonPrivate() ? Double.POSITIVE_INFINITY : plan.normalizationEpsilon();
+        double[] epsilonAtEpoch = null;
         String mode;
         List<Double> secondsPerEpoch = new ArrayList<>(resume == null ? List.of() : resume.secondsPerEpoch());
         double startupSeconds;
@@ -214,6 +248,10 @@ public final class DpTrainer {
             LOG.warn("PLANTED BUG (test only): partition 0 skips clipping");
             work = work.withPlantedSkipClip();
         }
+        // The barrier runner's one job runs every step: described by the whole range (a resumed run's from its first).
+        long firstStep = resume == null ? 1 : resume.step() + 1;
+        JobLabel.describe(jsc, "epochs " + (resume == null ? 1 : resume.epochsDone() + 1) + "-" + epochs
+                + ", steps " + firstStep + "-" + steps);
         try (StepRunner runner = runners.open(jsc, blocks, work); Checkpointer.Stepping s = Checkpointer.stepping()) {
             mode = runner.mode();
             if (secure != null && !runner.noised()) {
@@ -232,8 +270,10 @@ public final class DpTrainer {
                 boolean resumedEpoch = resume != null && epoch == firstEpoch;
                 double lossSum = resumedEpoch ? resume.epochLossSum() : 0;
                 long epochSteps = resumedEpoch ? resume.epochSteps() : 0;
+                double epsilonSoFar = epoch == 1 ? epsilonBefore
+                        : epsilonAtEpoch != null ? epsilonAtEpoch[epoch - 1] : Double.NaN;
                 for (; step < epochEnd; step++) {
-                    jsc.setJobDescription("dp-train step " + (step + 1) + "/" + steps + " (epoch " + epoch + "/" + epochs + ")");
+                    JobLabel.describe(jsc, JobLabel.step(epoch, epochs, step + 1, steps)); // a job per step's
                     double[] sum = runner.sum(step, params);
                     lossSum += runner.noised() ? update.applyNoised(params, sum) : update.apply(params, sum);
                     epochSteps++;
@@ -250,10 +290,20 @@ public final class DpTrainer {
                             throw new TrainingStopped(stop, step + 1, steps, checkpoints.dir());
                         }
                     }
+                    if (epsilonAtEpoch == null && epoch > 1 && epsilonAtEpochs.isDone()) {
+                        epsilonAtEpoch = epsilonAtEpochs.join(); // a resumed run's: ready, no wait
+                        epsilonSoFar = epsilonAtEpoch[epoch - 1];
+                    }
+                    if (step + 1 < epochEnd) { // the epoch's last step is drawn by progress.epoch, after its checkpoint
+                        progress.step(epoch, epochs, step + 1, steps, epsilonSoFar, (System.nanoTime() - start) / 1e9);
+                    }
                 }
                 long now = System.nanoTime();
                 secondsPerEpoch.add((now - epochStart) / 1e9);
-                epochStart = now;
+                if (epsilonAtEpoch == null) {
+                    epsilonAtEpoch = epsilonAtEpochs.join(); // a wait here is not training time
+                }
+                epochStart = System.nanoTime();
                 double loss = epochSteps == 0 ? Double.NaN : lossSum / epochSteps;
                 double lossStd = epochSteps == 0 ? Double.NaN : stepLossStd / Math.sqrt(epochSteps);
                 lossPerEpoch.add(loss);
@@ -264,13 +314,15 @@ public final class DpTrainer {
                             noise.draws(), lossPerEpoch, lossStdPerEpoch, secondsPerEpoch, 0, 0));
                     lastCheckpoint = System.nanoTime();
                 }
-                LOG.info(plan.nonPrivate()
+                progress.epoch(epoch, epochs, step, steps, epsilonAtEpoch[epoch], (now - start) / 1e9, plan.nonPrivate()
                         ? String.format("epoch %d/%d: steps %d/%d, NO DIFFERENTIAL PRIVACY (--no-dp), loss %.4f, %.1f s",
                                 epoch, epochs, step, steps, loss, (now - start) / 1e9)
                         : String.format("epoch %d/%d: steps %d/%d, epsilon so far %.4f (delta %.3g), DP loss estimate "
                                 + "%.4f (+- %.4f), %.1f s", epoch, epochs, step, steps, epsilonAtEpoch[epoch],
                                 plan.delta(), loss, lossStd, (now - start) / 1e9));
             }
+        } finally {
+            progress.done();
         }
         double seconds = secondsPerEpoch.stream().mapToDouble(Double::doubleValue).sum();
         return new TrainResult(params, plan, List.copyOf(lossPerEpoch), List.copyOf(lossStdPerEpoch), seconds, rows, mode,

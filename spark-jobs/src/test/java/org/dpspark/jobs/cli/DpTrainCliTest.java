@@ -641,4 +641,50 @@ class DpTrainCliTest {
         assertEquals(ExitCode.BAD_INPUT.code(), bad.code(), bad.err());
         assertTrue(bad.err().contains("--federated-split must be iid:USERS or shards:USERS:PER_USER"), bad.err());
     }
+
+    @Test
+    void sparkJobs_describedByTheJobIdAndPhase_stepsByEpochAndStep() throws Exception {
+        String jobId = "ui-" + java.util.UUID.randomUUID(); // the suite's default ledger charges a job id once
+        Path train = write("train.csv", csvRows(4000, 1));
+        Path eval = write("eval.csv", csvRows(1000, 2));
+        List<String> descriptions = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<String> callSites = java.util.Collections.synchronizedList(new ArrayList<>());
+        org.apache.spark.scheduler.SparkListener listener = new org.apache.spark.scheduler.SparkListener() {
+            @Override
+            public void onJobStart(org.apache.spark.scheduler.SparkListenerJobStart job) {
+                descriptions.add(job.properties() == null ? null : job.properties().getProperty("spark.job.description"));
+                callSites.add(job.stageInfos().head().details()); // where it was submitted, for a failure's message
+            }
+        };
+        spark.sparkContext().addSparkListener(listener);
+        CliRun r;
+        try {
+            r = run(trainArgs(train, "--eval-input", eval.toString(), "--job-id", jobId, "--step-mode", "job")
+                    .toArray(String[]::new));
+            spark.sparkContext().listenerBus().waitUntilEmpty();
+        } finally {
+            spark.sparkContext().removeSparkListener(listener);
+        }
+        assertEquals(0, r.code(), r.err());
+        List<String> all = new ArrayList<>(descriptions);
+        List<String> sites = new ArrayList<>(callSites);
+        for (int i = 0; i < all.size(); i++) {
+            String d = all.get(i);
+            assertTrue(d != null && d.startsWith("dpspark " + jobId + ": "), "job " + i + " described " + d
+                    + ", submitted at\n" + sites.get(i));
+        }
+        for (String phase : List.of("read input", "validate input", "validate eval input", "pack blocks", "evaluate")) {
+            assertTrue(all.contains("dpspark " + jobId + ": " + phase), phase + " missing from " + all);
+        }
+        // 4000 rows, B = 100, 2 epochs: 80 steps, one job each, in order.
+        List<String> steps = all.stream().filter(d -> d.contains(", step ")).toList();
+        List<String> expected = new ArrayList<>();
+        for (int s = 1; s <= 80; s++) {
+            expected.add("dpspark " + jobId + ": epoch " + (s <= 40 ? 1 : 2) + "/2, step " + s + "/80");
+        }
+        assertEquals(expected, steps);
+        JsonNode timings = JSON.readTree(dir.resolve("r.json").toFile()).get("timings");
+        assertTrue(timings.get("to_first_step").asDouble() > 0, timings.toString());
+        assertTrue(timings.has("validate") && timings.has("spark_session") && timings.has("plan"), timings.toString());
+    }
 }

@@ -108,6 +108,56 @@ class DpTrainerTest {
         assertFalse(Arrays.equals(c, e), "two secure runs gave the same model");
     }
 
+    @Test
+    void train_consoleNotATerminal_logsOneLinePerEpoch_andTheBarrierStageIsDescribed() throws Exception {
+        TrainConfig cfg = base().epochs(3).noiseMultiplier(1.0).insecureTestSeed(7L).build();
+        PrivacyPlan plan = cfg.plan(rows);
+        java.io.StringWriter sink = new java.io.StringWriter();
+        org.apache.logging.log4j.core.LoggerContext ctx =
+                (org.apache.logging.log4j.core.LoggerContext) org.apache.logging.log4j.LogManager.getContext(false);
+        org.apache.logging.log4j.core.Appender capture = org.apache.logging.log4j.core.appender.WriterAppender
+                .newBuilder().setName("epoch-lines").setTarget(sink).setLayout(org.apache.logging.log4j.core.layout
+                        .PatternLayout.newBuilder().withPattern("%m%n").build()).build();
+        capture.start();
+        org.apache.logging.log4j.core.Logger trainer = ctx.getLogger(DpTrainer.class.getName());
+        org.apache.logging.log4j.Level level = trainer.getLevel(); // WARN in the tests' configuration
+        org.apache.logging.log4j.core.config.Configurator.setLevel(DpTrainer.class.getName(),
+                org.apache.logging.log4j.Level.INFO);
+        trainer.addAppender(capture);
+        trainer.setAdditive(false); // captured, not printed
+        java.util.List<String> descriptions = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        org.apache.spark.scheduler.SparkListener listener = new org.apache.spark.scheduler.SparkListener() {
+            @Override
+            public void onJobStart(org.apache.spark.scheduler.SparkListenerJobStart job) {
+                descriptions.add(job.properties().getProperty("spark.job.description"));
+            }
+        };
+        jsc.sc().addSparkListener(listener);
+        try {
+            JobLabel.begin(jsc, "trainer-test");
+            DpTrainer.train(jsc, train, rows, new BinaryLogisticRegression(D), cfg, plan, () -> { },
+                    AuditCanaries.NONE, ConsoleProgress.forConsole());
+            jsc.sc().listenerBus().waitUntilEmpty();
+        } finally {
+            jsc.sc().removeSparkListener(listener);
+            jsc.setLocalProperty(JobLabel.PROPERTY, null);
+            trainer.setAdditive(true);
+            trainer.removeAppender(capture);
+            capture.stop();
+            org.apache.logging.log4j.core.config.Configurator.setLevel(DpTrainer.class.getName(), level);
+        }
+        java.util.List<String> lines = sink.toString().lines().filter(l -> l.startsWith("epoch ")).toList();
+        assertEquals(3, lines.size(), sink.toString());
+        for (int e = 1; e <= 3; e++) {
+            assertTrue(lines.get(e - 1).startsWith("epoch " + e + "/3: steps "), lines.get(e - 1));
+        }
+        assertFalse(sink.toString().contains("\r"), "a carriage return without a terminal");
+        // The one barrier job runs every step: described by the run's label and the whole range of steps.
+        String barrier = "dpspark trainer-test: epochs 1-3, steps 1-" + plan.steps() + ", in one barrier stage (";
+        assertTrue(descriptions.stream().anyMatch(d -> d != null && d.startsWith(barrier)), descriptions.toString());
+        assertTrue(descriptions.contains("dpspark trainer-test: pack blocks"), descriptions.toString());
+    }
+
     /**
      * A model whose every example contributes the unit vector e0: the step sum's first coordinate is then the
      * Poisson batch size drawn across all partitions.

@@ -1,0 +1,36 @@
+package org.dpspark.accountant.ledger;
+
+import java.io.IOException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * {@link LedgerConcurrencyTest}'s scenario on HDFS: eight worker JVMs (HDFS clients of this JVM's MiniDFSCluster)
+ * reserve at the same moment against one budget, twenty rounds; exactly as many admitted as the composed budget
+ * allows, every admitted job in the log, never overdrawn; then the admitted jobs commit at the same moment and
+ * every acknowledged commit is in the log.
+ */
+class LedgerConcurrencyOnHdfsIT {
+    private static HdfsCluster hdfs;
+
+    @BeforeAll
+    static void startHdfs() throws IOException {
+        hdfs = HdfsCluster.start();
+    }
+
+    @AfterAll
+    static void stopHdfs() throws IOException {
+        if (hdfs != null) {
+            hdfs.close();
+        }
+    }
+
+    @Test
+    @Timeout(value = 600, unit = TimeUnit.SECONDS)
+    void eightProcesses_onHdfs_neverOverdraw_andNoReservationIsLost() throws Exception {
+        LedgerConcurrencyTest.eightProcessesAgainstOneBudget(hdfs.freshLocation("concurrency"), true);
+    }
+}
