@@ -30,8 +30,8 @@ import org.dpspark.accountant.rdp.RdpAccountant;
  * reservation stays charged in full (its planned events bound the steps the dead attempt ran, whose progress lines
  * were releases) and the retry gets its own reservation with the next attempt number, both composed in the budget
  * check. A crashed attempt's reservation stays charged until {@link #resolveCommit} or {@link #resolveAbort} settles
- * it. (The checkpoint issue, #18, adds the one exception: a resume from the same attempt's checkpoint continues that
- * attempt's reservation; its seam is {@link #reserveAttempt}.)
+ * it. (The one exception, issue #18: a resume from the same attempt's checkpoint continues that attempt's
+ * reservation, {@link #resume}.)
  *
  * <p><b>Created only on purpose.</b> {@link #create} makes a ledger (its directory and the marker file
  * {@code ledger.json} with the {@link LedgerPolicy}); {@link #open} and {@link Builder#build()} refuse a location
@@ -471,9 +471,65 @@ public final class PrivacyLedger {
     }
 
     /**
-     * The reservation of a new attempt. The seam of the checkpoint issue (#18): a resume from attempt k's own
-     * checkpoint would continue attempt k's reservation (charged once, since the resumed steps are not re-run)
-     * instead of appending attempt k+1; that path needs a proof of the checkpoint's attempt and is not built yet.
+     * Continues attempt {@code attempt} of job {@code jobId} from its own checkpoint (issue #18): its reservation,
+     * made before the attempt's first step for the whole planned run, already charges the resumed steps, so nothing
+     * is written and the attempt is committed once, by the resumed run. The reservation must be open and hold
+     * exactly {@code events} of the input {@code inputFingerprint}.
+     *
+     * <p>The ledger cannot tell which steps the checkpoint stood for: the caller vouches that no step after the
+     * checkpoint released anything (dpspark checkpoints before every progress line) and that no other resume of the
+     * attempt runs at the same time.
+     *
+     * @return the admission of the open attempt (spent before/after: the dataset's charge without/with it)
+     * @throws LedgerConflictException when the job has committed, or the attempt is settled or unknown
+     * @throws IllegalArgumentException when the reservation holds other events or another input
+     */
+    public Admission resume(String datasetId, String jobId, int attempt, String inputFingerprint,
+            List<DpEvent> events, double jobDelta) {
+        requireText(jobId, "job id");
+        List<DpEvent> planned = requireEvents(events);
+        EntryStore.checkDatasetId(datasetId);
+        DatasetState state = state(datasetId);
+        Optional<DatasetState.JobCharge> done = state.committed(jobId);
+        if (done.isPresent()) {
+            throw committed(datasetId, done.get());
+        }
+        DatasetState.JobCharge charge = state.attempt(jobId, attempt).orElseThrow(() -> new LedgerConflictException(
+                "ledger " + location() + ": dataset '" + datasetId + "' has no attempt " + attempt + " of job '" + jobId
+                        + "' to resume"));
+        if (charge.status() != DatasetState.JobStatus.OPEN) {
+            throw new LedgerConflictException("ledger " + location() + ": attempt " + attempt + " of job '" + jobId
+                    + "' on dataset '" + datasetId + "' is " + charge.status().name().toLowerCase(java.util.Locale.ROOT)
+                    + " (settled), so it cannot be resumed: run it as a new job");
+        }
+        LedgerEntry r = charge.reservation();
+        if (!planned.equals(r.events())) {
+            throw new IllegalArgumentException("ledger " + location() + ": attempt " + attempt + " of job '" + jobId
+                    + "' reserved other DP events than this run plans: " + r.events() + " vs " + planned);
+        }
+        if (r.inputFingerprint() != null && !r.inputFingerprint().equals(inputFingerprint)) {
+            throw new IllegalArgumentException("ledger " + location() + ": attempt " + attempt + " of job '" + jobId
+                    + "' reserved input " + r.inputFingerprint() + ", this run reads " + inputFingerprint);
+        }
+        int otherOpen = (int) state.attempts(jobId).stream()
+                .filter(c -> c.attempt() != attempt && c.status() == DatasetState.JobStatus.OPEN).count();
+        double delta = deltaOf(state, jobDelta);
+        List<DpEvent> without = new java.util.ArrayList<>();
+        for (DatasetState.JobCharge c : state.charges()) {
+            if (!(c.jobId().equals(jobId) && c.attempt() == attempt)) {
+                without.addAll(c.charged());
+            }
+        }
+        double before = DatasetState.epsilon(accountant, without, delta);
+        double after = state.budget().isPresent() ? state.spentEpsilon()
+                : DatasetState.epsilon(accountant, state.chargedEvents(), delta);
+        return new Admission(datasetId, r, attempt, otherOpen, state.budget(), delta, before,
+                DatasetState.epsilon(accountant, planned, delta), after);
+    }
+
+    /**
+     * The reservation of a new attempt. A resume from an attempt's own checkpoint continues that attempt's
+     * reservation instead ({@link #resume}).
      */
     private Admission reserveAttempt(String datasetId, String jobId, String inputFingerprint, List<DpEvent> events,
             double jobDelta, String privacyUnit) {

@@ -137,4 +137,38 @@ class LedgerAttemptsTest {
         assertEquals(DatasetState.JobStatus.ABORTED, l.state("ds").attempt("job", 1).orElseThrow().status());
         assertThrows(LedgerConflictException.class, () -> l.resolveAbort("ds", "job", null));
     }
+
+    @Test
+    void resumeFromTheAttemptsOwnCheckpoint_writesNothing_andTheAttemptCommitsOnce() {
+        PrivacyLedger l = ledger();
+        Admission first = l.reserve("ds", "job-r", "rows-v1:aa", PLAN, DELTA);
+        int entries = l.state("ds").entries().size();
+        Admission resumed = l.resume("ds", "job-r", first.attempt(), "rows-v1:aa", PLAN, DELTA);
+        assertEquals(first.attempt(), resumed.attempt());
+        assertEquals(first.reservation().seq(), resumed.reservation().seq());
+        assertEquals(0, resumed.earlierOpenAttempts());
+        assertEquals(0.0, resumed.spentBefore(), 1e-12);
+        assertEquals(rdp(PLAN), resumed.spentAfter(), 1e-12);
+        assertEquals(entries, l.state("ds").entries().size(), "a resume writes nothing");
+        l.commit("ds", "job-r", resumed.attempt(), PLAN, rdp(PLAN), DELTA, "file:/m");
+        DatasetState s = l.state("ds");
+        assertEquals(1, s.attempts("job-r").size());
+        assertEquals(DatasetState.JobStatus.COMMITTED, s.attempt("job-r", 1).orElseThrow().status());
+        assertEquals(rdp(PLAN), s.spentEpsilon(), 1e-12);
+        // committed: no second resume
+        assertThrows(LedgerConflictException.class, () -> l.resume("ds", "job-r", 1, "rows-v1:aa", PLAN, DELTA));
+    }
+
+    @Test
+    void resume_refusesASettledOrUnknownAttempt_otherEvents_andAnotherInput() {
+        PrivacyLedger l = ledger();
+        l.reserve("ds", "job-s", "rows-v1:aa", PLAN, DELTA);
+        assertThrows(IllegalArgumentException.class, () -> l.resume("ds", "job-s", 1, "rows-v1:aa", RETRY_PLAN, DELTA));
+        assertThrows(IllegalArgumentException.class, () -> l.resume("ds", "job-s", 1, "rows-v1:bb", PLAN, DELTA));
+        assertThrows(LedgerConflictException.class, () -> l.resume("ds", "job-s", 2, "rows-v1:aa", PLAN, DELTA));
+        l.resolveAbort("ds", "job-s", 1, "operator: nothing published");
+        LedgerConflictException e = assertThrows(LedgerConflictException.class,
+                () -> l.resume("ds", "job-s", 1, "rows-v1:aa", PLAN, DELTA));
+        assertTrue(e.getMessage().contains("is aborted (settled)"), e.getMessage());
+    }
 }

@@ -43,7 +43,53 @@ public final class SecureGaussianNoise implements Noise {
      * Anyone who knows the seed can subtract the noise; a model trained with it has no privacy guarantee.
      */
     public static SecureGaussianNoise insecureSeededForTests(long seed) {
-        return new SecureGaussianNoise(InsecureTestRandomness.seededSource(seed));
+        return insecureSeededForTests(seed, 0);
+    }
+
+    /**
+     * INSECURE, tests only: as {@link #insecureSeededForTests(long)}, continuing the stream after its first
+     * {@code skipDraws} draws ({@link #draws()} of the instance being continued): a run resumed from a checkpoint
+     * under a test seed draws exactly the noise the uninterrupted run would have.
+     */
+    public static SecureGaussianNoise insecureSeededForTests(long seed, long skipDraws) {
+        if (!(skipDraws >= 0)) {
+            throw new IllegalArgumentException("skipDraws must be >= 0, got " + skipDraws);
+        }
+        Counting source = new Counting(InsecureTestRandomness.seededSource(seed));
+        for (long i = 0; i < skipDraws; i++) {
+            source.nextLong();
+        }
+        return new SecureGaussianNoise(source);
+    }
+
+    /**
+     * The 64-bit draws taken from the stream so far, on the seeded test path; -1 for a secure instance (whose stream
+     * is never continued: a resumed secure run draws fresh noise, independent of all earlier noise).
+     */
+    public long draws() {
+        return rng instanceof Counting c ? c.draws : -1;
+    }
+
+    /** Counts the draws of a seeded stream (each nextLong or nextDouble takes one 64-bit word). */
+    private static final class Counting implements RandomSource {
+        private final RandomSource inner;
+        private long draws;
+
+        Counting(RandomSource inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public long nextLong() {
+            draws++;
+            return inner.nextLong();
+        }
+
+        @Override
+        public double nextDouble() {
+            draws++;
+            return inner.nextDouble();
+        }
     }
 
     @Override

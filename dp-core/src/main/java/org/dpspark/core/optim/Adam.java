@@ -107,6 +107,19 @@ public final class Adam implements Optimizer {
     }
 
     @Override
+    public OptimizerState state() {
+        return new OptimizerState(t, m == null ? java.util.List.of() : java.util.List.of(m, v));
+    }
+
+    @Override
+    public void restore(OptimizerState state) {
+        state.requireBuffers(2, "Adam");
+        t = state.steps();
+        m = state.buffers().isEmpty() ? null : state.buffer(0);
+        v = state.buffers().isEmpty() ? null : state.buffer(1);
+    }
+
+    @Override
     public String toString() {
         return "Adam[schedule=" + schedule + ", beta1=" + beta1 + ", beta2=" + beta2 + ", eps=" + eps + "]";
     }

@@ -72,6 +72,18 @@ public final class Momentum implements Optimizer {
     }
 
     @Override
+    public OptimizerState state() {
+        return new OptimizerState(t, velocity == null ? java.util.List.of() : java.util.List.of(velocity));
+    }
+
+    @Override
+    public void restore(OptimizerState state) {
+        state.requireBuffers(1, "Momentum");
+        t = state.steps();
+        velocity = state.buffers().isEmpty() ? null : state.buffer(0);
+    }
+
+    @Override
     public String toString() {
         return "Momentum[schedule=" + schedule + ", beta=" + beta + "]";
     }

@@ -45,6 +45,17 @@ public final class Sgd implements Optimizer {
     }
 
     @Override
+    public OptimizerState state() {
+        return new OptimizerState(t, java.util.List.of());
+    }
+
+    @Override
+    public void restore(OptimizerState state) {
+        state.requireBuffers(0, "Sgd");
+        t = state.steps();
+    }
+
+    @Override
     public String toString() {
         return schedule instanceof LearningRateSchedule.Constant c
                 ? "Sgd[learningRate=" + c.rate() + "]" : "Sgd[schedule=" + schedule + "]";

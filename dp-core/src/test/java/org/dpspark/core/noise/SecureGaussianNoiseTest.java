@@ -132,4 +132,22 @@ class SecureGaussianNoiseTest {
             assertThrows(IllegalArgumentException.class, () -> noise.sample(bad));
         }
     }
+
+    @Test
+    void seededNoise_continuedAfterItsDraws_equalsTheUninterruptedStream() {
+        SecureGaussianNoise whole = SecureGaussianNoise.insecureSeededForTests(5);
+        double[] a = new double[7];
+        double[] b = new double[7];
+        whole.addTo(a, 1.0);
+        whole.addTo(b, 2.0);
+        SecureGaussianNoise first = SecureGaussianNoise.insecureSeededForTests(5);
+        double[] a2 = new double[7];
+        first.addTo(a2, 1.0);
+        SecureGaussianNoise rest = SecureGaussianNoise.insecureSeededForTests(5, first.draws());
+        double[] b2 = new double[7];
+        rest.addTo(b2, 2.0);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(a, a2, 0.0);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(b, b2, 0.0);
+        org.junit.jupiter.api.Assertions.assertEquals(-1, SecureGaussianNoise.create().draws());
+    }
 }

@@ -120,4 +120,42 @@ class MomentumAdamTest {
         mom.step(new double[2], new double[2]);
         assertThrows(IllegalStateException.class, () -> mom.step(new double[3], new double[3]));
     }
+
+    /** k steps, the state taken into a fresh optimizer, then the rest: the same parameters bit for bit. */
+    private static void assertRestoredContinuesExactly(java.util.function.Supplier<Optimizer> make) {
+        double[][] grads = new double[9][];
+        java.util.SplittableRandom r = new java.util.SplittableRandom(11);
+        for (int t = 0; t < grads.length; t++) {
+            grads[t] = new double[] {r.nextDouble(-1, 1), r.nextDouble(-1, 1), r.nextDouble(-1, 1)};
+        }
+        Optimizer whole = make.get();
+        double[] a = {0.5, -0.25, 1.0};
+        for (double[] g : grads) {
+            whole.step(a, g);
+        }
+        Optimizer first = make.get();
+        double[] b = {0.5, -0.25, 1.0};
+        for (int t = 0; t < 4; t++) {
+            first.step(b, grads[t]);
+        }
+        OptimizerState saved = first.state();
+        first.step(b.clone(), grads[4]); // the state is a copy: later steps of the original do not change it
+        Optimizer second = make.get();
+        second.restore(new OptimizerState(saved.steps(), saved.buffers()));
+        for (int t = 4; t < grads.length; t++) {
+            second.step(b, grads[t]);
+        }
+        org.junit.jupiter.api.Assertions.assertArrayEquals(a, b, 0.0);
+        org.junit.jupiter.api.Assertions.assertEquals(grads.length, second.state().steps());
+    }
+
+    @Test
+    void stateRestored_continuesExactly_sgdMomentumAdam_withACosineSchedule() {
+        LearningRateSchedule cosine = LearningRateSchedule.cosine(0.1, 1e-7, 9);
+        assertRestoredContinuesExactly(() -> new Sgd(cosine));
+        assertRestoredContinuesExactly(() -> new Momentum(cosine, 0.9));
+        assertRestoredContinuesExactly(() -> new Adam(cosine, 0.9, 0.999, 1e-8));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new Adam(cosine, 0.9,
+                0.999, 1e-8).restore(new OptimizerState(3, java.util.List.of(new double[2]))));
+    }
 }

@@ -34,7 +34,10 @@ import org.dpspark.datasets.validate.DatasetValidationException;
 import org.dpspark.jobs.ledger.JobLedger;
 import org.dpspark.jobs.model.ModelSpec;
 import org.dpspark.jobs.report.Reports;
+import org.dpspark.jobs.run.Checkpointing;
 import org.dpspark.jobs.run.LedgerTarget;
+import org.dpspark.jobs.run.RunInterrupted;
+import org.dpspark.jobs.train.TrainingStopped;
 import org.dpspark.jobs.run.Publication;
 import org.dpspark.jobs.run.RunSettings;
 import org.dpspark.jobs.run.TrainedModel;
@@ -80,7 +83,8 @@ import picocli.CommandLine.Option;
             "1:failure (I/O, Spark, internal); nothing published",
             "2:bad input (flag, feature spec or data validation); nothing written, no budget spent",
             "3:privacy budget exhausted (the dataset's ledger budget); nothing trained",
-            "4:ledger conflict: the job id already committed on this dataset (use a new --job-id); nothing trained"
+            "4:ledger conflict: the job id already committed on this dataset (use a new --job-id); nothing trained",
+            "130/143:interrupted by SIGINT/SIGTERM during the steps: checkpoint written (--checkpoint-dir), reservation left open; the line printed says how to resume or settle it"
         })
 public class DpTrain implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(DpTrain.class);
@@ -260,6 +264,24 @@ public class DpTrain implements Callable<Integer> {
     @Option(names = "--insecure-test-seed", paramLabel = "SEED", hidden = true, description = "INSECURE: fixes noise and sampling; for tests only. The report marks the model as having no privacy.")
     Long insecureTestSeed;
 
+    @Option(names = "--checkpoint-dir", paramLabel = "DIR", description = "Write checkpoints of the training to DIR (any Hadoop path; atomically; never data, gradients or sums), so that an interrupted or killed run can continue with --resume.")
+    String checkpointDir;
+
+    @Option(names = "--checkpoint-every", paramLabel = "N", description = "With --checkpoint-dir: a checkpoint every N steps (default: every 10% of the run), at every epoch's end, and on SIGINT/SIGTERM.")
+    Long checkpointEvery;
+
+    @Option(names = "--checkpoint-minutes", paramLabel = "M", description = "With --checkpoint-dir: also a checkpoint when M minutes have passed since the last one (default: 5; 0: not by time).")
+    Double checkpointMinutes;
+
+    @Option(names = "--resume", description = "Continue the job (same flags and --job-id) from the newest checkpoint in --checkpoint-dir: its open ledger reservation covers the whole run and is not charged again. A checkpoint of another job, plan or code version is refused (exit 2).")
+    boolean resume;
+
+    @Option(names = "--stop-after-steps", paramLabel = "K", hidden = true, description = "Test hook: stop after K steps as SIGINT would (checkpoint, reservation left open, exit 130).")
+    Long stopAfterSteps;
+
+    /** The command line as given, for the command that resumes an interrupted run. */
+    private String[] argv = new String[0];
+
     final PrintWriter out;
     Publication publication;
     /** The trained model when the run succeeded (for --status-file). */
@@ -300,6 +322,7 @@ public class DpTrain implements Callable<Integer> {
         PrintWriter out = app.out;
         PrintWriter err = new PrintWriter(System.err, true);
         String name = app.command;
+        app.argv = args.clone();
         CommandLine cl = new CommandLine(app);
         cl.setOut(out);
         cl.setErr(err);
@@ -396,6 +419,11 @@ public class DpTrain implements Callable<Integer> {
 
     /** Prints the one line of an exception's outcome; a failure's stack trace goes to DEBUG (and --verbose). */
     private int fail(PrintWriter err, Exception thrown) {
+        for (Throwable t = thrown; t != null; t = t.getCause()) {
+            if (t instanceof RunInterrupted ri) {
+                return interrupted(err, ri);
+            }
+        }
         // A failed read of an input file: bad input (not its format: truncated, not gzip...) or an I/O fault, one
         // line naming the file either way, instead of Spark's FAILED_READ_FILE and its stack trace.
         Throwable ex = org.dpspark.datasets.InputFaults.translate(thrown, inputsRead(), format)
@@ -428,6 +456,65 @@ public class DpTrain implements Callable<Integer> {
         }
         int nl = s.indexOf('\n');
         return (nl < 0 ? s : s.substring(0, nl)).replace('\r', ' ').strip();
+    }
+
+    /**
+     * The one line of a run stopped at a step boundary (SIGINT, SIGTERM): where it stopped, that its reservation stays
+     * open and charged, and ONE command: the same command with --resume when a checkpoint was written, else the
+     * ledger's resolve. Exit 128 + the signal's number (130, 143), as a shell reports a process ended by it; to the
+     * Airflow contract any code it does not know is a failure (retried), as 1 would be.
+     */
+    private int interrupted(PrintWriter err, RunInterrupted ri) {
+        TrainingStopped st = ri.stop();
+        StringBuilder line = new StringBuilder(command + ": interrupted (" + st.reason() + ") after step " + st.step()
+                + "/" + st.steps());
+        if (st.checkpointDir() != null) {
+            line.append(", checkpoint written to ").append(st.checkpointDir());
+        }
+        if (ri.datasetId() != null) {
+            line.append("; the reservation of job '").append(ri.jobId()).append("' on dataset '")
+                    .append(ri.datasetId()).append("' stays open and charged");
+        }
+        if (st.checkpointDir() != null) {
+            line.append("; resume with: ").append(resumeCommand(ri.jobId()));
+        } else if (ri.datasetId() != null) {
+            line.append("; settle it with: ").append(RunInterrupted.resolveCommand(ri.datasetId(), ri.jobId()));
+        }
+        error(err, ExitCode.FAILURE, line.toString());
+        return st.exitCode();
+    }
+
+    /** This command line with --resume (and the job id, when it was generated), quoted for a POSIX shell. */
+    String resumeCommand(String jid) {
+        List<String> words = new java.util.ArrayList<>(List.of(command));
+        boolean hasJobId = false;
+        boolean hasResume = false;
+        for (int i = 0; i < argv.length; i++) {
+            String a = argv[i];
+            if (a.equals("--stop-after-steps")) {
+                i++; // the test hook's value
+                continue;
+            }
+            if (a.startsWith("--stop-after-steps=")) {
+                continue;
+            }
+            hasJobId |= a.equals("--job-id") || a.startsWith("--job-id=");
+            hasResume |= a.equals("--resume");
+            words.add(a);
+        }
+        if (!hasJobId) {
+            words.add("--job-id");
+            words.add(jid);
+        }
+        if (!hasResume) {
+            words.add("--resume");
+        }
+        StringBuilder sb = new StringBuilder();
+        for (String w : words) {
+            sb.append(sb.length() == 0 ? "" : " ").append(w.matches("[A-Za-z0-9_@%+=:,./-]+") ? w
+                    : "'" + w.replace("'", "'\\''") + "'");
+        }
+        return sb.toString();
     }
 
     int error(PrintWriter err, ExitCode code, String line) {
@@ -741,7 +828,10 @@ public class DpTrain implements Callable<Integer> {
 
     /** Runs the training (dp-train: one model; dp-tune overrides it with a search) and prints its outcome. */
     int train(TrainingRun run, JavaSparkContext jsc, TrainingData train, TrainingData eval, ModelSpec modelSpec) {
-        TrainedModel m = run.train(jsc, train, eval, modelSpec);
+        TrainedModel m;
+        try (Interrupts i = Interrupts.stopAtStepBoundary()) {
+            m = run.train(jsc, train, eval, modelSpec);
+        }
         this.outcome = m;
         printSummary(m);
         return ExitCode.SUCCESS.code();
@@ -793,7 +883,8 @@ public class DpTrain implements Callable<Integer> {
                 locations = List.of(DatasetLocations.normalizePath(input, hadoop));
             }
         }
-        return new RunSettings(cfg, target, jid, pub, partitions, command, locations);
+        return new RunSettings(cfg, target, jid, pub, partitions, command, locations, new Checkpointing(checkpointDir,
+                checkpointEvery, checkpointMinutes, resume, stopAfterSteps == null ? 0 : stopAfterSteps));
     }
 
     /** Hadoop's configuration as Spark will see it (site files, and spark.hadoop.* properties from spark-submit). */

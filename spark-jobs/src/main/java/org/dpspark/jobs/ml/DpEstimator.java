@@ -26,6 +26,7 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.dpspark.core.params.Checks;
 import org.dpspark.jobs.model.ModelSpec;
+import org.dpspark.jobs.run.Checkpointing;
 import org.dpspark.jobs.run.InputLocations;
 import org.dpspark.jobs.run.LedgerTarget;
 import org.dpspark.jobs.run.RunSettings;
@@ -84,6 +85,9 @@ public abstract class DpEstimator<M extends DpPredictionModel<M>, E extends DpEs
     private final Param<String> datasetId;
     private final Param<String> noLedgerReason;
     private final BooleanParam unbudgeted;
+    private final Param<String> checkpointDir;
+    private final org.apache.spark.ml.param.LongParam checkpointEvery;
+    private final BooleanParam resume;
     private final BooleanParam allowWeakPrivacy;
     private final Param<String> userCol;
     private final IntParam maxRowsPerUser;
@@ -133,6 +137,14 @@ public abstract class DpEstimator<M extends DpPredictionModel<M>, E extends DpEs
         unbudgeted = new BooleanParam(this, "unbudgeted", "allow a fit on data that matches no dataset registered in "
                 + "the ledger (no budget caps it; recorded as unbudgeted); default false: such a fit is refused");
         setDefault(unbudgeted, false);
+        checkpointDir = new Param<>(this, "checkpointDir", "write checkpoints of the training here (any Hadoop path), "
+                + "so that an interrupted fit can continue with resume (default: none)");
+        checkpointEvery = new org.apache.spark.ml.param.LongParam(this, "checkpointEvery", "with checkpointDir: a "
+                + "checkpoint every this many steps (default: every 10% of the run), and at every epoch's end",
+                ParamRules.atLeast("checkpointEvery", 1L));
+        resume = new BooleanParam(this, "resume", "continue the job (same params and jobId) from the newest checkpoint in "
+                + "checkpointDir; its open ledger reservation is not charged again (default false)");
+        setDefault(resume, false);
         allowWeakPrivacy = new BooleanParam(this, "allowWeakPrivacy", "run a fit whose epsilon is above the ledger's "
                 + "ceiling (default 10) or whose noise multiplier is below 0.3 anyway; default false: refused");
         setDefault(allowWeakPrivacy, false);
@@ -264,6 +276,45 @@ public abstract class DpEstimator<M extends DpPredictionModel<M>, E extends DpEs
 
     public BooleanParam unbudgeted() {
         return unbudgeted;
+    }
+
+    public Param<String> checkpointDir() {
+        return checkpointDir;
+    }
+
+    public org.apache.spark.ml.param.LongParam checkpointEvery() {
+        return checkpointEvery;
+    }
+
+    public BooleanParam resume() {
+        return resume;
+    }
+
+    public String getCheckpointDir() {
+        return getOrDefault(checkpointDir);
+    }
+
+    public long getCheckpointEvery() {
+        return (Long) getOrDefault(checkpointEvery);
+    }
+
+    public boolean getResume() {
+        return (Boolean) getOrDefault(resume);
+    }
+
+    public E setCheckpointDir(String v) {
+        set(checkpointDir, v);
+        return self();
+    }
+
+    public E setCheckpointEvery(long v) {
+        set(checkpointEvery, v);
+        return self();
+    }
+
+    public E setResume(boolean v) {
+        set(resume, v);
+        return self();
     }
 
     public BooleanParam allowWeakPrivacy() {
@@ -809,7 +860,10 @@ public abstract class DpEstimator<M extends DpPredictionModel<M>, E extends DpEs
                 : "mllib:" + caller.getClass().getSimpleName() + "(" + getClass().getSimpleName() + ":" + uid + ")";
         RunSettings settings = new RunSettings(cfg, ledgerTarget(dataset.sparkSession()), jid, null,
                 isDefined(numPartitions) ? (Integer) getOrDefault(numPartitions) : null, entry,
-                InputLocations.of(dataset, jsc.hadoopConfiguration()));
+                InputLocations.of(dataset, jsc.hadoopConfiguration()), new Checkpointing(
+                        isDefined(checkpointDir) ? getOrDefault(checkpointDir) : null,
+                        isDefined(checkpointEvery) ? (Long) getOrDefault(checkpointEvery) : null, null,
+                        (Boolean) getOrDefault(resume), 0));
         TrainingRun run = TrainingRun.preflight(settings, jsc.hadoopConfiguration(), LOG::warn);
         TrainingData data = new TrainingData(dataset.toDF(), new TrainingData.VectorEncoding(f, l, d, spec),
                 "DataFrame", "dataframe", "the input of " + name);

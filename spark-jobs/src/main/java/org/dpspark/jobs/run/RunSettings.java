@@ -16,10 +16,19 @@ import org.dpspark.jobs.train.TrainConfig;
  * @param inputLocations where the training rows are read from, normalized as the ledger registers locations
  *     (qualified paths, {@code table:db.name}); known before any data is read, so that a registered dataset is
  *     found (and a contradicting dataset id refused) before Spark starts
+ * @param checkpointing checkpoints and resume ({@link Checkpointing#NONE}: none)
  */
 public record RunSettings(TrainConfig config, LedgerTarget ledger, String jobId, Publication publication,
-        Integer partitions, String entryPoint, java.util.List<String> inputLocations) {
+        Integer partitions, String entryPoint, java.util.List<String> inputLocations, Checkpointing checkpointing) {
+
+    /** Settings without checkpoints. */
+    public RunSettings(TrainConfig config, LedgerTarget ledger, String jobId, Publication publication,
+            Integer partitions, String entryPoint, java.util.List<String> inputLocations) {
+        this(config, ledger, jobId, publication, partitions, entryPoint, inputLocations, Checkpointing.NONE);
+    }
+
     public RunSettings {
+        checkpointing = checkpointing == null ? Checkpointing.NONE : checkpointing;
         if (config == null || ledger == null || jobId == null || jobId.isBlank() || entryPoint == null) {
             throw new IllegalArgumentException("run settings need a config, a ledger target, a job id and an entry point");
         }

@@ -51,7 +51,10 @@ import org.dpspark.jobs.io.AtomicOutput;
 import org.dpspark.jobs.report.DataInfo;
 import org.dpspark.jobs.report.Reports;
 import org.dpspark.jobs.report.html.TrainingReportPage;
+import org.dpspark.jobs.train.Checkpoint;
+import org.dpspark.jobs.train.Checkpointer;
 import org.dpspark.jobs.train.DpTrainer;
+import org.dpspark.jobs.train.TrainingStopped;
 import org.dpspark.jobs.train.JobLabel;
 import org.dpspark.jobs.train.Optimizers;
 import org.dpspark.accountant.plan.PrivacyPlan;
@@ -83,15 +86,18 @@ public final class TrainingRun {
     private final PrivacyLedger ledger;
     private final Consumer<String> notices;
     private final Instant started = Instant.now();
+    /** The checkpoint a resumed run continues from, or null. */
+    private final Checkpoint resumeFrom;
     private final Timings timings;
     private TrainingProgress progress = TrainingProgress.LINES;
 
     private TrainingRun(RunSettings settings, Configuration hadoop, PrivacyLedger ledger, Consumer<String> notices,
-            Timings timings) {
+            Checkpoint resumeFrom, Timings timings) {
         this.settings = settings;
         this.hadoop = hadoop;
         this.ledger = ledger;
         this.notices = notices;
+        this.resumeFrom = resumeFrom;
         this.timings = timings;
     }
 
@@ -142,9 +148,89 @@ public final class TrainingRun {
                 ledger.requireUnit(early, settings.config().privacyUnit());
             }
         }
-        TrainingRun run = new TrainingRun(settings, hadoop, ledger, notices, timings);
+        TrainingRun run = new TrainingRun(settings, hadoop, ledger, notices, checkpointPreflight(settings, hadoop),
+                timings);
         timings.mark("preflight");
         return run;
+    }
+
+    /**
+     * Checks the checkpoint settings before Spark starts; for a resume, reads the newest checkpoint and refuses one
+     * of another job or code version (the plan is compared once the rows are validated, before the ledger).
+     */
+    private static Checkpoint checkpointPreflight(RunSettings settings, Configuration hadoop) {
+        Checkpointing ck = settings.checkpointing();
+        TrainConfig cfg = settings.config();
+        if (!ck.enabled()) {
+            return null;
+        }
+        if (cfg.normalization().isPresent()) {
+            throw new InvalidParameterException(List.of("checkpointDir", DataNormalization.PARAM), "%s cannot be "
+                    + "combined with %s dp yet: a resume would release the normalization's statistics again");
+        }
+        if (cfg.secureAggregation().distributed()) {
+            throw new InvalidParameterException(List.of("checkpointDir", "secureAggregation"), "%s cannot be combined "
+                    + "with %s " + cfg.secureAggregation().jsonName() + " yet: only central aggregation resumes");
+        }
+        if (!ck.resume()) {
+            return null;
+        }
+        Checkpoint c = Checkpointer.latest(hadoop, ck.dir()).orElseThrow(() -> InvalidParameterException.of("resume",
+                "found no checkpoint in " + ck.dir() + ": nothing to resume (run without it to start the job)"));
+        if (!c.identity().jobId().equals(settings.jobId())) {
+            throw refused(ck.dir(), "its job id is '" + c.identity().jobId() + "', this run's is '" + settings.jobId()
+                    + "'");
+        }
+        if (!c.identity().codeVersion().equals(Reports.codeVersion())) {
+            throw refused(ck.dir(), "it was written by code version " + c.identity().codeVersion() + ", this is "
+                    + Reports.codeVersion());
+        }
+        return c;
+    }
+
+    private static InvalidParameterException refused(String dir, String why) {
+        return InvalidParameterException.of("resume", "refused: the checkpoint in " + dir + " is not this run's: "
+                + why + "; nothing was charged");
+    }
+
+    /**
+     * Every parameter that determines the DP plan and the training, by name: a checkpoint continues only a run where
+     * all are equal. (The step mode and the partitions are not among them: neither changes the guarantee, and the
+     * model is the same in both step modes.)
+     */
+    static java.util.Map<String, String> planFingerprint(TrainConfig cfg, PrivacyPlan plan, ModelSpec modelSpec,
+            TrainingData data, String inputFingerprint, long units) {
+        java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+        m.put("input fingerprint", inputFingerprint);
+        m.put("privacy units N", Long.toString(units));
+        m.put("privacy unit", cfg.privacyUnit());
+        m.put("sampling rate q", Double.toString(plan.samplingRate()));
+        m.put("noise multiplier sigma", Double.toString(plan.noiseMultiplier()));
+        m.put("steps T", Long.toString(plan.steps()));
+        m.put("delta", Double.toString(plan.delta()));
+        m.put("clip norm C", Double.toString(cfg.clipNorm()));
+        m.put("learning rate", Double.toString(cfg.learningRate()));
+        m.put("learning-rate schedule", cfg.schedule());
+        m.put("optimizer", cfg.optimizer() + (cfg.optimizer().equals("momentum") ? " " + cfg.momentum() : ""));
+        m.put("model", modelSpec.toJson().toString());
+        m.put("features", data.encoding() instanceof TrainingData.SpecEncoding s
+                ? s.specName() + " " + sha256(s.spec().toJson())
+                : "vector of " + data.encoding().dimension());
+        m.put("regularizer", cfg.regularizer() + (cfg.regularizer().equals("pdp") ? " " + cfg.pdpStrength() : ""));
+        m.put("algorithm", cfg.algorithm());
+        m.put("loss tracking", Boolean.toString(cfg.dpLossTracking()));
+        m.put("max rows per user", cfg.userColumn().isPresent() ? Integer.toString(cfg.maxRowsPerUser()) : "-");
+        m.put("insecure test seed", cfg.insecureTestSeed().isPresent() ? "set" : "none");
+        return m;
+    }
+
+    private static String sha256(String s) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /**
@@ -380,10 +466,40 @@ public final class TrainingRun {
         AuditCanaries planted = canaries == null ? AuditCanaries.NONE : canaries.planted();
 
         String modelPath = settings.publication() != null ? settings.publication().modelDir() : settings.entryPoint();
-        Admission admission = recordIn == null ? null
-                : reserve(recordIn, datasetId, v.fingerprint(), plan.events(), plan.delta());
-        timings.mark("ledger_reserve");
-        AtomicBoolean stepped = new AtomicBoolean();
+        Checkpointing ck = settings.checkpointing();
+        if (ck.enabled() && audit != null) {
+            throw InvalidParameterException.of("checkpointDir", "is not supported by an audit run");
+        }
+        Checkpoint.Identity identity = ck.enabled() ? new Checkpoint.Identity(settings.jobId(), datasetId, 0,
+                Reports.codeVersion(), planFingerprint(cfg, plan, modelSpec, data, v.fingerprint(), units),
+                plan.samplingRate(), plan.noiseMultiplier(), plan.steps()) : null;
+        Admission admission;
+        if (resumeFrom != null) {
+            // Before any budget is touched: the same plan, the same dataset; then the attempt's own reservation.
+            String why = resumeFrom.identity().refusal(identity);
+            if (why == null && !java.util.Objects.equals(resumeFrom.identity().datasetId(), datasetId)) {
+                why = "it was charged to dataset " + resumeFrom.identity().datasetId() + ", this run to " + datasetId;
+            }
+            if (why != null) {
+                throw refused(ck.dir(), why);
+            }
+            admission = recordIn == null ? null : recordIn.resume(datasetId, settings.jobId(),
+                    resumeFrom.identity().attempt(), v.fingerprint(), plan.events(), plan.delta());
+            notices.accept("resuming job '" + settings.jobId() + "' at step " + resumeFrom.step() + "/" + plan.steps()
+                    + (admission == null ? "" : " in its ledger attempt " + admission.attempt()
+                            + " (reserved for the whole run; not charged again)"));
+        } else {
+            admission = recordIn == null ? null
+                    : reserve(recordIn, datasetId, v.fingerprint(), plan.events(), plan.delta());
+        }
+        Checkpointer checkpoints = !ck.enabled() && ck.stopAfterSteps() == 0 ? Checkpointer.NONE
+                : new Checkpointer(hadoop, ck.dir(), identity == null ? null : new Checkpoint.Identity(identity.jobId(),
+                        datasetId, admission == null ? 0 : admission.attempt(), identity.codeVersion(),
+                        identity.plan(), identity.samplingRate(), identity.noiseMultiplier(), identity.steps()),
+                        ck.stepsFor(plan.steps()), ck.minutes(), ck.stopAfterSteps(), resumeFrom);
+        timings.mark(resumeFrom != null ? "ledger_resume" : "ledger_reserve");
+        // A resumed attempt has released already: from here its reservation stays charged whatever happens.
+        AtomicBoolean stepped = new AtomicBoolean(resumeFrom != null);
         TrainResult result;
         double[] paddedParams = null;
         EvalMetrics metrics = null;
@@ -422,7 +538,7 @@ public final class TrainingRun {
             result = DpTrainer.train(jsc, blocks, units, model, cfg, plan, () -> {
                 stepped.set(true);
                 timings.firstStep("train_setup");
-            }, planted, progress);
+            }, planted, progress, checkpoints);
             timings.record("train_setup.pack_blocks", result.loadSeconds());
             timings.record("train_setup.step_runner_start", result.startupSeconds());
             LOG.debug("timings: {}", timings.line());
@@ -436,6 +552,9 @@ public final class TrainingRun {
                 JobLabel.describe(jsc, "evaluate");
                 metrics = Evaluator.evaluate(jsc, pack(eval.frame(), eval.encoding()), base, result.params());
             }
+        } catch (TrainingStopped e) {
+            // the reservation stays open and charged; the caller says how to resume or settle it (one command)
+            throw new RunInterrupted(e, settings.jobId(), admission == null ? null : admission.datasetId());
         } catch (RuntimeException | Error e) {
             if (admission != null) {
                 settleFailure(admission, stepped.get(), e);
@@ -501,6 +620,10 @@ public final class TrainingRun {
             SearchSettings search, Consumer<RandomSearch.Trial> onTrial) {
         TrainConfig cfg = settings.config();
         requireSearchable(cfg);
+        if (settings.checkpointing().enabled() || settings.checkpointing().stopAfterSteps() > 0) {
+            throw InvalidParameterException.of("checkpointDir", "is not supported by a search (its trials are not "
+                    + "checkpointed): run it without");
+        }
         DpModel base = modelSpec.create();
         if (base.numOutputs() < 2) {
             throw InvalidParameterException.of("model", "must be a classifier for a search (trials are scored by "

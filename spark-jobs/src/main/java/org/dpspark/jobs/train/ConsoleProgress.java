@@ -20,6 +20,8 @@ public final class ConsoleProgress implements TrainingProgress {
     private long lastDrawNanos;
     private int lastLength;
     private boolean drawn;
+    /** The steps done before this run's first (a resumed run's checkpoint), -1 until the first call. */
+    private long stepsBefore = -1;
 
     /** A bar drawn on {@code out} (the console's stream: stderr, where the log lines go). */
     public ConsoleProgress(PrintStream out) {
@@ -38,7 +40,15 @@ public final class ConsoleProgress implements TrainingProgress {
             return;
         }
         lastDrawNanos = now;
-        draw(line(epoch, epochs, step, steps, epsilonSoFar, eta(step, steps, seconds)));
+        draw(line(epoch, epochs, step, steps, epsilonSoFar, remaining(step, steps, seconds)));
+    }
+
+    /** Seconds left at this run's pace: a resumed run's steps before its checkpoint took none of {@code seconds}. */
+    private double remaining(long step, long steps, double seconds) {
+        if (stepsBefore < 0) {
+            stepsBefore = Math.max(0, step - 1);
+        }
+        return eta(step - stepsBefore, steps - stepsBefore, seconds);
     }
 
     @Override
@@ -46,7 +56,7 @@ public final class ConsoleProgress implements TrainingProgress {
             String line) {
         LOG.debug(line);
         lastDrawNanos = System.nanoTime();
-        draw(line(epoch, epochs, step, steps, epsilonSoFar, eta(step, steps, seconds)));
+        draw(line(epoch, epochs, step, steps, epsilonSoFar, remaining(step, steps, seconds)));
     }
 
     @Override

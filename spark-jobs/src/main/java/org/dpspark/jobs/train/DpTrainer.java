@@ -69,7 +69,18 @@ public final class DpTrainer {
      */
     public static TrainResult train(JavaSparkContext jsc, JavaRDD<DenseBlock> blocks, long rows, DpModel model,
             TrainConfig cfg, PrivacyPlan plan, Runnable beforeFirstStep, AuditCanaries audit) {
-        return train(jsc, blocks, rows, model, cfg, plan, beforeFirstStep, audit, TrainingProgress.LINES);
+        return train(jsc, blocks, rows, model, cfg, plan, beforeFirstStep, audit, TrainingProgress.LINES,
+                Checkpointer.NONE);
+    }
+
+    /**
+     * As {@link #train(JavaSparkContext, JavaRDD, long, DpModel, TrainConfig, PrivacyPlan, Runnable, AuditCanaries)},
+     * writing checkpoints, continuing from one, and stopping at a step boundary on request as {@code checkpoints}
+     * says ({@link TrainingStopped} after the stop's checkpoint).
+     */
+    public static TrainResult train(JavaSparkContext jsc, JavaRDD<DenseBlock> blocks, long rows, DpModel model,
+            TrainConfig cfg, PrivacyPlan plan, Runnable beforeFirstStep, AuditCanaries audit, Checkpointer checkpoints) {
+        return train(jsc, blocks, rows, model, cfg, plan, beforeFirstStep, audit, TrainingProgress.LINES, checkpoints);
     }
 
     /**
@@ -79,8 +90,19 @@ public final class DpTrainer {
     public static TrainResult train(JavaSparkContext jsc, JavaRDD<DenseBlock> blocks, long rows, DpModel model,
             TrainConfig cfg, PrivacyPlan plan, Runnable beforeFirstStep, AuditCanaries audit,
             TrainingProgress progress) {
+        return train(jsc, blocks, rows, model, cfg, plan, beforeFirstStep, audit, progress, Checkpointer.NONE);
+    }
+
+    /**
+     * As {@link #train(JavaSparkContext, JavaRDD, long, DpModel, TrainConfig, PrivacyPlan, Runnable, AuditCanaries)},
+     * telling {@code progress} of each step and epoch, and writing checkpoints, continuing from one and stopping at a
+     * step boundary on request as {@code checkpoints} says.
+     */
+    public static TrainResult train(JavaSparkContext jsc, JavaRDD<DenseBlock> blocks, long rows, DpModel model,
+            TrainConfig cfg, PrivacyPlan plan, Runnable beforeFirstStep, AuditCanaries audit,
+            TrainingProgress progress, Checkpointer checkpoints) {
         return train(jsc, blocks, rows, model, cfg, plan, beforeFirstStep,
-                runnerFor(cfg.stepMode().resolve(jsc.getConf())), audit, progress);
+                runnerFor(cfg.stepMode().resolve(jsc.getConf())), audit, progress, checkpoints);
     }
 
     /**
@@ -113,12 +135,13 @@ public final class DpTrainer {
 
     static TrainResult train(JavaSparkContext jsc, JavaRDD<DenseBlock> blocks, long rows, DpModel model,
             TrainConfig cfg, PrivacyPlan plan, Runnable beforeFirstStep, RunnerFactory runners, AuditCanaries audit) {
-        return train(jsc, blocks, rows, model, cfg, plan, beforeFirstStep, runners, audit, TrainingProgress.LINES);
+        return train(jsc, blocks, rows, model, cfg, plan, beforeFirstStep, runners, audit, TrainingProgress.LINES,
+                Checkpointer.NONE);
     }
 
     static TrainResult train(JavaSparkContext jsc, JavaRDD<DenseBlock> blocks, long rows, DpModel model,
             TrainConfig cfg, PrivacyPlan plan, Runnable beforeFirstStep, RunnerFactory runners, AuditCanaries audit,
-            TrainingProgress progress) {
+            TrainingProgress progress, Checkpointer checkpoints) {
         // Epsilon so far at each epoch's end, for the progress lines: one evaluation of each accountant per epoch
         // (tens of ms each with PLD). Computed on another thread while the blocks are packed and the step runner
         // starts, never between steps: it neither stalls the tasks nor counts as training time, nor delays the
@@ -147,7 +170,7 @@ public final class DpTrainer {
                         + (audit.extraUnits() > 0 ? " (and the audit added its canary rows)" : ""));
             }
             return loop(jsc, blocks, rows, model, cfg, plan, beforeFirstStep, runners, loadSeconds, audit,
-                    epsilonAtEpoch, progress);
+                    epsilonAtEpoch, progress, checkpoints);
         } finally {
             jsc.setJobDescription(null);
             if (persistedHere) {
@@ -158,25 +181,32 @@ public final class DpTrainer {
 
     private static TrainResult loop(JavaSparkContext jsc, JavaRDD<DenseBlock> blocks, long rows, DpModel model,
             TrainConfig cfg, PrivacyPlan plan, Runnable beforeFirstStep, RunnerFactory runners, double loadSeconds,
-            AuditCanaries audit, CompletableFuture<double[]> epsilonAtEpochs, TrainingProgress progress) {
+            AuditCanaries audit, CompletableFuture<double[]> epsilonAtEpochs, TrainingProgress progress,
+            Checkpointer checkpoints) {
+        Checkpoint resume = checkpoints.resumeFrom();
         double q = plan.samplingRate();
         long steps = plan.steps();
         ClipBudget clip = cfg.dpLossTracking()
                 ? ClipBudget.withDefaultLossTracking(cfg.clipNorm())
                 : new ClipBudget(cfg.clipNorm(), 0.0, 1.0);
+        // A resumed run draws a fresh sampling secret and fresh noise under secure randomness (each remaining step is
+        // still Poisson with rate q and independently noised); under a test seed it continues the same streams.
         byte[] jobKey;
-        Noise noise;
+        SecureGaussianNoise noise;
         if (cfg.insecureTestSeed().isPresent()) {
             long seed = cfg.insecureTestSeed().getAsLong();
             LOG.warn("INSECURE: a fixed test seed makes noise and sampling predictable; this model has no privacy");
             jobKey = InsecureTestRandomness.seededSecretKey(seed);
-            noise = SecureGaussianNoise.insecureSeededForTests(seed);
+            noise = SecureGaussianNoise.insecureSeededForTests(seed, resume == null ? 0 : resume.noiseDraws());
         } else {
             jobKey = CsprngStream.newSecretKey();
             noise = SecureGaussianNoise.create();
         }
-        DriverUpdate update =
-                new DriverUpdate(model, clip, plan.noiseMultiplier(), q * rows, noise, Optimizers.create(cfg, steps));
+        org.dpspark.core.optim.Optimizer optimizer = Optimizers.create(cfg, steps);
+        if (resume != null) {
+            optimizer.restore(resume.optimizer());
+        }
+        DriverUpdate update = new DriverUpdate(model, clip, plan.noiseMultiplier(), q * rows, noise, optimizer);
         SecureSetup secure = null;
         double noiseScale = 1.0; // the total noise's std over sigma * C
         if (cfg.secureAggregation().distributed()) {
@@ -188,20 +218,24 @@ public final class DpTrainer {
         }
 
         // Initialization is data-independent (its randomness has no privacy role); seeded only on the test path.
-        double[] params = model.initialParams(cfg.insecureTestSeed().isPresent()
+        double[] params = resume != null ? resume.params().clone() : model.initialParams(cfg.insecureTestSeed().isPresent()
                 ? InsecureTestRandomness.seededSource(cfg.insecureTestSeed().getAsLong() ^ 0x5DEECE66DL)
                 : CsprngStream.fromSecureRandom());
-        List<Double> lossPerEpoch = new ArrayList<>();
-        List<Double> lossStdPerEpoch = new ArrayList<>();
+        if (params.length != model.numParams()) {
+            throw new IllegalStateException("the checkpoint has " + params.length + " parameters, the model "
+                    + model.numParams());
+        }
+        List<Double> lossPerEpoch = new ArrayList<>(resume == null ? List.of() : resume.lossPerEpoch());
+        List<Double> lossStdPerEpoch = new ArrayList<>(resume == null ? List.of() : resume.lossStdPerEpoch());
         double stepLossStd = clip.lossEstimateStd(plan.noiseMultiplier() * noiseScale, q * rows);
         int epochs = (int) Math.ceil(cfg.epochs(rows));
         double epsilonBefore = plan.nonPrivate() ? Double.POSITIVE_INFINITY : plan.normalizationEpsilon();
         double[] epsilonAtEpoch = null;
         String mode;
-        List<Double> secondsPerEpoch = new ArrayList<>();
+        List<Double> secondsPerEpoch = new ArrayList<>(resume == null ? List.of() : resume.secondsPerEpoch());
         double startupSeconds;
         long start;
-        long step = 0;
+        long step = resume == null ? 0 : resume.step();
         long openStart = System.nanoTime();
         PartitionStep work = new PartitionStep(model, jobKey, q, clip, cfg.localTraining());
         if (secure != null) {
@@ -214,9 +248,11 @@ public final class DpTrainer {
             LOG.warn("PLANTED BUG (test only): partition 0 skips clipping");
             work = work.withPlantedSkipClip();
         }
-        // The barrier runner's one job runs every step: described by the whole range.
-        JobLabel.describe(jsc, "epochs 1-" + epochs + ", steps 1-" + steps);
-        try (StepRunner runner = runners.open(jsc, blocks, work)) {
+        // The barrier runner's one job runs every step: described by the whole range (a resumed run's from its first).
+        long firstStep = resume == null ? 1 : resume.step() + 1;
+        JobLabel.describe(jsc, "epochs " + (resume == null ? 1 : resume.epochsDone() + 1) + "-" + epochs
+                + ", steps " + firstStep + "-" + steps);
+        try (StepRunner runner = runners.open(jsc, blocks, work); Checkpointer.Stepping s = Checkpointer.stepping()) {
             mode = runner.mode();
             if (secure != null && !runner.noised()) {
                 throw new IllegalStateException("the " + mode + " step runner cannot aggregate securely");
@@ -227,10 +263,13 @@ public final class DpTrainer {
             start = System.nanoTime();
             startupSeconds = (start - openStart) / 1e9;
             long epochStart = start;
-            for (int epoch = 1; epoch <= epochs; epoch++) {
+            long lastCheckpoint = start;
+            int firstEpoch = resume == null ? 1 : resume.epochsDone() + 1;
+            for (int epoch = firstEpoch; epoch <= epochs; epoch++) {
                 long epochEnd = epochEnd(epoch, epochs, steps, rows, cfg.batchSize());
-                double lossSum = 0;
-                long epochSteps = 0;
+                boolean resumedEpoch = resume != null && epoch == firstEpoch;
+                double lossSum = resumedEpoch ? resume.epochLossSum() : 0;
+                long epochSteps = resumedEpoch ? resume.epochSteps() : 0;
                 double epsilonSoFar = epoch == 1 ? epsilonBefore
                         : epsilonAtEpoch != null ? epsilonAtEpoch[epoch - 1] : Double.NaN;
                 for (; step < epochEnd; step++) {
@@ -238,7 +277,26 @@ public final class DpTrainer {
                     double[] sum = runner.sum(step, params);
                     lossSum += runner.noised() ? update.applyNoised(params, sum) : update.apply(params, sum);
                     epochSteps++;
-                    progress.step(epoch, epochs, step + 1, steps, epsilonSoFar, (System.nanoTime() - start) / 1e9);
+                    String stop = checkpoints.stopAfter(step + 1);
+                    long t = System.nanoTime();
+                    if (stop != null || (step + 1 < epochEnd && checkpoints.due(step + 1, t - lastCheckpoint))) {
+                        if (checkpoints.writes()) {
+                            checkpoints.save(new Checkpoint(checkpoints.identity(), step + 1, epoch - 1, params,
+                                    optimizer.state(), noise.draws(), lossPerEpoch, lossStdPerEpoch, secondsPerEpoch,
+                                    lossSum, epochSteps));
+                            lastCheckpoint = t;
+                        }
+                        if (stop != null) {
+                            throw new TrainingStopped(stop, step + 1, steps, checkpoints.dir());
+                        }
+                    }
+                    if (epsilonAtEpoch == null && epoch > 1 && epsilonAtEpochs.isDone()) {
+                        epsilonAtEpoch = epsilonAtEpochs.join(); // a resumed run's: ready, no wait
+                        epsilonSoFar = epsilonAtEpoch[epoch - 1];
+                    }
+                    if (step + 1 < epochEnd) { // the epoch's last step is drawn by progress.epoch, after its checkpoint
+                        progress.step(epoch, epochs, step + 1, steps, epsilonSoFar, (System.nanoTime() - start) / 1e9);
+                    }
                 }
                 long now = System.nanoTime();
                 secondsPerEpoch.add((now - epochStart) / 1e9);
@@ -250,6 +308,12 @@ public final class DpTrainer {
                 double lossStd = epochSteps == 0 ? Double.NaN : stepLossStd / Math.sqrt(epochSteps);
                 lossPerEpoch.add(loss);
                 lossStdPerEpoch.add(lossStd);
+                if (checkpoints.writes()) {
+                    // before the epoch's progress line: a resume never re-runs a step whose output was released
+                    checkpoints.save(new Checkpoint(checkpoints.identity(), step, epoch, params, optimizer.state(),
+                            noise.draws(), lossPerEpoch, lossStdPerEpoch, secondsPerEpoch, 0, 0));
+                    lastCheckpoint = System.nanoTime();
+                }
                 progress.epoch(epoch, epochs, step, steps, epsilonAtEpoch[epoch], (now - start) / 1e9, plan.nonPrivate()
                         ? String.format("epoch %d/%d: steps %d/%d, NO DIFFERENTIAL PRIVACY (--no-dp), loss %.4f, %.1f s",
                                 epoch, epochs, step, steps, loss, (now - start) / 1e9)

@@ -254,4 +254,118 @@ class DpTrainLedgerTest {
         assertEquals(ExitCode.BAD_INPUT.code(), nan.code(), nan.err());
         assertTrue(nan.err().contains("--noise-multiplier must be a finite number > 0, got NaN"), nan.err());
     }
+
+    // ---- checkpoints and --resume (issue #18) ----
+
+    /** A seeded run on the test data, unbudgeted in the scratch ledger, with the given extra flags. */
+    private CliRun seeded(String jobId, String out, List<String> model, String stepMode, String... extra)
+            throws IOException {
+        List<String> a = new ArrayList<>(List.of("--input", data().toString(), "--format", "csv",
+                "--spec", dir.resolve("spec.json").toString(), "--noise-multiplier", "1.1", "--epochs", "2",
+                "--batch-size", "100", "--output", dir.resolve(out).toString(), "--ledger", ledger(), "--unbudgeted",
+                "--job-id", jobId, "--insecure-test-seed", "42", "--step-mode", stepMode));
+        a.addAll(model);
+        a.addAll(List.of(extra));
+        return capture(DpTrain::run, a.toArray(String[]::new));
+    }
+
+    private void resumedRunEqualsUninterrupted(List<String> model, String stepMode) throws IOException {
+        String tag = model.get(1) + "-" + stepMode;
+        CliRun full = seeded("full-" + tag, "full-" + tag, model, stepMode);
+        assertEquals(0, full.code(), full.err());
+        String ckpt = dir.resolve("ckpt-" + tag).toString();
+        String job = "resumed-" + tag;
+        // 2000 rows, B = 100: T = 40, epochs end at steps 20 and 40; stopped mid-epoch 1, after a periodic checkpoint
+        CliRun stopped = seeded(job, "resumed-" + tag, model, stepMode, "--checkpoint-dir", ckpt,
+                "--checkpoint-every", "5", "--stop-after-steps", "13");
+        assertEquals(130, stopped.code(), stopped.err());
+        String line = stopped.err().strip();
+        assertEquals(1, line.lines().count(), stopped.err());
+        assertTrue(line.contains("interrupted (test-stop) after step 13/40") && line.contains("stays open and charged")
+                && line.contains("resume with: dp-train ") && line.endsWith(" --resume")
+                && !line.contains("--stop-after-steps"), line);
+        assertFalse(Files.exists(dir.resolve("resumed-" + tag)), "nothing is published by a stopped run");
+
+        CliRun resumed = seeded(job, "resumed-" + tag, model, stepMode, "--checkpoint-dir", ckpt,
+                "--checkpoint-every", "5", "--resume");
+        assertEquals(0, resumed.code(), resumed.err());
+        assertTrue(resumed.err().contains("resuming job '" + job + "' at step 13/40"), resumed.err());
+        JsonNode a = JSON.readTree(dir.resolve("full-" + tag).resolve("model.json").toFile()).get("params");
+        JsonNode b = JSON.readTree(dir.resolve("resumed-" + tag).resolve("model.json").toFile()).get("params");
+        assertEquals(a, b, "the resumed model equals the uninterrupted one bit for bit");
+        // the ledger: one reservation and one commit for the job
+        JsonNode rep = JSON.readTree(dir.resolve("resumed-" + tag).resolve("report.json").toFile());
+        String ds = rep.at("/ledger/dataset_id").asText();
+        org.dpspark.accountant.ledger.DatasetState state = org.dpspark.accountant.ledger.PrivacyLedger
+                .open(ledger(), new org.apache.hadoop.conf.Configuration()).state(ds);
+        long reservations = state.entries().stream().filter(e -> job.equals(e.jobId())
+                && e.type() == org.dpspark.accountant.ledger.EntryType.RESERVATION).count();
+        long commits = state.entries().stream().filter(e -> job.equals(e.jobId())
+                && e.type() == org.dpspark.accountant.ledger.EntryType.COMMIT).count();
+        assertEquals(1, reservations, "one reservation");
+        assertEquals(1, commits, "one commit");
+        assertEquals(1, state.attempts(job).size());
+        // the report's per-epoch DP loss estimates are the uninterrupted run's too
+        JsonNode fullRep = JSON.readTree(dir.resolve("full-" + tag).resolve("report.json").toFile());
+        assertEquals(fullRep.at("/training/loss_per_epoch"), rep.at("/training/loss_per_epoch"));
+    }
+
+    @Test
+    void resume_logistic_barrier_equalsUninterruptedRun_chargedOnce() throws IOException {
+        resumedRunEqualsUninterrupted(List.of("--model", "logistic", "--optimizer", "adam", "--learning-rate", "0.1",
+                "--lr-schedule", "cosine"), "barrier");
+    }
+
+    @Test
+    void resume_logistic_job_equalsUninterruptedRun_chargedOnce() throws IOException {
+        resumedRunEqualsUninterrupted(List.of("--model", "logistic", "--optimizer", "adam", "--learning-rate", "0.1",
+                "--lr-schedule", "cosine"), "job");
+    }
+
+    @Test
+    void resume_mlp_barrier_equalsUninterruptedRun_chargedOnce() throws IOException {
+        resumedRunEqualsUninterrupted(List.of("--model", "mlp", "--hidden", "8", "--activation", "tanh",
+                "--optimizer", "momentum", "--learning-rate", "0.5"), "barrier");
+    }
+
+    @Test
+    void resume_mlp_job_equalsUninterruptedRun_chargedOnce() throws IOException {
+        resumedRunEqualsUninterrupted(List.of("--model", "mlp", "--hidden", "8", "--activation", "tanh",
+                "--optimizer", "momentum", "--learning-rate", "0.5"), "job");
+    }
+
+    @Test
+    void resume_refused_withoutCheckpoint_otherJob_otherPlan_beforeTheLedger() throws IOException {
+        List<String> model = List.of("--model", "logistic");
+        String ckpt = dir.resolve("ckpt-refused").toString();
+        CliRun noDir = seeded("r-1", "r-none", model, "job", "--resume");
+        assertEquals(2, noDir.code(), noDir.err());
+        assertTrue(noDir.err().contains("--checkpoint-dir is required by --resume"), noDir.err());
+        CliRun none = seeded("r-1", "r-none", model, "job", "--checkpoint-dir", ckpt, "--resume");
+        assertEquals(2, none.code(), none.err());
+        assertEquals(1, none.err().strip().lines().count(), none.err());
+        assertTrue(none.err().contains("--resume found no checkpoint in " + ckpt), none.err());
+
+        CliRun stopped = seeded("r-1", "r-1", model, "job", "--checkpoint-dir", ckpt, "--stop-after-steps", "3");
+        assertEquals(130, stopped.code(), stopped.err());
+        org.apache.hadoop.conf.Configuration conf = new org.apache.hadoop.conf.Configuration();
+        org.dpspark.accountant.ledger.PrivacyLedger l = org.dpspark.accountant.ledger.PrivacyLedger.open(ledger(), conf);
+        long entries = l.datasets().stream().mapToLong(d -> l.state(d).entries().size()).sum();
+
+        CliRun otherJob = seeded("r-2", "r-2", model, "job", "--checkpoint-dir", ckpt, "--resume");
+        assertEquals(2, otherJob.code(), otherJob.err());
+        assertEquals(1, otherJob.err().strip().lines().count(), otherJob.err());
+        assertTrue(otherJob.err().contains("its job id is 'r-1', this run's is 'r-2'"), otherJob.err());
+
+        CliRun otherPlan = seeded("r-1", "r-1", List.of("--model", "logistic", "--clip-norm", "0.5"), "job",
+                "--checkpoint-dir", ckpt, "--resume");
+        assertEquals(2, otherPlan.code(), otherPlan.err());
+        assertEquals(1, otherPlan.err().strip().lines().count(), otherPlan.err());
+        assertTrue(otherPlan.err().contains("its plan's clip norm C is 1.0, this run's is 0.5"), otherPlan.err());
+
+        org.dpspark.accountant.ledger.PrivacyLedger after =
+                org.dpspark.accountant.ledger.PrivacyLedger.open(ledger(), conf);
+        assertEquals(entries, after.datasets().stream().mapToLong(d -> after.state(d).entries().size()).sum(),
+                "a refused resume touches no budget");
+    }
 }

@@ -339,4 +339,34 @@ class DpEstimatorTest {
             spark.conf().unset("spark.dpspark.errorDetail");
         }
     }
+
+    @Test
+    void fitWithCheckpointDir_stoppedThenResumed_equalsAnUninterruptedFit_chargedOnce() {
+        String uri = org.dpspark.jobs.ledger.TestLedgers.init(dir.resolve("ckpt-ledger").toUri().toString());
+        Dataset<Row> assembled = ASSEMBLER.transform(train).coalesce(2);
+        DpLogisticRegression whole = dpLr().setLedger(uri).setDatasetId("ckpt-toy").setUnbudgeted(true)
+                .setJobId("whole");
+        whole.setInsecureTestSeedForTestsOnly(5);
+        double[] expected = whole.fit(assembled).parameters();
+
+        String ckpt = dir.resolve("ckpt").toString();
+        DpLogisticRegression lr = dpLr().setLedger(uri).setDatasetId("ckpt-toy").setUnbudgeted(true)
+                .setJobId("resumed").setCheckpointDir(ckpt).setCheckpointEvery(7);
+        lr.setInsecureTestSeedForTestsOnly(5);
+        // what an interrupt does: a stop request, seen after the next step (test only; dp-train's signal handler)
+        org.dpspark.jobs.train.Checkpointer.requestStop("test-stop");
+        org.dpspark.jobs.run.RunInterrupted stopped;
+        try {
+            stopped = assertThrows(org.dpspark.jobs.run.RunInterrupted.class, () -> lr.fit(assembled));
+        } finally {
+            org.dpspark.jobs.train.Checkpointer.clearStop();
+        }
+        assertEquals(1, stopped.stop().step());
+        assertTrue(stopped.getMessage().contains("resume it by fitting again"), stopped.getMessage());
+        double[] resumed = lr.setResume(true).fit(assembled).parameters();
+        org.junit.jupiter.api.Assertions.assertArrayEquals(expected, resumed, 0.0);
+        DatasetState s = PrivacyLedger.open(uri, new org.apache.hadoop.conf.Configuration()).state("ckpt-toy");
+        assertEquals(1, s.attempts("resumed").size());
+        assertEquals(DatasetState.JobStatus.COMMITTED, s.attempts("resumed").get(0).status());
+    }
 }

@@ -62,6 +62,18 @@ class ConsoleProgressTest {
     }
 
     @Test
+    void resumedRun_stepNumbersContinue_andTheEtaIsAtThisRunsPace() {
+        ByteArrayOutputStream sink = new ByteArrayOutputStream();
+        ConsoleProgress bar = new ConsoleProgress(new PrintStream(sink, true, StandardCharsets.UTF_8));
+        // resumed from a checkpoint at step 500: 100 steps in 1 s, 400 left
+        bar.step(2, 4, 501, 1000, 0.5, 0.01);
+        bar.epoch(2, 4, 600, 1000, 0.6, 1.0, "epoch 2/4: ...");
+        bar.done();
+        String out = sink.toString(StandardCharsets.UTF_8);
+        assertTrue(out.endsWith("epoch 2/4 [############--------] step 600/1000, epsilon 0.6000, ETA 0:04\n"), out);
+    }
+
+    @Test
     void forConsole_withoutATerminal_isOneLinePerEpoch() {
         // Surefire's JVM has no terminal: the console gets the epochs' log lines, as a file or CI does.
         assertSame(TrainingProgress.LINES, ConsoleProgress.forConsole());
