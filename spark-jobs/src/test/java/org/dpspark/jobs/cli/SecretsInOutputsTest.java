@@ -91,7 +91,8 @@ class SecretsInOutputsTest {
         Runnable restore = debugToFile(debugLog);
         SecretTaps.start();
         try {
-            runs.add(train(csv, spec, ledger, "central"));
+            runs.add(train(csv, spec, ledger, "central", "--checkpoint-dir", dir.resolve("checkpoints").toString(),
+                    "--checkpoint-every", "5"));
             runs.add(train(csv, spec, ledger, "masking", "--secure-aggregation", "masking", "--partitions", "2",
                     "--secagg-bits", "40", "--secagg-party-secret-file", partySecretFile.toString()));
         } finally {
@@ -133,7 +134,8 @@ class SecretsInOutputsTest {
 
         List<Path> scanned = new ArrayList<>();
         for (Path root : List.of(debugLog, eventLog, dir.resolve("central"), dir.resolve("masking"),
-                dir.resolve("ledger"), dir.resolve("status-central.json"), dir.resolve("status-masking.json"))) {
+                dir.resolve("ledger"), dir.resolve("status-central.json"), dir.resolve("status-masking.json"),
+                dir.resolve("checkpoints"))) {
             try (Stream<Path> s = Files.walk(root)) {
                 s.filter(Files::isRegularFile).forEach(scanned::add);
             }
@@ -141,6 +143,8 @@ class SecretsInOutputsTest {
         for (String required : List.of("model.json", "report.json", "report.html", "debug.log")) {
             assertTrue(scanned.stream().anyMatch(p -> p.getFileName().toString().equals(required)), required);
         }
+        assertTrue(scanned.stream().anyMatch(p -> p.getFileName().toString().startsWith("checkpoint-")),
+                "the central run wrote checkpoints");
         List<String> found = new ArrayList<>();
         for (Path p : scanned) {
             byte[] content = Files.readAllBytes(p);
