@@ -11,8 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.dpspark.accountant.ledger.DatasetState;
@@ -32,17 +30,8 @@ class DpTrainInterruptTest {
 
     @Test
     void sigterm_stopsAtAStepBoundary_checkpoints_printsTheResumeCommand_andTheResumeCommitsOnce() throws Exception {
-        Path csv = dir.resolve("train.csv");
-        SplittableRandom r = new SplittableRandom(3);
-        List<String> lines = new ArrayList<>(List.of("a,label"));
-        for (int i = 0; i < 2000; i++) {
-            double a = r.nextDouble(-1, 1);
-            lines.add(String.format(Locale.ROOT, "%.5f,%d", a, r.nextDouble() < 1 / (1 + Math.exp(-3 * a)) ? 1 : 0));
-        }
-        Files.write(csv, lines);
+        Path csv = OneFeatureCsv.write(dir);
         Path spec = dir.resolve("spec.json");
-        Files.writeString(spec, "{\"format_version\":1,\"name\":\"t\",\"label\":{\"column\":\"label\"},"
-                + "\"features\":[{\"column\":\"a\",\"encoding\":\"scale\",\"min\":-1,\"max\":1}]}");
         Path ledger = dir.resolve("ledger");
         org.dpspark.jobs.ledger.TestLedgers.init(ledger);
         Path ckpt = dir.resolve("ckpt");
