@@ -482,12 +482,9 @@ final class ArrowSource {
          * garbage collector instead (a few KB, on a run that is failing anyway).
          */
         private void closeAfterFailure(Throwable cause) {
-            if (closed) {
+            if (!markClosed()) {
                 return;
             }
-            closed = true;
-            row = 0;
-            batchRows = 0;
             try {
                 closeReader();
             } catch (IOException | RuntimeException e) {
@@ -499,14 +496,22 @@ final class ArrowSource {
             allocator = null;
         }
 
-        @Override
-        public void close() {
+        /** Marks the source closed and empty; false when it already was (closing twice does nothing). */
+        private boolean markClosed() {
             if (closed) {
-                return;
+                return false;
             }
             closed = true;
             row = 0;
             batchRows = 0;
+            return true;
+        }
+
+        @Override
+        public void close() {
+            if (!markClosed()) {
+                return;
+            }
             try {
                 closeReader();
             } catch (IOException e) {
