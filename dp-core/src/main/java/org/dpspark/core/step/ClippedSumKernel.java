@@ -31,8 +31,33 @@ public final class ClippedSumKernel {
     public static void accumulate(DpModel model, double[] params, double[] features, double[] labels, int rows,
             PoissonSampler sampler, RandomSource rng, ClipBudget clip, double[] sum) {
         Objects.requireNonNull(model, "model");
-        Objects.requireNonNull(params, "params");
         Objects.requireNonNull(features, "features");
+        final int d = model.numFeatures();
+        if (rows < 0) {
+            throw new IllegalArgumentException("rows must be >= 0, got " + rows);
+        }
+        if ((long) rows * d > features.length) {
+            throw new IllegalArgumentException("features must hold rows * numFeatures = " + ((long) rows * d)
+                    + " values, got " + features.length);
+        }
+        accumulate(model, params, RowSource.of(features, rows, d), labels, sampler, rng, clip, sum);
+    }
+
+    /**
+     * Adds the contributions of the Poisson-sampled rows of one block to {@code sum}: draws the whole sample, gathers
+     * the sampled rows into one dense matrix ({@link RowSource#gather}), then adds each gathered row's clipped
+     * gradient in the sample's (increasing) order.
+     *
+     * @param rows   the block's features; rows.dim() must equal model.numFeatures()
+     * @param labels at least rows.rows() labels
+     * @param sum    length numParams + 1: [0, numParams) receives the clipped gradients, [numParams] the loss
+     *               coordinates; added to, not overwritten
+     */
+    public static void accumulate(DpModel model, double[] params, RowSource rows, double[] labels,
+            PoissonSampler sampler, RandomSource rng, ClipBudget clip, double[] sum) {
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(params, "params");
+        Objects.requireNonNull(rows, "rows");
         Objects.requireNonNull(labels, "labels");
         Objects.requireNonNull(sampler, "sampler");
         Objects.requireNonNull(rng, "rng");
@@ -40,18 +65,15 @@ public final class ClippedSumKernel {
         Objects.requireNonNull(sum, "sum");
         final int d = model.numFeatures();
         final int p = model.numParams();
-        if (rows < 0) {
-            throw new IllegalArgumentException("rows must be >= 0, got " + rows);
+        final int n = rows.rows();
+        if (rows.dim() != d) {
+            throw new IllegalArgumentException("the rows have " + rows.dim() + " features, the model " + d);
         }
         if (params.length != p) {
             throw new IllegalArgumentException("params must have length numParams = " + p + ", got " + params.length);
         }
-        if ((long) rows * d > features.length) {
-            throw new IllegalArgumentException("features must hold rows * numFeatures = " + ((long) rows * d)
-                    + " values, got " + features.length);
-        }
-        if (labels.length < rows) {
-            throw new IllegalArgumentException("labels must hold rows = " + rows + " values, got " + labels.length);
+        if (labels.length < n) {
+            throw new IllegalArgumentException("labels must hold rows = " + n + " values, got " + labels.length);
         }
         if (sum.length != p + 1) {
             throw new IllegalArgumentException("sum must have length numParams + 1 = " + (p + 1) + ", got "
@@ -60,42 +82,24 @@ public final class ClippedSumKernel {
         final double gradientClip = clip.gradientClip();
         final double[] scratch = new double[model.scratchSize()];
         final boolean tracksLoss = clip.tracksLoss();
-        // Draw the whole sample first, then touch every cache line of the sampled rows, then compute. The touches
-        // are independent loads, so the CPU overlaps their cache misses; computing row by row instead waits for
-        // each sampled row's misses in turn, which made a step on 10x the rows ~1.5x slower at the same batch.
-        // The sample, its order and the summation order are unchanged.
+        // Draw the whole sample first, then gather the sampled rows (independent loads, whose cache misses the CPU
+        // overlaps; computing row by row in place waited for each row's misses in turn), then compute on the
+        // gathered matrix. The sample, its order and the summation order are those of a row-by-row pass.
         final Sample sample = new Sample();
-        sampler.sample(rows, rng, sample);
+        sampler.sample(n, rng, sample);
         final int[] idx = sample.indices;
         final int count = sample.count;
-        if ((long) count * 8 < rows) {
-            // sparse samples only: a dense one (count near rows) is streamed well by the hardware prefetcher
-            TOUCHED = touch(features, idx, count, d);
+        if (count == 0) {
+            return;
         }
+        final double[] x = new double[Math.multiplyExact(count, d)];
+        rows.gather(idx, count, x);
         for (int k = 0; k < count; k++) {
-            int i = idx[k];
-            double loss = model.addClippedGradient(params, features, i * d, labels[i], gradientClip, sum, scratch);
+            double loss = model.addClippedGradient(params, x, k * d, labels[idx[k]], gradientClip, sum, scratch);
             if (tracksLoss) {
                 sum[p] += clip.lossCoordinate(loss);
             }
         }
-    }
-
-    /** Where {@link #touch}'s result goes, so that the JIT keeps its loads; never read. */
-    @SuppressWarnings("unused")
-    private static volatile double TOUCHED;
-
-    /** Loads one value per 64-byte line of each sampled row (the rows' memory, not their values, is what matters). */
-    private static double touch(double[] features, int[] idx, int count, int d) {
-        double acc = 0.0;
-        for (int k = 0; k < count; k++) {
-            int from = idx[k] * d;
-            for (int j = from, end = from + d; j < end; j += 8) {
-                acc += features[j];
-            }
-            acc += features[from + d - 1];
-        }
-        return acc;
     }
 
     /** The sampled indices, in the sampler's (increasing) order. */
