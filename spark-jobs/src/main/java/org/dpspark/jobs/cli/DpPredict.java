@@ -114,11 +114,19 @@ public final class DpPredict implements Callable<Integer> {
             err.println("Run 'dp-predict --help' for the flags.");
             return ExitCode.BAD_INPUT.code();
         });
-        cl.setExecutionExceptionHandler((ex, c, parsed) -> {
+        cl.setExecutionExceptionHandler((thrown, c, parsed) -> {
+            DpPredict cmd = c.getCommand();
+            // A failed read of an input file: bad input (truncated, not its format) or an I/O fault, one line naming
+            // the file either way, instead of Spark's FAILED_READ_FILE and its stack trace.
+            Throwable ex = org.dpspark.datasets.InputFaults.translate(thrown, cmd.input, cmd.format)
+                    .map(t -> (Throwable) t).orElse(thrown);
             ExitCode code = classify(ex);
             if (code == ExitCode.FAILURE) {
-                err.println("dp-predict: failed: " + ex);
-                ex.printStackTrace(err);
+                err.println("dp-predict: failed: " + ex.getClass().getSimpleName() + ": " + firstLine(ex.getMessage())
+                        + " (retrying may help; details with --verbose)");
+                if (cmd.verbosity.verbose) {
+                    thrown.printStackTrace(err);
+                }
             } else {
                 err.println("dp-predict: error: " + oneLine(ex.getMessage()));
             }
@@ -134,6 +142,15 @@ public final class DpPredict implements Callable<Integer> {
             }
         }
         return ExitCode.FAILURE;
+    }
+
+    /** A message up to its first line break: a Spark job's message goes on with the task's stack trace. */
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        int nl = s.indexOf('\n');
+        return (nl < 0 ? s : s.substring(0, nl)).replace('\r', ' ').strip();
     }
 
     private static String oneLine(String s) {

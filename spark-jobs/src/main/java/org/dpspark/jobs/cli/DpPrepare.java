@@ -177,13 +177,23 @@ public final class DpPrepare implements Callable<Integer> {
             err.println("dp-prepare: error: " + oneLine(ex.getMessage()) + " (see dp-prepare --help)");
             return ExitCode.BAD_INPUT.code();
         });
-        cl.setExecutionExceptionHandler((ex, c, parsed) -> {
+        cl.setExecutionExceptionHandler((thrown, c, parsed) -> {
+            DpPrepare cmd = c.getCommand();
+            // A failed read of an input file: bad input (truncated, not its format) or an I/O fault, one line naming
+            // the file either way, instead of Spark's FAILED_READ_FILE and its stack trace.
+            Throwable ex = org.dpspark.datasets.InputFaults.translate(thrown, cmd.input, cmd.format)
+                    .map(t -> (Throwable) t).orElse(thrown);
             ExitCode code = classify(ex);
             if (code == ExitCode.FAILURE) {
                 // The message of an unexpected failure may come from anywhere (Spark, Hadoop): print its class and
-                // message, never a row; the stack trace goes to stderr for the operator.
-                err.println("dp-prepare: failed: " + ex.getClass().getName() + ": " + oneLine(ex.getMessage()));
-                ex.printStackTrace(err);
+                // the message's first line, never a row; the stack trace only with --verbose.
+                int nl = ex.getMessage() == null ? -1 : ex.getMessage().indexOf('\n');
+                err.println("dp-prepare: failed: " + ex.getClass().getName() + ": "
+                        + oneLine(nl < 0 ? ex.getMessage() : ex.getMessage().substring(0, nl))
+                        + " (retrying may help; details with --verbose)");
+                if (cmd.verbosity.verbose) {
+                    thrown.printStackTrace(err);
+                }
             } else {
                 err.println("dp-prepare: error: " + oneLine(messageOf(ex)));
             }

@@ -191,6 +191,24 @@ class DpPredictCliTest {
         assertFalse(Files.exists(Path.of(out)), run.err());
     }
 
+    @Test
+    void truncatedGzipInput_exitsTwoWithOneLineNamingTheFile_noOutput() throws IOException {
+        String m = model(ModelSpec.binaryLogistic(5), params(6));
+        byte[] csv = Files.readAllBytes(csv(400, new HashMap<>()));
+        java.io.ByteArrayOutputStream gz = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream z = new java.util.zip.GZIPOutputStream(gz)) {
+            z.write(csv);
+        }
+        Path in = dir.resolve("cut.csv.gz");
+        Files.write(in, java.util.Arrays.copyOf(gz.toByteArray(), gz.size() / 2));
+        String out = dir.resolve("o3").toString();
+        CliRun run = assertBad(in.getFileName().toString(), "--model", m, "--input", in.toString(), "--format", "csv",
+                "--output", out);
+        assertEquals(1, run.err().strip().lines().count(), run.err());
+        assertTrue(run.err().startsWith("dp-predict: error: "), run.err());
+        assertFalse(Files.exists(Path.of(out)), run.err());
+    }
+
     private static CliRun assertBad(String expected, String... args) {
         CliRun run = CliRun.capture(DpPredict::run, args);
         assertEquals(2, run.code(), run.err());

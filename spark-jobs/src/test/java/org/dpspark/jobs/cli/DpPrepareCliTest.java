@@ -345,6 +345,19 @@ class DpPrepareCliTest {
         assertTrue(exists.err().contains("already exists") && exists.err().contains("--overwrite"), exists.err());
         assertTrue(PrivacyLedger.open(ledger, CONF).registrations().isEmpty());
 
+        // A truncated gzip input: one line naming the file, not Spark's FAILED_READ_FILE and its stack trace.
+        java.io.ByteArrayOutputStream gz = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream z = new java.util.zip.GZIPOutputStream(gz)) {
+            z.write(Files.readAllBytes(PrepareFixture.writeCsv(dir.resolve("raw4/c.csv"),
+                    PrepareFixture.lines(PrepareFixture.customers(0, 2000), 1))));
+        }
+        Path cut = dir.resolve("raw5/c.csv.gz");
+        Files.createDirectories(cut.getParent());
+        Files.write(cut, Arrays.copyOf(gz.toByteArray(), gz.size() / 2));
+        CliRun truncated = prepare(arr(base(cut, "o", concat(link, "--key-file", key.toString()))));
+        refused(truncated, "o", ledger, "c.csv.gz");
+        assertFalse(truncated.err().contains("\tat "), truncated.err());
+
         // An unregistered source without --dataset-id or --no-ledger: the copy would have no budget.
         refused(prepare(arr(base(csv, "o", "--ledger", ledger, "--key-file", key.toString()))), "o", ledger,
                 "--dataset-id", "is not registered");
