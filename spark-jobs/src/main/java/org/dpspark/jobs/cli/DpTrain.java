@@ -291,6 +291,8 @@ public class DpTrain implements Callable<Integer> {
     /** The one line printed for an error, its exit code, and whether validation messages are redacted. */
     private String errorLine;
     private ExitCode errorCode;
+    /** The run stopped at a step boundary (SIGINT, SIGTERM): its status file says so, with the real exit code. */
+    private boolean stoppedBySignal;
     private boolean redact;
     /** --status-file was checked before the run (true), refused (nowhere to write it), or not reached. */
     private boolean statusFileChecked;
@@ -481,6 +483,7 @@ public class DpTrain implements Callable<Integer> {
             line.append("; settle it with: ").append(RunInterrupted.resolveCommand(ri.datasetId(), ri.jobId()));
         }
         error(err, ExitCode.FAILURE, line.toString());
+        stoppedBySignal = true;
         return st.exitCode();
     }
 
@@ -555,8 +558,11 @@ public class DpTrain implements Callable<Integer> {
             if (!statusFileChecked) {
                 StatusFile.check(conf, path); // a flag error: the path was not checked yet
             }
-            StatusFile.write(conf, path, StatusFile.json(code, line, jobId, java.time.Instant.now(), modelPath,
-                    reportPath, code == ExitCode.SUCCESS ? outcome : null));
+            StatusFile.write(conf, path, stoppedBySignal
+                    ? StatusFile.json(exit, StatusFile.INTERRUPTED, line, jobId, java.time.Instant.now(), modelPath,
+                            reportPath, null)
+                    : StatusFile.json(code, line, jobId, java.time.Instant.now(), modelPath, reportPath,
+                            code == ExitCode.SUCCESS ? outcome : null));
             return exit;
         } catch (RuntimeException e) {
             err.println(command + ": failed: cannot write " + StatusFile.FLAG + " " + path + ": " + oneLine(e.getMessage()));

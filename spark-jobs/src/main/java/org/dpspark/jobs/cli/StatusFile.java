@@ -20,6 +20,9 @@ import org.dpspark.jobs.run.TrainedModel;
  *  // on success only:
  *  "dataset_id": "adult", "epsilon": 0.99, "delta": 1e-6, "ledger_commit_seq": 12}</pre>
  *
+ * <p>{@code exit_code} is the process's exit code: 0 to 4 ({@link ExitCode}), or 130/143 for a run stopped at a step
+ * boundary by SIGINT/SIGTERM, whose outcome is {@value #INTERRUPTED}.
+ *
  * <p>It holds the one line dp-train printed and public facts of the run (paths, job id, the privacy guarantee and
  * the ledger entry), never a data value, seed or gradient. Written atomically (temporary name, then rename), and
  * replaced by the next attempt: it always describes the latest one.
@@ -29,6 +32,9 @@ final class StatusFile {
     static final int FORMAT_VERSION = 1;
 
     static final String FLAG = "--status-file";
+
+    /** The outcome of a run stopped at a step boundary by SIGINT or SIGTERM (exit 130 or 143). */
+    static final String INTERRUPTED = "interrupted";
 
     private StatusFile() {}
 
@@ -48,28 +54,36 @@ final class StatusFile {
         };
     }
 
+    /** The document of an outcome whose exit code is {@code code}'s: see the full form. */
+    static byte[] json(ExitCode code, String message, String jobId, Instant finishedAt, String modelPath,
+            String reportPath, TrainedModel model) {
+        return json(code.code(), outcome(code), message, jobId, finishedAt, modelPath, reportPath, model);
+    }
+
     /**
      * The document.
      *
+     * @param exitCode the code the process exits with (130 and 143 for an interrupted run)
+     * @param outcome its name: {@link #outcome(ExitCode)}, or {@link #INTERRUPTED}
      * @param message the one line dp-train printed for the outcome
      * @param jobId the job id, or null when the flags did not get that far
      * @param modelPath the model folder, or null (a dry run, or not known)
      * @param reportPath the report file, or null
      * @param model the trained model on success, else null: its guarantee and ledger entry are added
      */
-    static byte[] json(ExitCode code, String message, String jobId, Instant finishedAt, String modelPath,
-            String reportPath, TrainedModel model) {
+    static byte[] json(int exitCode, String outcome, String message, String jobId, Instant finishedAt,
+            String modelPath, String reportPath, TrainedModel model) {
         ObjectMapper mapper = new ObjectMapper();
         ObjectNode n = mapper.createObjectNode();
         n.put("format_version", FORMAT_VERSION);
-        n.put("exit_code", code.code());
-        n.put("outcome", outcome(code));
+        n.put("exit_code", exitCode);
+        n.put("outcome", outcome);
         n.put("message", message);
         n.put("job_id", jobId);
         n.put("finished_at", finishedAt.toString());
         n.put("model_path", modelPath);
         n.put("report_path", reportPath);
-        if (code == ExitCode.SUCCESS && model != null) {
+        if (exitCode == ExitCode.SUCCESS.code() && model != null) {
             PrivacyClaim claim = model.provenance().claim();
             LedgerReceipt ledger = model.provenance().ledger();
             n.put("dataset_id", ledger.datasetId());

@@ -3,6 +3,8 @@ package org.dpspark.jobs.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.management.ManagementFactory;
@@ -22,8 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * SIGTERM during a dp-train's steps (issue #18): a real dp-train JVM (this test's class path, embedded local Spark)
  * stops at the next step boundary, writes a checkpoint, leaves its reservation open and charged, prints one line
- * with the command that resumes it and exits 143; that command then finishes the job, committed once. Bounded: each
- * process is given 120 s.
+ * with the command that resumes it and exits 143 (its --status-file says so: exit_code 143, outcome "interrupted");
+ * that command then finishes the job, committed once. Bounded: each process is given 120 s.
  */
 class DpTrainInterruptTest {
     @TempDir Path dir;
@@ -58,6 +60,13 @@ class DpTrainInterruptTest {
         List<String> stopLines = out.lines().filter(l -> l.startsWith("dp-train: interrupted (SIGTERM)")).toList();
         assertEquals(1, stopLines.size(), out);
         String line = stopLines.get(0);
+        // The status file has the real exit code and says "interrupted" (not 1, "failure": a scheduler tells them apart).
+        JsonNode st = new ObjectMapper().readTree(status);
+        assertEquals(143, st.get("exit_code").asInt(), status);
+        assertEquals("interrupted", st.get("outcome").asText(), status);
+        assertEquals(line, st.get("message").asText());
+        assertEquals("sigterm-1", st.get("job_id").asText());
+        assertTrue(!st.has("epsilon") && !st.has("ledger_commit_seq"), status);
         assertTrue(line.contains("checkpoint written to " + ckpt) && line.contains("stays open and charged"), line);
         assertTrue(!out.contains("\tat "), "a stack trace on the console:\n" + out);
         String resume = line.substring(line.indexOf("resume with: dp-train ") + "resume with: dp-train ".length());
@@ -83,6 +92,10 @@ class DpTrainInterruptTest {
         assertEquals(1, after.entries().stream().filter(e -> e.type() == EntryType.RESERVATION).count());
         assertEquals(1, after.entries().stream().filter(e -> e.type() == EntryType.COMMIT).count());
         assertTrue(Files.exists(dir.resolve("m").resolve("model.json")));
+        // The resume's status file (the same --status-file) replaces the interrupted attempt's.
+        JsonNode done = new ObjectMapper().readTree(dir.resolve("status.json").toFile());
+        assertEquals(0, done.get("exit_code").asInt(), done.toString());
+        assertEquals("success", done.get("outcome").asText());
     }
 
     private static boolean hasCheckpoint(Path ckpt) throws IOException {
