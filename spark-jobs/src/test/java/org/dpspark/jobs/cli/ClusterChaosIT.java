@@ -142,7 +142,7 @@ class ClusterChaosIT {
     private Run start(String name, Map<String, String> env, List<String> cmd, int driverPort) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
         pb.environment().remove("SPARK_HOME");
-        pb.environment().put("DPSPARK_CDS", "0"); // no class-data archive recorded by the suite
+        EmbeddedArchive.use(pb.environment()); // the class-data archive, recorded once for the IT phase
         pb.environment().put("DPSPARK_CLUSTER_DIR", cluster.toString());
         pb.environment().put("DPSPARK_WORKER_CORES", "2");
         pb.environment().put("DPSPARK_WORKER_MEMORY", "1536m");
@@ -315,7 +315,7 @@ class ClusterChaosIT {
             Thread.sleep(20);
         }
         assertTrue(newestCheckpointStep(ckpt) > 0, "no checkpoint before the driver ended: " + doomed.stderr());
-        // dp-train execs the driver's java (DPSPARK_CDS=0): the process is the driver JVM itself. (Its whole command
+        // dp-train execs the driver's java (the class-data archive exists, see EmbeddedArchive): the process is the driver JVM. (Its whole command
         // line: ProcessHandle.Info cuts it at a page, inside the class path.)
         ProcessHandle driver = doomed.process().toHandle();
         String cmdline = new String(Files.readAllBytes(Path.of("/proc", Long.toString(driver.pid()), "cmdline")),

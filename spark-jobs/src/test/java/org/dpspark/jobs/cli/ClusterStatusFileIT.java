@@ -53,7 +53,7 @@ class ClusterStatusFileIT {
     private static Result exec(String name, long minutes, List<String> cmd) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
         pb.environment().remove("SPARK_HOME");
-        pb.environment().put("DPSPARK_CDS", "0"); // no class-data archive recorded by the suite
+        EmbeddedArchive.use(pb.environment()); // the class-data archive, recorded once for the IT phase
         pb.environment().put("DPSPARK_CLUSTER_DIR", dir.resolve("cluster").toString());
         pb.environment().put("DPSPARK_WORKER_CORES", "2");
         pb.environment().put("DPSPARK_WORKER_MEMORY", "1536m");

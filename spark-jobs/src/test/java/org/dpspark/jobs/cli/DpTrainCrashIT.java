@@ -40,7 +40,7 @@ class DpTrainCrashIT {
                 "--ledger", ledger.toString(), "--dataset-id", "crash", "--job-id", "doomed", "--master", "local[1]")
                 .directory(dir.toFile()).redirectErrorStream(true);
         pb.environment().remove("SPARK_HOME");
-        pb.environment().put("DPSPARK_CDS", "0"); // no class-data archive recorded by the suite
+        EmbeddedArchive.use(pb.environment()); // the class-data archive, recorded once for the IT phase
         pb.environment().put("DPSPARK_DRIVER_MEMORY", "1g");
         Process p = pb.start();
         StringBuilder log = new StringBuilder();

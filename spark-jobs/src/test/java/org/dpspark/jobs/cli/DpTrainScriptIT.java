@@ -34,7 +34,7 @@ class DpTrainScriptIT {
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
         pb.environment().remove("SPARK_HOME");
-        pb.environment().put("DPSPARK_CDS", "0"); // no class-data archive recorded by the suite
+        EmbeddedArchive.use(pb.environment()); // the class-data archive, recorded once for the IT phase
         pb.environment().put("DPSPARK_DRIVER_MEMORY", "2g");
         pb.redirectOutput(dir.resolve("stdout.txt").toFile());
         pb.redirectError(dir.resolve("stderr.txt").toFile());

@@ -34,7 +34,7 @@ class LocalClusterIT {
     private static String run(Path log, Map<String, String> env, String... cmd) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(List.of(cmd)).directory(dir.toFile());
         pb.environment().remove("SPARK_HOME");
-        pb.environment().put("DPSPARK_CDS", "0"); // no class-data archive recorded by the suite
+        EmbeddedArchive.use(pb.environment()); // the class-data archive, recorded once for the IT phase
         pb.environment().put("DPSPARK_CLUSTER_DIR", dir.resolve("cluster").toString());
         pb.environment().putAll(env);
         pb.redirectOutput(log.toFile());
