@@ -60,6 +60,7 @@ public final class BlockFile implements Serializable {
         }
         Path file = dir.resolve(name);
         boolean posix = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+        boolean created = false;
         try {
             if (posix) {
                 Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(
@@ -71,6 +72,7 @@ public final class BlockFile implements Serializable {
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))} : new FileAttribute<?>[0];
             try (FileChannel ch = FileChannel.open(file, java.util.Set.of(StandardOpenOption.CREATE_NEW,
                     StandardOpenOption.WRITE), attrs)) {
+                created = true;
                 ByteBuffer buf = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
                 int per = CHUNK / precision.bytes();
                 for (int from = 0; from < features.length; from += per) {
@@ -91,7 +93,9 @@ public final class BlockFile implements Serializable {
             }
         } catch (IOException | RuntimeException e) {
             try {
-                Files.deleteIfExists(file);
+                if (created) {
+                    Files.deleteIfExists(file); // the partial file (never one this call did not create)
+                }
             } catch (IOException ignored) {
                 // the directory goes with the executor's local directories
             }

@@ -171,20 +171,22 @@ final class StoredBlocks implements AutoCloseable {
         return n;
     }
 
-    /** The on-disk blocks registered on this JVM for run {@code runId} (tests). */
-    static List<DenseBlock> registered(String runId) {
-        List<DenseBlock> out = new ArrayList<>();
-        REGISTRY.forEach((k, v) -> {
-            if (k.startsWith(runId + "/")) {
-                out.addAll(v);
-            }
-        });
-        return out;
+    /** The on-disk blocks registered on this JVM, all runs (tests: none is left after a run). */
+    static int registeredBlocks() {
+        return REGISTRY.values().stream().mapToInt(List::size).sum();
     }
 
-    /** The run id of a disk run, else null (tests). */
-    String runId() {
-        return runId;
+    /** The block-file directories in this JVM's Spark local directories (tests: none is left after a run). */
+    static List<Path> blockDirs() {
+        List<Path> out = new ArrayList<>();
+        for (Path d : localDirs()) {
+            try (Stream<Path> s = Files.list(d)) {
+                s.filter(p -> p.getFileName().toString().startsWith("dpspark-blocks-")).forEach(out::add);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        return out;
     }
 
     private static int deleteKey(String key) {
