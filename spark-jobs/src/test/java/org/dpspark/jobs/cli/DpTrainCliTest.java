@@ -202,7 +202,9 @@ class DpTrainCliTest {
             a.set(a.indexOf("--report") + 1, dir.resolve("r-" + storages[i] + ".json").toString());
             CliRun r = run(a.toArray(String[]::new));
             assertEquals(0, r.code(), r.err());
-            models[i] = JSON.readTree(dir.resolve("model-" + storages[i]).resolve("model.json").toFile()).get("params");
+            JsonNode model = JSON.readTree(dir.resolve("model-" + storages[i]).resolve("model.json").toFile());
+            models[i] = model.get("params");
+            assertEquals("float64", model.at("/provenance/trainer/precision").asText(), model.toString());
             report = JSON.readTree(dir.resolve("r-" + storages[i] + ".json").toFile());
         }
         assertEquals(models[0], models[1]);
