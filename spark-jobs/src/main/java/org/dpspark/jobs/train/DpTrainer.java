@@ -186,8 +186,7 @@ public final class DpTrainer {
                     result.trainingSeconds(), result.rows(), result.stepMode(), result.loadSeconds(),
                     result.startupSeconds(), result.secondsPerEpoch(), storage);
         } finally {
-            jsc.setJobDescription(null);
-            stored.close();
+            stored.close(); // unpersists, and deletes a disk run's block files (its cleanup job is described)
             jsc.setJobDescription(null);
         }
     }
