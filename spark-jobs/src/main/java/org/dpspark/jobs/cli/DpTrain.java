@@ -183,6 +183,12 @@ public class DpTrain implements Callable<Integer> {
     @Option(names = "--step-mode", paramLabel = "MODE", defaultValue = "auto", description = "How steps run: barrier (one long-lived barrier stage; fast), job (one Spark job per step) or auto (barrier unless dynamic allocation is on; default: ${DEFAULT-VALUE}). Same model either way.")
     String stepMode;
 
+    @Option(names = "--precision", paramLabel = "P", defaultValue = "float64", description = "Storage of the training blocks' features: float64 (default) or float32 (half the memory and bandwidth; norms, clipping, noise and the sum stay in double). Row-level only.")
+    String precision;
+
+    @Option(names = "--block-storage", paramLabel = "S", defaultValue = "memory", description = "Where the training blocks' features live during the steps: memory (default; cached by Spark) or disk (written once to owner-only files in the executors' local directories, read at the sampled rows only, deleted after the run; for data larger than memory). Row-level only; same model.")
+    String blockStorage;
+
     @Option(names = "--secure-aggregation", paramLabel = "MODE", defaultValue = "central", description = "Who sees each step's sum: central (default: partitions send clipped sums to the driver, which adds the noise), masking (each partition adds its share of discrete Gaussian noise and pairwise masks mod 2^b: the driver learns only the noised total) or paillier (partitions encrypt their noised shares; a separate key-holder process decrypts only the total; much slower). Masking and paillier need the barrier step mode.")
     String secureAggregation;
 
@@ -701,6 +707,9 @@ public class DpTrain implements Callable<Integer> {
                 .noiseMultiplier(noiseMultiplier)
                 .insecureTestSeed(insecureTestSeed)
                 .stepMode(StepMode.parse(stepMode))
+                .precision(parsed("--precision", () -> org.dpspark.datasets.Precision.parse(precision)))
+                .blockStorage(parsed("--block-storage",
+                        () -> org.dpspark.jobs.train.BlockStorage.parse(blockStorage)))
                 .secureAggregation(org.dpspark.jobs.train.SecureAggregation.parse(secureAggregation))
                 .secaggBits(secaggBits)
                 .secaggColluding(secaggColluding)
@@ -716,6 +725,15 @@ public class DpTrain implements Callable<Integer> {
                 .localTraining(new org.dpspark.core.user.LocalTraining(localEpochs, localLearningRate, localBatchSize))
                 .normalization(DataNormalization.parse(normalize))
                 .build();
+    }
+
+    /** {@code value.get()}, its IllegalArgumentException's message prefixed with {@code flag}. */
+    private static <T> T parsed(String flag, java.util.function.Supplier<T> value) {
+        try {
+            return value.get();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(flag + " " + e.getMessage(), e);
+        }
     }
 
     /** The user column when --privacy-unit user; refuses a --user-col at row level. */

@@ -38,8 +38,9 @@ public final class Evaluator {
             int bins = 3 + k * k;
             List<Tuple2<Object, Object>> scores = new ArrayList<>(k == 2 ? b.rows() : 0);
             int d = b.dim();
+            double[] x = b.featuresAsDoubles(); // the array itself for float64 blocks in memory
             for (int i = 0; i < b.rows(); i++) {
-                model.predict(params, b.features(), i * d, out, scratch);
+                model.predict(params, x, i * d, out, scratch);
                 int y = (int) b.labels()[i];
                 int best = argmax(out, k);
                 acc[0] += 1;
@@ -92,8 +93,9 @@ public final class Evaluator {
                 double[] scratch = new double[model.scratchSize()];
                 long correct = 0;
                 int d = b.dim();
+                double[] x = b.featuresAsDoubles(); // the array itself for float64 blocks in memory
                 for (int i = 0; i < b.rows(); i++) {
-                    model.predict(params, b.features(), i * d, out, scratch);
+                    model.predict(params, x, i * d, out, scratch);
                     correct += argmax(out, k) == (int) b.labels()[i] ? 1 : 0;
                 }
                 return correct;
@@ -120,8 +122,9 @@ public final class Evaluator {
             double[] scratch = new double[model.scratchSize()];
             double[] a = new double[5];
             int d = b.dim();
+            double[] x = b.featuresAsDoubles(); // the array itself for float64 blocks in memory
             for (int i = 0; i < b.rows(); i++) {
-                model.predict(params, b.features(), i * d, out, scratch);
+                model.predict(params, x, i * d, out, scratch);
                 double y = b.labels()[i];
                 double e = out[0] - y;
                 a[0] += 1;

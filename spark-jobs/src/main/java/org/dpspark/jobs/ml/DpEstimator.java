@@ -97,6 +97,7 @@ public abstract class DpEstimator<M extends DpPredictionModel<M>, E extends DpEs
     private final DoubleParam localLearningRate;
     private final IntParam localBatchSize;
     private final Param<String> secureAggregation;
+    private final Param<String> precision;
     private final IntParam secaggBits;
     private final IntParam secaggColluding;
     private final Param<String> secaggPartySecretFile;
@@ -171,6 +172,10 @@ public abstract class DpEstimator<M extends DpPredictionModel<M>, E extends DpEs
                 + "driver learns only the noised total) or paillier (encrypted shares; a separate key holder decrypts the "
                 + "total)", ParamRules.oneOf("secureAggregation", new String[] {"central", "masking", "paillier"}));
         setDefault(secureAggregation, "central");
+        precision = new Param<>(this, "precision", "how the cached training blocks store the features: float64 "
+                + "(default) or float32 (half the memory; the arithmetic stays in double); row level only",
+                ParamRules.oneOf("precision", new String[] {"float64", "float32"}));
+        setDefault(precision, "float64");
         secaggBits = new IntParam(this, "secaggBits", "masking/paillier: shares modulo 2^b, b in [8, 62]",
                 ParamRules.atLeast("secaggBits", 1));
         setDefault(secaggBits, org.dpspark.core.secagg.DdgParams.DEFAULT_BITS);
@@ -454,6 +459,20 @@ public abstract class DpEstimator<M extends DpPredictionModel<M>, E extends DpEs
 
     public Param<String> secaggPartySecretFile() {
         return secaggPartySecretFile;
+    }
+
+    public Param<String> precision() {
+        return precision;
+    }
+
+    public String getPrecision() {
+        return getOrDefault(precision);
+    }
+
+    /** "float64" (default) or "float32": how the cached training blocks store the features (dp-train's --precision). */
+    public E setPrecision(String v) {
+        set(precision, v);
+        return self();
     }
 
     public String getSecureAggregation() {
@@ -762,6 +781,7 @@ public abstract class DpEstimator<M extends DpPredictionModel<M>, E extends DpEs
                 .localTraining(new org.dpspark.core.user.LocalTraining(getLocalEpochs(), getLocalLearningRate(),
                         getLocalBatchSize()))
                 .secureAggregation(org.dpspark.jobs.train.SecureAggregation.parse(getSecureAggregation()))
+                .precision(org.dpspark.datasets.Precision.parse(getPrecision()))
                 .secaggBits(getSecaggBits())
                 .secaggColluding(getSecaggColluding())
                 .secaggPartySecretFile(isDefined(secaggPartySecretFile) ? getOrDefault(secaggPartySecretFile) : null)

@@ -148,6 +148,9 @@ public final class ProvenanceJson {
             number(l, "learning_rate", t.localLearningRate());
             l.put("batch_size", t.localBatchSize());
         }
+        if (t.precision() != null) {
+            n.put("precision", t.precision());
+        }
         return n;
     }
 
@@ -275,7 +278,8 @@ public final class ProvenanceJson {
                 optDbl(n, "momentum", w), text(n, "lr_schedule", w), dbl(n, "epochs", w),
                 (int) lng(n, "batch_size", w), dbl(n, "learning_rate", w), text(n, "step_mode", w),
                 optBool(n, "dp_loss_tracking", w), local ? (int) lng(l, "epochs", lw) : null,
-                local ? dbl(l, "learning_rate", lw) : null, local ? (int) lng(l, "batch_size", lw) : null));
+                local ? dbl(l, "learning_rate", lw) : null, local ? (int) lng(l, "batch_size", lw) : null,
+                optText(n, "precision", w)));
     }
 
     static LedgerReceipt readReceipt(JsonNode n, String w) {

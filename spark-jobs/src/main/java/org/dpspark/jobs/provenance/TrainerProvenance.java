@@ -21,10 +21,12 @@ import java.io.Serializable;
  *     before it was recorded)
  * @param localLearningRate DP-FedAvg: the local SGD learning rate; null for DP-SGD
  * @param localBatchSize DP-FedAvg: the local mini-batch size; null for DP-SGD
+ * @param precision how the training blocks stored the features, "float64" or "float32"; null when not recorded
+ *     (files written before it was)
  */
 public record TrainerProvenance(String trainer, String optimizer, Double momentum, String lrSchedule, double epochs,
         int batchSize, double learningRate, String stepMode, Boolean dpLossTracking, Integer localEpochs,
-        Double localLearningRate, Integer localBatchSize) implements Serializable {
+        Double localLearningRate, Integer localBatchSize, String precision) implements Serializable {
 
     private static final long serialVersionUID = 2L;
 
@@ -46,6 +48,17 @@ public record TrainerProvenance(String trainer, String optimizer, Double momentu
         if (FEDAVG.equals(trainer) && !local) {
             throw new IllegalArgumentException("trainer fedavg needs its local training settings");
         }
+        if (precision != null && !precision.equals("float64") && !precision.equals("float32")) {
+            throw new IllegalArgumentException("precision must be float64 or float32, got '" + precision + "'");
+        }
+    }
+
+    /** A trainer whose blocks' precision is not recorded. */
+    public TrainerProvenance(String trainer, String optimizer, Double momentum, String lrSchedule, double epochs,
+            int batchSize, double learningRate, String stepMode, Boolean dpLossTracking, Integer localEpochs,
+            Double localLearningRate, Integer localBatchSize) {
+        this(trainer, optimizer, momentum, lrSchedule, epochs, batchSize, learningRate, stepMode, dpLossTracking,
+                localEpochs, localLearningRate, localBatchSize, null);
     }
 
     /** A DP-SGD trainer (no local training). */

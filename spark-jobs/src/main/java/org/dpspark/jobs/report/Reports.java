@@ -139,6 +139,11 @@ public final class Reports {
                         + "no extra privacy; loss_noise_std_per_epoch is the standard deviation of its noise"
                 : "loss tracking disabled");
         t.put("step_mode", result.stepMode());
+        t.put("precision", cfg.precision().jsonName());
+        t.put("block_storage", cfg.blockStorage().jsonName());
+        if (result.storage() != null) {
+            putStorage(t.putObject("storage"), result.storage());
+        }
         t.put("training_loop_seconds", result.trainingSeconds());
         t.put("millis_per_step", result.millisPerStep());
         numbers(t.putArray("seconds_per_epoch"), result.secondsPerEpoch());
@@ -295,5 +300,23 @@ public final class Reports {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The training blocks' storage and what the steps read (byte counts only). */
+    private static void putStorage(ObjectNode n, org.dpspark.jobs.train.TrainResult.Storage s) {
+        n.put("precision", s.precision());
+        n.put("block_storage", s.blockStorage());
+        n.put("feature_bytes", s.featureBytes());
+        n.put("feature_bytes_in_memory", s.featureBytesInMemory());
+        n.put("label_bytes", s.labelBytes());
+        n.put("steps", s.steps());
+        n.put("sampled_row_bytes_per_step", s.sampledBytesPerStep());
+        n.put("bytes_read_per_step", s.bytesReadPerStep());
+        n.put("file_reads_per_step", s.steps() == 0 ? 0.0 : (double) s.fileReads() / s.steps());
+        n.put("note", "feature_bytes is the stored features' size (rows x dim x 8 for float64, 4 for float32), "
+                + "feature_bytes_in_memory what of it the executors hold (0 with block storage disk: the features "
+                + "are in owner-only files in the executors' local directories, deleted after the run); per step, "
+                + "the sampled rows' bytes and the bytes actually read from memory or the files (means over the "
+                + "run's steps; like the timings, a diagnostic outside the privacy guarantee)");
     }
 }

@@ -221,6 +221,8 @@ public final class TrainingRun {
         m.put("loss tracking", Boolean.toString(cfg.dpLossTracking()));
         m.put("max rows per user", cfg.userColumn().isPresent() ? Integer.toString(cfg.maxRowsPerUser()) : "-");
         m.put("insecure test seed", cfg.insecureTestSeed().isPresent() ? "set" : "none");
+        // float32 rounds the features, so the model differs; the block storage does not change it (not included)
+        m.put("precision", cfg.precision().jsonName());
         return m;
     }
 
@@ -544,9 +546,7 @@ public final class TrainingRun {
             LOG.debug("timings: {}", timings.line());
             if (padded != null) {
                 paddedParams = result.params();
-                result = new TrainResult(padded.innerParams(result.params()), result.plan(), result.lossPerEpoch(),
-                        result.lossStdPerEpoch(), result.trainingSeconds(), result.rows(), result.stepMode(),
-                        result.loadSeconds(), result.startupSeconds(), result.secondsPerEpoch());
+                result = result.withParams(padded.innerParams(result.params()));
             }
             if (ev != null) {
                 JobLabel.describe(jsc, "evaluate");
@@ -752,7 +752,7 @@ public final class TrainingRun {
             TrainResult r = chosen.result();
             TrainResult claimedResult = new TrainResult(r.params(), plan.claim(), r.lossPerEpoch(), r.lossStdPerEpoch(),
                     r.trainingSeconds(), r.rows(), r.stepMode(), r.loadSeconds(), r.startupSeconds(),
-                    r.secondsPerEpoch());
+                    r.secondsPerEpoch(), r.storage());
             DataInfo info = new DataInfo(data.input(), data.format(), v.fingerprint(), v.rows());
             DataInfo evalInfo = ev == null ? null : new DataInfo(eval.input(), eval.format(), ev.fingerprint(), ev.rows());
             TrainedModel model = trainedModel(data, info, evalInfo, modelSpec, claimed, plan.claim(), claimedResult,

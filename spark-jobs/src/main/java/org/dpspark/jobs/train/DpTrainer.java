@@ -9,7 +9,6 @@ import java.util.concurrent.CompletableFuture;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.Function2;
-import org.apache.spark.storage.StorageLevel;
 import org.dpspark.core.clip.ClipBudget;
 import org.dpspark.core.model.DpModel;
 import org.dpspark.core.noise.Noise;
@@ -41,8 +40,9 @@ public final class DpTrainer {
     private DpTrainer() {}
 
     /**
-     * Trains {@code model} on {@code blocks}. The blocks are persisted in memory for the run (and released after
-     * it, if this call persisted them).
+     * Trains {@code model} on {@code blocks}. The blocks are kept as {@code cfg} says for the run
+     * ({@link TrainConfig#precision()}, {@link TrainConfig#blockStorage()}; {@link StoredBlocks}) and released
+     * after it (blocks the caller persisted at float64 in memory are used as they are, and left persisted).
      *
      * @param rows N, the public number of privacy units (rows, or users at the user level), as counted before
      *     packing; checked against the blocks
@@ -155,34 +155,61 @@ public final class DpTrainer {
             }
             return eps;
         });
-        boolean persistedHere = blocks.getStorageLevel().equals(StorageLevel.NONE());
-        if (persistedHere) {
-            blocks.persist(StorageLevel.MEMORY_AND_DISK());
-        }
+        // The blocks as the run keeps them: in memory (float64 or float32), or on the executors' local disks.
+        StoredBlocks stored = StoredBlocks.store(jsc, blocks, cfg.precision(), cfg.blockStorage());
         try {
             // Materialize the cache before anything is timed as training: the steps then read cached blocks only.
             JobLabel.describe(jsc, "pack blocks");
             long loadStart = System.nanoTime();
-            long packed = blocks.map(DenseBlock::users).fold(0, Integer::sum);
+            long[] packed = stored.blocks().map(b -> new long[] {b.users(), b.rows(), b.featureBytes(),
+                b.featureBytesInMemory()}).fold(new long[4], DpTrainer::addInto);
             double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
-            if (packed != rows + audit.extraUnits()) {
-                throw new IllegalStateException("packed " + packed + " privacy units but validation counted " + rows
+            if (packed[0] != rows + audit.extraUnits()) {
+                throw new IllegalStateException("packed " + packed[0] + " privacy units but validation counted " + rows
                         + (audit.extraUnits() > 0 ? " (and the audit added its canary rows)" : ""));
             }
-            return loop(jsc, blocks, rows, model, cfg, plan, beforeFirstStep, runners, loadSeconds, audit,
-                    epsilonAtEpoch, progress, checkpoints);
+            Checkpoint resume = checkpoints.resumeFrom();
+            long stepsRun = plan.steps() - (resume == null ? 0 : resume.step());
+            TrainResult result = loop(jsc, stored.blocks(), rows, model, cfg, plan, beforeFirstStep, runners,
+                    loadSeconds, audit, epsilonAtEpoch, progress, checkpoints, stored.counters());
+            StoredBlocks.Counters c = stored.counters();
+            TrainResult.Storage storage = new TrainResult.Storage(cfg.precision().jsonName(),
+                    cfg.blockStorage().jsonName(), packed[2], packed[3], packed[1] * Double.BYTES, stepsRun,
+                    c.sampledBytes(), c.bytesRead(), c.reads());
+            LOG.info("block storage: {} ({}), {} MiB of features ({} MiB in memory); per step {} KiB of sampled rows, "
+                    + "{} KiB read{}", storage.blockStorage(), storage.precision(), mib(storage.featureBytes()),
+                    mib(storage.featureBytesInMemory()), kib(storage.sampledBytesPerStep()),
+                    kib(storage.bytesReadPerStep()), storage.fileReads() == 0 ? ""
+                            : String.format(java.util.Locale.ROOT, " in %.1f positional reads",
+                                    storage.fileReads() / (double) Math.max(1, stepsRun)));
+            return new TrainResult(result.params(), result.plan(), result.lossPerEpoch(), result.lossStdPerEpoch(),
+                    result.trainingSeconds(), result.rows(), result.stepMode(), result.loadSeconds(),
+                    result.startupSeconds(), result.secondsPerEpoch(), storage);
         } finally {
+            stored.close(); // unpersists, and deletes a disk run's block files (its cleanup job is described)
             jsc.setJobDescription(null);
-            if (persistedHere) {
-                blocks.unpersist(false);
-            }
         }
+    }
+
+    private static long[] addInto(long[] a, long[] b) {
+        for (int i = 0; i < a.length; i++) {
+            a[i] += b[i];
+        }
+        return a;
+    }
+
+    private static String mib(long bytes) {
+        return String.format(java.util.Locale.ROOT, "%.1f", bytes / 1048576.0);
+    }
+
+    private static String kib(double bytes) {
+        return String.format(java.util.Locale.ROOT, "%.1f", bytes / 1024.0);
     }
 
     private static TrainResult loop(JavaSparkContext jsc, JavaRDD<DenseBlock> blocks, long rows, DpModel model,
             TrainConfig cfg, PrivacyPlan plan, Runnable beforeFirstStep, RunnerFactory runners, double loadSeconds,
             AuditCanaries audit, CompletableFuture<double[]> epsilonAtEpochs, TrainingProgress progress,
-            Checkpointer checkpoints) {
+            Checkpointer checkpoints, StoredBlocks.Counters counters) {
         Checkpoint resume = checkpoints.resumeFrom();
         double q = plan.samplingRate();
         long steps = plan.steps();
@@ -237,7 +264,7 @@ public final class DpTrainer {
         long start;
         long step = resume == null ? 0 : resume.step();
         long openStart = System.nanoTime();
-        PartitionStep work = new PartitionStep(model, jobKey, q, clip, cfg.localTraining());
+        PartitionStep work = new PartitionStep(model, jobKey, q, clip, cfg.localTraining()).withCounters(counters);
         if (secure != null) {
             work = work.withSecure(secure);
         }

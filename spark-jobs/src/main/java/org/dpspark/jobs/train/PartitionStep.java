@@ -13,6 +13,7 @@ import org.dpspark.core.user.FedAvgClient;
 import org.dpspark.core.user.LocalTraining;
 import org.dpspark.core.user.UserClippedSumKernel;
 import org.dpspark.datasets.DenseBlock;
+import org.dpspark.datasets.ReadCounter;
 
 /**
  * The executor side of one step on one partition, shared by every {@link StepRunner}: the partition's Poisson
@@ -35,6 +36,8 @@ final class PartitionStep implements Serializable {
     private final WhiteBoxCanaries[] canariesByPartition;
     /** A planted bug for the audit's own test (never set outside tests): partition 0 skips clipping. */
     private final boolean skipClipOnPartition0;
+    /** What the steps read from the blocks (byte counts), or null (not counted). */
+    private final StoredBlocks.Counters counters;
 
     PartitionStep(DpModel model, byte[] jobKey, double samplingRate, ClipBudget clip) {
         this(model, jobKey, samplingRate, clip, null);
@@ -50,11 +53,12 @@ final class PartitionStep implements Serializable {
 
     private PartitionStep(DpModel model, byte[] jobKey, double samplingRate, ClipBudget clip, LocalTraining local,
             SecureSetup secure) {
-        this(model, jobKey, samplingRate, clip, local, secure, null, false);
+        this(model, jobKey, samplingRate, clip, local, secure, null, false, null);
     }
 
     private PartitionStep(DpModel model, byte[] jobKey, double samplingRate, ClipBudget clip, LocalTraining local,
-            SecureSetup secure, AuditCanaries canaries, boolean skipClipOnPartition0) {
+            SecureSetup secure, AuditCanaries canaries, boolean skipClipOnPartition0, StoredBlocks.Counters counters) {
+        this.counters = counters;
         this.canaries = canaries;
         this.canariesByPartition = canaries == null ? null : byPartition(canaries);
         this.skipClipOnPartition0 = skipClipOnPartition0;
@@ -68,22 +72,29 @@ final class PartitionStep implements Serializable {
 
     /** The same work with another sampling key (a secure-aggregation party's own secret). */
     PartitionStep withKey(byte[] key) {
-        return new PartitionStep(model, key, samplingRate, clip, local, secure, canaries, skipClipOnPartition0);
+        return new PartitionStep(model, key, samplingRate, clip, local, secure, canaries, skipClipOnPartition0,
+                counters);
     }
 
     /** The same work with an audit's white-box canaries added to each partition's sum. */
     PartitionStep withCanaries(AuditCanaries c) {
-        return new PartitionStep(model, jobKey, samplingRate, clip, local, secure, c, skipClipOnPartition0);
+        return new PartitionStep(model, jobKey, samplingRate, clip, local, secure, c, skipClipOnPartition0, counters);
     }
 
     /** The same work with the planted bug of the audit's test: partition 0 skips clipping. Tests only. */
     PartitionStep withPlantedSkipClip() {
-        return new PartitionStep(model, jobKey, samplingRate, clip, local, secure, canaries, true);
+        return new PartitionStep(model, jobKey, samplingRate, clip, local, secure, canaries, true, counters);
     }
 
     /** The same work under secure aggregation (masking or paillier): the parties then sample with their own keys. */
     PartitionStep withSecure(SecureSetup setup) {
-        return new PartitionStep(model, jobKey, samplingRate, clip, local, setup, canaries, skipClipOnPartition0);
+        return new PartitionStep(model, jobKey, samplingRate, clip, local, setup, canaries, skipClipOnPartition0,
+                counters);
+    }
+
+    /** The same work counting what each step reads from the blocks into {@code c}. */
+    PartitionStep withCounters(StoredBlocks.Counters c) {
+        return new PartitionStep(model, jobKey, samplingRate, clip, local, secure, canaries, skipClipOnPartition0, c);
     }
 
     /** The run's secure aggregation, or null for the central mode. */
@@ -106,6 +117,7 @@ final class PartitionStep implements Serializable {
         PoissonSampler sampler = new PoissonSampler(samplingRate);
         ClipBudget clip = skipClipOnPartition0 && partition == 0 ? UNCLIPPED : this.clip;
         long blockIndex = 0;
+        ReadCounter reads = counters == null ? null : new ReadCounter();
         while (blocks.hasNext()) {
             DenseBlock b = blocks.next();
             CsprngStream rng = CsprngStream.derive(jobKey, step, partition, blockIndex++);
@@ -113,7 +125,9 @@ final class PartitionStep implements Serializable {
                 if (local != null) {
                     throw new IllegalStateException("fedavg needs blocks grouped by user");
                 }
-                ClippedSumKernel.accumulate(model, params, b.features(), b.labels(), b.rows(), sampler, rng, clip, sum);
+                // The block's rows as doubles whatever its storage (float64 or float32, memory or disk): the
+                // kernel gathers the sampled rows only.
+                ClippedSumKernel.accumulate(model, params, b.rowSource(reads), b.labels(), sampler, rng, clip, sum);
             } else if (b.users() == 0) {
                 continue;
             } else if (local == null) {
@@ -130,6 +144,9 @@ final class PartitionStep implements Serializable {
                 && canariesByPartition[partition] != null) {
             // Their own stream (block index -1, never a data block's), so the data's samples are those of a plain run.
             canariesByPartition[partition].accumulate(sampler, CsprngStream.derive(jobKey, step, partition, -1L), clip.gradientClip(), sum);
+        }
+        if (reads != null) {
+            counters.add(reads);
         }
         return sum;
     }

@@ -52,8 +52,12 @@ public final class TrainConfig implements Serializable {
     private final double pdpStrength;
     private final boolean nonPrivate;
     private final DataNormalization normalization;
+    private final org.dpspark.datasets.Precision precision;
+    private final BlockStorage blockStorage;
 
     private TrainConfig(Builder b) {
+        this.precision = b.precision;
+        this.blockStorage = b.blockStorage;
         this.normalization = b.normalization;
         this.regularizer = b.regularizer;
         this.pdpStrength = b.pdpStrength == null ? 0.0 : b.pdpStrength;
@@ -118,6 +122,8 @@ public final class TrainConfig implements Serializable {
         b.secaggBits = secaggBits;
         b.secaggColluding = secaggColluding;
         b.secaggPartySecretFile = secaggPartySecretFile;
+        b.precision = precision;
+        b.blockStorage = blockStorage;
         b.regularizer = regularizer;
         b.pdpStrength = pdpStrength == 0.0 && !"pdp".equals(regularizer) ? null : pdpStrength;
         b.nonPrivate = nonPrivate;
@@ -195,6 +201,19 @@ public final class TrainConfig implements Serializable {
     /** Whether the per-epoch training loss is released through the step's Gaussian mechanism. */
     public boolean dpLossTracking() {
         return dpLossTracking;
+    }
+
+    /**
+     * How the training blocks store their features (default float64): float32 halves their memory and bandwidth;
+     * the arithmetic stays in double. Part of the plan's fingerprint (the model differs by the rounding).
+     */
+    public org.dpspark.datasets.Precision precision() {
+        return precision;
+    }
+
+    /** Where the training blocks' features live during the steps (default memory); no effect on the result. */
+    public BlockStorage blockStorage() {
+        return blockStorage;
     }
 
     /** How each step's executor work is scheduled (default {@link StepMode#AUTO}); no effect on the result. */
@@ -348,6 +367,8 @@ public final class TrainConfig implements Serializable {
         private Long insecureTestSeed;
         private boolean dpLossTracking = true;
         private StepMode stepMode = StepMode.AUTO;
+        private org.dpspark.datasets.Precision precision = org.dpspark.datasets.Precision.FLOAT64;
+        private BlockStorage blockStorage = BlockStorage.MEMORY;
         private boolean allowWeakPrivacy;
         private String userColumn;
         private Integer maxRowsPerUser;
@@ -527,12 +548,40 @@ public final class TrainConfig implements Serializable {
             return this;
         }
 
+        /** float64 (default) or float32 storage of the training blocks' features. */
+        public Builder precision(org.dpspark.datasets.Precision v) {
+            this.precision = v;
+            return this;
+        }
+
+        /** memory (default) or disk storage of the training blocks' features. */
+        public Builder blockStorage(BlockStorage v) {
+            this.blockStorage = v;
+            return this;
+        }
+
         public TrainConfig build() {
             // Canonical parameter names (the MLlib Params'); each entry point renders them in its own vocabulary.
             if (stepMode == null) {
                 throw InvalidParameterException.of("stepMode", "must be auto, barrier or job, got null");
             }
             Checks.oneOf("algorithm", algorithm, java.util.Arrays.asList(ALGORITHMS));
+            if (precision == null) {
+                throw InvalidParameterException.of("precision", "must be float64 or float32, got null");
+            }
+            if (blockStorage == null) {
+                throw InvalidParameterException.of("blockStorage", "must be memory or disk, got null");
+            }
+            if (userColumn != null && precision != org.dpspark.datasets.Precision.FLOAT64) {
+                throw new InvalidParameterException(java.util.List.of("precision", "privacyUnit"),
+                        "%s float32 is for row-level blocks: with %s user, a user's rows are read as one block of "
+                        + "doubles; use float64");
+            }
+            if (userColumn != null && blockStorage != BlockStorage.MEMORY) {
+                throw new InvalidParameterException(java.util.List.of("blockStorage", "privacyUnit"),
+                        "%s disk is for row-level blocks: with %s user, a user's rows are read as one block of "
+                        + "doubles; use memory");
+            }
             if (maxRowsPerUser != null && userColumn == null) {
                 throw new InvalidParameterException(java.util.List.of("maxRowsPerUser", "userCol"),
                         "%s bounds each user's rows: it needs %s (the privacy unit is then the user)");

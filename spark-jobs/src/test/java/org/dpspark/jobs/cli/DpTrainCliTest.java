@@ -182,6 +182,43 @@ class DpTrainCliTest {
         assertTrue(again.err().contains("--output") && again.err().contains("already exists"), again.err());
     }
 
+    /**
+     * --block-storage disk under the insecure test seed: the same model to the bit as in memory (a step gathers the
+     * same doubles), the report's storage section says what the steps read, and no block file is left.
+     */
+    @Test
+    void blockStorageDisk_sameModelBitForBit_andTheReportSaysWhatTheStepsRead() throws IOException {
+        Path train = write("train.csv", csvRows(3000, 8));
+        JsonNode[] models = new JsonNode[2];
+        JsonNode report = null;
+        String[] storages = {"memory", "disk"};
+        for (int i = 0; i < 2; i++) {
+            List<String> a = trainArgs(train, "--insecure-test-seed", "3", "--unbudgeted",
+                    "--block-storage", storages[i], "--partitions", "3");
+            int eps = a.indexOf("--epsilon"); // a seeded run has a noise multiplier, not a calibrated epsilon
+            a.set(eps, "--noise-multiplier");
+            a.set(eps + 1, "1.0");
+            a.set(a.indexOf("--output") + 1, dir.resolve("model-" + storages[i]).toString());
+            a.set(a.indexOf("--report") + 1, dir.resolve("r-" + storages[i] + ".json").toString());
+            CliRun r = run(a.toArray(String[]::new));
+            assertEquals(0, r.code(), r.err());
+            JsonNode model = JSON.readTree(dir.resolve("model-" + storages[i]).resolve("model.json").toFile());
+            models[i] = model.get("params");
+            assertEquals("float64", model.at("/provenance/trainer/precision").asText(), model.toString());
+            report = JSON.readTree(dir.resolve("r-" + storages[i] + ".json").toFile());
+        }
+        assertEquals(models[0], models[1]);
+        JsonNode s = report.at("/training/storage");
+        assertEquals("disk", report.at("/training/block_storage").asText());
+        assertEquals("float64", report.at("/training/precision").asText());
+        assertEquals(0, s.get("feature_bytes_in_memory").asLong());
+        assertEquals(3000L * 3 * 8, s.get("feature_bytes").asLong());
+        double sampled = s.get("sampled_row_bytes_per_step").asDouble();
+        assertEquals(100 * 3 * 8, sampled, 100 * 3 * 8 * 0.25, "about B rows of 24 bytes a step");
+        assertEquals(sampled, s.get("bytes_read_per_step").asDouble(), 0.0);
+        assertTrue(s.get("file_reads_per_step").asDouble() > 0, s.toString());
+    }
+
     private void assertBadInput(List<String> lines, String[] extra, String... expectedInError) throws IOException {
         Path input = write("bad.csv", lines);
         CliRun r = run(trainArgs(input, extra).toArray(String[]::new));
@@ -240,9 +277,11 @@ class DpTrainCliTest {
             {"--format", "xlsx"},
             {"--epochs", "-1"},
             {"--step-mode", "turbo"},
+            {"--precision", "half"},
+            {"--block-storage", "ssd"},
         };
         String[] flags = {"--noise-multiplier", "--batch-size", "--batch-size", "--delta", "--clip-norm", "--format", "--epochs",
-            "--step-mode"};
+            "--step-mode", "--precision", "--block-storage"};
         for (int i = 0; i < cases.length; i++) {
             List<String> a = trainArgs(input);
             int at = a.indexOf(cases[i][0]);
@@ -254,6 +293,16 @@ class DpTrainCliTest {
             CliRun r = run(a.toArray(String[]::new));
             assertEquals(ExitCode.BAD_INPUT.code(), r.code(), String.join(" ", cases[i]) + ": " + r.err());
             assertTrue(r.err().contains(flags[i]), "error does not name " + flags[i] + ": " + r.err());
+            assertNothingWritten();
+        }
+        // float32 and disk blocks are row level: refused with the user level, naming both flags, before Spark starts
+        for (String[] storage : new String[][] {{"--precision", "float32"}, {"--block-storage", "disk"}}) {
+            List<String> a = trainArgs(input, storage[0], storage[1], "--privacy-unit", "user", "--user-col", "a",
+                    "--max-rows-per-user", "2");
+            CliRun r = run(a.toArray(String[]::new));
+            assertEquals(ExitCode.BAD_INPUT.code(), r.code(), r.err());
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+            assertTrue(r.err().contains(storage[0]) && r.err().contains("--privacy-unit"), r.err());
             assertNothingWritten();
         }
         CliRun noInput = run("--format", "csv", "--epsilon", "1", "--output", dir.resolve("model").toString());

@@ -362,6 +362,11 @@ class DpTrainLedgerTest {
         assertEquals(2, otherPlan.code(), otherPlan.err());
         assertEquals(1, otherPlan.err().strip().lines().count(), otherPlan.err());
         assertTrue(otherPlan.err().contains("its plan's clip norm C is 1.0, this run's is 0.5"), otherPlan.err());
+        CliRun otherPrecision = seeded("r-1", "r-1", List.of("--model", "logistic", "--precision", "float32"), "job",
+                "--checkpoint-dir", ckpt, "--resume");
+        assertEquals(2, otherPrecision.code(), otherPrecision.err());
+        assertTrue(otherPrecision.err().contains("its plan's precision is float64, this run's is float32"),
+                otherPrecision.err());
 
         org.dpspark.accountant.ledger.PrivacyLedger after =
                 org.dpspark.accountant.ledger.PrivacyLedger.open(ledger(), conf);

@@ -155,6 +155,15 @@ class DpEstimatorParamsTest {
     }
 
     @Test
+    void precision_defaultsToFloat64_float32ReachesTheConfig_otherValuesRefused() {
+        assertEquals(org.dpspark.datasets.Precision.FLOAT64,
+                new DpLogisticRegression().setEpsilon(1).trainConfig().precision());
+        assertEquals(org.dpspark.datasets.Precision.FLOAT32,
+                new DpLogisticRegression().setEpsilon(1).setPrecision("float32").trainConfig().precision());
+        assertThrows(IllegalArgumentException.class, () -> new DpLogisticRegression().setPrecision("half"));
+    }
+
+    @Test
     void theInsecureSeed_isNoParam_andCopiesKeepIt() {
         DpLogisticRegression lr = new DpLogisticRegression().setEpsilon(1);
         for (Param<?> p : lr.params()) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -175,6 +176,70 @@ class BarrierStepRunnerTest {
         assertEquals(1, FAULTS.get());
         assertArrayEquals(undisturbed.params(), retried.params(), 0.0);
         assertTrue(seconds < 50, "the killed task held its slot for " + seconds + " s");
+    }
+
+    /**
+     * --block-storage disk: in both step modes, with more partitions than task slots, on a retried barrier stage
+     * and after a failed run, the model is the in-memory one to the bit (the gathers yield the same doubles), the
+     * steps read exactly their sampled rows from the files, and no block file is left. float32 halves the bytes and
+     * gives a model close to the float64 one.
+     */
+    @Test
+    void diskBlocks_sameModelInEveryMode_onARetry_noFileLeft_andFloat32IsClose() {
+        TrainResult memory = run(fiveParts, StepMode.JOB);
+        assertEquals("memory", memory.storage().blockStorage());
+        assertEquals(rows * D * 8, memory.storage().featureBytesInMemory());
+        for (StepMode mode : new StepMode[] {StepMode.JOB, StepMode.BARRIER}) {
+            TrainConfig c = cfg(mode).toBuilder().blockStorage(BlockStorage.DISK).build();
+            TrainResult disk = DpTrainer.train(jsc, fiveParts, rows, new BinaryLogisticRegression(D), c, c.plan(rows));
+            assertArrayEquals(memory.params(), disk.params(), 0.0, mode.name());
+            TrainResult.Storage s = disk.storage();
+            assertEquals("disk", s.blockStorage());
+            assertEquals(0, s.featureBytesInMemory());
+            assertEquals(rows * D * 8, s.featureBytes());
+            assertEquals(80, s.steps());
+            assertEquals(150 * D * 8, s.sampledBytesPerStep(), 150 * D * 8 * 0.2, "about B rows a step");
+            assertEquals(s.sampledBytes(), s.bytesRead(), "only the sampled rows are read");
+            assertTrue(s.fileReads() > 0 && s.fileReads() <= s.sampledBytes() / (D * 8), s.toString());
+            assertNoBlockFiles();
+        }
+        TrainResult undisturbed = run(twoParts, StepMode.JOB);
+        FAULTS.set(0);
+        TrainConfig c = cfg(StepMode.BARRIER).toBuilder().blockStorage(BlockStorage.DISK).build();
+        TrainResult retried = DpTrainer.train(jsc, twoParts, rows, new BinaryLogisticRegression(D), c,
+                c.plan(rows), (j, blocks, work) -> BarrierStepRunner.start(j, blocks, work, (attempt, p, step) -> {
+                    if (attempt == 0 && p == 1 && step == 37) {
+                        FAULTS.incrementAndGet();
+                        throw new IllegalStateException("injected fault at step 37");
+                    }
+                }));
+        assertEquals(1, FAULTS.get(), "the fault must have fired once");
+        assertArrayEquals(undisturbed.params(), retried.params(), 0.0);
+        assertNoBlockFiles();
+        assertThrows(IllegalStateException.class, () -> DpTrainer.train(jsc, twoParts, rows,
+                new BinaryLogisticRegression(D), c, c.plan(rows),
+                (j, blocks, work) -> BarrierStepRunner.start(j, blocks, work, (attempt, p, step) -> {
+                    if (step == 3) {
+                        throw new IllegalStateException("injected fault");
+                    }
+                })));
+        assertNoBlockFiles();
+
+        TrainConfig f = cfg(StepMode.BARRIER).toBuilder().precision(org.dpspark.datasets.Precision.FLOAT32).build();
+        TrainResult floats = DpTrainer.train(jsc, twoParts, rows, new BinaryLogisticRegression(D), f, f.plan(rows));
+        assertEquals(rows * D * 4, floats.storage().featureBytesInMemory());
+        double diff = 0;
+        double norm = 0;
+        for (int j = 0; j < undisturbed.params().length; j++) {
+            diff += Math.pow(undisturbed.params()[j] - floats.params()[j], 2);
+            norm += Math.pow(undisturbed.params()[j], 2);
+        }
+        assertTrue(Math.sqrt(diff) < 1e-4 * Math.sqrt(norm), "float32 moved the model by " + Math.sqrt(diff / norm));
+    }
+
+    private static void assertNoBlockFiles() {
+        assertEquals(0, StoredBlocks.registeredBlocks(), "blocks left registered");
+        assertEquals(List.of(), StoredBlocks.blockDirs(), "block files left");
     }
 
     @Test
