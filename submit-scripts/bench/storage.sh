@@ -115,9 +115,10 @@ for l in open(sys.argv[1]):
     runs[r["run"]] = r
 for name, r in runs.items():
     s = r.get("storage") or {}
-    print("%-14s rc %d  %8s ms/step  acc %-7s  features %6.0f MiB (%6.0f in memory)  sampled %6.1f KiB/step  read %6.1f KiB/step  %5.1f reads/step  load %.2f  wall %.0f s" % (
+    print("%-14s rc %d  %8s ms/step  acc %-7s  features %6.0f MiB (%6.0f in memory)  sampled (expected) %6.1f KiB/step  read %6.1f KiB/step (read/sampled bytes x expected)  load %.2f  wall %.0f s" % (
         name, r["rc"], "%.2f" % r["millis_per_step"] if r["millis_per_step"] else "-", r.get("accuracy") and "%.4f" % r["accuracy"],
         s.get("feature_bytes", 0) / 2**20, s.get("feature_bytes_in_memory", 0) / 2**20,
-        s.get("sampled_row_bytes_per_step", 0) / 1024, s.get("bytes_read_per_step", 0) / 1024,
-        s.get("file_reads_per_step", 0), r["load"], r["wall"]))
+        s.get("expected_sampled_row_bytes_per_step", 0) / 1024,
+        s.get("expected_sampled_row_bytes_per_step", 0) * s.get("bytes_read_per_sampled_byte", 0) / 1024,
+        r["load"], r["wall"]))
 PY

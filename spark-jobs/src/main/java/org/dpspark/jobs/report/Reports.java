@@ -142,7 +142,7 @@ public final class Reports {
         t.put("precision", cfg.precision().jsonName());
         t.put("block_storage", cfg.blockStorage().jsonName());
         if (result.storage() != null) {
-            putStorage(t.putObject("storage"), result.storage());
+            putStorage(t.putObject("storage"), result.storage(), result.plan().samplingRate());
         }
         t.put("training_loop_seconds", result.trainingSeconds());
         t.put("millis_per_step", result.millisPerStep());
@@ -302,21 +302,28 @@ public final class Reports {
         }
     }
 
-    /** The training blocks' storage and what the steps read (byte counts only). */
-    private static void putStorage(ObjectNode n, org.dpspark.jobs.train.TrainResult.Storage s) {
+    /**
+     * The training blocks' storage and what the steps read (byte counts only). The realized sample sizes are not
+     * published: a Poisson sample's size depends on the data and is not covered by the guarantee (Lebeda et al.,
+     * "Avoiding pitfalls for privacy accounting of subsampled mechanisms under composition", 2024, on releasing batch
+     * sizes), so the report gives the public expectation q x feature bytes, and the bytes read per sampled byte (1.0
+     * when a step reads only its sampled rows). The driver's log line has the measured figures for the operator.
+     */
+    private static void putStorage(ObjectNode n, org.dpspark.jobs.train.TrainResult.Storage s, double q) {
         n.put("precision", s.precision());
         n.put("block_storage", s.blockStorage());
         n.put("feature_bytes", s.featureBytes());
         n.put("feature_bytes_in_memory", s.featureBytesInMemory());
         n.put("label_bytes", s.labelBytes());
         n.put("steps", s.steps());
-        n.put("sampled_row_bytes_per_step", s.sampledBytesPerStep());
-        n.put("bytes_read_per_step", s.bytesReadPerStep());
-        n.put("file_reads_per_step", s.steps() == 0 ? 0.0 : (double) s.fileReads() / s.steps());
+        n.put("expected_sampled_row_bytes_per_step", q * s.featureBytes());
+        n.put("bytes_read_per_sampled_byte", s.sampledBytes() == 0 ? 0.0 : (double) s.bytesRead() / s.sampledBytes());
         n.put("note", "feature_bytes is the stored features' size (rows x dim x 8 for float64, 4 for float32), "
                 + "feature_bytes_in_memory what of it the executors hold (0 with block storage disk: the features "
-                + "are in owner-only files in the executors' local directories, deleted after the run); per step, "
-                + "the sampled rows' bytes and the bytes actually read from memory or the files (means over the "
-                + "run's steps; like the timings, a diagnostic outside the privacy guarantee)");
+                + "are in owner-only files in the executors' local directories, deleted after the run); "
+                + "expected_sampled_row_bytes_per_step is q x feature_bytes (the realized sample sizes depend on the "
+                + "data and are not published), bytes_read_per_sampled_byte what the steps read per byte of their "
+                + "sampled rows (1.0: only the sampled rows); like the timings, a diagnostic outside the privacy "
+                + "guarantee");
     }
 }
