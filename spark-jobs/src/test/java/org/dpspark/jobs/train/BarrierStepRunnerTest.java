@@ -102,18 +102,23 @@ class BarrierStepRunnerTest {
         assertTrue(!java.util.Arrays.equals(job.params(), run(twoParts, StepMode.JOB).params()));
     }
 
-    @Test
-    void barrier_taskDiesOnceMidRun_stageIsRetried_andTheModelIsTheUndisturbedOne() {
-        TrainResult undisturbed = run(twoParts, StepMode.JOB);
-        FAULTS.set(0);
-        TrainConfig c = cfg(StepMode.BARRIER);
-        TrainResult retried = DpTrainer.train(jsc, twoParts, rows, new BinaryLogisticRegression(D), c,
-                c.plan(rows), (j, blocks, work) -> BarrierStepRunner.start(j, blocks, work, (attempt, p, step) -> {
+    /** A barrier run whose task for partition 1 throws once, at step 37 of the first attempt (counted in FAULTS). */
+    private TrainResult trainWithOneFault(TrainConfig c) {
+        return DpTrainer.train(jsc, twoParts, rows, new BinaryLogisticRegression(D), c, c.plan(rows),
+                (j, blocks, work) -> BarrierStepRunner.start(j, blocks, work, (attempt, p, step) -> {
                     if (attempt == 0 && p == 1 && step == 37) {
                         FAULTS.incrementAndGet();
                         throw new IllegalStateException("injected fault at step 37");
                     }
                 }));
+    }
+
+    @Test
+    void barrier_taskDiesOnceMidRun_stageIsRetried_andTheModelIsTheUndisturbedOne() {
+        TrainResult undisturbed = run(twoParts, StepMode.JOB);
+        FAULTS.set(0);
+        TrainConfig c = cfg(StepMode.BARRIER);
+        TrainResult retried = trainWithOneFault(c);
         assertEquals(1, FAULTS.get(), "the fault must have fired once");
         assertArrayEquals(undisturbed.params(), retried.params(), 0.0);
         assertEquals(undisturbed.lossPerEpoch(), retried.lossPerEpoch());
@@ -206,13 +211,7 @@ class BarrierStepRunnerTest {
         TrainResult undisturbed = run(twoParts, StepMode.JOB);
         FAULTS.set(0);
         TrainConfig c = cfg(StepMode.BARRIER).toBuilder().blockStorage(BlockStorage.DISK).build();
-        TrainResult retried = DpTrainer.train(jsc, twoParts, rows, new BinaryLogisticRegression(D), c,
-                c.plan(rows), (j, blocks, work) -> BarrierStepRunner.start(j, blocks, work, (attempt, p, step) -> {
-                    if (attempt == 0 && p == 1 && step == 37) {
-                        FAULTS.incrementAndGet();
-                        throw new IllegalStateException("injected fault at step 37");
-                    }
-                }));
+        TrainResult retried = trainWithOneFault(c);
         assertEquals(1, FAULTS.get(), "the fault must have fired once");
         assertArrayEquals(undisturbed.params(), retried.params(), 0.0);
         assertNoBlockFiles();
