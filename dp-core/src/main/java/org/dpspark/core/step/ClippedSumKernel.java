@@ -45,9 +45,9 @@ public final class ClippedSumKernel {
 
     /**
      * Adds the contributions of the Poisson-sampled rows of one block to {@code sum}: draws the whole sample, gathers
-     * the sampled rows and their labels into one dense matrix ({@link RowSource#gather}), then adds their clipped
-     * gradients with one call of {@link DpModel#addClippedGradients} (the per-example path, row by row in the
-     * sample's increasing order, for every model but the MLP, whose batched form uses matrix products).
+     * the sampled rows into one dense matrix ({@link RowSource#gather}), then adds their clipped gradients: with one
+     * call of {@link DpModel#addClippedGradients} (labels gathered too) for a model that overrides it (the MLP:
+     * matrix products), else row by row in the sample's increasing order, exactly as before the batched form.
      *
      * @param rows   the block's features; rows.dim() must equal model.numFeatures()
      * @param labels at least rows.rows() labels
@@ -93,6 +93,20 @@ public final class ClippedSumKernel {
         if (count == 0) {
             return;
         }
+        if (!BATCHED.get(model.getClass())) {
+            // A model without a batched form: exactly the row-by-row pass (the gathered matrix, then each row's
+            // clipped gradient and loss coordinate in the sample's order), with no per-thread buffers.
+            final double[] x = new double[Math.multiplyExact(count, d)];
+            rows.gather(idx, count, x);
+            final double[] scratch = new double[model.scratchSize()];
+            for (int k = 0; k < count; k++) {
+                double loss = model.addClippedGradient(params, x, k * d, labels[idx[k]], gradientClip, sum, scratch);
+                if (tracksLoss) {
+                    sum[p] += clip.lossCoordinate(loss);
+                }
+            }
+            return;
+        }
         final Buffers buf = BUFFERS.get();
         final double[] x = buf.x(Math.multiplyExact(count, d));
         rows.gather(idx, count, x);
@@ -108,6 +122,20 @@ public final class ClippedSumKernel {
             }
         }
     }
+
+    /** Whether a model class overrides {@link DpModel#addClippedGradients} (looked up once per class). */
+    private static final ClassValue<Boolean> BATCHED = new ClassValue<>() {
+        @Override
+        protected Boolean computeValue(Class<?> type) {
+            try {
+                return type.getMethod("addClippedGradients", double[].class, double[].class, double[].class,
+                        int.class, double.class, double[].class, double[].class,
+                        org.dpspark.core.model.BatchWorkspace.class).getDeclaringClass() != DpModel.class;
+            } catch (NoSuchMethodException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    };
 
     /**
      * Per-thread arrays reused from step to step (an executor runs a step's tasks on pooled threads), so that the
