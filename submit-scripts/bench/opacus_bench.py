@@ -11,14 +11,23 @@ Trains, with Opacus' DP-SGD (Poisson sampling, flat clipping, Gaussian noise in 
 once per torch thread count (--threads, default 1,2), and reports the wall time of every epoch, ms/step, and the
 test accuracy. Data is read from the shared datasets folder; nothing is written but the JSON result (--out).
 
+Two baselines for issue 19 (no Opacus needed, torch only):
+  mnist-nonprivate: the same MLP 784-256-10 trained without privacy: plain torch SGD (lr --mnist-lr), shuffled
+         batches of 256, cross-entropy, float32 (torch's default), --nonprivate-epochs epochs (default 3; epochs 2+
+         are the steady state), per thread count;
+  blas:  the GFLOPS of a plain float64 GEMM with the shape of the MLP's first layer at batch 256
+         ((256 x 784) @ (784 x 256)) in numpy (a subprocess with OPENBLAS_NUM_THREADS=1 etc.) and in torch
+         (float64 and float32, 1 thread), best of several repetitions: what this machine's BLAS does per core.
+
 Timing covers the training loop only (data already in memory as tensors; the DataLoader's Poisson sampling, the
 per-sample gradients, clipping, noise and the update), as dp-train's training_loop_seconds covers its steps only.
 
 Needs torch and opacus (with its dependencies: scipy, opt_einsum). When they cannot be imported, prints why
 and exits 0 with {"skipped": "..."} in --out, so a bench run without them still completes.
 
-Usage: opacus_bench.py --datasets DIR [--what adult,mnist] [--threads 1,2] [--adult-epochs 15]
-                       [--mnist-epochs 3] [--mnist-dir DIR] [--mnist-sigma S] [--mnist-lr LR] --out FILE
+Usage: opacus_bench.py --datasets DIR [--what adult,mnist,mnist-nonprivate,blas] [--threads 1,2]
+                       [--adult-epochs 15] [--mnist-epochs 3] [--nonprivate-epochs 3] [--mnist-dir DIR]
+                       [--mnist-sigma S] [--mnist-lr LR] --out FILE
 """
 import argparse
 import gzip
@@ -124,13 +133,85 @@ def train(torch, opacus, model, loss_fn, x, y, *, batch, epochs, lr, sigma, clip
             "ms_per_step": 1000.0 * sum(seconds) / sum(steps), "test_accuracy": acc}
 
 
+def train_nonprivate(torch, model, x, y, *, batch, epochs, lr, eval_fn):
+    """Plain (non-private) SGD on shuffled batches of `batch`; returns per-epoch seconds, steps, test accuracy."""
+    from torch.utils.data import DataLoader, TensorDataset
+    loader = DataLoader(TensorDataset(x, y), batch_size=batch, shuffle=True)
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    seconds, steps = [], []
+    for _ in range(epochs):
+        t0 = time.perf_counter()
+        n = 0
+        for xb, yb in loader:
+            optimizer.zero_grad(set_to_none=True)
+            loss_fn(model(xb), yb).backward()
+            optimizer.step()
+            n += 1
+        seconds.append(time.perf_counter() - t0)
+        steps.append(n)
+    with torch.no_grad():
+        acc = eval_fn(model)
+    return {"seconds_per_epoch": seconds, "steps_per_epoch": steps,
+            "ms_per_step": 1000.0 * sum(seconds) / sum(steps), "test_accuracy": acc}
+
+
+GEMM_SHAPE = (256, 784, 256)  # m, k, n: the MLP's first layer at batch 256
+
+NUMPY_GEMM = """
+import json, time, numpy as np
+m, k, n = %d, %d, %d
+rng = np.random.default_rng(1)
+a, b = rng.random((m, k)) - 0.5, rng.random((k, n)) - 0.5
+best = 0.0
+for rep in range(10):
+    t0 = time.perf_counter()
+    for _ in range(20):
+        c = a @ b
+    best = max(best, 2.0 * m * k * n * 20 / (time.perf_counter() - t0) / 1e9)
+cfg = ""
+try:
+    info = np.__config__.get_info("blas_opt_info") if hasattr(np.__config__, "get_info") else {}
+    cfg = str(info.get("libraries", ""))
+except Exception:
+    pass
+print(json.dumps({"numpy": np.__version__, "gflops": best, "blas": cfg}))
+""" % GEMM_SHAPE
+
+
+def blas_gflops(torch):
+    """Single-thread GEMM GFLOPS of numpy (float64) and torch (float64, float32) on GEMM_SHAPE."""
+    import subprocess
+    out = {"shape_m_k_n": list(GEMM_SHAPE)}
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    try:
+        p = subprocess.run([sys.executable, "-c", NUMPY_GEMM], env=env, capture_output=True, text=True, timeout=300)
+        out["numpy_float64"] = json.loads(p.stdout) if p.returncode == 0 else {"error": p.stderr[-500:]}
+    except Exception as e:
+        out["numpy_float64"] = {"error": "%s: %s" % (type(e).__name__, e)}
+    if torch is not None:
+        torch.set_num_threads(1)
+        m, k, n = GEMM_SHAPE
+        for dtype in (torch.float64, torch.float32):
+            a, b = torch.rand(m, k, dtype=dtype) - 0.5, torch.rand(k, n, dtype=dtype) - 0.5
+            best = 0.0
+            for _ in range(10):
+                t0 = time.perf_counter()
+                for _ in range(20):
+                    a @ b
+                best = max(best, 2.0 * m * k * n * 20 / (time.perf_counter() - t0) / 1e9)
+            out["torch_" + str(dtype).replace("torch.", "")] = {"gflops": best}
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--datasets", required=True, help="the shared datasets folder (adult/, mnist/)")
-    ap.add_argument("--what", default="adult,mnist")
+    ap.add_argument("--what", default="adult,mnist,mnist-nonprivate,blas")
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--adult-epochs", type=int, default=15)
     ap.add_argument("--mnist-epochs", type=int, default=3)
+    ap.add_argument("--nonprivate-epochs", type=int, default=3)
     ap.add_argument("--mnist-dir", default=None,
                     help="the IDX folder for the mnist task (default DATASETS/mnist; e.g. Fashion-MNIST's)")
     ap.add_argument("--mnist-sigma", type=float, default=1.1)
@@ -140,9 +221,39 @@ def main():
 
     result = {"tool": "opacus", "python": platform.python_version(),
               "loadavg_before": open("/proc/loadavg").read().strip()}
+    what = args.what.split(",")
+    warnings.filterwarnings("ignore")
+    result["runs"] = []
+    torch = None
     try:
-        warnings.filterwarnings("ignore")
         import torch
+        result["torch"] = torch.__version__
+    except Exception as e:  # ImportError, or a broken dependency
+        result["torch_skipped"] = "%s: %s" % (type(e).__name__, e)
+    if "blas" in what:
+        result["blas"] = blas_gflops(torch)
+        print("opacus_bench: GEMM %s GFLOPS (1 thread): %s" % (
+            "x".join(map(str, GEMM_SHAPE)),
+            ", ".join("%s %.1f" % (key, v["gflops"]) for key, v in result["blas"].items()
+                      if isinstance(v, dict) and "gflops" in v)), flush=True)
+    if torch is not None and "mnist-nonprivate" in what:
+        folder = args.mnist_dir or os.path.join(args.datasets, "mnist")
+        x, y = load_mnist(folder, "train", torch)
+        tx, ty = load_mnist(folder, "t10k", torch)
+        for threads in [int(t) for t in args.threads.split(",")]:
+            torch.set_num_threads(threads)
+            torch.manual_seed(int.from_bytes(os.urandom(4), "big"))
+            model = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(), torch.nn.Linear(256, 10))
+            r = train_nonprivate(torch, model, x, y, batch=256, epochs=args.nonprivate_epochs, lr=args.mnist_lr,
+                                 eval_fn=lambda m: float((m(tx).argmax(dim=1) == ty).float().mean()))
+            r.update({"task": "mnist-nonprivate", "threads": threads, "rows": int(x.shape[0]), "hidden": 256,
+                      "folder": folder, "lr": args.mnist_lr})
+            print("opacus_bench: mnist MLP non-private torch, %d thread(s): %s s per epoch, test accuracy %.4f"
+                  % (threads, ", ".join("%.2f" % s for s in r["seconds_per_epoch"]), r["test_accuracy"]), flush=True)
+            result["runs"].append(r)
+    try:
+        if torch is None:
+            raise ImportError(result["torch_skipped"])
         import opacus
     except Exception as e:  # ImportError, or a broken dependency
         msg = ("opacus_bench: skipped: cannot import torch and opacus (%s: %s). Install Debian's python3-torch and "
@@ -150,13 +261,11 @@ def main():
                % (type(e).__name__, e))
         print(msg, file=sys.stderr)
         result["skipped"] = msg
+        result["loadavg_after"] = open("/proc/loadavg").read().strip()
         with open(args.out, "w") as f:
             json.dump(result, f, indent=2)
         return 0
-    result["torch"] = torch.__version__
     result["opacus"] = opacus.__version__
-    result["runs"] = []
-    what = args.what.split(",")
 
     if "adult" in what:
         folder = os.path.join(args.datasets, "adult")

@@ -105,4 +105,31 @@ public interface DpModel extends java.io.Serializable {
         }
         return loss;
     }
+    /**
+     * The batched form of {@link #addClippedGradient}: adds the clipped gradients of the {@code count} examples
+     * x[k * numFeatures() .. (k + 1) * numFeatures()) with labels labels[k] (k = 0 .. count) to
+     * sumOut[0 .. numParams()), and writes example k's loss to lossesOut[k]. The result equals count calls of
+     * addClippedGradient in the order k = 0, 1, ..., up to the rounding of a different summation order (this
+     * default makes exactly those calls; {@link Mlp} overrides it with matrix products over the batch). Each
+     * example's contribution is clipped on its own, so the clipping bound and the sensitivity are those of the
+     * per-example path; an example whose gradient has a NaN or infinite coordinate adds nothing. work holds the
+     * work arrays between calls (allocated on first use, grown when a larger batch needs more).
+     */
+    default void addClippedGradients(double[] params, double[] x, double[] labels, int count, double clipNorm,
+            double[] sumOut, double[] lossesOut, BatchWorkspace work) {
+        java.util.Objects.requireNonNull(x, "x");
+        java.util.Objects.requireNonNull(labels, "labels");
+        java.util.Objects.requireNonNull(lossesOut, "lossesOut");
+        java.util.Objects.requireNonNull(work, "work");
+        final int d = numFeatures();
+        if (count < 0 || (long) count * d > x.length || labels.length < count || lossesOut.length < count) {
+            throw new IllegalArgumentException("count " + count + " examples need x.length >= " + ((long) count * d)
+                    + " and labels and lossesOut of length >= count; got " + x.length + ", " + labels.length + ", "
+                    + lossesOut.length);
+        }
+        final double[] scratch = work.doubles(scratchSize());
+        for (int k = 0; k < count; k++) {
+            lossesOut[k] = addClippedGradient(params, x, k * d, labels[k], clipNorm, sumOut, scratch);
+        }
+    }
 }

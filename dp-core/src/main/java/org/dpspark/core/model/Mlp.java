@@ -352,6 +352,230 @@ public final class Mlp implements DpModel {
         return loss;
     }
 
+    /**
+     * The batched clipped sum (overrides {@link DpModel#addClippedGradients}): the same mathematics as
+     * {@link #addClippedGradient}, done as matrix products over the batch's B examples instead of B passes. With
+     * A_0 = X (B x d, the gathered rows) and D_l the B x n_l matrix whose row i is example i's delta_l:
+     *
+     * <ol>
+     * <li>forward, per layer, Z_l = A_{l-1} W_l + 1 b_l^T and A_l = phi(Z_l): one B x n_{l-1} by n_{l-1} x n_l
+     * product;
+     * <li>softmax residual D_{L+1} = softmax(Z_{L+1}) - onehot(y), row by row (the losses from the same logits);
+     * <li>backward, per hidden layer, D_{l-1} = phi'(A_{l-1}) * (D_l W_l^T): one product;
+     * <li>per-example gradient norms by the ghost-norm identity: the gradient of W_l for example i is the outer
+     * product a_{l-1,i} delta_{l,i}^T, whose squared Frobenius norm is ||a_{l-1,i}||^2 ||delta_{l,i}||^2, so
+     * ||g_i||^2 = sum_l ||delta_{l,i}||^2 (||a_{l-1,i}||^2 + 1) (Goodfellow, "Efficient Per-Example Gradient
+     * Computations", arXiv:1510.01799, 2015; for a dense layer applied once per example this is exact, the
+     * "ghost norm" of Li, Tramer, Liang and Hashimoto, "Large Language Models Can Be Strong Differentially Private
+     * Learners", ICLR 2022). No per-example gradient is ever formed;
+     * <li>clip factors c_i = min(1, C / ||g_i||) by {@link L2Clipping#factor} (0 for a NaN or infinite norm: the
+     * example is left out of the products below, as the per-example path adds nothing for it);
+     * <li>the clipped sum in one weighted product per layer: sum_i c_i a_{l-1,i} delta_{l,i}^T =
+     * A_{l-1}^T diag(c) D_l, added to the W_l part of sumOut, and D_l^T c to the b_l part (the book-keeping of Bu,
+     * Mao, Wang, Wang, Karypis and Zhang, "Differentially Private Optimization on Large Model at Small Cost", ICML
+     * 2023: one backward pass gives both the norms and, reweighted, the clipped sum).
+     * </ol>
+     *
+     * The products are {@link Gemm}'s (fused multiply-adds, cache- and register-blocked). The result equals B calls
+     * of addClippedGradient up to rounding (the per-example path sums in a different order, without FMA); each
+     * example's contribution has norm c_i ||g_i|| &lt;= C exactly as there. Single-threaded, with a fixed order:
+     * the same inputs give the same bits. Allocates nothing once {@code work} has grown to the batch's size.
+     */
+    @Override
+    public void addClippedGradients(double[] params, double[] x, double[] labels, int count, double clipNorm,
+            double[] sumOut, double[] lossesOut, BatchWorkspace work) {
+        Objects.requireNonNull(x, "x");
+        Objects.requireNonNull(labels, "labels");
+        Objects.requireNonNull(lossesOut, "lossesOut");
+        Objects.requireNonNull(work, "work");
+        checkParams(params, numParams);
+        checkLength(sumOut, numParams, "sumOut");
+        L2Clipping.factor(0.0, clipNorm); // validates clipNorm before anything is added
+        final int d = sizes[0];
+        final int layers = sizes.length - 1;
+        final int k = sizes[layers];
+        if (count < 0 || (long) count * d > x.length || labels.length < count || lossesOut.length < count) {
+            throw new IllegalArgumentException("count " + count + " examples need x.length >= " + ((long) count * d)
+                    + " and labels and lossesOut of length >= count; got " + x.length + ", " + labels.length + ", "
+                    + lossesOut.length);
+        }
+        if (count == 0) {
+            return;
+        }
+        final int b = count;
+        // ints: the class labels [0, B), then the kept examples' indices [B, 2B)
+        final int[] ints = work.ints(2 * b);
+        for (int i = 0; i < b; i++) {
+            ints[i] = classLabel(labels[i], k); // every label checked before anything is written
+        }
+        // doubles: A_l or Z_l (l = 1 .. L+1; the last holds logits, then D_{L+1}), D_l (l = 1 .. L), W_l^T
+        // (l = 2 .. L+1), the squared norms of the rows of A_l (l = 0 .. L), ||g_i||^2 and c_i, the kept rows of X
+        final int[] act = new int[layers + 1];
+        final int[] del = new int[layers + 1];
+        final int[] wt = new int[layers + 1];
+        long off = 0;
+        for (int l = 1; l <= layers; l++) {
+            act[l] = (int) off;
+            off += (long) b * sizes[l];
+        }
+        for (int l = 1; l < layers; l++) {
+            del[l] = (int) off;
+            off += (long) b * sizes[l];
+        }
+        del[layers] = act[layers];
+        for (int l = 2; l <= layers; l++) {
+            wt[l] = (int) off;
+            off += (long) sizes[l] * sizes[l - 1];
+        }
+        final int aSq = (int) off;
+        off += (long) b * layers;
+        final int normSq = (int) off;
+        off += b;
+        final int factor = (int) off;
+        off += b;
+        final int xKept = (int) off;
+        off += (long) b * d;
+        if (off > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("a batch of " + b + " examples needs " + off
+                    + " work values for " + this + "; at most 2^31 - 9 fit one array");
+        }
+        final double[] s = work.doubles((int) off);
+
+        // 1. forward: Z_l = A_{l-1} W_l + b_l, one product per layer
+        for (int l = 1; l <= layers; l++) {
+            final int nIn = sizes[l - 1];
+            final int nOut = sizes[l];
+            final double[] in = l == 1 ? x : s;
+            final int inOff = l == 1 ? 0 : act[l - 1];
+            final int z = act[l];
+            for (int i = 0; i < b; i++) {
+                System.arraycopy(params, bOff[l], s, z + i * nOut, nOut);
+            }
+            Gemm.multiplyAdd(b, nOut, nIn, in, inOff, nIn, 1, params, wOff[l], nOut, s, z, nOut, true);
+            if (l < layers) {
+                final int end = z + b * nOut;
+                if (activation == Activation.RELU) {
+                    for (int i = z; i < end; i++) {
+                        s[i] = s[i] < 0.0 ? 0.0 : s[i]; // NaN stays NaN, as in the per-example path
+                    }
+                } else {
+                    for (int i = z; i < end; i++) {
+                        s[i] = Math.tanh(s[i]);
+                    }
+                }
+            }
+        }
+        // 2. losses and the softmax residual D_{L+1}, row by row
+        final int out = act[layers];
+        for (int i = 0; i < b; i++) {
+            final int row = out + i * k;
+            lossesOut[i] = ModelSupport.crossEntropy(s, row, k, ints[i]);
+            ModelSupport.softmaxInPlace(s, row, k);
+            ModelSupport.residualInPlace(s, row, k, ints[i]);
+        }
+        // 3. backward: D_{l-1} = phi'(A_{l-1}) * (D_l W_l^T), one product per hidden layer
+        for (int l = layers; l > 1; l--) {
+            final int nIn = sizes[l - 1];
+            final int nOut = sizes[l];
+            final int w = wOff[l];
+            final int t = wt[l];
+            for (int j = 0; j < nIn; j++) {
+                for (int o = 0; o < nOut; o++) {
+                    s[t + o * nIn + j] = params[w + j * nOut + o];
+                }
+            }
+            final int dPrev = del[l - 1];
+            Arrays.fill(s, dPrev, dPrev + b * nIn, 0.0);
+            Gemm.multiplyAdd(b, nIn, nOut, s, del[l], nOut, 1, s, t, nIn, s, dPrev, nIn, false);
+            final int aPrev = act[l - 1];
+            for (int i = 0, end = b * nIn; i < end; i++) {
+                final double a = s[aPrev + i];
+                final double dphi = activation == Activation.RELU ? (a > 0.0 ? 1.0 : 0.0) : 1.0 - a * a;
+                // as the per-example path: a NaN activation keeps its NaN; phi' = 0 gives exactly 0
+                s[dPrev + i] = Double.isNaN(a) ? Double.NaN : (dphi == 0.0 ? 0.0 : dphi * s[dPrev + i]);
+            }
+        }
+        // 4. ||g_i||^2 = sum_l ||delta_{l,i}||^2 (||a_{l-1,i}||^2 + 1), same order of terms as the per-example path
+        for (int l = 1; l <= layers; l++) {
+            final int nIn = sizes[l - 1];
+            final double[] in = l == 1 ? x : s;
+            final int inOff = l == 1 ? 0 : act[l - 1];
+            for (int i = 0; i < b; i++) {
+                double sq = 0.0;
+                for (int j = inOff + i * nIn, end = j + nIn; j < end; j++) {
+                    sq += in[j] * in[j];
+                }
+                s[aSq + (l - 1) * b + i] = sq;
+            }
+        }
+        int kept = 0;
+        for (int i = 0; i < b; i++) {
+            double nsq = 0.0;
+            for (int l = 1; l <= layers; l++) {
+                final int nOut = sizes[l];
+                double dsq = 0.0;
+                for (int j = del[l] + i * nOut, end = j + nOut; j < end; j++) {
+                    dsq += s[j] * s[j];
+                }
+                nsq += dsq * (s[aSq + (l - 1) * b + i] + 1.0);
+            }
+            s[normSq + i] = nsq;
+            // 5. c_i: 0 for a NaN or infinite norm, and such an example is left out of the products
+            final double c = L2Clipping.factor(Math.sqrt(nsq), clipNorm);
+            s[factor + i] = c;
+            if (c != 0.0) {
+                ints[b + kept++] = i;
+            }
+        }
+        if (kept == 0) {
+            return;
+        }
+        // 6. scale the kept rows of D_l by c_i, moving them up to rows 0 .. kept (and the rows of A_l with them)
+        final boolean compact = kept < b;
+        for (int l = 1; l <= layers; l++) {
+            final int nOut = sizes[l];
+            for (int r = 0; r < kept; r++) {
+                final int i = ints[b + r];
+                final double c = s[factor + i];
+                final int src = del[l] + i * nOut;
+                final int dst = del[l] + r * nOut;
+                for (int o = 0; o < nOut; o++) {
+                    s[dst + o] = c * s[src + o];
+                }
+                if (compact && l < layers && r != i) {
+                    System.arraycopy(s, act[l] + i * nOut, s, act[l] + r * nOut, nOut);
+                }
+            }
+        }
+        final double[] x0;
+        final int x0Off;
+        if (compact) {
+            for (int r = 0; r < kept; r++) {
+                System.arraycopy(x, ints[b + r] * d, s, xKept + r * d, d);
+            }
+            x0 = s;
+            x0Off = xKept;
+        } else {
+            x0 = x;
+            x0Off = 0;
+        }
+        // the weighted products: W_l += A_{l-1}^T diag(c) D_l (A_{l-1}^T read in place), b_l += D_l^T c
+        for (int l = 1; l <= layers; l++) {
+            final int nIn = sizes[l - 1];
+            final int nOut = sizes[l];
+            final double[] in = l == 1 ? x0 : s;
+            final int inOff = l == 1 ? x0Off : act[l - 1];
+            final int dl = del[l];
+            final int bias = bOff[l];
+            for (int r = 0; r < kept; r++) {
+                for (int o = 0; o < nOut; o++) {
+                    sumOut[bias + o] += s[dl + r * nOut + o];
+                }
+            }
+            Gemm.multiplyAdd(nIn, nOut, kept, in, inOff, 1, nIn, s, dl, nOut, sumOut, wOff[l], nOut, true);
+        }
+    }
+
     /** Writes the logits z into out[0 .. K). */
     @Override
     public void predictRaw(double[] params, double[] x, int offset, double[] out, double[] scratch) {

@@ -45,8 +45,9 @@ public final class ClippedSumKernel {
 
     /**
      * Adds the contributions of the Poisson-sampled rows of one block to {@code sum}: draws the whole sample, gathers
-     * the sampled rows into one dense matrix ({@link RowSource#gather}), then adds each gathered row's clipped
-     * gradient in the sample's (increasing) order.
+     * the sampled rows into one dense matrix ({@link RowSource#gather}), then adds their clipped gradients: with one
+     * call of {@link DpModel#addClippedGradients} (labels gathered too) for a model that overrides it (the MLP:
+     * matrix products), else row by row in the sample's increasing order, exactly as before the batched form.
      *
      * @param rows   the block's features; rows.dim() must equal model.numFeatures()
      * @param labels at least rows.rows() labels
@@ -80,11 +81,11 @@ public final class ClippedSumKernel {
                     + sum.length);
         }
         final double gradientClip = clip.gradientClip();
-        final double[] scratch = new double[model.scratchSize()];
         final boolean tracksLoss = clip.tracksLoss();
         // Draw the whole sample first, then gather the sampled rows (independent loads, whose cache misses the CPU
         // overlaps; computing row by row in place waited for each row's misses in turn), then compute on the
-        // gathered matrix. The sample, its order and the summation order are those of a row-by-row pass.
+        // gathered matrix with the model's batched clipped sum (matrix products for the MLP). The sample and its
+        // order are those of a row-by-row pass; the loss coordinates are added in that order.
         final Sample sample = new Sample();
         sampler.sample(n, rng, sample);
         final int[] idx = sample.indices;
@@ -92,13 +93,82 @@ public final class ClippedSumKernel {
         if (count == 0) {
             return;
         }
-        final double[] x = new double[Math.multiplyExact(count, d)];
-        rows.gather(idx, count, x);
-        for (int k = 0; k < count; k++) {
-            double loss = model.addClippedGradient(params, x, k * d, labels[idx[k]], gradientClip, sum, scratch);
-            if (tracksLoss) {
-                sum[p] += clip.lossCoordinate(loss);
+        if (!BATCHED.get(model.getClass())) {
+            // A model without a batched form: exactly the row-by-row pass (the gathered matrix, then each row's
+            // clipped gradient and loss coordinate in the sample's order), with no per-thread buffers.
+            final double[] x = new double[Math.multiplyExact(count, d)];
+            rows.gather(idx, count, x);
+            final double[] scratch = new double[model.scratchSize()];
+            for (int k = 0; k < count; k++) {
+                double loss = model.addClippedGradient(params, x, k * d, labels[idx[k]], gradientClip, sum, scratch);
+                if (tracksLoss) {
+                    sum[p] += clip.lossCoordinate(loss);
+                }
             }
+            return;
+        }
+        final Buffers buf = BUFFERS.get();
+        final double[] x = buf.x(Math.multiplyExact(count, d));
+        rows.gather(idx, count, x);
+        final double[] y = buf.labels(count);
+        for (int k = 0; k < count; k++) {
+            y[k] = labels[idx[k]];
+        }
+        final double[] losses = buf.losses(count);
+        model.addClippedGradients(params, x, y, count, gradientClip, sum, losses, buf.work);
+        if (tracksLoss) {
+            for (int k = 0; k < count; k++) {
+                sum[p] += clip.lossCoordinate(losses[k]);
+            }
+        }
+    }
+
+    /** Whether a model class overrides {@link DpModel#addClippedGradients} (looked up once per class). */
+    private static final ClassValue<Boolean> BATCHED = new ClassValue<>() {
+        @Override
+        protected Boolean computeValue(Class<?> type) {
+            try {
+                return type.getMethod("addClippedGradients", double[].class, double[].class, double[].class,
+                        int.class, double.class, double[].class, double[].class,
+                        org.dpspark.core.model.BatchWorkspace.class).getDeclaringClass() != DpModel.class;
+            } catch (NoSuchMethodException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    };
+
+    /**
+     * Per-thread arrays reused from step to step (an executor runs a step's tasks on pooled threads), so that the
+     * hot loop does not allocate a batch-sized matrix per block and step. They hold sampled training rows and
+     * losses between calls, are overwritten before they are read, and are never logged.
+     */
+    private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
+
+    private static final class Buffers {
+        final org.dpspark.core.model.BatchWorkspace work = new org.dpspark.core.model.BatchWorkspace();
+        private double[] x = new double[0];
+        private double[] labels = new double[0];
+        private double[] losses = new double[0];
+
+        double[] x(int n) {
+            if (x.length < n) {
+                x = new double[Math.max(n, (int) Math.min(Integer.MAX_VALUE - 8L, x.length + (long) x.length / 2))];
+            }
+            return x;
+        }
+
+        double[] labels(int n) {
+            if (labels.length < n) {
+                labels = new double[Math.max(n, labels.length + labels.length / 2)];
+            }
+            return labels;
+        }
+
+        double[] losses(int n) {
+            if (losses.length < n) {
+                losses = new double[Math.max(n, losses.length + losses.length / 2)];
+            }
+            return losses;
         }
     }
 
