@@ -139,7 +139,9 @@ class OneRunEquivalenceTest {
                 fitted.provenance().trainer().trainer(), fitted.provenance().trainer().optimizer(),
                 fitted.provenance().trainer().momentum(), fitted.provenance().trainer().lrSchedule(),
                 fitted.provenance().trainer().epochs(), fitted.provenance().trainer().batchSize(),
-                fitted.provenance().trainer().learningRate(), "job", fitted.provenance().trainer().dpLossTracking()));
+                fitted.provenance().trainer().learningRate(), "job", fitted.provenance().trainer().dpLossTracking(),
+                null, null, null, fitted.provenance().trainer().precision()));
+        assertEquals("float64", fitted.provenance().trainer().precision());
 
         PrivacyLedger ledger = PrivacyLedger.open(ledgerDir.toUri().toString(), new org.apache.hadoop.conf.Configuration());
         LedgerEntry cli = commitOf(ledger, "equivalence", "cli");
