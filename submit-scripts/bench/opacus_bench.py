@@ -115,6 +115,13 @@ def train(torch, opacus, model, loss_fn, x, y, *, batch, epochs, lr, sigma, clip
     model, optimizer, loader = engine.make_private(module=model, optimizer=optimizer, data_loader=loader,
                                                    noise_multiplier=sigma, max_grad_norm=clip,
                                                    poisson_sampling=True)
+    out = run_epochs(torch, model, loss_fn, optimizer, loader, epochs=epochs, eval_fn=eval_fn)
+    out["sample_rate"] = 1.0 / len(loader)
+    return out
+
+
+def run_epochs(torch, model, loss_fn, optimizer, loader, *, epochs, eval_fn):
+    """The timed epochs of SGD over `loader`; per-epoch seconds and steps, ms per step and the final test accuracy."""
     seconds, steps = [], []
     for _ in range(epochs):
         t0 = time.perf_counter()
@@ -129,7 +136,7 @@ def train(torch, opacus, model, loss_fn, x, y, *, batch, epochs, lr, sigma, clip
         steps.append(n)
     with torch.no_grad():
         acc = eval_fn(model)
-    return {"seconds_per_epoch": seconds, "steps_per_epoch": steps, "sample_rate": 1.0 / len(loader),
+    return {"seconds_per_epoch": seconds, "steps_per_epoch": steps,
             "ms_per_step": 1000.0 * sum(seconds) / sum(steps), "test_accuracy": acc}
 
 
@@ -139,21 +146,7 @@ def train_nonprivate(torch, model, x, y, *, batch, epochs, lr, eval_fn):
     loader = DataLoader(TensorDataset(x, y), batch_size=batch, shuffle=True)
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
     loss_fn = torch.nn.CrossEntropyLoss()
-    seconds, steps = [], []
-    for _ in range(epochs):
-        t0 = time.perf_counter()
-        n = 0
-        for xb, yb in loader:
-            optimizer.zero_grad(set_to_none=True)
-            loss_fn(model(xb), yb).backward()
-            optimizer.step()
-            n += 1
-        seconds.append(time.perf_counter() - t0)
-        steps.append(n)
-    with torch.no_grad():
-        acc = eval_fn(model)
-    return {"seconds_per_epoch": seconds, "steps_per_epoch": steps,
-            "ms_per_step": 1000.0 * sum(seconds) / sum(steps), "test_accuracy": acc}
+    return run_epochs(torch, model, loss_fn, optimizer, loader, epochs=epochs, eval_fn=eval_fn)
 
 
 GEMM_SHAPE = (256, 784, 256)  # m, k, n: the MLP's first layer at batch 256
