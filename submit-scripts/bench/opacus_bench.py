@@ -197,6 +197,22 @@ def blas_gflops(torch):
     return out
 
 
+def mnist_data(args, torch):
+    """MNIST's folder, training rows and labels, and the test-accuracy function of a model."""
+    folder = args.mnist_dir or os.path.join(args.datasets, "mnist")
+    x, y = load_mnist(folder, "train", torch)
+    tx, ty = load_mnist(folder, "t10k", torch)
+    return folder, x, y, lambda m: float((m(tx).argmax(dim=1) == ty).float().mean())
+
+
+def mnist_models(args, torch):
+    """Per thread count of --threads: the count (set in torch) and a fresh, randomly seeded MLP 784-256-10."""
+    for threads in [int(t) for t in args.threads.split(",")]:
+        torch.set_num_threads(threads)
+        torch.manual_seed(int.from_bytes(os.urandom(4), "big"))
+        yield threads, torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(), torch.nn.Linear(256, 10))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--datasets", required=True, help="the shared datasets folder (adult/, mnist/)")
@@ -230,15 +246,10 @@ def main():
             ", ".join("%s %.1f" % (key, v["gflops"]) for key, v in result["blas"].items()
                       if isinstance(v, dict) and "gflops" in v)), flush=True)
     if torch is not None and "mnist-nonprivate" in what:
-        folder = args.mnist_dir or os.path.join(args.datasets, "mnist")
-        x, y = load_mnist(folder, "train", torch)
-        tx, ty = load_mnist(folder, "t10k", torch)
-        for threads in [int(t) for t in args.threads.split(",")]:
-            torch.set_num_threads(threads)
-            torch.manual_seed(int.from_bytes(os.urandom(4), "big"))
-            model = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(), torch.nn.Linear(256, 10))
+        folder, x, y, eval_fn = mnist_data(args, torch)
+        for threads, model in mnist_models(args, torch):
             r = train_nonprivate(torch, model, x, y, batch=256, epochs=args.nonprivate_epochs, lr=args.mnist_lr,
-                                 eval_fn=lambda m: float((m(tx).argmax(dim=1) == ty).float().mean()))
+                                 eval_fn=eval_fn)
             r.update({"task": "mnist-nonprivate", "threads": threads, "rows": int(x.shape[0]), "hidden": 256,
                       "folder": folder, "lr": args.mnist_lr})
             print("opacus_bench: mnist MLP non-private torch, %d thread(s): %s s per epoch, test accuracy %.4f"
@@ -283,16 +294,11 @@ def main():
             result["runs"].append(r)
 
     if "mnist" in what:
-        folder = args.mnist_dir or os.path.join(args.datasets, "mnist")
-        x, y = load_mnist(folder, "train", torch)
-        tx, ty = load_mnist(folder, "t10k", torch)
-        for threads in [int(t) for t in args.threads.split(",")]:
-            torch.set_num_threads(threads)
-            torch.manual_seed(int.from_bytes(os.urandom(4), "big"))
-            model = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(), torch.nn.Linear(256, 10))
+        folder, x, y, eval_fn = mnist_data(args, torch)
+        for threads, model in mnist_models(args, torch):
             r = train(torch, opacus, model, torch.nn.CrossEntropyLoss(), x, y, batch=256, epochs=args.mnist_epochs,
                       lr=args.mnist_lr, sigma=args.mnist_sigma, clip=1.0,
-                      eval_fn=lambda m: float((m(tx).argmax(dim=1) == ty).float().mean()))
+                      eval_fn=eval_fn)
             r.update({"task": "mnist", "threads": threads, "rows": int(x.shape[0]), "hidden": 256, "folder": folder,
                       "sigma": args.mnist_sigma, "lr": args.mnist_lr})
             print("opacus_bench: mnist MLP, %d thread(s): %s s per epoch, %.2f ms/step, test accuracy %.4f"
