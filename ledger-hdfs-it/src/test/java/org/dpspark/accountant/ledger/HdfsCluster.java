@@ -11,6 +11,9 @@ import org.apache.hadoop.hdfs.MiniDFSCluster;
 import org.apache.hadoop.hdfs.protocol.HdfsConstants.SafeModeAction;
 import org.apache.log4j.Level;
 import org.apache.log4j.Logger;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A real HDFS for a test class: an in-process MiniDFSCluster (one NameNode, one DataNode) in a fresh directory
@@ -23,6 +26,35 @@ final class HdfsCluster implements AutoCloseable {
 
     private HdfsCluster(MiniDFSCluster cluster) {
         this.cluster = cluster;
+    }
+
+    /**
+     * One cluster per test class, as a JUnit extension: {@code @RegisterExtension static final HdfsCluster.PerClass
+     * HDFS = new HdfsCluster.PerClass();} starts it before the class's tests and closes it after them.
+     */
+    static final class PerClass implements BeforeAllCallback, AfterAllCallback {
+        private HdfsCluster hdfs;
+
+        /** The running cluster (inside the class's tests). */
+        HdfsCluster get() {
+            if (hdfs == null) {
+                throw new IllegalStateException("the HDFS cluster is not running");
+            }
+            return hdfs;
+        }
+
+        @Override
+        public void beforeAll(ExtensionContext context) throws IOException {
+            hdfs = start();
+        }
+
+        @Override
+        public void afterAll(ExtensionContext context) throws IOException {
+            if (hdfs != null) {
+                hdfs.close();
+                hdfs = null;
+            }
+        }
     }
 
     static HdfsCluster start() throws IOException {

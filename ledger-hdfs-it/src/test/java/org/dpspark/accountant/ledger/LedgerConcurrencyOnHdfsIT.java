@@ -1,11 +1,9 @@
 package org.dpspark.accountant.ledger;
 
-import java.io.IOException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@link LedgerConcurrencyTest}'s scenario on HDFS: eight worker JVMs (HDFS clients of this JVM's MiniDFSCluster)
@@ -14,23 +12,13 @@ import org.junit.jupiter.api.Timeout;
  * every acknowledged commit is in the log.
  */
 class LedgerConcurrencyOnHdfsIT {
-    private static HdfsCluster hdfs;
+    @RegisterExtension
+    static final HdfsCluster.PerClass HDFS = new HdfsCluster.PerClass();
 
-    @BeforeAll
-    static void startHdfs() throws IOException {
-        hdfs = HdfsCluster.start();
-    }
-
-    @AfterAll
-    static void stopHdfs() throws IOException {
-        if (hdfs != null) {
-            hdfs.close();
-        }
-    }
 
     @Test
     @Timeout(value = 600, unit = TimeUnit.SECONDS)
     void eightProcesses_onHdfs_neverOverdraw_andNoReservationIsLost() throws Exception {
-        LedgerConcurrencyTest.eightProcessesAgainstOneBudget(hdfs.freshLocation("concurrency"), true);
+        LedgerConcurrencyTest.eightProcessesAgainstOneBudget(HDFS.get().freshLocation("concurrency"), true);
     }
 }

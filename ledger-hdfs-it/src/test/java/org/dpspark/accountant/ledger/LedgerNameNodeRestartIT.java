@@ -8,10 +8,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.dpspark.accountant.DpEvent;
 import org.dpspark.accountant.rdp.RdpAccountant;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A NameNode restart between reserve and commit loses nothing: the reservation is in the log the restarted
@@ -22,19 +21,9 @@ class LedgerNameNodeRestartIT {
     private static final double DELTA = 1e-5;
     private static final List<DpEvent> JOB = List.of(new DpEvent(0.01, 1.0, 1000));
 
-    private static HdfsCluster hdfs;
+    @RegisterExtension
+    static final HdfsCluster.PerClass HDFS = new HdfsCluster.PerClass();
 
-    @BeforeAll
-    static void startHdfs() throws IOException {
-        hdfs = HdfsCluster.start();
-    }
-
-    @AfterAll
-    static void stopHdfs() throws IOException {
-        if (hdfs != null) {
-            hdfs.close();
-        }
-    }
 
     private static double composed(int jobs) {
         RdpAccountant acc = new RdpAccountant();
@@ -45,22 +34,22 @@ class LedgerNameNodeRestartIT {
     }
 
     private static PrivacyLedger ledger(String location) {
-        return PrivacyLedger.builder(location).conf(hdfs.conf()).user("tester").codeVersion("test")
+        return PrivacyLedger.builder(location).conf(HDFS.get().conf()).user("tester").codeVersion("test")
                 .accountant(RdpAccountant::new).build();
     }
 
     @Test
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void nameNodeRestart_betweenReserveAndCommit_losesNothing() throws IOException {
-        String location = hdfs.freshLocation("restart");
-        PrivacyLedger.create(location, hdfs.conf(), LedgerPolicy.defaults());
+        String location = HDFS.get().freshLocation("restart");
+        PrivacyLedger.create(location, HDFS.get().conf(), LedgerPolicy.defaults());
         PrivacyLedger job = ledger(location); // the job's ledger: one client, across the restart
         double one = composed(1);
         double budget = (composed(1) + composed(2)) / 2; // one job fits, two do not
         job.setBudget("ds", new Budget(budget, DELTA, Budget.ROW));
         LedgerEntry reservation = job.reserve("ds", "job-1", "sha256:aa", JOB, DELTA).reservation();
 
-        hdfs.restartNameNode();
+        HDFS.get().restartNameNode();
 
         DatasetState afterRestart = ledger(location).state("ds"); // a fresh reader: what HDFS now holds
         assertEquals(2, afterRestart.entries().size());
@@ -76,7 +65,7 @@ class LedgerNameNodeRestartIT {
         LedgerEntry commit = job.commit("ds", "job-1", JOB, one, DELTA, "hdfs:/models/job-1");
         assertEquals(3, commit.seq());
 
-        hdfs.restartNameNode();
+        HDFS.get().restartNameNode();
 
         DatasetState s = ledger(location).state("ds");
         assertEquals(3, s.entries().size());

@@ -6,11 +6,10 @@ import java.io.IOException;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The ledger's behaviour tests ({@link LedgerContract}: init, budgets, reserve, commit, abort, state, refusal of an
@@ -18,25 +17,15 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(60)
 class LedgerOnHdfsIT extends LedgerContract {
-    private static HdfsCluster hdfs;
+    @RegisterExtension
+    static final HdfsCluster.PerClass HDFS = new HdfsCluster.PerClass();
     private String location;
 
-    @BeforeAll
-    static void startHdfs() throws IOException {
-        hdfs = HdfsCluster.start();
-    }
-
-    @AfterAll
-    static void stopHdfs() throws IOException {
-        if (hdfs != null) {
-            hdfs.close();
-        }
-    }
 
     @Override
     @BeforeEach
     void createLedger() {
-        location = hdfs.freshLocation("ledger");
+        location = HDFS.get().freshLocation("ledger");
         super.createLedger();
     }
 
@@ -57,6 +46,6 @@ class LedgerOnHdfsIT extends LedgerContract {
 
     @Override
     protected Configuration conf() {
-        return hdfs.conf();
+        return HDFS.get().conf();
     }
 }
