@@ -107,6 +107,17 @@ public final class SecureGaussianNoise implements Noise {
         }
     }
 
+    /**
+     * Fills {@code z} with sums of four independent standard normal draws (each N(0, 4)), in the order
+     * {@link #addTo} draws them: {@code addTo(v, std)} is {@code v[i] += z[i] * (0.5 * std)} with the z this fills.
+     */
+    void fillSums(double[] z) {
+        RandomSource r = rng;
+        for (int i = 0; i < z.length; i++) {
+            z[i] = Ziggurat.next(r) + Ziggurat.next(r) + Ziggurat.next(r) + Ziggurat.next(r);
+        }
+    }
+
     @Override
     public double sample(double std) {
         checkStd(std);

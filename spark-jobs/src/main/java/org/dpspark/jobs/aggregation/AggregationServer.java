@@ -7,7 +7,12 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,6 +32,13 @@ import org.slf4j.LoggerFactory;
  * connection that fails the handshake is closed and counted ({@link #refusedConnections()}), and never appears
  * as an event. At most {@code maxConnections} connections are open at once; further ones are closed at once.
  * Idle peers time out after {@code timeoutMillis}. Nothing received is logged.
+ *
+ * <p>In-process links (local mode, issue 19): a service created with {@code inProcess} also lets a task of the
+ * same JVM join through {@link #connectInProcess}, which finds the service by a key derived from the run's secret
+ * (HMAC-SHA256 of a fixed label) and compares the secret itself in constant time. Frames then pass by reference,
+ * unencrypted: they never leave the process, whose memory already holds everything they carry. The bounds on frame
+ * size and the events the training thread sees are the same as over TCP. A task in another JVM finds nothing and
+ * connects to the socket.
  */
 public final class AggregationServer implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(AggregationServer.class);
@@ -47,12 +59,12 @@ public final class AggregationServer implements Closeable {
     /** An authenticated peer's connection ended (end of stream, timeout, oversized or forged frame). */
     public record Closed(Peer peer, IOException cause) implements Event {}
 
-    /** One authenticated connection. */
+    /** One authenticated connection, over TCP or in-process. */
     public static final class Peer {
         private final long id;
-        private final SecureChannel channel;
+        private final Link channel;
 
-        Peer(long id, SecureChannel channel) {
+        Peer(long id, Link channel) {
             this.id = id;
             this.channel = channel;
         }
@@ -86,7 +98,14 @@ public final class AggregationServer implements Closeable {
     private final AtomicInteger refused = new AtomicInteger();
     private final AtomicLong ids = new AtomicLong();
     private final Thread acceptor;
+    private final String inProcessKey;
     private volatile boolean closed;
+
+    /**
+     * The services of this JVM that accept in-process links, by a key derived from their run's secret
+     * ({@link #inProcessKey}): a task can find its run's service only if it holds the secret.
+     */
+    private static final Map<String, AggregationServer> IN_PROCESS = new ConcurrentHashMap<>();
 
     /**
      * @param bind           the address to listen on (the driver host's)
@@ -97,6 +116,15 @@ public final class AggregationServer implements Closeable {
      */
     public AggregationServer(InetAddress bind, byte[] secret, int maxPayload, int maxConnections, int timeoutMillis)
             throws IOException {
+        this(bind, secret, maxPayload, maxConnections, timeoutMillis, false);
+    }
+
+    /**
+     * As above; with {@code inProcess}, tasks running in this JVM (local mode) may also join through
+     * {@link #connectInProcess} instead of a socket, with no encryption: their frames never leave the process.
+     */
+    public AggregationServer(InetAddress bind, byte[] secret, int maxPayload, int maxConnections, int timeoutMillis,
+            boolean inProcess) throws IOException {
         Objects.requireNonNull(bind, "bind");
         this.secret = Objects.requireNonNull(secret, "secret");
         if (secret.length < 32) {
@@ -114,6 +142,52 @@ public final class AggregationServer implements Closeable {
         this.acceptor = new Thread(this::acceptLoop, "dpspark-aggregation-accept-" + server.getLocalPort());
         acceptor.setDaemon(true);
         acceptor.start();
+        this.inProcessKey = inProcess ? inProcessKey(secret) : null;
+        if (inProcessKey != null) {
+            IN_PROCESS.put(inProcessKey, this);
+        }
+    }
+
+    /**
+     * The task's end of an in-process link to the service of the run whose secret is {@code secret}, if that service
+     * runs in this JVM and accepts in-process links; empty otherwise (the task is in another JVM: use the socket).
+     *
+     * @param maxPayload the largest frame the task accepts from the service
+     */
+    public static Optional<Link> connectInProcess(byte[] secret, int maxPayload, int timeoutMillis) {
+        Objects.requireNonNull(secret, "secret");
+        if (secret.length < 32 || !(maxPayload > 0) || !(timeoutMillis > 0)) {
+            throw new IllegalArgumentException("a secret of at least 32 bytes and positive bounds are required");
+        }
+        AggregationServer s = IN_PROCESS.get(inProcessKey(secret));
+        if (s == null || s.closed || !MessageDigest.isEqual(s.secret, secret)) {
+            return Optional.empty();
+        }
+        InProcessLink link = new InProcessLink(s, s.ids.incrementAndGet(), maxPayload, timeoutMillis);
+        s.inProcessPeers.add(link.serverPeer());
+        return Optional.of(link);
+    }
+
+    private static String inProcessKey(byte[] secret) {
+        return HexFormat.of().formatHex(SecureChannel.hmac(secret, "dpspark/aggregation/in-process"
+                .getBytes(StandardCharsets.US_ASCII)));
+    }
+
+    private final Set<Peer> inProcessPeers = ConcurrentHashMap.newKeySet();
+
+    int maxPayload() {
+        return maxPayload;
+    }
+
+    /** An in-process peer's frame. */
+    void deliver(Peer peer, byte[] payload) {
+        events.add(new Message(peer, payload));
+    }
+
+    /** An in-process peer's link ended. */
+    void closed(Peer peer, IOException cause) {
+        inProcessPeers.remove(peer);
+        events.add(new Closed(peer, cause));
     }
 
     public InetAddress address() {
@@ -161,8 +235,10 @@ public final class AggregationServer implements Closeable {
 
     private void serve(Socket s) {
         Peer peer;
+        SecureChannel channel;
         try {
-            peer = new Peer(ids.incrementAndGet(), SecureChannel.server(s, secret, maxPayload, timeoutMillis));
+            channel = SecureChannel.server(s, secret, maxPayload, timeoutMillis);
+            peer = new Peer(ids.incrementAndGet(), channel);
         } catch (IOException | RuntimeException e) {
             refused.incrementAndGet();
             if (!closed) {
@@ -175,7 +251,7 @@ public final class AggregationServer implements Closeable {
         }
         try {
             while (true) {
-                events.add(new Message(peer, peer.channel.receive()));
+                events.add(new Message(peer, channel.receive()));
             }
         } catch (IOException e) {
             events.add(new Closed(peer, e));
@@ -188,6 +264,12 @@ public final class AggregationServer implements Closeable {
     @Override
     public void close() {
         closed = true;
+        if (inProcessKey != null) {
+            IN_PROCESS.remove(inProcessKey, this);
+        }
+        for (Peer p : inProcessPeers) {
+            p.close();
+        }
         try {
             server.close();
         } catch (IOException ignored) {

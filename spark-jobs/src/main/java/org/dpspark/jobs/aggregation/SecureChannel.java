@@ -55,7 +55,7 @@ import javax.crypto.spec.SecretKeySpec;
  * allocated; every read times out after {@code timeoutMillis} (idle peers are dropped). Payloads are never logged
  * or put in exception messages. {@link #send} is thread-safe; {@link #receive} must be called by one thread.
  */
-public final class SecureChannel implements Closeable {
+public final class SecureChannel implements Link {
     static final String INFO = "dpspark/aggregation/v2";
     static final int NONCE_BYTES = 32;
     static final int TAG_BITS = 128;
@@ -161,6 +161,7 @@ public final class SecureChannel implements Closeable {
     }
 
     /** Encrypts and sends one frame. */
+    @Override
     public synchronized void send(byte[] payload) throws IOException {
         Objects.requireNonNull(payload, "payload");
         long seq = sent++;
@@ -230,6 +231,7 @@ public final class SecureChannel implements Closeable {
      *
      * @throws InterruptedIOException when {@code stop} says so
      */
+    @Override
     public byte[] receive(BooleanSupplier stop, int pollMillis) throws IOException {
         long waited = 0;
         socket.setSoTimeout(pollMillis);
@@ -260,6 +262,7 @@ public final class SecureChannel implements Closeable {
     }
 
     /** The remote address, for log lines (never the payloads). */
+    @Override
     public String peer() {
         return String.valueOf(socket.getRemoteSocketAddress());
     }

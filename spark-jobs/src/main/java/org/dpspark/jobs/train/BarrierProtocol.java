@@ -214,9 +214,8 @@ final class BarrierProtocol {
         b.put(SUMS).putLong(step).putInt(partitions.length);
         for (int i = 0; i < partitions.length; i++) {
             b.putInt(partitions[i]);
-            for (double v : sums[i]) {
-                b.putDouble(v);
-            }
+            b.asDoubleBuffer().put(sums[i]); // a bulk copy (big-endian, as the rest of the frame)
+            b.position(b.position() + 8 * sums[i].length);
         }
         return b.array();
     }
@@ -295,9 +294,8 @@ final class BarrierProtocol {
             double[][] sums = new double[n][sumLength];
             for (int i = 0; i < n; i++) {
                 parts[i] = b.getInt();
-                for (int j = 0; j < sumLength; j++) {
-                    sums[i][j] = b.getDouble();
-                }
+                b.asDoubleBuffer().get(sums[i]);
+                b.position(b.position() + 8 * sumLength);
             }
             return new Sums(step, parts, sums);
         } catch (BufferUnderflowException e) {

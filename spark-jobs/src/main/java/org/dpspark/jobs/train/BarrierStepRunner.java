@@ -17,6 +17,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -39,6 +40,7 @@ import org.dpspark.jobs.aggregation.AggregationServer.Closed;
 import org.dpspark.jobs.aggregation.AggregationServer.Event;
 import org.dpspark.jobs.aggregation.AggregationServer.Message;
 import org.dpspark.jobs.aggregation.AggregationServer.Peer;
+import org.dpspark.jobs.aggregation.Link;
 import org.dpspark.jobs.aggregation.SecureChannel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,7 +69,9 @@ import scala.runtime.AbstractFunction1;
  * ({@link SecureChannel}); the service listens on the driver host's address only, on an ephemeral port; frames
  * are bounded by the sizes the run implies; idle peers time out ({@value #TIMEOUT_CONF}, default
  * {@value #DEFAULT_TIMEOUT_SECONDS} s). Protect the closure itself with spark.authenticate and
- * spark.network.crypto.enabled on a cluster, as for the job key.
+ * spark.network.crypto.enabled on a cluster, as for the job key. Tasks that run in the driver's own JVM (local mode)
+ * join in process instead ({@link org.dpspark.jobs.aggregation.InProcessLink}): their frames never leave the
+ * process, so they pass by reference, unencrypted ({@value #IN_PROCESS_CONF}=false forces the socket).
  *
  * <p>Failure: the barrier RDD feeds a shuffle, so its stage is a shuffle-map stage, which Spark retries as a whole
  * when a task fails (up to spark.stage.maxConsecutiveAttempts; in local[N] mode a task failure aborts the job
@@ -93,6 +97,11 @@ public final class BarrierStepRunner implements StepRunner {
     /** Spark configuration key: the aggregation service's handshake and idle timeout, in seconds. */
     public static final String TIMEOUT_CONF = "spark.dpspark.barrier.timeoutSeconds";
     static final int DEFAULT_TIMEOUT_SECONDS = 600;
+    /**
+     * Spark configuration key: whether tasks in the driver's JVM (local mode) exchange frames with the service in
+     * process, unencrypted, rather than over loopback TCP with AES-GCM (default true; false forces the socket).
+     */
+    public static final String IN_PROCESS_CONF = "spark.dpspark.barrier.inProcess";
     static final int SECRET_BYTES = 32;
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -189,6 +198,12 @@ public final class BarrierStepRunner implements StepRunner {
 
     static BarrierStepRunner start(JavaSparkContext jsc, JavaRDD<DenseBlock> blocks, PartitionStep work,
             FaultInjector fault, DriverView view) {
+        return start(jsc, blocks, work, fault, view, jsc.getConf().getBoolean(IN_PROCESS_CONF, true));
+    }
+
+    /** As above; {@code inProcess} lets tasks in this JVM join without a socket ({@link #IN_PROCESS_CONF}). */
+    static BarrierStepRunner start(JavaSparkContext jsc, JavaRDD<DenseBlock> blocks, PartitionStep work,
+            FaultInjector fault, DriverView view, boolean inProcess) {
         SparkConf conf = jsc.getConf();
         String training = jsc.getLocalProperty("spark.job.description"); // the caller's: the steps it runs
         int timeoutSeconds = conf.getInt(TIMEOUT_CONF, DEFAULT_TIMEOUT_SECONDS);
@@ -240,7 +255,7 @@ public final class BarrierStepRunner implements StepRunner {
             InetAddress bind = InetAddress.getByName(conf.get("spark.driver.bindAddress",
                     host != null ? host : InetAddress.getLocalHost().getHostAddress()));
             server = new AggregationServer(bind, secret, Math.max(BarrierProtocol.maxHello(partitions), answerBytes),
-                    4 * tasks + 4, timeoutSeconds * 1000);
+                    4 * tasks + 4, timeoutSeconds * 1000, inProcess);
             if (host == null) {
                 host = bind.getHostAddress();
             }
@@ -258,8 +273,8 @@ public final class BarrierStepRunner implements StepRunner {
         // The shuffle makes the barrier stage a shuffle-map stage, which Spark retries as a whole on failure
         // (a failed barrier result stage is aborted instead).
         JavaFutureAction<List<Integer>> job = new JavaRDD<>(barrier, classTag(Integer.class)).repartition(1).collectAsync();
-        LOG.info("barrier step runner: {} partitions in {} tasks, aggregation service on {}:{}", partitions, tasks,
-                host, server.port());
+        LOG.info("barrier step runner: {} partitions in {} tasks, aggregation service on {}:{}{}", partitions, tasks,
+                host, server.port(), inProcess ? " (tasks in this JVM join in process)" : "");
         return new BarrierStepRunner(server, job, checkpointed, partitions, tasks, work,
                 TimeUnit.SECONDS.toNanos(timeoutSeconds), keyHolder, packing, view);
     }
@@ -651,10 +666,9 @@ public final class BarrierStepRunner implements StepRunner {
             SecureSetup secure = work.secure();
             SecureParty party = secure == null ? null
                     : new SecureParty(secure, work, ctx.stageAttemptNumber(), parts, paillierKey);
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress(InetAddress.getByName(host), port), timeoutMillis);
-                SecureChannel ch = SecureChannel.client(s, secret, Math.max(BarrierProtocol.maxStep(
-                        work.model().numParams()), BarrierProtocol.maxRoster(totalPartitions)), timeoutMillis);
+            int maxFrame = Math.max(BarrierProtocol.maxStep(work.model().numParams()),
+                    BarrierProtocol.maxRoster(totalPartitions));
+            try (Link ch = connect(maxFrame)) {
                 ch.send(BarrierProtocol.hello(ctx.stageAttemptNumber(), ctx.partitionId(), parts,
                         secure != null && secure.mode() == SecureAggregation.MASKING ? party.publicKeys() : null));
                 while (true) {
@@ -685,6 +699,25 @@ public final class BarrierStepRunner implements StepRunner {
                 throw new IllegalStateException("aggregation service connection failed: " + e, e);
             }
             return CollectionConverters.asScala(Collections.singletonList(parts.length).iterator());
+        }
+
+        /**
+         * The link to the driver's service: in process when the service runs in this JVM (local mode), else an
+         * authenticated, encrypted TCP connection.
+         */
+        private Link connect(int maxFrame) throws IOException {
+            Optional<Link> local = AggregationServer.connectInProcess(secret, maxFrame, timeoutMillis);
+            if (local.isPresent()) {
+                return local.get();
+            }
+            Socket s = new Socket();
+            try {
+                s.connect(new InetSocketAddress(InetAddress.getByName(host), port), timeoutMillis);
+                return SecureChannel.client(s, secret, maxFrame, timeoutMillis);
+            } catch (IOException | RuntimeException e) {
+                s.close();
+                throw e;
+            }
         }
 
         /** The parties' masked (masking) or encrypted (paillier) shares of one step. */

@@ -12,6 +12,7 @@ import org.apache.spark.api.java.function.Function2;
 import org.dpspark.core.clip.ClipBudget;
 import org.dpspark.core.model.DpModel;
 import org.dpspark.core.noise.Noise;
+import org.dpspark.core.noise.NoiseAhead;
 import org.dpspark.core.noise.SecureGaussianNoise;
 import org.dpspark.core.random.CsprngStream;
 import org.dpspark.core.random.InsecureTestRandomness;
@@ -233,7 +234,6 @@ public final class DpTrainer {
         if (resume != null) {
             optimizer.restore(resume.optimizer());
         }
-        DriverUpdate update = new DriverUpdate(model, clip, plan.noiseMultiplier(), q * rows, noise, optimizer);
         SecureSetup secure = null;
         double noiseScale = 1.0; // the total noise's std over sigma * C
         if (cfg.secureAggregation().distributed()) {
@@ -279,7 +279,15 @@ public final class DpTrainer {
         long firstStep = resume == null ? 1 : resume.step() + 1;
         JobLabel.describe(jsc, "epochs " + (resume == null ? 1 : resume.epochsDone() + 1) + "-" + epochs
                 + ", steps " + firstStep + "-" + steps);
-        try (StepRunner runner = runners.open(jsc, blocks, work); Checkpointer.Stepping s = Checkpointer.stepping()) {
+        // The driver's noise is drawn one step ahead, while the tasks compute (the same stream, bit for bit); not
+        // when the parties noise the sum themselves or nothing is noised.
+        NoiseAhead ahead = !cfg.secureAggregation().distributed() && plan.noiseMultiplier() > 0
+                ? new NoiseAhead(noise, model.numParams() + 1) : null;
+        java.util.function.LongSupplier noiseDraws = ahead != null ? ahead::draws : noise::draws;
+        DriverUpdate update = new DriverUpdate(model, clip, plan.noiseMultiplier(), q * rows,
+                ahead != null ? ahead : noise, optimizer);
+        try (NoiseAhead noiseAhead = ahead; StepRunner runner = runners.open(jsc, blocks, work);
+                Checkpointer.Stepping s = Checkpointer.stepping()) {
             mode = runner.mode();
             if (secure != null && !runner.noised()) {
                 throw new IllegalStateException("the " + mode + " step runner cannot aggregate securely");
@@ -309,8 +317,8 @@ public final class DpTrainer {
                     if (stop != null || (step + 1 < epochEnd && checkpoints.due(step + 1, t - lastCheckpoint))) {
                         if (checkpoints.writes()) {
                             checkpoints.save(new Checkpoint(checkpoints.identity(), step + 1, epoch - 1, params,
-                                    optimizer.state(), noise.draws(), lossPerEpoch, lossStdPerEpoch, secondsPerEpoch,
-                                    lossSum, epochSteps));
+                                    optimizer.state(), noiseDraws.getAsLong(), lossPerEpoch, lossStdPerEpoch,
+                                    secondsPerEpoch, lossSum, epochSteps));
                             lastCheckpoint = t;
                         }
                         if (stop != null) {
@@ -338,7 +346,7 @@ public final class DpTrainer {
                 if (checkpoints.writes()) {
                     // before the epoch's progress line: a resume never re-runs a step whose output was released
                     checkpoints.save(new Checkpoint(checkpoints.identity(), step, epoch, params, optimizer.state(),
-                            noise.draws(), lossPerEpoch, lossStdPerEpoch, secondsPerEpoch, 0, 0));
+                            noiseDraws.getAsLong(), lossPerEpoch, lossStdPerEpoch, secondsPerEpoch, 0, 0));
                     lastCheckpoint = System.nanoTime();
                 }
                 progress.epoch(epoch, epochs, step, steps, epsilonAtEpoch[epoch], (now - start) / 1e9, plan.nonPrivate()

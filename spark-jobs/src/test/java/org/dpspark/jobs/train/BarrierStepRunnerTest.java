@@ -93,6 +93,21 @@ class BarrierStepRunnerTest {
     }
 
     @Test
+    void barrier_tasksJoiningInProcess_orOverTheEncryptedSocket_giveTheSameModel() {
+        // local mode: the tasks run in this JVM, so by default they join in process (issue 19); forcing the socket
+        // path (AES-GCM over loopback, as tasks in other JVMs) changes nothing in the result
+        TrainConfig c = cfg(StepMode.BARRIER);
+        List<Integer> sizes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        TrainResult socket = DpTrainer.train(jsc, twoParts, rows, new BinaryLogisticRegression(D), c, c.plan(rows),
+                (j, blocks, work) -> BarrierStepRunner.start(j, blocks, work, (a, p, st) -> { },
+                        payload -> sizes.add(payload.length), false));
+        TrainResult inProcess = run(twoParts, StepMode.BARRIER);
+        assertArrayEquals(socket.params(), inProcess.params(), 0.0);
+        assertEquals(socket.lossPerEpoch(), inProcess.lossPerEpoch());
+        assertEquals(2 + 80 * 2, sizes.size(), "two HELLOs, then one SUMS frame per task and step over the socket");
+    }
+
+    @Test
     void barrier_morePartitionsThanSlots_groupsThem_andStillBitIdentical() {
         assertEquals(2, BarrierStepRunner.taskSlots(jsc));
         TrainResult job = run(fiveParts, StepMode.JOB);
