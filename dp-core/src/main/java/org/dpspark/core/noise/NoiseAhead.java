@@ -100,10 +100,21 @@ public final class NoiseAhead implements Noise, AutoCloseable {
         return deliveredDraws;
     }
 
+    /** Stops the thread; a vector drawn ahead and never used is zeroed. */
     @Override
     public void close() {
-        next.cancel(false);
         thread.shutdownNow();
+        if (next.isDone() && !next.isCancelled()) {
+            try {
+                Arrays.fill(next.get().sums(), 0.0);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException e) {
+                // nothing was drawn
+            }
+        } else {
+            next.cancel(true);
+        }
     }
 
     @Override
