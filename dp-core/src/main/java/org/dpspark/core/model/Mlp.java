@@ -456,7 +456,8 @@ public final class Mlp implements DpModel {
                 final int end = z + b * nOut;
                 if (activation == Activation.RELU) {
                     for (int i = z; i < end; i++) {
-                        s[i] = s[i] < 0.0 ? 0.0 : s[i]; // NaN stays NaN, as in the per-example path
+                        // branch-free (the JIT vectorizes it); NaN stays NaN, as in the per-example path
+                        s[i] = Math.max(s[i], 0.0);
                     }
                 } else {
                     for (int i = z; i < end; i++) {
@@ -495,17 +496,14 @@ public final class Mlp implements DpModel {
                 s[dPrev + i] = Double.isNaN(a) ? Double.NaN : (dphi == 0.0 ? 0.0 : dphi * s[dPrev + i]);
             }
         }
-        // 4. ||g_i||^2 = sum_l ||delta_{l,i}||^2 (||a_{l-1,i}||^2 + 1), same order of terms as the per-example path
+        // 4. ||g_i||^2 = sum_l ||delta_{l,i}||^2 (||a_{l-1,i}||^2 + 1), the layers in the per-example path's order;
+        // each squared norm in four interleaved partial sums (a few ulps from the per-example path's sequential sums)
         for (int l = 1; l <= layers; l++) {
             final int nIn = sizes[l - 1];
             final double[] in = l == 1 ? x : s;
             final int inOff = l == 1 ? 0 : act[l - 1];
             for (int i = 0; i < b; i++) {
-                double sq = 0.0;
-                for (int j = inOff + i * nIn, end = j + nIn; j < end; j++) {
-                    sq += in[j] * in[j];
-                }
-                s[aSq + (l - 1) * b + i] = sq;
+                s[aSq + (l - 1) * b + i] = ModelSupport.sumOfSquares(in, inOff + i * nIn, nIn);
             }
         }
         int kept = 0;
@@ -513,10 +511,7 @@ public final class Mlp implements DpModel {
             double nsq = 0.0;
             for (int l = 1; l <= layers; l++) {
                 final int nOut = sizes[l];
-                double dsq = 0.0;
-                for (int j = del[l] + i * nOut, end = j + nOut; j < end; j++) {
-                    dsq += s[j] * s[j];
-                }
+                final double dsq = ModelSupport.sumOfSquares(s, del[l] + i * nOut, nOut);
                 nsq += dsq * (s[aSq + (l - 1) * b + i] + 1.0);
             }
             s[normSq + i] = nsq;
