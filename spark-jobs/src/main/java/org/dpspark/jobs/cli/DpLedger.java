@@ -68,8 +68,14 @@ public final class DpLedger implements Runnable {
 
     /** Runs dp-ledger and returns its exit code (never calls System.exit). */
     public static int run(String... args) {
-        PrintWriter out = new PrintWriter(System.out, true);
-        PrintWriter err = new PrintWriter(System.err, true);
+        return run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+    }
+
+    /**
+     * As {@link #run(String...)}, printing to {@code out} and {@code err} instead of System.out and System.err: an
+     * in-process caller's own writers (tests that run commands on several threads at once).
+     */
+    static int run(PrintWriter out, PrintWriter err, String... args) {
         CommandLine cl = new CommandLine(new DpLedger());
         cl.setOut(out);
         cl.setErr(err);

@@ -289,6 +289,8 @@ public class DpTrain implements Callable<Integer> {
     private String[] argv = new String[0];
 
     final PrintWriter out;
+    /** Where the command's error line and its notices go: stderr, or the in-process caller's writer. */
+    final PrintWriter err;
     Publication publication;
     /** The trained model when the run succeeded (for --status-file). */
     TrainedModel outcome;
@@ -312,7 +314,12 @@ public class DpTrain implements Callable<Integer> {
     }
 
     DpTrain(PrintWriter out, String command) {
+        this(out, new PrintWriter(System.err, true), command);
+    }
+
+    DpTrain(PrintWriter out, PrintWriter err, String command) {
         this.out = out;
+        this.err = err;
         this.command = command;
     }
 
@@ -322,13 +329,21 @@ public class DpTrain implements Callable<Integer> {
 
     /** Runs dp-train and returns its exit code (used by tests and notebooks; never calls System.exit). */
     public static int run(String... args) {
-        return execute(new DpTrain(new PrintWriter(System.out, true)), args);
+        return run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+    }
+
+    /**
+     * As {@link #run(String...)}, printing to {@code out} and {@code err} instead of System.out and System.err: an
+     * in-process caller's own writers (tests that run commands on several threads at once).
+     */
+    static int run(PrintWriter out, PrintWriter err, String... args) {
+        return execute(new DpTrain(out, err, "dp-train"), args);
     }
 
     /** Runs {@code app} (dp-train, or a command built on its flags) and returns its exit code. */
     static int execute(DpTrain app, String... args) {
         PrintWriter out = app.out;
-        PrintWriter err = new PrintWriter(System.err, true);
+        PrintWriter err = app.err;
         String name = app.command;
         app.argv = args.clone();
         CommandLine cl = new CommandLine(app);
@@ -924,7 +939,7 @@ public class DpTrain implements Callable<Integer> {
         if (line.startsWith("ledger:")) {
             out.println(line);
         } else {
-            System.err.println(command + ": " + line);
+            err.println(command + ": " + line);
         }
     }
 

@@ -2,11 +2,19 @@ package org.dpspark.jobs.cli;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Function;
 
 /** A command-line main run in process, with its exit code and what it printed on stdout and stderr. */
 record CliRun(int code, String out, String err) {
+
+    /** A command's run with its own writers for stdout and stderr, e.g. {@code DpTrain::run}. */
+    @FunctionalInterface
+    interface WithWriters {
+        int run(PrintWriter out, PrintWriter err, String... args);
+    }
 
     /** Runs {@code main} (e.g. {@code DpTrain::run}) with System.out and System.err captured. */
     static CliRun capture(Function<String[], Integer> main, String... args) {
@@ -23,5 +31,20 @@ record CliRun(int code, String out, String err) {
             System.setOut(oldOut);
             System.setErr(oldErr);
         }
+    }
+
+    /**
+     * Runs {@code main} (e.g. {@code DpTrain::run}) with writers of its own for stdout and stderr: System.out and
+     * System.err are left alone, so that several threads can run commands at once, each capturing its own output.
+     */
+    static CliRun call(WithWriters main, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        PrintWriter o = new PrintWriter(out, true);
+        PrintWriter e = new PrintWriter(err, true);
+        int code = main.run(o, e, args);
+        o.flush();
+        e.flush();
+        return new CliRun(code, out.toString(), err.toString());
     }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import java.io.ByteArrayOutputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -19,8 +20,10 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -48,6 +51,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.dpspark.jobs.ParallelCases;
 import org.dpspark.jobs.SparkTestSession;
 import org.dpspark.jobs.ledger.TestLedgers;
 import org.junit.jupiter.api.AfterAll;
@@ -68,6 +72,14 @@ import org.junit.jupiter.api.io.TempDir;
  * file) or 1 (an I/O fault, one line), no stack trace, within the per-case timeout, without OutOfMemoryError; a dry
  * run or a refusal leaves the ledger unchanged. Counts: {@code -Ddpspark.fuzz.cases=N} (default 1000), seed
  * {@code -Ddpspark.fuzz.seed=S}; the counts by outcome go to target/fuzzed-inputs.txt. Prints nothing on success.
+ *
+ * <p>The fuzz cases are independent and run on {@link ParallelCases#workers()} threads ({@code -Ddpspark.test.threads=1}
+ * runs them serially). Each worker has its own ledger (a case's "ledger unchanged" is about its own run), its own
+ * thread for the per-case timeout and its own Spark job tag (a timeout cancels that worker's jobs only); each case
+ * has its own folder, and dp-train prints to writers of its own call. A full training runs alone (it installs the
+ * JVM's SIGINT and SIGTERM handlers, and its barrier stage takes every task slot of the shared session). Anything
+ * printed on System.err outside a command's own writers while the cases run fails the test, naming the cases that
+ * were running, as it failed the case when System.err was captured per case.
  */
 class FuzzedInputsTest {
     private static final String SPEC = "{\"format_version\":1,\"name\":\"t\",\"label\":{\"column\":\"label\"},"
@@ -83,7 +95,11 @@ class FuzzedInputsTest {
     private static SparkSession spark;
     private static Path seeds;
     private static Path ledger;
-    private static ExecutorService runner;
+    /** The named cases' lane: {@link #ledger}. */
+    private static Lane lane;
+    /** Fuzz cases hold it shared, and a full training alone ({@link FuzzedInputsTest the class comment} says why). */
+    private static final java.util.concurrent.locks.ReadWriteLock ALONE =
+            new java.util.concurrent.locks.ReentrantReadWriteLock(true);
 
     @TempDir
     Path dir;
@@ -100,16 +116,12 @@ class FuzzedInputsTest {
         ledger = tmp.resolve("ledger");
         TestLedgers.init(ledger);
         writeSeeds(seeds);
-        runner = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "fuzz-case");
-            t.setDaemon(true);
-            return t;
-        });
+        lane = Lane.start(ledger, "fuzz-case", false);
     }
 
     @AfterAll
     static void stop() {
-        runner.shutdownNow();
+        lane.runner().shutdownNow();
         Configurator.setLevel("org.apache.spark.scheduler.TaskSetManager", Level.ERROR);
         Configurator.setLevel("org.apache.spark.sql.execution.datasources.parquet.ParquetFileFormat", Level.WARN);
         spark.stop();
@@ -191,41 +203,43 @@ class FuzzedInputsTest {
         Map<String, Integer> counts = new TreeMap<>();
         Map<Format, Long> millis = new java.util.EnumMap<>(Format.class);
         List<String> failures = new ArrayList<>();
+        int workers = ParallelCases.workers();
+        List<Lane> lanes = new ArrayList<>();
+        Set<String> running = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        StrayOutput stray = new StrayOutput(running);
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
         long started = System.nanoTime();
-        for (int i = 0; i < cases; i++) {
-            Format format = Format.values()[i % Format.values().length];
-            SplittableRandom rnd = new SplittableRandom(seed * 1_000_003L + i);
-            Mutation mutation = Mutation.values()[rnd.nextInt(Mutation.values().length)];
-            boolean full = i % 100 == 99;
-            String what = "seed " + seed + ", case " + i + ", format " + format + ", mutation " + mutation
-                    + (full ? ", full training" : ", dry run");
-            Path caseDir = Files.createDirectories(dir.resolve("case-" + i));
-            long t0 = System.nanoTime();
-            try {
-                Path target = format.prepare(seeds, caseDir, rnd, mutation);
-                Outcome o = runCase(format, target, full, null, caseDir);
-                String problem = check(o, target, full);
-                if (problem != null) {
-                    failures.add(what + ": " + problem + "; stderr: " + o.run.err().strip() + "; stdout: "
-                            + o.run.out().strip());
-                }
-                String kind = o.run.code() + " " + kind(o.run);
-                counts.merge(kind, 1, Integer::sum);
-            } catch (TimeoutException e) {
-                spark.sparkContext().cancelAllJobs();
-                failures.add(what + ": no result after " + CASE_TIMEOUT_SECONDS + " s");
-                counts.merge("timeout", 1, Integer::sum);
-            } catch (OutOfMemoryError e) {
-                failures.add(what + ": OutOfMemoryError");
-                counts.merge("OutOfMemoryError", 1, Integer::sum);
-            } finally {
-                deleteTree(caseDir);
-                millis.merge(format, (System.nanoTime() - t0) / 1_000_000, Long::sum);
+        List<FuzzResult> results;
+        try {
+            for (int w = 0; w < workers; w++) {
+                Path own = dir.resolve("ledger-" + w);
+                TestLedgers.init(own);
+                lanes.add(Lane.start(own, "fuzz-case-" + w, true));
             }
+            System.setOut(stray.stdout);
+            System.setErr(stray.stderr);
+            results = ParallelCases.run(cases, workers, (w, i) -> fuzzCase(lanes.get(w), seed, i, running));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+            lanes.forEach(l -> l.runner().shutdownNow());
+        }
+        String strayErr = stray.stderrText();
+        if (!strayErr.isEmpty()) { // first: it belongs to no one case
+            failures.add("printed on System.err outside dp-train's own writers while " + stray.during()
+                    + " ran: " + strayErr.strip() + "; on System.out: " + stray.stdoutText().strip());
+        }
+        for (FuzzResult r : results) { // in case order, as a serial loop counts and lists them
+            if (r.failure() != null) {
+                failures.add(r.failure());
+            }
+            counts.merge(r.kind(), 1, Integer::sum);
+            millis.merge(r.format(), r.millis(), Long::sum);
         }
         double seconds = (System.nanoTime() - started) / 1e9;
         StringBuilder summary = new StringBuilder(String.format(Locale.ROOT,
-                "fuzzed inputs: %d cases, seed %d, %.0f s%n", cases, seed, seconds));
+                "fuzzed inputs: %d cases, seed %d, %.0f s on %d threads%n", cases, seed, seconds, workers));
         counts.forEach((k, v) -> summary.append(String.format(Locale.ROOT, "%6d  exit %s%n", v, k)));
         millis.forEach((k, v) -> summary.append(String.format(Locale.ROOT, "time in %s cases: %.1f s%n", k, v / 1e3)));
         Path report = Path.of("target", "fuzzed-inputs.txt");
@@ -236,6 +250,48 @@ class FuzzedInputsTest {
                     + " -Ddpspark.fuzz.cases=" + cases + "):\n" + String.join("\n", failures.subList(0,
                     Math.min(20, failures.size()))) + "\n" + summary);
         }
+    }
+
+    /** A fuzz case's outcome: its kind for the counts, why it is wrong (or null), its time. */
+    private record FuzzResult(Format format, String kind, String failure, long millis) {}
+
+    /** Fuzz case {@code i} of {@code seed}, on {@code lane}: mutated in a folder of its own, run, checked. */
+    private FuzzResult fuzzCase(Lane lane, long seed, int i, Set<String> running) throws IOException {
+        Format format = Format.values()[i % Format.values().length];
+        SplittableRandom rnd = new SplittableRandom(seed * 1_000_003L + i);
+        Mutation mutation = Mutation.values()[rnd.nextInt(Mutation.values().length)];
+        boolean full = i % 100 == 99;
+        String what = "seed " + seed + ", case " + i + ", format " + format + ", mutation " + mutation
+                + (full ? ", full training" : ", dry run");
+        Path caseDir = Files.createDirectories(dir.resolve("case-" + i));
+        java.util.concurrent.locks.Lock lock = full ? ALONE.writeLock() : ALONE.readLock();
+        lock.lock();
+        running.add(what);
+        long t0 = System.nanoTime();
+        try {
+            Path target = format.prepare(seeds, caseDir, rnd, mutation);
+            Outcome o = runCase(lane, format, target, full, null, caseDir);
+            String problem = check(o, target, full);
+            String failure = problem == null ? null : what + ": " + problem + "; stderr: " + o.run.err().strip()
+                    + "; stdout: " + o.run.out().strip();
+            return new FuzzResult(format, o.run.code() + " " + kind(o.run), failure, millisSince(t0));
+        } catch (TimeoutException e) {
+            spark.sparkContext().cancelJobsWithTag(lane.tag());
+            return new FuzzResult(format, "timeout", what + ": no result after " + CASE_TIMEOUT_SECONDS + " s",
+                    millisSince(t0));
+        } catch (OutOfMemoryError e) {
+            return new FuzzResult(format, "OutOfMemoryError", what + ": OutOfMemoryError", millisSince(t0));
+        } catch (IOException | RuntimeException | Error e) {
+            throw new AssertionError(what + ": " + e, e);
+        } finally {
+            running.remove(what);
+            lock.unlock();
+            deleteTree(caseDir);
+        }
+    }
+
+    private static long millisSince(long t0) {
+        return (System.nanoTime() - t0) / 1_000_000;
     }
 
     /** Why the case's outcome is wrong, or null. */
@@ -350,28 +406,48 @@ class FuzzedInputsTest {
 
     private Outcome runCase(Format format, Path target, boolean full, String inputUri) {
         try {
-            return runCase(format, target, full, inputUri, dir);
+            return runCase(lane, format, target, full, inputUri, dir);
         } catch (TimeoutException e) {
             throw new AssertionError("no result after " + CASE_TIMEOUT_SECONDS + " s", e);
         }
     }
 
-    private static Outcome runCase(Format format, Path target, boolean full, String inputUri, Path caseDir)
-            throws TimeoutException {
+    /**
+     * What a case runs on: its ledger, the thread that runs its dp-train (abandoned by a case that times out), the
+     * Spark job tag of that thread's jobs (a timeout cancels them), and whether dp-train prints to writers of its
+     * own call (fuzz cases on several threads) or to System.out and System.err, captured (the named cases, alone).
+     */
+    private record Lane(Path ledger, ExecutorService runner, String tag, boolean ownWriters) {
+        static Lane start(Path ledger, String name, boolean ownWriters) {
+            ExecutorService runner = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, name);
+                t.setDaemon(true);
+                return t;
+            });
+            return new Lane(ledger, runner, "dpspark-" + name, ownWriters);
+        }
+    }
+
+    private static Outcome runCase(Lane lane, Format format, Path target, boolean full, String inputUri,
+            Path caseDir) throws TimeoutException {
         List<String> args = format.args(target, caseDir);
         if (inputUri != null) {
             args.set(args.indexOf("--input") + 1, inputUri);
         }
         Path out = caseDir.resolve("out");
-        args.addAll(List.of("--ledger", ledger.toString(), "--epsilon", "2", "--delta", "1e-3",
+        args.addAll(List.of("--ledger", lane.ledger().toString(), "--epsilon", "2", "--delta", "1e-3",
                 "--job-id", "fuzz-" + caseDir.getFileName() + "-" + System.nanoTime()));
         if (full) {
             args.addAll(List.of("--steps", "2", "--batch-size", "8", "--output", out.toString()));
         } else {
             args.addAll(List.of("--dry-run", "--batch-size", "8", "--steps", "2"));
         }
-        String before = ledgerState();
-        Future<CliRun> f = runner.submit(() -> CliRun.capture(DpTrain::run, args.toArray(String[]::new)));
+        String before = ledgerState(lane.ledger());
+        Future<CliRun> f = lane.runner().submit(() -> {
+            spark.sparkContext().addJobTag(lane.tag()); // the runner thread's jobs, from now on
+            String[] a = args.toArray(String[]::new);
+            return lane.ownWriters() ? CliRun.call(DpTrain::run, a) : CliRun.capture(DpTrain::run, a);
+        });
         CliRun r;
         try {
             r = f.get(CASE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
@@ -384,11 +460,12 @@ class FuzzedInputsTest {
             }
             throw new AssertionError("dp-train threw " + e.getCause(), e.getCause());
         }
-        return new Outcome(r, before.equals(ledgerState()), full ? out : null, args.get(args.indexOf("--input") + 1));
+        return new Outcome(r, before.equals(ledgerState(lane.ledger())), full ? out : null,
+                args.get(args.indexOf("--input") + 1));
     }
 
     /** Every file of the ledger with its size: a reservation or commit adds or grows one. */
-    private static String ledgerState() {
+    private static String ledgerState(Path ledger) {
         try (Stream<Path> s = Files.walk(ledger)) {
             StringBuilder b = new StringBuilder();
             s.filter(Files::isRegularFile).sorted().forEach(p -> {
@@ -401,6 +478,54 @@ class FuzzedInputsTest {
             return b.toString();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * System.out and System.err while the fuzz cases run: what is printed there, outside the commands' own writers
+     * (a library, a Spark thread), and the cases running when it was.
+     */
+    private static final class StrayOutput {
+        private final Set<String> running;
+        private final Set<String> during = new TreeSet<>();
+        private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+        final PrintStream stdout = new PrintStream(sink(out, false), true, StandardCharsets.UTF_8);
+        final PrintStream stderr = new PrintStream(sink(err, true), true, StandardCharsets.UTF_8);
+
+        StrayOutput(Set<String> running) {
+            this.running = running;
+        }
+
+        private java.io.OutputStream sink(ByteArrayOutputStream to, boolean noteCases) {
+            return new java.io.OutputStream() {
+                @Override
+                public void write(int b) {
+                    write(new byte[] {(byte) b}, 0, 1);
+                }
+
+                @Override
+                public void write(byte[] b, int off, int len) {
+                    synchronized (StrayOutput.this) {
+                        to.write(b, off, len);
+                        if (noteCases) {
+                            during.addAll(running);
+                        }
+                    }
+                }
+            };
+        }
+
+        synchronized String stderrText() {
+            return err.toString(StandardCharsets.UTF_8);
+        }
+
+        synchronized String stdoutText() {
+            return out.toString(StandardCharsets.UTF_8);
+        }
+
+        synchronized String during() {
+            return during.isEmpty() ? "no case" : String.join("; ", during);
         }
     }
 

@@ -17,6 +17,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Random;
 import org.dpspark.accountant.plan.PlanRequest;
+import org.dpspark.jobs.ParallelCases;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,6 +27,10 @@ import org.junit.jupiter.api.io.TempDir;
  * and epsilon, and refuse the same bad cases with exit code 2; {@code dp-train --dry-run --rows N} plans every case
  * it can express (N and B) and agrees exactly too. Each command is a {@link PlanSource}. No SparkSession: a dry run
  * with {@code --rows} starts no Spark.
+ *
+ * <p>The cases are independent and run on {@link ParallelCases#workers()} threads (CPU-bound: the accountants'
+ * calibrations): each command prints to writers of its own call (not System.out and System.err), and the one
+ * ledger the commands share is only read ({@code check} and a dry run write nothing).
  */
 class PlanAgreementTest {
 
@@ -128,7 +133,7 @@ class PlanAgreementTest {
         public Optional<PlanValues> plan(Case c) {
             List<String> args = new ArrayList<>(List.of("check", "--ledger", ledger, "--dataset-id", "grid", "--json"));
             args.addAll(c.flags("--sampling-rate"));
-            CliRun r = CliRun.capture(DpLedger::run, args.toArray(String[]::new));
+            CliRun r = CliRun.call(DpLedger::run, args.toArray(String[]::new));
             if (r.code() == ExitCode.BAD_INPUT.code()) {
                 assertOneLine(name(), c, r.err());
                 return Optional.empty();
@@ -169,7 +174,7 @@ class PlanAgreementTest {
         public Optional<PlanValues> plan(Case c) {
             List<String> args = new ArrayList<>(List.of("--dry-run", "--ledger", ledger, "--dataset-id", "grid"));
             args.addAll(c.flags("--q"));
-            CliRun r = CliRun.capture(DpTrain::run, args.toArray(String[]::new));
+            CliRun r = CliRun.call(DpTrain::run, args.toArray(String[]::new));
             if (r.code() == ExitCode.BAD_INPUT.code()) {
                 assertOneLine(name(), c, r.err());
                 return Optional.empty();
@@ -193,22 +198,33 @@ class PlanAgreementTest {
         List<Case> cases = cases();
         assertTrue(cases.size() >= 200, "cases: " + cases.size());
         List<PlanSource> sources = sources();
-        int planned = 0;
-        int dpTrainCases = 0;
-        for (Case c : cases) {
+        // the first failing case in the grid's order is the one reported, as in a serial loop
+        List<Checked> checked = ParallelCases.run(cases.size(), (worker, i) -> check(sources, cases.get(i)));
+        int planned = (int) checked.stream().filter(Checked::planned).count();
+        int dpTrainCases = (int) checked.stream().filter(Checked::dpTrainAnswered).count();
+        assertTrue(planned >= 170, "planned: " + planned);
+        assertTrue(dpTrainCases >= 200, "cases dp-train answered: " + dpTrainCases);
+    }
+
+    /** What one case counted for: whether it planned, whether dp-train answered it. */
+    private record Checked(boolean planned, boolean dpTrainAnswered) {}
+
+    /** Every command on case {@code c}: they agree exactly, and a plan is sane. Each assertion names the case. */
+    private static Checked check(List<PlanSource> sources, Case c) {
+        try {
             Optional<PlanValues> first = sources.get(0).plan(c);
             assertEquals(c.valid(), first.isPresent(), sources.get(0).name() + " " + c);
+            boolean dpTrainAnswered = false;
             for (PlanSource s : sources.subList(1, sources.size())) {
                 if (s instanceof DpTrainDryRunSource) {
                     if (!DpTrainDryRunSource.applies(c)) {
                         continue;
                     }
-                    dpTrainCases++;
+                    dpTrainAnswered = true;
                 }
                 assertEquals(first, s.plan(c), s.name() + " vs " + sources.get(0).name() + ": " + c);
             }
             if (first.isPresent()) {
-                planned++;
                 PlanValues p = first.get();
                 assertTrue(p.epsilon() >= 0 && p.sigma() > 0 && p.steps() >= 1 && p.steps() <= PlanRequest.MAX_STEPS,
                         c + ": " + p);
@@ -216,9 +232,12 @@ class PlanAgreementTest {
                     assertTrue(p.epsilon() <= c.epsilon(), c + ": " + p);
                 }
             }
+            return new Checked(first.isPresent(), dpTrainAnswered);
+        } catch (AssertionError e) {
+            throw e; // names the case
+        } catch (RuntimeException e) {
+            throw new AssertionError(c + ": " + e, e);
         }
-        assertTrue(planned >= 170, "planned: " + planned);
-        assertTrue(dpTrainCases >= 200, "cases dp-train answered: " + dpTrainCases);
     }
 
     /** The grid: fixed edge cases, then random ones from a fixed seed. */
@@ -330,7 +349,8 @@ class PlanAgreementTest {
             cs.add(new Case("random target " + i, true, n, b, null, Math.min(epochs, 3000.0 * b / n), null, delta,
                     target, null));
         }
-        return cs.stream().map(PlanAgreementTest::withSanityLimits).toList();
+        // a plan each (as costly as a command's): on the workers too, the grid's order kept
+        return List.copyOf(ParallelCases.run(cs.size(), (worker, i) -> withSanityLimits(cs.get(i))));
     }
 
     /**
