@@ -155,7 +155,7 @@ public class DpTrain implements Callable<Integer> {
     @Option(names = "--lr-schedule", paramLabel = "S", defaultValue = "constant", description = "constant | cosine (decay to 0 over the run) (default: ${DEFAULT-VALUE}).")
     String lrSchedule;
 
-    @Option(names = "--loss-estimate", paramLabel = "MODE", defaultValue = "on", description = "on | off: whether each step also releases the training loss through its own Gaussian mechanism, for the DP loss estimate per epoch in the progress lines and the report (no extra privacy cost: the loss takes a coordinate of the clipped vector, and the gradient keeps sqrt(1 - 0.2^2) = 98% of the clip norm); off gives the gradient the whole clip norm and releases no loss. The image recipe sets off (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--loss-estimate", paramLabel = "MODE", defaultValue = "on", description = "on | off: whether each step also releases the training loss through the step's Gaussian mechanism, for the DP loss estimate per epoch in the progress lines and the report (no extra privacy cost: the loss takes a coordinate of the clipped vector, and the gradient keeps sqrt(1 - 0.2^2) = 98% of the clip norm); off gives the gradient the whole clip norm and releases no loss. The image recipe sets off (default: ${DEFAULT-VALUE}).")
     String lossEstimate;
 
     @Option(names = "--output", paramLabel = "DIR", description = "Model folder to create (model.json). Default with --demo: a new temporary folder.")
