@@ -56,7 +56,8 @@ import org.dpspark.core.step.DriverUpdate;
  * (scatter only: {@link GroupNorm} with this many groups and eps 1e-5 after the transform, per example; default
  * channels / 3 when 3 divides the channel count, i.e. 27 for scatter:2,8 as Tramer and Boneh, else 0 = none), norm
  * (scatter only: gn = the group normalization alone, the default; exact, dp:SIGMA,CM,CS, zca, zca:EPS or
- * zcadp:SIGMA,CM,CS,EPS = data normalization instead of it, gn+... after it; see {@link #normalize}). The
+ * zcadp:SIGMA,CM,CS,EPS = data normalization instead of it, gn+... after it; see {@link #normalize}), loss (off;
+ * on = the DP loss estimate of dp-train's {@code --loss-estimate on}: the gradient keeps 98% of the clip norm). The
  * transform is fixed and public: no privacy cost. Scattering features are computed once for train and test, on
  * the common fork-join pool (2 threads on 2 cores). Fashion-MNIST works the same way with dir pointing at its IDX
  * files (same names), e.g. dir=/usr/share/datasets/fashion-mnist.
@@ -70,7 +71,7 @@ public final class MnistDpSgdExperiment {
 
     private static final Set<String> KEYS = Set.of("dir", "model", "hidden", "batch", "epochs", "sigma", "clip",
             "opt", "lr", "beta", "schedule", "lrMin", "ema", "xscale", "w1Scale", "wd", "evalEvery",
-            "features", "groups", "norm", "threads", "runs");
+            "features", "groups", "norm", "threads", "runs", "loss");
 
     private MnistDpSgdExperiment() {
     }
@@ -235,7 +236,11 @@ public final class MnistDpSgdExperiment {
         System.out.printf("config %s; q %.6f, steps %d, noise std on the mean gradient %.3g%n", a, q, steps,
                 sigma * clipNorm / (q * n));
 
-        ClipBudget clip = ClipBudget.withoutLossTracking(clipNorm);
+        ClipBudget clip = switch (a.getOrDefault("loss", "off")) {
+            case "off" -> ClipBudget.withoutLossTracking(clipNorm);
+            case "on" -> ClipBudget.withDefaultLossTracking(clipNorm); // as dp-train --loss-estimate on
+            default -> throw new IllegalArgumentException("loss must be on or off");
+        };
         DriverUpdate update = new DriverUpdate(model, clip, sigma, q * n, SecureGaussianNoise.create(), opt);
         PoissonSampler sampler = new PoissonSampler(q);
         CsprngStream[] rngs = new CsprngStream[parts.length];

@@ -155,6 +155,9 @@ public class DpTrain implements Callable<Integer> {
     @Option(names = "--lr-schedule", paramLabel = "S", defaultValue = "constant", description = "constant | cosine (decay to 0 over the run) (default: ${DEFAULT-VALUE}).")
     String lrSchedule;
 
+    @Option(names = "--loss-estimate", paramLabel = "MODE", defaultValue = "on", description = "on | off: whether each step also releases the training loss through the step's Gaussian mechanism, for the DP loss estimate per epoch in the progress lines and the report (no extra privacy cost: the loss takes a coordinate of the clipped vector, and the gradient keeps sqrt(1 - 0.2^2) = 98% of the clip norm); off gives the gradient the whole clip norm and releases no loss. The image recipe sets off (default: ${DEFAULT-VALUE}).")
+    String lossEstimate;
+
     @Option(names = "--output", paramLabel = "DIR", description = "Model folder to create (model.json). Default with --demo: a new temporary folder.")
     String output;
 
@@ -433,11 +436,14 @@ public class DpTrain implements Callable<Integer> {
         if (unset.test("--learning-rate")) {
             learningRate = ImageRecipe.LEARNING_RATE;
         }
+        if (unset.test("--loss-estimate")) {
+            lossEstimate = ImageRecipe.LOSS_ESTIMATE;
+        }
         notice("image data: the ScatterNet recipe: --features " + features + " --model " + model + " --optimizer "
                 + optimizer + (optimizer.equals("momentum") ? " --momentum " + momentum : "") + " --learning-rate "
                 + ImageRecipe.num(learningRate) + " --clip-norm " + ImageRecipe.num(clipNorm) + " --batch-size "
                 + batchSize + (steps != null ? " --steps " + steps : " --epochs " + ImageRecipe.num(epochs))
-                + " (the flags you set are kept; set --features or --model to configure the run yourself)");
+                + " --loss-estimate " + lossEstimate + " (the flags you set are kept; set --features or --model to configure the run yourself)");
     }
 
     /** Prints the one line of an exception's outcome; a failure's stack trace goes to DEBUG (and --verbose). */
@@ -721,6 +727,7 @@ public class DpTrain implements Callable<Integer> {
                 .targetEpsilon(eps)
                 .noiseMultiplier(noiseMultiplier)
                 .insecureTestSeed(insecureTestSeed)
+                .dpLossTracking(parsed("--loss-estimate", () -> TrainConfig.parseLossEstimate(lossEstimate)))
                 .stepMode(StepMode.parse(stepMode))
                 .precision(parsed("--precision", () -> org.dpspark.datasets.Precision.parse(precision)))
                 .blockStorage(parsed("--block-storage",

@@ -137,7 +137,8 @@ public final class Reports {
                 ? "DP estimate of the mean log loss (clamped to [0, " + ClipBudget.DEFAULT_LOSS_BOUND + "]): released "
                         + "through each step's Gaussian mechanism, sharing the clip norm with the gradient, so it costs "
                         + "no extra privacy; loss_noise_std_per_epoch is the standard deviation of its noise"
-                : "loss tracking disabled");
+                : "loss tracking disabled (dp-train --loss-estimate off, the image recipe's default): the gradient "
+                        + "gets the whole clip norm and no loss is released (loss_per_epoch is null)");
         t.put("step_mode", result.stepMode());
         t.put("precision", cfg.precision().jsonName());
         t.put("block_storage", cfg.blockStorage().jsonName());

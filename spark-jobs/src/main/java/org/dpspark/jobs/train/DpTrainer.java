@@ -352,9 +352,12 @@ public final class DpTrainer {
                 progress.epoch(epoch, epochs, step, steps, epsilonAtEpoch[epoch], (now - start) / 1e9, plan.nonPrivate()
                         ? String.format("epoch %d/%d: steps %d/%d, NO DIFFERENTIAL PRIVACY (--no-dp), loss %.4f, %.1f s",
                                 epoch, epochs, step, steps, loss, (now - start) / 1e9)
-                        : String.format("epoch %d/%d: steps %d/%d, epsilon so far %.4f (delta %.3g), DP loss estimate "
+                        : clip.tracksLoss()
+                        ? String.format("epoch %d/%d: steps %d/%d, epsilon so far %.4f (delta %.3g), DP loss estimate "
                                 + "%.4f (+- %.4f), %.1f s", epoch, epochs, step, steps, epsilonAtEpoch[epoch],
-                                plan.delta(), loss, lossStd, (now - start) / 1e9));
+                                plan.delta(), loss, lossStd, (now - start) / 1e9)
+                        : String.format("epoch %d/%d: steps %d/%d, epsilon so far %.4f (delta %.3g), %.1f s", epoch,
+                                epochs, step, steps, epsilonAtEpoch[epoch], plan.delta(), (now - start) / 1e9));
             }
         } finally {
             progress.done();

@@ -204,6 +204,21 @@ public final class TrainConfig implements Serializable {
     }
 
     /**
+     * dp-train's {@code --loss-estimate} value, {@code on} or {@code off} (case and surrounding blanks ignored), as
+     * {@link #dpLossTracking()}.
+     *
+     * @throws IllegalArgumentException for any other value, with a one-line message
+     */
+    public static boolean parseLossEstimate(String mode) {
+        String m = mode == null ? "" : mode.strip().toLowerCase(java.util.Locale.ROOT);
+        return switch (m) {
+            case "on" -> true;
+            case "off" -> false;
+            default -> throw new IllegalArgumentException("must be on or off, got '" + mode + "'");
+        };
+    }
+
+    /**
      * How the training blocks store their features (default float64): float32 halves their memory and bandwidth;
      * the arithmetic stays in double. Part of the plan's fingerprint (the model differs by the rounding).
      */

@@ -469,6 +469,52 @@ class DpTrainCliTest {
         assertTrue(off.out().contains("N = 5000, q = 0.0512, steps = 195,"), off.out());
     }
 
+    /**
+     * The image recipe trains without the DP loss estimate (--loss-estimate off: the gradient gets the whole clip norm;
+     * the notice, the report's loss_note and its null losses say so); --loss-estimate on brings it back, and a bad
+     * value is refused in one line (exit 2), nothing written.
+     */
+    @Test
+    void imageRecipe_turnsTheLossEstimateOff_andTheFlagBringsItBack() throws IOException {
+        Path train = idx("train", 300, 9);
+        String[] common = {"--input", train.toString(), "--format", "mnist", "--noise-multiplier", "0.5",
+            "--allow-weak-privacy", "--epochs", "2", "--batch-size", "50"};
+        Path offDir = dir.resolve("model-off");
+        List<String> a = new ArrayList<>(List.of(common));
+        a.addAll(List.of("--output", offDir.toString()));
+        CliRun off = run(a.toArray(String[]::new));
+        assertEquals(0, off.code(), off.err());
+        assertTrue(off.err().contains("--batch-size 50 --epochs 2 --loss-estimate off (the flags you set"), off.err());
+        JsonNode rep = JSON.readTree(offDir.resolve("report.json").toFile());
+        assertTrue(rep.at("/training/loss_note").asText().startsWith("loss tracking disabled (dp-train --loss-estimate"
+                + " off"), rep.toString());
+        assertEquals(2, rep.at("/training/loss_per_epoch").size());
+        assertTrue(rep.at("/training/loss_per_epoch/0").isNull() && rep.at("/training/loss_per_epoch/1").isNull(),
+                rep.at("/training/loss_per_epoch").toString());
+        String html = Files.readString(offDir.resolve("report.html"));
+        assertFalse(html.contains("data-series=\"DP loss estimate"), "no chart of null losses");
+        assertTrue(html.contains("loss tracking disabled"), "the note says why");
+
+        Path onDir = dir.resolve("model-on");
+        a = new ArrayList<>(List.of(common));
+        a.addAll(List.of("--loss-estimate", "on", "--output", onDir.toString()));
+        CliRun on = run(a.toArray(String[]::new));
+        assertEquals(0, on.code(), on.err());
+        assertTrue(on.err().contains("--epochs 2 --loss-estimate on (the flags you set"), on.err());
+        JsonNode repOn = JSON.readTree(onDir.resolve("report.json").toFile());
+        assertTrue(repOn.at("/training/loss_per_epoch/1").isNumber(), repOn.at("/training/loss_per_epoch").toString());
+        assertTrue(repOn.at("/training/loss_note").asText().startsWith("DP estimate"), repOn.toString());
+
+        CliRun bad = run(trainArgs(write("ok.csv", csvRows(300, 7)), "--loss-estimate", "maybe")
+                .toArray(String[]::new));
+        assertEquals(ExitCode.BAD_INPUT.code(), bad.code(), bad.err());
+        assertTrue(bad.err().contains("--loss-estimate must be on or off, got 'maybe'"), bad.err());
+        assertEquals(1, bad.err().lines().filter(l -> l.contains("error")).count(), "one error line: " + bad.err());
+        assertNothingWritten();
+        CliRun help = run("--help");
+        assertTrue(help.out().contains("--loss-estimate=MODE"), help.out());
+    }
+
     @Test
     void featuresFlag_whereItMakesNoSense_refusedWithExitTwo() throws IOException {
         Path csv = write("ok.csv", csvRows(300, 7));

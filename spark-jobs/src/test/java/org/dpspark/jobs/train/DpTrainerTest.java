@@ -93,6 +93,34 @@ class DpTrainerTest {
         assertTrue(r.loadSeconds() > 0 && r.startupSeconds() >= 0, r.loadSeconds() + " " + r.startupSeconds());
     }
 
+    /**
+     * Without the DP loss estimate the gradient gets the whole clip norm C; with it, C sqrt(1 - 0.2^2). One plain SGD
+     * step from zero, without noise and with the same sample (one test seed), every example clipped (C = 1e-4): the
+     * update without loss tracking is exactly 1 / sqrt(0.96) times the one with it, and only the run with it releases
+     * a loss.
+     */
+    @Test
+    void train_withoutLossTracking_theGradientKeepsTheWholeClipNorm() {
+        TrainConfig.Builder b = TrainConfig.builder().steps(1L).batchSize(200).clipNorm(1e-4).learningRate(1.0)
+                .delta(1e-5).nonPrivate(true).insecureTestSeed(11L);
+        TrainConfig tracked = b.dpLossTracking(true).build();
+        TrainConfig untracked = b.dpLossTracking(false).build();
+        BinaryLogisticRegression model = new BinaryLogisticRegression(D);
+        TrainResult on = DpTrainer.train(jsc, train, rows, model, tracked, tracked.plan(rows));
+        TrainResult off = DpTrainer.train(jsc, train, rows, model, untracked, untracked.plan(rows));
+        double ratio = 1.0 / Math.sqrt(1.0 - 0.2 * 0.2);
+        double norm = 0;
+        for (int i = 0; i < model.numParams(); i++) {
+            assertEquals(on.params()[i] * ratio, off.params()[i], 1e-12 * Math.abs(off.params()[i]) + 1e-300,
+                    "coordinate " + i);
+            norm += off.params()[i] * off.params()[i];
+        }
+        assertTrue(norm > 0, "the step moved the model");
+        assertTrue(Double.isFinite(on.lossPerEpoch().get(0)), "tracked: " + on.lossPerEpoch());
+        assertTrue(Double.isNaN(off.lossPerEpoch().get(0)) && Double.isNaN(off.lossStdPerEpoch().get(0)),
+                "not tracked: " + off.lossPerEpoch() + " " + off.lossStdPerEpoch());
+    }
+
     @Test
     void train_sameInsecureSeed_reproducesTheModel_secureRunsDiffer() {
         TrainConfig seeded = base().epochs(1).noiseMultiplier(1.0).insecureTestSeed(42L).build();

@@ -94,7 +94,13 @@ public final class TrainingReportPage {
         h.raw("<h2>Training</h2>\n");
         JsonNode loss = t.path("loss_per_epoch");
         JsonNode std = t.path("loss_noise_std_per_epoch");
-        if (loss.isArray() && loss.size() > 0) {
+        boolean anyLoss = false;
+        for (int i = 0; loss.isArray() && i < loss.size(); i++) {
+            anyLoss |= loss.get(i).isNumber();
+        }
+        if (loss.isArray() && loss.size() > 0 && !anyLoss) {
+            h.raw("<p class=\"note\">").value("/training/loss_note").raw("</p>\n"); // not tracked: no chart of nulls
+        } else if (loss.isArray() && loss.size() > 0) {
             int n = loss.size();
             double[] x = new double[n];
             double[] y = new double[n];
