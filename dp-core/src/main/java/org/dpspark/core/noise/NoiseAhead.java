@@ -61,9 +61,7 @@ public final class NoiseAhead implements Noise, AutoCloseable {
         if (v.length != length) {
             throw new IllegalArgumentException("this noise serves vectors of length " + length + ", got " + v.length);
         }
-        if (!(std >= 0.0 && std < Double.POSITIVE_INFINITY)) {
-            throw new IllegalArgumentException("std must be finite and >= 0, got " + std);
-        }
+        SecureGaussianNoise.checkStd(std);
         if (std == 0.0) {
             return;
         }

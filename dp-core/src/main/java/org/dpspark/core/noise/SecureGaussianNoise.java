@@ -100,10 +100,8 @@ public final class SecureGaussianNoise implements Noise {
             return;
         }
         double halfStd = 0.5 * std;
-        RandomSource r = rng;
         for (int i = 0; i < v.length; i++) {
-            double sum = Ziggurat.next(r) + Ziggurat.next(r) + Ziggurat.next(r) + Ziggurat.next(r);
-            v[i] += sum * halfStd;
+            v[i] += sumOfFour() * halfStd;
         }
     }
 
@@ -112,10 +110,15 @@ public final class SecureGaussianNoise implements Noise {
      * {@link #addTo} draws them: {@code addTo(v, std)} is {@code v[i] += z[i] * (0.5 * std)} with the z this fills.
      */
     void fillSums(double[] z) {
-        RandomSource r = rng;
         for (int i = 0; i < z.length; i++) {
-            z[i] = Ziggurat.next(r) + Ziggurat.next(r) + Ziggurat.next(r) + Ziggurat.next(r);
+            z[i] = sumOfFour();
         }
+    }
+
+    /** Z1 + Z2 + Z3 + Z4, four independent standard normal draws in stream order: N(0, 4). */
+    private double sumOfFour() {
+        RandomSource r = rng;
+        return Ziggurat.next(r) + Ziggurat.next(r) + Ziggurat.next(r) + Ziggurat.next(r);
     }
 
     @Override
@@ -124,9 +127,7 @@ public final class SecureGaussianNoise implements Noise {
         if (std == 0.0) {
             return 0.0;
         }
-        RandomSource r = rng;
-        double sum = Ziggurat.next(r) + Ziggurat.next(r) + Ziggurat.next(r) + Ziggurat.next(r);
-        return sum * (0.5 * std);
+        return sumOfFour() * (0.5 * std);
     }
 
     /** One un-hardened standard normal draw from the underlying Ziggurat, for tests of the sampler itself. */
@@ -134,7 +135,7 @@ public final class SecureGaussianNoise implements Noise {
         return Ziggurat.next(rng);
     }
 
-    private static void checkStd(double std) {
+    static void checkStd(double std) {
         if (!(std >= 0.0 && std < Double.POSITIVE_INFINITY)) {
             throw new IllegalArgumentException("std must be finite and >= 0, got " + std);
         }

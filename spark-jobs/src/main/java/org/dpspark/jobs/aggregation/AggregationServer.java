@@ -99,6 +99,8 @@ public final class AggregationServer implements Closeable {
     private final AtomicLong ids = new AtomicLong();
     private final Thread acceptor;
     private final String inProcessKey;
+    /** The server ends of the in-process links now open (closed with the service). */
+    private final Set<Peer> inProcessPeers = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     /**
@@ -172,8 +174,6 @@ public final class AggregationServer implements Closeable {
         return HexFormat.of().formatHex(SecureChannel.hmac(secret, "dpspark/aggregation/in-process"
                 .getBytes(StandardCharsets.US_ASCII)));
     }
-
-    private final Set<Peer> inProcessPeers = ConcurrentHashMap.newKeySet();
 
     int maxPayload() {
         return maxPayload;
