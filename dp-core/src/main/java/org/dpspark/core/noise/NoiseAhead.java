@@ -16,7 +16,7 @@ import java.util.concurrent.Future;
  * the step's time on the driver when drawn in line.
  *
  * <p>Only {@link #addTo} with vectors of the length given at construction is served; {@link #sample} is refused,
- * since a draw taken out of order would change the stream. A vector drawn ahead is zeroed once added.
+ * since a draw taken out of order would change the stream. A vector drawn ahead is zeroed once added, and then filled again two steps later.
  * {@link #draws()} counts the draws of the vectors delivered so far (the seeded test path's resume point), not of
  * the one drawn ahead. Close it to stop the thread; not thread-safe (one caller).
  */
@@ -27,6 +27,8 @@ public final class NoiseAhead implements Noise, AutoCloseable {
     private final ExecutorService thread;
     private Future<Drawn> next;
     private long deliveredDraws;
+    /** The vector last delivered (zeroed), which the draw after next fills: two vectors serve the whole run. */
+    private double[] spare;
 
     private record Drawn(double[] sums, long drawsAfter) {}
 
@@ -46,11 +48,15 @@ public final class NoiseAhead implements Noise, AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.next = thread.submit(this::draw);
+        this.next = submit(null);
     }
 
-    private Drawn draw() {
-        double[] z = new double[length];
+    private Future<Drawn> submit(double[] into) {
+        return thread.submit(() -> draw(into));
+    }
+
+    private Drawn draw(double[] into) {
+        double[] z = into != null ? into : new double[length];
         source.fillSums(z);
         return new Drawn(z, source.draws());
     }
@@ -66,13 +72,14 @@ public final class NoiseAhead implements Noise, AutoCloseable {
             return;
         }
         Drawn d = take();
-        next = thread.submit(this::draw);
+        next = submit(spare);
         double halfStd = 0.5 * std;
         double[] z = d.sums();
         for (int i = 0; i < length; i++) {
             v[i] += z[i] * halfStd;
         }
         Arrays.fill(z, 0.0);
+        spare = z;
         deliveredDraws = d.drawsAfter();
     }
 

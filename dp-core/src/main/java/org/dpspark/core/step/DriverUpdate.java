@@ -1,6 +1,5 @@
 package org.dpspark.core.step;
 
-import java.util.Arrays;
 import java.util.Objects;
 import org.dpspark.core.clip.ClipBudget;
 import org.dpspark.core.model.DpModel;
@@ -19,7 +18,7 @@ import org.dpspark.core.optim.Optimizer;
  * with sigma the noise multiplier and C = clip.clipNorm(), the L2 sensitivity of the sum of (clipped gradient,
  * loss coordinate) vectors ({@link ClipBudget}). The divisor is the expected batch size qN, public, never the
  * true count, which is private. Noise is added here and only here, once per step. Everything after the noise
- * is post-processing.
+ * is post-processing. One instance per run, used by one thread: it reuses its work arrays from step to step.
  */
 public final class DriverUpdate {
 
@@ -29,6 +28,9 @@ public final class DriverUpdate {
     private final double expectedBatchSize;
     private final Noise noise;
     private final Optimizer optimizer;
+    /** Reused every step (not thread-safe, as the optimizer's state is not): the noised sum and the gradient. */
+    private double[] noisy;
+    private double[] gradient;
 
     /**
      * @param noiseMultiplier   sigma, finite and &gt;= 0 (0 means no privacy; for tests and non-private baselines)
@@ -71,7 +73,8 @@ public final class DriverUpdate {
             throw new IllegalArgumentException("clippedSum must have length numParams + 1 = " + (p + 1) + ", got "
                     + clippedSum.length);
         }
-        double[] noisy = Arrays.copyOf(clippedSum, p + 1);
+        double[] noisy = noisyBuffer(p);
+        System.arraycopy(clippedSum, 0, noisy, 0, p + 1);
         noise.addTo(noisy, noiseStd());
         return descend(params, noisy);
     }
@@ -92,12 +95,22 @@ public final class DriverUpdate {
             throw new IllegalArgumentException("params must have length " + p + " and noisedSum " + (p + 1) + ", got "
                     + params.length + " and " + noisedSum.length);
         }
-        return descend(params, Arrays.copyOf(noisedSum, p + 1));
+        double[] noisy = noisyBuffer(p);
+        System.arraycopy(noisedSum, 0, noisy, 0, p + 1);
+        return descend(params, noisy);
+    }
+
+    private double[] noisyBuffer(int p) {
+        if (noisy == null) {
+            noisy = new double[p + 1];
+            gradient = new double[p];
+        }
+        return noisy;
     }
 
     private double descend(double[] params, double[] noisy) {
         int p = model.numParams();
-        double[] gradient = new double[p];
+        double[] gradient = this.gradient;
         for (int j = 0; j < p; j++) {
             gradient[j] = noisy[j] / expectedBatchSize;
         }

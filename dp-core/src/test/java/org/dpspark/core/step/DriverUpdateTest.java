@@ -73,8 +73,13 @@ class DriverUpdateTest {
         assertEquals(1.7 * 0.5, update.noiseStd(), 1e-15);
         assertArrayEquals(new double[] {-0.2, -0.3, -0.4, -0.5}, params, 1e-15); // (sum + 1) / 10
         assertEquals(clip.decodeLoss(1.5 / 10.0), loss, 1e-15);
-        update.apply(params, sum);
+        double[] second = {-1.0, 0.0, 1.0, 2.0, 0.25};
+        update.apply(params, second);
         assertEquals(2, noise.inputs.size(), "one addTo per apply");
+        // the work arrays are reused: the second step starts from its own sum, nothing of the first one's
+        assertArrayEquals(second, noise.inputs.get(1));
+        assertArrayEquals(new double[] {-0.2, -0.4, -0.6, -0.8}, params, 1e-15);
+        assertArrayEquals(new double[] {-1.0, 0.0, 1.0, 2.0, 0.25}, second); // not modified
     }
 
     @Test

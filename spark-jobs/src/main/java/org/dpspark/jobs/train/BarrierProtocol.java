@@ -2,10 +2,12 @@ package org.dpspark.jobs.train;
 
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /**
  * The messages between the driver and the barrier tasks (inside {@link org.dpspark.jobs.aggregation.SecureChannel}
- * frames), big-endian:
+ * frames), little-endian (the byte order of the machines Spark runs on, so that the vectors of STEP, SUMS and SHARES
+ * are bulk copies, not byte swaps):
  * <pre>
  *   HELLO  task -> driver : 1, int stageAttempt, int task, int n, n x int partition, int keyLength,
  *                           n x keyLength bytes (each partition's X25519 public key under masking; keyLength 0 else)
@@ -17,7 +19,9 @@ import java.nio.ByteBuffer;
  *   SEALED task -> driver : 7, long step, int n, n x (int partition, int count, count x (int length, bytes))
  *                                                                                                 (paillier)
  * </pre>
- * Decoders check every count against the sizes both ends know, so a malformed message fails at once.
+ * Decoders check every count against the sizes both ends know, so a malformed message fails at once. The senders
+ * of STEP and SUMS may write into the array of their previous message of the same kind: a message is read before
+ * its sender's next step can start.
  */
 final class BarrierProtocol {
     static final byte HELLO = 1;
@@ -71,7 +75,7 @@ final class BarrierProtocol {
     /** @param keys each partition's public key (KEY_BYTES each), or null */
     static byte[] hello(int stageAttempt, int task, int[] partitions, byte[][] keys) {
         int keyLength = keys == null ? 0 : KEY_BYTES;
-        ByteBuffer b = ByteBuffer.allocate(1 + 4 + 4 + 4 + 4 * partitions.length + 4 + keyLength * partitions.length);
+        ByteBuffer b = allocate(1 + 4 + 4 + 4 + 4 * partitions.length + 4 + keyLength * partitions.length);
         b.put(HELLO).putInt(stageAttempt).putInt(task).putInt(partitions.length);
         for (int p : partitions) {
             b.putInt(p);
@@ -89,7 +93,7 @@ final class BarrierProtocol {
     }
 
     static byte[] roster(byte[][] keys) {
-        ByteBuffer b = ByteBuffer.allocate(maxRoster(keys.length));
+        ByteBuffer b = allocate(maxRoster(keys.length));
         b.put(ROSTER).putInt(keys.length);
         for (byte[] k : keys) {
             b.put(k);
@@ -99,7 +103,7 @@ final class BarrierProtocol {
 
     static byte[][] decodeRoster(byte[] m, int totalPartitions) {
         try {
-            ByteBuffer b = ByteBuffer.wrap(m);
+            ByteBuffer b = wrap(m);
             expect(b, ROSTER);
             int n = b.getInt();
             if (n != totalPartitions || b.remaining() != KEY_BYTES * n) {
@@ -117,13 +121,12 @@ final class BarrierProtocol {
 
     static byte[] shares(long step, int[] partitions, long[][] shares) {
         int len = shares.length == 0 ? 0 : shares[0].length;
-        ByteBuffer b = ByteBuffer.allocate(maxShares(partitions.length, len));
+        ByteBuffer b = allocate(maxShares(partitions.length, len));
         b.put(SHARES).putLong(step).putInt(partitions.length);
         for (int i = 0; i < partitions.length; i++) {
             b.putInt(partitions[i]);
-            for (long v : shares[i]) {
-                b.putLong(v);
-            }
+            b.asLongBuffer().put(shares[i]);
+            b.position(b.position() + 8 * shares[i].length);
         }
         return b.array();
     }
@@ -136,7 +139,7 @@ final class BarrierProtocol {
                 size += 4 + c.length;
             }
         }
-        ByteBuffer b = ByteBuffer.allocate(size);
+        ByteBuffer b = allocate(size);
         b.put(SEALED).putLong(step).putInt(partitions.length);
         for (int i = 0; i < partitions.length; i++) {
             b.putInt(partitions[i]).putInt(ciphertexts[i].length);
@@ -152,12 +155,18 @@ final class BarrierProtocol {
      * (count ciphertexts of at most maxCiphertextBytes), whichever {@code expected} names.
      */
     static Parts decodeParts(byte[] m, byte expected, int totalPartitions, int length, int maxCiphertextBytes) {
+        return decodeParts(m, expected, totalPartitions, length, maxCiphertextBytes, null);
+    }
+
+    /** As above; SUMS are decoded into {@code sumsByPartition} as {@link #decodeSums(byte[], int, int, double[][])}. */
+    static Parts decodeParts(byte[] m, byte expected, int totalPartitions, int length, int maxCiphertextBytes,
+            double[][] sumsByPartition) {
         if (expected == SUMS) {
-            Sums s = decodeSums(m, totalPartitions, length);
+            Sums s = decodeSums(m, totalPartitions, length, sumsByPartition);
             return new Parts(s.step(), s.partitions(), s.sums());
         }
         try {
-            ByteBuffer b = ByteBuffer.wrap(m);
+            ByteBuffer b = wrap(m);
             expect(b, expected);
             long step = b.getLong();
             int n = b.getInt();
@@ -170,9 +179,8 @@ final class BarrierProtocol {
                 parts[i] = b.getInt();
                 if (expected == SHARES) {
                     long[] v = new long[length];
-                    for (int j = 0; j < length; j++) {
-                        v[j] = b.getLong();
-                    }
+                    b.asLongBuffer().get(v);
+                    b.position(b.position() + 8 * length);
                     payloads[i] = v;
                 } else {
                     int count = b.getInt();
@@ -202,19 +210,29 @@ final class BarrierProtocol {
     }
 
     static byte[] step(long step, double[] params) {
-        ByteBuffer b = ByteBuffer.allocate(maxStep(params.length));
+        return step(step, params, null);
+    }
+
+    /** A STEP message, written into {@code reuse} when it has the right size (the previous step's message). */
+    static byte[] step(long step, double[] params, byte[] reuse) {
+        ByteBuffer b = reuse(reuse, maxStep(params.length));
         b.put(STEP).putLong(step).putInt(params.length);
         b.asDoubleBuffer().put(params);
         return b.array();
     }
 
     static byte[] sums(long step, int[] partitions, double[][] sums) {
+        return sums(step, partitions, sums, null);
+    }
+
+    /** A SUMS message, written into {@code reuse} when it has the right size (the previous step's message). */
+    static byte[] sums(long step, int[] partitions, double[][] sums, byte[] reuse) {
         int len = sums.length == 0 ? 0 : sums[0].length;
-        ByteBuffer b = ByteBuffer.allocate(maxSums(partitions.length, len));
+        ByteBuffer b = reuse(reuse, maxSums(partitions.length, len));
         b.put(SUMS).putLong(step).putInt(partitions.length);
         for (int i = 0; i < partitions.length; i++) {
             b.putInt(partitions[i]);
-            b.asDoubleBuffer().put(sums[i]); // a bulk copy (big-endian, as the rest of the frame)
+            b.asDoubleBuffer().put(sums[i]); // a bulk copy
             b.position(b.position() + 8 * sums[i].length);
         }
         return b.array();
@@ -233,7 +251,7 @@ final class BarrierProtocol {
 
     static Hello decodeHello(byte[] m, int totalPartitions) {
         try {
-            ByteBuffer b = ByteBuffer.wrap(m);
+            ByteBuffer b = wrap(m);
             expect(b, HELLO);
             int attempt = b.getInt();
             int task = b.getInt();
@@ -265,15 +283,20 @@ final class BarrierProtocol {
     }
 
     static Step decodeStep(byte[] m, int numParams) {
+        return decodeStep(m, numParams, null);
+    }
+
+    /** Decodes a STEP message, into {@code into} when it has numParams values (a task's array of every step). */
+    static Step decodeStep(byte[] m, int numParams, double[] into) {
         try {
-            ByteBuffer b = ByteBuffer.wrap(m);
+            ByteBuffer b = wrap(m);
             expect(b, STEP);
             long step = b.getLong();
             int n = b.getInt();
             if (n != numParams || b.remaining() != 8 * n) {
                 throw new IllegalArgumentException("malformed STEP: " + n + " parameters, expected " + numParams);
             }
-            double[] params = new double[n];
+            double[] params = into != null && into.length == n ? into : new double[n];
             b.asDoubleBuffer().get(params);
             return new Step(step, params);
         } catch (BufferUnderflowException e) {
@@ -282,8 +305,16 @@ final class BarrierProtocol {
     }
 
     static Sums decodeSums(byte[] m, int totalPartitions, int sumLength) {
+        return decodeSums(m, totalPartitions, sumLength, null);
+    }
+
+    /**
+     * Decodes a SUMS message; with {@code byPartition} (length totalPartitions), partition p's sum goes into
+     * byPartition[p], allocated there the first time: the driver's arrays of every step.
+     */
+    static Sums decodeSums(byte[] m, int totalPartitions, int sumLength, double[][] byPartition) {
         try {
-            ByteBuffer b = ByteBuffer.wrap(m);
+            ByteBuffer b = wrap(m);
             expect(b, SUMS);
             long step = b.getLong();
             int n = b.getInt();
@@ -291,9 +322,21 @@ final class BarrierProtocol {
                 throw new IllegalArgumentException("malformed SUMS");
             }
             int[] parts = new int[n];
-            double[][] sums = new double[n][sumLength];
+            double[][] sums = new double[n][];
             for (int i = 0; i < n; i++) {
-                parts[i] = b.getInt();
+                int p = b.getInt();
+                if (p < 0 || p >= totalPartitions) {
+                    throw new IllegalArgumentException("malformed SUMS: partition " + p + " of " + totalPartitions);
+                }
+                parts[i] = p;
+                if (byPartition == null) {
+                    sums[i] = new double[sumLength];
+                } else {
+                    if (byPartition[p] == null) {
+                        byPartition[p] = new double[sumLength];
+                    }
+                    sums[i] = byPartition[p];
+                }
                 b.asDoubleBuffer().get(sums[i]);
                 b.position(b.position() + 8 * sumLength);
             }
@@ -301,6 +344,19 @@ final class BarrierProtocol {
         } catch (BufferUnderflowException e) {
             throw new IllegalArgumentException("truncated SUMS", e);
         }
+    }
+
+    private static ByteBuffer allocate(int size) {
+        return ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    private static ByteBuffer wrap(byte[] m) {
+        return ByteBuffer.wrap(m).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** {@code reuse} as a little-endian buffer when it has exactly {@code size} bytes, else a new one. */
+    private static ByteBuffer reuse(byte[] reuse, int size) {
+        return reuse != null && reuse.length == size ? wrap(reuse) : allocate(size);
     }
 
     private static void expect(ByteBuffer b, byte type) {

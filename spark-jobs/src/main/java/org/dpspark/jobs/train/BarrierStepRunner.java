@@ -116,7 +116,10 @@ public final class BarrierStepRunner implements StepRunner {
         void beforeStep(int stageAttempt, int partition, long step);
     }
 
-    /** Test hook: sees every message payload the driver receives from a task (what a curious driver sees). */
+    /**
+     * Test hook: sees every message payload the driver receives from a task (what a curious driver sees). A task
+     * in the same JVM may reuse a SUMS array for its next step: copy what you keep.
+     */
     interface DriverView {
         void received(byte[] payload);
     }
@@ -150,6 +153,10 @@ public final class BarrierStepRunner implements StepRunner {
     private boolean rosterSent;
     private int receivedThisStep;
     private final DriverView view;
+    /** Reused from step to step: the STEP message, each partition's decoded sum and their total (central mode). */
+    private byte[] stepFrame;
+    private final double[][] partSums;
+    private double[] total;
     // A task's answer to a step, fixed by the mode: its message type, its length per partition (doubles, longs or
     // ciphertexts) and the largest ciphertext encoding accepted.
     private final byte answerType;
@@ -176,6 +183,7 @@ public final class BarrierStepRunner implements StepRunner {
         }
         this.maxCipherBytes = paillierKey == null ? 0 : maxCiphertextBytes(paillierKey);
         this.partyKeys = new byte[partitions][];
+        this.partSums = secure == null ? new double[partitions][] : null;
         this.view = view;
         this.server = server;
         this.job = job;
@@ -326,7 +334,8 @@ public final class BarrierStepRunner implements StepRunner {
         if (params.length != numParams) {
             throw new IllegalArgumentException("params must have length " + numParams + ", got " + params.length);
         }
-        byte[] frame = BarrierProtocol.step(step, params);
+        byte[] frame = BarrierProtocol.step(step, params, stepFrame);
+        stepFrame = frame;
         while (true) {
             awaitAllTasks();
             receivedThisStep = 0;
@@ -346,11 +355,19 @@ public final class BarrierStepRunner implements StepRunner {
     /** The step's total from the parties' payloads, indexed by partition. */
     private double[] total(long step, Object[] parts) {
         if (secure == null) {
-            List<double[]> sums = new ArrayList<>(parts.length);
-            for (Object o : parts) {
-                sums.add((double[]) o);
+            // in partition order, as JobPerStepRunner.inPartitionOrder, into the runner's array of every step
+            double[] first = (double[]) parts[0];
+            if (total == null) {
+                total = new double[first.length];
             }
-            return JobPerStepRunner.inPartitionOrder(sums);
+            System.arraycopy(first, 0, total, 0, first.length);
+            for (int p = 1; p < parts.length; p++) {
+                double[] b = (double[]) parts[p];
+                for (int i = 0; i < total.length; i++) {
+                    total[i] += b[i];
+                }
+            }
+            return total;
         }
         int bits = secure.params().bits();
         if (secure.mode() == SecureAggregation.MASKING) {
@@ -400,7 +417,7 @@ public final class BarrierStepRunner implements StepRunner {
                 BarrierProtocol.Parts s;
                 try {
                     s = BarrierProtocol.decodeParts(m.payload(), answerType, partitions, answerLength,
-                            maxCipherBytes);
+                            maxCipherBytes, partSums);
                 } catch (IllegalArgumentException ex) {
                     throw new IllegalStateException("barrier task sent a malformed message: " + ex.getMessage());
                 }
@@ -668,6 +685,11 @@ public final class BarrierStepRunner implements StepRunner {
                     : new SecureParty(secure, work, ctx.stageAttemptNumber(), parts, paillierKey);
             int maxFrame = Math.max(BarrierProtocol.maxStep(work.model().numParams()),
                     BarrierProtocol.maxRoster(totalPartitions));
+            // Reused from step to step: the parameters, the partitions' sums and the SUMS message (the driver has read
+            // a step's message before it sends the next step).
+            double[] params = null;
+            double[][] sums = new double[parts.length][];
+            byte[] answer = null;
             try (Link ch = connect(maxFrame)) {
                 ch.send(BarrierProtocol.hello(ctx.stageAttemptNumber(), ctx.partitionId(), parts,
                         secure != null && secure.mode() == SecureAggregation.MASKING ? party.publicKeys() : null));
@@ -681,17 +703,21 @@ public final class BarrierStepRunner implements StepRunner {
                         party.roster(BarrierProtocol.decodeRoster(m, totalPartitions));
                         continue;
                     }
-                    BarrierProtocol.Step st = BarrierProtocol.decodeStep(m, work.model().numParams());
+                    BarrierProtocol.Step st = BarrierProtocol.decodeStep(m, work.model().numParams(), params);
+                    params = st.params();
                     if (party != null) {
                         ch.send(secureAnswer(party, secure, ctx.stageAttemptNumber(), parts, own, st));
                         continue;
                     }
-                    double[][] sums = new double[parts.length][];
                     for (int i = 0; i < parts.length; i++) {
                         fault.beforeStep(ctx.stageAttemptNumber(), parts[i], st.step());
-                        sums[i] = work.sum(st.step(), st.params(), parts[i], own.get(parts[i]).iterator());
+                        if (sums[i] == null) {
+                            sums[i] = new double[work.sumLength()];
+                        }
+                        work.sum(st.step(), st.params(), parts[i], own.get(parts[i]).iterator(), sums[i]);
                     }
-                    ch.send(BarrierProtocol.sums(st.step(), parts, sums));
+                    answer = BarrierProtocol.sums(st.step(), parts, sums, answer);
+                    ch.send(answer);
                 }
             } catch (UnknownHostException e) {
                 throw new IllegalStateException("cannot resolve the driver host " + host, e);

@@ -1,6 +1,7 @@
 package org.dpspark.jobs.train;
 
 import java.io.Serializable;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.Objects;
 import org.dpspark.core.audit.WhiteBoxCanaries;
@@ -113,7 +114,18 @@ final class PartitionStep implements Serializable {
 
     /** The clipped sum of {@code partition}'s sample at {@code step}, over its blocks in order. */
     double[] sum(long step, double[] params, int partition, Iterator<DenseBlock> blocks) {
-        double[] sum = new double[sumLength()];
+        return sum(step, params, partition, blocks, new double[sumLength()]);
+    }
+
+    /**
+     * As {@link #sum(long, double[], int, Iterator)}, into {@code sum} (length {@link #sumLength()}, overwritten):
+     * a task that runs many steps reuses one array.
+     */
+    double[] sum(long step, double[] params, int partition, Iterator<DenseBlock> blocks, double[] sum) {
+        if (sum.length != sumLength()) {
+            throw new IllegalArgumentException("sum must have length " + sumLength() + ", got " + sum.length);
+        }
+        Arrays.fill(sum, 0.0);
         PoissonSampler sampler = new PoissonSampler(samplingRate);
         ClipBudget clip = skipClipOnPartition0 && partition == 0 ? UNCLIPPED : this.clip;
         long blockIndex = 0;

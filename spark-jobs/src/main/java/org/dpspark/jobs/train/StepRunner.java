@@ -12,7 +12,8 @@ public interface StepRunner extends AutoCloseable {
 
     /**
      * The step's clipped sum. {@code params} is read, not kept. Called with increasing steps; a step is asked for
-     * once, and its noisy update is applied by the caller before the next call.
+     * once, and its noisy update is applied by the caller before the next call. The returned array may be the
+     * runner's own, overwritten by the next call: copy it to keep it.
      */
     double[] sum(long step, double[] params);
 
