@@ -344,6 +344,11 @@ public final class DenseBlock implements Serializable {
         }
 
         @Override
+        public boolean floatValues() {
+            return b.precision() == Precision.FLOAT32;
+        }
+
+        @Override
         public String toString() {
             return "RowSource[" + b + "]";
         }

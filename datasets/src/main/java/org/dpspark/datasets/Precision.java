@@ -6,7 +6,8 @@ import java.util.Locale;
  * How a {@link DenseBlock} stores its features: as doubles (8 bytes a value, the default) or as floats (4 bytes: half
  * the memory and bandwidth). A float32 block's values are the float nearest to each encoded double; a step reads them
  * back as doubles ({@link DenseBlock#rows()}), so the privacy-critical arithmetic (norms, clipping factors, noise,
- * the sum) stays in double whatever the storage.
+ * the sum) stays in double whatever the storage. A float32 block's rows say so ({@code RowSource.floatValues}): the
+ * MLP then computes its first-layer forward product in float32.
  */
 public enum Precision {
     FLOAT64("float64", Double.BYTES),

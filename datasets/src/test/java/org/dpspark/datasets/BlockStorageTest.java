@@ -80,6 +80,9 @@ class BlockStorageTest {
         assertEquals((long) ROWS * DIM * 4, f.featureBytesInMemory());
         int[] idx = sample();
         assertArrayEquals(expected(b, idx, true), gather(f.rowSource(), idx));
+        // the kernel may then compute the forward products in float32; never for float64 rows
+        assertTrue(f.rowSource().floatValues());
+        assertFalse(b.rowSource().floatValues());
         // back to float64: the floats widened exactly
         DenseBlock back = f.withPrecision(Precision.FLOAT64);
         assertArrayEquals(expected(b, idx, true), gather(back.rowSource(), idx));
@@ -114,6 +117,7 @@ class BlockStorageTest {
             assertSame(b.labels(), d.labels());
             ReadCounter c = new ReadCounter();
             assertArrayEquals(expected(b, idx, p == Precision.FLOAT32), gather(d.rowSource(c), idx));
+            assertEquals(p == Precision.FLOAT32, d.rowSource().floatValues());
             long rowBytes = (long) DIM * p.bytes();
             assertEquals(idx.length * rowBytes, c.sampledBytes());
             assertEquals(idx.length * rowBytes, c.bytesRead(), "reads the sampled rows and nothing else");

@@ -11,6 +11,7 @@ public final class BatchWorkspace {
 
     private double[] doubles = new double[0];
     private int[] ints = new int[0];
+    private float[] floats = new float[0];
 
     /** An array of at least {@code minLength} doubles with unspecified contents (grown when too short). */
     public double[] doubles(int minLength) {
@@ -23,6 +24,18 @@ public final class BatchWorkspace {
             doubles = new double[(int) grown];
         }
         return doubles;
+    }
+
+    /** An array of at least {@code minLength} floats with unspecified contents (grown when too short). */
+    public float[] floats(int minLength) {
+        if (minLength < 0) {
+            throw new IllegalArgumentException("minLength must be >= 0, got " + minLength);
+        }
+        if (floats.length < minLength) {
+            long grown = Math.max(minLength, Math.min(Integer.MAX_VALUE - 8L, floats.length + (long) floats.length / 2));
+            floats = new float[(int) grown];
+        }
+        return floats;
     }
 
     /** An array of at least {@code minLength} ints with unspecified contents (grown when too short). */

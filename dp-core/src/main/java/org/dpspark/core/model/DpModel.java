@@ -132,4 +132,16 @@ public interface DpModel extends java.io.Serializable {
             lossesOut[k] = addClippedGradient(params, x, k * d, labels[k], clipNorm, sumOut, scratch);
         }
     }
+
+    /**
+     * As {@link #addClippedGradients(double[], double[], double[], int, double, double[], double[], BatchWorkspace)};
+     * with {@code floatForward}, the rows come from float32 storage and the model may compute its forward products
+     * in float32 arithmetic ({@link Mlp}: the first layer's). What the guarantee rests on stays in double whatever
+     * the flag: the per-example norms, the clip factors and the sum, all computed from the very activations and
+     * residuals the sum is made of, so every example still adds at most C. Default: the double path.
+     */
+    default void addClippedGradients(double[] params, double[] x, double[] labels, int count, double clipNorm,
+            double[] sumOut, double[] lossesOut, BatchWorkspace work, boolean floatForward) {
+        addClippedGradients(params, x, labels, count, clipNorm, sumOut, lossesOut, work);
+    }
 }

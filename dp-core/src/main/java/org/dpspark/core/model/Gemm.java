@@ -63,6 +63,24 @@ public final class Gemm {
         }
     }
 
+    /**
+     * C += A B in float32 arithmetic, for products whose accuracy is not part of any guarantee (the forward pass of
+     * a float32 block's rows, {@link Mlp}): the layout and order of {@link #multiplyAdd}, with A's and B's elements
+     * rounded to float as they are read (exact for values stored as floats), C a float array and every C element
+     * updated by fused float multiply-adds in increasing kk. Twice the lanes of the double product per vector.
+     */
+    public static void multiplyAddFloat(int m, int n, int k, double[] a, int aOff, int ars, int acs, double[] b,
+            int bOff, int ldb, float[] c, int cOff, int ldc, boolean skipZeroA) {
+        if (m <= 0 || n <= 0 || k <= 0) {
+            return;
+        }
+        if (VECTOR) {
+            VectorGemmF32.multiplyAdd(m, n, k, a, aOff, ars, acs, b, bOff, ldb, c, cOff, ldc, skipZeroA);
+        } else {
+            PlainGemm.multiplyAddFloat(m, n, k, a, aOff, ars, acs, b, bOff, ldb, c, cOff, ldc, skipZeroA);
+        }
+    }
+
     /** True when the Vector API is used. */
     public static boolean vectorized() {
         return VECTOR;

@@ -384,6 +384,19 @@ public final class Mlp implements DpModel {
     @Override
     public void addClippedGradients(double[] params, double[] x, double[] labels, int count, double clipNorm,
             double[] sumOut, double[] lossesOut, BatchWorkspace work) {
+        addClippedGradients(params, x, labels, count, clipNorm, sumOut, lossesOut, work, false);
+    }
+
+    /**
+     * With {@code floatForward} (rows of a float32 block): step 1's first product, Z_1 = X W_1, in float32
+     * ({@link Gemm#multiplyAddFloat}: W_1 rounded to float, float accumulation), then widened to double before b_1 is
+     * added; everything after it in double, as without the flag. The norms, factors and the weighted sum use those
+     * same widened activations, so the clipping bound holds exactly as on the double path; only the gradient is
+     * that of a forward pass rounded to float32, as torch's float32 training computes it.
+     */
+    @Override
+    public void addClippedGradients(double[] params, double[] x, double[] labels, int count, double clipNorm,
+            double[] sumOut, double[] lossesOut, BatchWorkspace work, boolean floatForward) {
         Objects.requireNonNull(x, "x");
         Objects.requireNonNull(labels, "labels");
         Objects.requireNonNull(lossesOut, "lossesOut");
@@ -448,10 +461,21 @@ public final class Mlp implements DpModel {
             final double[] in = l == 1 ? x : s;
             final int inOff = l == 1 ? 0 : act[l - 1];
             final int z = act[l];
-            for (int i = 0; i < b; i++) {
-                System.arraycopy(params, bOff[l], s, z + i * nOut, nOut);
+            if (l == 1 && floatForward) {
+                final float[] zf = work.floats(b * nOut);
+                Arrays.fill(zf, 0, b * nOut, 0.0f);
+                Gemm.multiplyAddFloat(b, nOut, nIn, x, 0, nIn, 1, params, wOff[1], nOut, zf, 0, nOut, true);
+                for (int i = 0; i < b; i++) {
+                    for (int o = 0; o < nOut; o++) {
+                        s[z + i * nOut + o] = params[bOff[1] + o] + zf[i * nOut + o];
+                    }
+                }
+            } else {
+                for (int i = 0; i < b; i++) {
+                    System.arraycopy(params, bOff[l], s, z + i * nOut, nOut);
+                }
+                Gemm.multiplyAdd(b, nOut, nIn, in, inOff, nIn, 1, params, wOff[l], nOut, s, z, nOut, true);
             }
-            Gemm.multiplyAdd(b, nOut, nIn, in, inOff, nIn, 1, params, wOff[l], nOut, s, z, nOut, true);
             if (l < layers) {
                 final int end = z + b * nOut;
                 if (activation == Activation.RELU) {

@@ -32,6 +32,31 @@ final class PlainGemm {
         }
     }
 
+    /**
+     * {@link Gemm#multiplyAddFloat}: the same loops in float32, A's and B's elements rounded to float as they are
+     * read; each C element sees fma(float) in increasing kk, as {@link VectorGemmF32}.
+     */
+    static void multiplyAddFloat(int m, int n, int k, double[] a, int aOff, int ars, int acs, double[] b, int bOff,
+            int ldb, float[] c, int cOff, int ldc, boolean skipZeroA) {
+        for (int k0 = 0; k0 < k; k0 += KC) {
+            final int k1 = Math.min(k, k0 + KC);
+            for (int i = 0; i < m; i++) {
+                final int ci = cOff + i * ldc;
+                final int ai = aOff + i * ars;
+                for (int kk = k0; kk < k1; kk++) {
+                    final float av = (float) a[ai + kk * acs];
+                    if (skipZeroA && av == 0.0f) {
+                        continue;
+                    }
+                    final int bi = bOff + kk * ldb;
+                    for (int j = 0; j < n; j++) {
+                        c[ci + j] = Math.fma(av, (float) b[bi + j], c[ci + j]);
+                    }
+                }
+            }
+        }
+    }
+
     /** c[ci .. ci + n) = fma(av, b[bi ..], c[ci ..]): a counted loop over contiguous memory, vectorized. */
     private static void axpy(double av, double[] b, int bi, double[] c, int ci, int n) {
         for (int j = 0; j < n; j++) {

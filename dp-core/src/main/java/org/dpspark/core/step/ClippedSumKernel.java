@@ -115,7 +115,7 @@ public final class ClippedSumKernel {
             y[k] = labels[idx[k]];
         }
         final double[] losses = buf.losses(count);
-        model.addClippedGradients(params, x, y, count, gradientClip, sum, losses, buf.work);
+        model.addClippedGradients(params, x, y, count, gradientClip, sum, losses, buf.work, rows.floatValues());
         if (tracksLoss) {
             for (int k = 0; k < count; k++) {
                 sum[p] += clip.lossCoordinate(losses[k]);

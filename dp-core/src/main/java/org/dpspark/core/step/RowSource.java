@@ -24,6 +24,15 @@ public interface RowSource {
      */
     void gather(int[] idx, int count, double[] out);
 
+    /**
+     * True when every value is a float widened to double (float32 storage): the model may then compute its forward
+     * products in float32 ({@link org.dpspark.core.model.DpModel#addClippedGradients(double[], double[], double[],
+     * int, double, double[], double[], org.dpspark.core.model.BatchWorkspace, boolean)}). Default false.
+     */
+    default boolean floatValues() {
+        return false;
+    }
+
     /** The rows of a row-major double array (kept, not copied): {@code features[r * dim + j]}. */
     static RowSource of(double[] features, int rows, int dim) {
         Objects.requireNonNull(features, "features");

@@ -86,6 +86,76 @@ class GemmTest {
         check(VectorGemm::multiplyAdd, "vector");
     }
 
+    private interface FloatImpl {
+        void run(int m, int n, int k, double[] a, int aOff, int ars, int acs, double[] b, int bOff, int ldb,
+                float[] c, int cOff, int ldc, boolean skip);
+    }
+
+    /**
+     * The float32 product against its defining loop: A and B rounded to float, fma(float) in increasing kk from C's
+     * value, == on every float.
+     */
+    private static void checkFloat(FloatImpl impl, String name) {
+        RandomSource rng = InsecureTestRandomness.seededSource(78);
+        int[][] shapes = {{1, 1, 1}, {4, 32, 3}, {5, 33, 9}, {7, 10, 300}, {13, 65, 257}, {256, 10, 784},
+            {128, 256, 784}, {3, 7, 2}, {64, 256, 520}};
+        for (int[] sh : shapes) {
+            int m = sh[0];
+            int n = sh[1];
+            int k = sh[2];
+            for (int transposed = 0; transposed < 2; transposed++) {
+                for (int skip = 0; skip < 2; skip++) {
+                    int aOff = 3;
+                    double[] a = new double[aOff + m * k];
+                    for (int i = aOff; i < a.length; i++) {
+                        a[i] = rng.nextDouble() < 0.7 ? 0.0 : 2.0 * rng.nextDouble() - 1.0; // not floats: rounded
+                    }
+                    int ars = transposed == 0 ? k : 1;
+                    int acs = transposed == 0 ? 1 : m;
+                    int ldb = n + 2;
+                    int bOff = 5;
+                    double[] b = new double[bOff + k * ldb];
+                    for (int i = 0; i < b.length; i++) {
+                        b[i] = 2.0 * rng.nextDouble() - 1.0;
+                    }
+                    int ldc = n + 1;
+                    int cOff = 2;
+                    float[] c = new float[cOff + m * ldc + 1];
+                    for (int i = 0; i < c.length; i++) {
+                        c[i] = (float) rng.nextDouble();
+                    }
+                    float[] expected = c.clone();
+                    for (int i = 0; i < m; i++) {
+                        for (int j = 0; j < n; j++) {
+                            float v = expected[cOff + i * ldc + j];
+                            for (int kk = 0; kk < k; kk++) {
+                                v = Math.fma((float) a[aOff + i * ars + kk * acs], (float) b[bOff + kk * ldb + j], v);
+                            }
+                            expected[cOff + i * ldc + j] = v;
+                        }
+                    }
+                    impl.run(m, n, k, a, aOff, ars, acs, b, bOff, ldb, c, cOff, ldc, skip == 1);
+                    for (int i = 0; i < c.length; i++) {
+                        assertTrue(c[i] == expected[i], name + " m=" + m + " n=" + n + " k=" + k + " transposed="
+                                + transposed + " skip=" + skip + " at " + i + ": " + c[i] + " vs " + expected[i]);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void floatPlainLoops_equalTheDefiningLoop() {
+        checkFloat(PlainGemm::multiplyAddFloat, "plain float");
+    }
+
+    @Test
+    void floatVectorKernel_equalsTheDefiningLoop() {
+        Assumptions.assumeTrue(ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent(),
+                "jdk.incubator.vector is not in this JVM (--add-modules)");
+        checkFloat(VectorGemmF32::multiplyAdd, "vector float");
+    }
+
     @Test
     void testsRunWithTheVectorApi() {
         // the build's test JVMs pass --add-modules=jdk.incubator.vector (pom: spark.jvm.opens), as the launch scripts

@@ -201,6 +201,70 @@ class MlpBatchedTest {
         }
     }
 
+    /**
+     * The float32 forward of float32 blocks: on MNIST-shaped rows of floats the sum is the double path's within float
+     * rounding (and not equal to it: the flag is used); each example, huge, NaN and infinite rows included, still
+     * adds at most C, and a clipped one exactly C (its norm is computed from the widened values the sum is made of).
+     */
+    @Test
+    void floatForward_sumWithinFloatRounding_clipBoundExact() {
+        RandomSource rng = InsecureTestRandomness.seededSource(785);
+        Mlp m = new Mlp(784, new int[] {256}, Mlp.Activation.RELU, 10);
+        double[] params = randomParams(m, rng);
+        int count = 263;
+        double[] x = new double[count * 784];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) (rng.nextDouble() < 0.81 ? 0.0 : rng.nextDouble());
+        }
+        double[] y = labels(rng, count, 10);
+        double[] exact = new double[m.numParams()];
+        double[] exactLoss = new double[count];
+        m.addClippedGradients(params, x, y, count, 1.0, exact, exactLoss, new BatchWorkspace(), false);
+        double[] got = new double[m.numParams()];
+        double[] loss = new double[count];
+        m.addClippedGradients(params, x, y, count, 1.0, got, loss, new BatchWorkspace(), true);
+        double scale = maxAbs(exact);
+        double diff = 0.0;
+        for (int i = 0; i < exact.length; i++) {
+            diff = Math.max(diff, Math.abs(exact[i] - got[i]));
+        }
+        assertTrue(diff <= 1e-4 * scale, "float forward: max abs diff " + diff + " > 1e-4 * " + scale);
+        assertTrue(diff > 0.0, "the float32 forward was not used");
+        for (int i = 0; i < count; i++) {
+            assertEquals(exactLoss[i], loss[i], 1e-4 * Math.max(1.0, exactLoss[i]));
+        }
+
+        for (Mlp.Activation act : Mlp.Activation.values()) {
+            Mlp small = new Mlp(29, new int[] {18, 9}, act, 4);
+            double[] p = randomParams(small, rng);
+            double[] rows = batch(rng, 27, 29, true);
+            for (int i = 0; i < rows.length; i++) {
+                rows[i] = (float) rows[i];
+            }
+            double[] labels = labels(rng, 27, 4);
+            double clip = 0.25;
+            int clipped = 0;
+            for (int i = 0; i < 27; i++) {
+                double[] one = new double[small.numParams()];
+                small.addClippedGradients(p, Arrays.copyOfRange(rows, i * 29, (i + 1) * 29), new double[] {labels[i]},
+                        1, clip, one, new double[1], new BatchWorkspace(), true);
+                double norm = 0.0;
+                for (double v : one) {
+                    norm += v * v;
+                }
+                norm = Math.sqrt(norm);
+                assertTrue(norm <= clip * (1 + REL), act + " row " + i + " norm " + norm);
+                if (norm > clip * (1 - REL)) {
+                    clipped++;
+                }
+                if (i % 9 == 7 || (i % 9 == 8 && i % 2 == 0)) {
+                    assertEquals(0.0, norm, act + " NaN / infinite row " + i + " adds nothing");
+                }
+            }
+            assertTrue(clipped >= 3, act + ": " + clipped + " rows clipped to exactly C");
+        }
+    }
+
     @Test
     void nanAndInfiniteRows_contributeNothing_restUnchanged() {
         RandomSource rng = InsecureTestRandomness.seededSource(1903);

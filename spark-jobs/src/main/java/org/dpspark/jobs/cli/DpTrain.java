@@ -186,7 +186,7 @@ public class DpTrain implements Callable<Integer> {
     @Option(names = "--step-mode", paramLabel = "MODE", defaultValue = "auto", description = "How steps run: barrier (one long-lived barrier stage; fast), job (one Spark job per step) or auto (barrier unless dynamic allocation is on; default: ${DEFAULT-VALUE}). Same model either way.")
     String stepMode;
 
-    @Option(names = "--precision", paramLabel = "P", defaultValue = "float64", description = "Storage of the training blocks' features: float64 (default) or float32 (half the memory and bandwidth; norms, clipping, noise and the sum stay in double). Row-level only.")
+    @Option(names = "--precision", paramLabel = "P", defaultValue = "float64", description = "Storage of the training blocks' features: float64 (default) or float32 (half the memory and bandwidth, and the MLP's first-layer forward product in float32; norms, clipping, noise and the sum stay in double). Row-level only.")
     String precision;
 
     @Option(names = "--block-storage", paramLabel = "S", defaultValue = "memory", description = "Where the training blocks' features live during the steps: memory (default; cached by Spark) or disk (written once to owner-only files in the executors' local directories, read at the sampled rows only, deleted after the run; for data larger than memory). Row-level only; same model.")

@@ -173,7 +173,7 @@ public abstract class DpEstimator<M extends DpPredictionModel<M>, E extends DpEs
                 + "total)", ParamRules.oneOf("secureAggregation", new String[] {"central", "masking", "paillier"}));
         setDefault(secureAggregation, "central");
         precision = new Param<>(this, "precision", "how the cached training blocks store the features: float64 "
-                + "(default) or float32 (half the memory; the arithmetic stays in double); row level only",
+                + "(default) or float32 (half the memory; the MLP's forward product in float32, norms, clipping, noise and the sum in double); row level only",
                 ParamRules.oneOf("precision", new String[] {"float64", "float32"}));
         setDefault(precision, "float64");
         secaggBits = new IntParam(this, "secaggBits", "masking/paillier: shares modulo 2^b, b in [8, 62]",

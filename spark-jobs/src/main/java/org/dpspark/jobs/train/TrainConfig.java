@@ -219,8 +219,9 @@ public final class TrainConfig implements Serializable {
     }
 
     /**
-     * How the training blocks store their features (default float64): float32 halves their memory and bandwidth;
-     * the arithmetic stays in double. Part of the plan's fingerprint (the model differs by the rounding).
+     * How the training blocks store their features (default float64): float32 halves their memory and bandwidth,
+     * and the MLP's first-layer forward product runs in float32; norms, clipping factors, noise and the sum stay in
+     * double. Part of the plan's fingerprint (the model differs by the rounding).
      */
     public org.dpspark.datasets.Precision precision() {
         return precision;
