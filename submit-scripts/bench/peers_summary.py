@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Summarizes `dp-bench peers`: dp-train's reports (ours) beside opacus_bench.py's results, rep by rep.
 
-Usage: peers_summary.py DIR   (DIR holds rep<k>/ours-adult.json, rep<k>/ours-mnist.json, rep<k>/opacus.json)
+Usage: peers_summary.py DIR   (DIR holds rep<k>/ours-adult.json, rep<k>/ours-mnist.json, rep<k>/ours-mnist-f32.json,
+rep<k>/opacus.json)
 Prints the table and writes DIR/summary.json. Needs only the standard library.
 """
 import glob
@@ -55,6 +56,7 @@ def main(folder):
         k = int(rep.rsplit("rep", 1)[1])
         adult = load(os.path.join(rep, "ours-adult.json"))
         mnist = load(os.path.join(rep, "ours-mnist.json"))
+        mnist32 = load(os.path.join(rep, "ours-mnist-f32.json"))
         peer = load(os.path.join(rep, "opacus.json")) or {}
         loads = {}
         for name in ("load-ours", "load-kernel", "load-opacus"):
@@ -77,6 +79,12 @@ def main(folder):
             row["ours_mnist_block_load_s"] = t.get("block_load_seconds")
             row["ours_mnist_startup_s"] = t.get("step_runner_startup_seconds")
             row["ours_mnist_accuracy"] = (mnist.get("evaluation") or {}).get("accuracy")
+        if mnist32:
+            t = mnist32["training"]
+            ep = t.get("seconds_per_epoch") or []
+            row["ours_f32_mnist_seconds_per_epoch"] = ep
+            row["ours_f32_mnist_steady_epoch_s"] = statistics.median(ep[1:]) if len(ep) > 1 else None
+            row["ours_f32_mnist_accuracy"] = (mnist32.get("evaluation") or {}).get("accuracy")
         if peer.get("skipped"):
             row["opacus_skipped"] = peer["skipped"]
         for r in peer.get("runs", []):
@@ -124,6 +132,8 @@ def main(folder):
                 row[key + "_accuracy"] = r["test_accuracy"]
                 if ours:
                     row["ours_over_" + key] = ours / steady
+                if row.get("ours_f32_mnist_steady_epoch_s"):
+                    row["ours_f32_over_" + key] = row["ours_f32_mnist_steady_epoch_s"] / steady
         if ours and row.get("arithmetic_limit_s"):
             row["ours_over_arithmetic_limit"] = ours / row["arithmetic_limit_s"]
         if row.get("kernel_only_batched_steady_s") and row.get("arithmetic_limit_s"):
@@ -146,10 +156,12 @@ def main(folder):
     cols = [("load (1 min) ours / kernel / torch", lambda r: " / ".join(
                 (r.get(k) or "?").split(" ")[0] for k in ("load_ours_start", "load_kernel_start", "load_opacus_start"))),
             ("ours: DP epoch, steady (s)", lambda r: r.get("ours_mnist_steady_epoch_s")),
+            ("ours float32: DP epoch, steady (s)", lambda r: r.get("ours_f32_mnist_steady_epoch_s")),
             ("torch non-private, 1 thread (s)", lambda r: r.get("torch_nonprivate_1t_steady_epoch_s")),
             ("torch non-private, 2 threads (s)", lambda r: r.get("torch_nonprivate_2t_steady_epoch_s")),
             ("arithmetic limit (s)", lambda r: r.get("arithmetic_limit_s")),
             ("ours / torch 1t", lambda r: r.get("ours_over_torch_nonprivate_1t")),
+            ("ours float32 / torch 1t", lambda r: r.get("ours_f32_over_torch_nonprivate_1t")),
             ("ours / torch 2t", lambda r: r.get("ours_over_torch_nonprivate_2t")),
             ("ours / limit", lambda r: r.get("ours_over_arithmetic_limit")),
             ("kernel alone, batched / per-example (s)", lambda r: "%s / %s" % (

@@ -77,8 +77,8 @@ public final class NoiseAhead implements Noise, AutoCloseable {
         double[] z = d.sums();
         for (int i = 0; i < length; i++) {
             v[i] += z[i] * halfStd;
+            z[i] = 0.0; // zeroed once added, in the same pass
         }
-        Arrays.fill(z, 0.0);
         spare = z;
         deliveredDraws = d.drawsAfter();
     }

@@ -360,8 +360,16 @@ public final class BarrierStepRunner implements StepRunner {
             if (total == null) {
                 total = new double[first.length];
             }
-            System.arraycopy(first, 0, total, 0, first.length);
-            for (int p = 1; p < parts.length; p++) {
+            int p = 1;
+            if (parts.length == 1) {
+                System.arraycopy(first, 0, total, 0, first.length);
+            } else {
+                double[] second = (double[]) parts[p++];
+                for (int i = 0; i < total.length; i++) {
+                    total[i] = first[i] + second[i];
+                }
+            }
+            for (; p < parts.length; p++) {
                 double[] b = (double[]) parts[p];
                 for (int i = 0; i < total.length; i++) {
                     total[i] += b[i];
