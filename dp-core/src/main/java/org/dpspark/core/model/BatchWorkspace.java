@@ -15,38 +15,42 @@ public final class BatchWorkspace {
 
     /** An array of at least {@code minLength} doubles with unspecified contents (grown when too short). */
     public double[] doubles(int minLength) {
-        if (minLength < 0) {
-            throw new IllegalArgumentException("minLength must be >= 0, got " + minLength);
-        }
+        checkMin(minLength);
         if (doubles.length < minLength) {
-            // grow by at least half, so that slowly increasing Poisson batch sizes reallocate O(log) times
-            long grown = Math.max(minLength, Math.min(Integer.MAX_VALUE - 8L, doubles.length + (long) doubles.length / 2));
-            doubles = new double[(int) grown];
+            doubles = new double[grown(doubles.length, minLength)];
         }
         return doubles;
     }
 
     /** An array of at least {@code minLength} floats with unspecified contents (grown when too short). */
     public float[] floats(int minLength) {
-        if (minLength < 0) {
-            throw new IllegalArgumentException("minLength must be >= 0, got " + minLength);
-        }
+        checkMin(minLength);
         if (floats.length < minLength) {
-            long grown = Math.max(minLength, Math.min(Integer.MAX_VALUE - 8L, floats.length + (long) floats.length / 2));
-            floats = new float[(int) grown];
+            floats = new float[grown(floats.length, minLength)];
         }
         return floats;
     }
 
     /** An array of at least {@code minLength} ints with unspecified contents (grown when too short). */
     public int[] ints(int minLength) {
+        checkMin(minLength);
+        if (ints.length < minLength) {
+            ints = new int[grown(ints.length, minLength)];
+        }
+        return ints;
+    }
+
+    private static void checkMin(int minLength) {
         if (minLength < 0) {
             throw new IllegalArgumentException("minLength must be >= 0, got " + minLength);
         }
-        if (ints.length < minLength) {
-            long grown = Math.max(minLength, Math.min(Integer.MAX_VALUE - 8L, ints.length + (long) ints.length / 2));
-            ints = new int[(int) grown];
-        }
-        return ints;
+    }
+
+    /**
+     * At least minLength, and at least half again the current length, so that slowly increasing Poisson batch sizes
+     * reallocate O(log) times.
+     */
+    private static int grown(int current, int minLength) {
+        return (int) Math.max(minLength, Math.min(Integer.MAX_VALUE - 8L, current + (long) current / 2));
     }
 }

@@ -32,24 +32,28 @@ class GemmTest {
                 double[] c, int cOff, int ldc, boolean skip);
     }
 
-    private static void check(Impl impl, String name) {
-        RandomSource rng = InsecureTestRandomness.seededSource(77);
-        int[][] shapes = {{1, 1, 1}, {4, 16, 3}, {5, 17, 9}, {7, 10, 300}, {13, 33, 257}, {256, 10, 784},
-            {37, 48, 130}, {3, 7, 2}, {64, 256, 520}};
+    /** One product's operands: A with a margin and sparse entries, B and C with padding (ld > n) and offsets. */
+    private record Case(int m, int n, int k, boolean transposed, boolean skip, double[] a, int aOff, int ars, int acs,
+            double[] b, int bOff, int ldb, double[] c, int cOff, int ldc) {
+        String describe() {
+            return "m=" + m + " n=" + n + " k=" + k + " transposed=" + transposed + " skip=" + skip;
+        }
+    }
+
+    /** Every shape with every kind of tail, A as itself or transposed, zero skipping on and off. */
+    private static void forEachCase(long seed, int[][] shapes, java.util.function.Consumer<Case> test) {
+        RandomSource rng = InsecureTestRandomness.seededSource(seed);
         for (int[] sh : shapes) {
             int m = sh[0];
             int n = sh[1];
             int k = sh[2];
             for (int transposed = 0; transposed < 2; transposed++) {
                 for (int skip = 0; skip < 2; skip++) {
-                    // A with a margin before it and sparse entries; B and C with padding (ld > n) and offsets
                     int aOff = 3;
                     double[] a = new double[aOff + m * k];
                     for (int i = aOff; i < a.length; i++) {
                         a[i] = rng.nextDouble() < 0.7 ? 0.0 : 2.0 * rng.nextDouble() - 1.0;
                     }
-                    int ars = transposed == 0 ? k : 1;
-                    int acs = transposed == 0 ? 1 : m;
                     int ldb = n + 2;
                     int bOff = 5;
                     double[] b = new double[bOff + k * ldb];
@@ -62,16 +66,28 @@ class GemmTest {
                     for (int i = 0; i < c.length; i++) {
                         c[i] = rng.nextDouble();
                     }
-                    double[] expected = c.clone();
-                    reference(m, n, k, a, aOff, ars, acs, b, bOff, ldb, expected, cOff, ldc);
-                    impl.run(m, n, k, a, aOff, ars, acs, b, bOff, ldb, c, cOff, ldc, skip == 1);
-                    for (int i = 0; i < c.length; i++) {
-                        assertTrue(c[i] == expected[i], name + " m=" + m + " n=" + n + " k=" + k + " transposed="
-                                + transposed + " skip=" + skip + " at " + i + ": " + c[i] + " vs " + expected[i]);
-                    }
+                    test.accept(new Case(m, n, k, transposed == 1, skip == 1, a, aOff, transposed == 0 ? k : 1,
+                            transposed == 0 ? 1 : m, b, bOff, ldb, c, cOff, ldc));
                 }
             }
         }
+    }
+
+    private static void check(Impl impl, String name) {
+        int[][] shapes = {{1, 1, 1}, {4, 16, 3}, {5, 17, 9}, {7, 10, 300}, {13, 33, 257}, {256, 10, 784},
+            {37, 48, 130}, {3, 7, 2}, {64, 256, 520}};
+        forEachCase(77, shapes, t -> {
+            double[] c = t.c();
+            double[] expected = c.clone();
+            reference(t.m(), t.n(), t.k(), t.a(), t.aOff(), t.ars(), t.acs(), t.b(), t.bOff(), t.ldb(), expected,
+                    t.cOff(), t.ldc());
+            impl.run(t.m(), t.n(), t.k(), t.a(), t.aOff(), t.ars(), t.acs(), t.b(), t.bOff(), t.ldb(), c, t.cOff(),
+                    t.ldc(), t.skip());
+            for (int i = 0; i < c.length; i++) {
+                assertTrue(c[i] == expected[i], name + " " + t.describe() + " at " + i + ": " + c[i] + " vs "
+                        + expected[i]);
+            }
+        });
     }
 
     @Test
@@ -96,52 +112,31 @@ class GemmTest {
      * value, == on every float.
      */
     private static void checkFloat(FloatImpl impl, String name) {
-        RandomSource rng = InsecureTestRandomness.seededSource(78);
         int[][] shapes = {{1, 1, 1}, {4, 32, 3}, {5, 33, 9}, {7, 10, 300}, {13, 65, 257}, {256, 10, 784},
             {128, 256, 784}, {3, 7, 2}, {64, 256, 520}};
-        for (int[] sh : shapes) {
-            int m = sh[0];
-            int n = sh[1];
-            int k = sh[2];
-            for (int transposed = 0; transposed < 2; transposed++) {
-                for (int skip = 0; skip < 2; skip++) {
-                    int aOff = 3;
-                    double[] a = new double[aOff + m * k];
-                    for (int i = aOff; i < a.length; i++) {
-                        a[i] = rng.nextDouble() < 0.7 ? 0.0 : 2.0 * rng.nextDouble() - 1.0; // not floats: rounded
+        forEachCase(78, shapes, t -> {
+            float[] c = new float[t.c().length];
+            for (int i = 0; i < c.length; i++) {
+                c[i] = (float) t.c()[i];
+            }
+            float[] expected = c.clone();
+            for (int i = 0; i < t.m(); i++) {
+                for (int j = 0; j < t.n(); j++) {
+                    float v = expected[t.cOff() + i * t.ldc() + j];
+                    for (int kk = 0; kk < t.k(); kk++) {
+                        v = Math.fma((float) t.a()[t.aOff() + i * t.ars() + kk * t.acs()],
+                                (float) t.b()[t.bOff() + kk * t.ldb() + j], v);
                     }
-                    int ars = transposed == 0 ? k : 1;
-                    int acs = transposed == 0 ? 1 : m;
-                    int ldb = n + 2;
-                    int bOff = 5;
-                    double[] b = new double[bOff + k * ldb];
-                    for (int i = 0; i < b.length; i++) {
-                        b[i] = 2.0 * rng.nextDouble() - 1.0;
-                    }
-                    int ldc = n + 1;
-                    int cOff = 2;
-                    float[] c = new float[cOff + m * ldc + 1];
-                    for (int i = 0; i < c.length; i++) {
-                        c[i] = (float) rng.nextDouble();
-                    }
-                    float[] expected = c.clone();
-                    for (int i = 0; i < m; i++) {
-                        for (int j = 0; j < n; j++) {
-                            float v = expected[cOff + i * ldc + j];
-                            for (int kk = 0; kk < k; kk++) {
-                                v = Math.fma((float) a[aOff + i * ars + kk * acs], (float) b[bOff + kk * ldb + j], v);
-                            }
-                            expected[cOff + i * ldc + j] = v;
-                        }
-                    }
-                    impl.run(m, n, k, a, aOff, ars, acs, b, bOff, ldb, c, cOff, ldc, skip == 1);
-                    for (int i = 0; i < c.length; i++) {
-                        assertTrue(c[i] == expected[i], name + " m=" + m + " n=" + n + " k=" + k + " transposed="
-                                + transposed + " skip=" + skip + " at " + i + ": " + c[i] + " vs " + expected[i]);
-                    }
+                    expected[t.cOff() + i * t.ldc() + j] = v;
                 }
             }
-        }
+            impl.run(t.m(), t.n(), t.k(), t.a(), t.aOff(), t.ars(), t.acs(), t.b(), t.bOff(), t.ldb(), c, t.cOff(),
+                    t.ldc(), t.skip());
+            for (int i = 0; i < c.length; i++) {
+                assertTrue(c[i] == expected[i], name + " " + t.describe() + " at " + i + ": " + c[i] + " vs "
+                        + expected[i]);
+            }
+        });
     }
 
     @Test
