@@ -31,7 +31,11 @@ import java.util.Arrays;
  * per-example group normalization over consecutive channels normalizes a channel and its P-image within different
  * groups. So f(flip x) is only approximately P f(x): the projection also drops the part of sym(x) that P does not
  * fix. Invariance and the norm bound hold regardless; how much accuracy the reduction keeps is an experimental
- * question.
+ * question. Measured on 1000 Fashion-MNIST training images (the harness's FlipSymmetryDiagnostic):
+ * ||f(flip x) - P f(x)|| / ||f(x)|| averages 0.42 for the scattering alone and 0.82 after the group norm in 27
+ * groups, and the reduction keeps 83% of ||sym(x)||^2. With Kymatio's padding and unpadding, no image width from
+ * 16 to 64 (J = 2) puts the output grid's mirror axis on the image's, so padding the image to another width cannot
+ * make P exact.
  */
 public final class FlipSymmetry {
 
