@@ -14,6 +14,7 @@ import java.util.stream.IntStream;
 import java.util.zip.GZIPInputStream;
 import org.dpspark.core.clip.ClipBudget;
 import org.dpspark.core.features.ChannelNormalization;
+import org.dpspark.core.features.FlipSymmetry;
 import org.dpspark.core.features.GroupNorm;
 import org.dpspark.core.features.Scattering2D;
 import org.dpspark.core.model.DpModel;
@@ -57,7 +58,12 @@ import org.dpspark.core.step.DriverUpdate;
  * channels / 3 when 3 divides the channel count, i.e. 27 for scatter:2,8 as Tramer and Boneh, else 0 = none), norm
  * (scatter only: gn = the group normalization alone, the default; exact, dp:SIGMA,CM,CS, zca, zca:EPS or
  * zcadp:SIGMA,CM,CS,EPS = data normalization instead of it, gn+... after it; see {@link #normalize}), loss (off;
- * on = the DP loss estimate of dp-train's {@code --loss-estimate on}: the gradient keeps 98% of the clip norm). The
+ * on = the DP loss estimate of dp-train's {@code --loss-estimate on}: the gradient keeps 98% of the clip norm), sym
+ * (scatter with norm=gn only: off; hflip = left-right-flip-invariant features, {@link FlipSymmetry#reduce} of
+ * f(x) and f(flip x), f = scattering then group norm, about half the features; avg = their mean (f(x) + f(flip x)) / 2,
+ * invariant at full size; the flipped images' features are a second feature pass), aug (off; hflip = augmentation
+ * multiplicity with the flip, De et al. 2022: each example's gradient is the mean of its gradients at f(x) and
+ * f(flip x), clipped once; {@link FlipAveragedSoftmax}; model=softmax, norm=gn, no sym). The
  * transform is fixed and public: no privacy cost. Scattering features are computed once for train and test, on
  * the common fork-join pool (2 threads on 2 cores). Fashion-MNIST works the same way with dir pointing at its IDX
  * files (same names), e.g. dir=/usr/share/datasets/fashion-mnist.
@@ -71,7 +77,7 @@ public final class MnistDpSgdExperiment {
 
     private static final Set<String> KEYS = Set.of("dir", "model", "hidden", "batch", "epochs", "sigma", "clip",
             "opt", "lr", "beta", "schedule", "lrMin", "ema", "xscale", "w1Scale", "wd", "evalEvery",
-            "features", "groups", "norm", "threads", "runs", "loss");
+            "features", "groups", "norm", "threads", "runs", "loss", "sym", "aug");
 
     private MnistDpSgdExperiment() {
     }
@@ -106,7 +112,7 @@ public final class MnistDpSgdExperiment {
             }
             a.put(s.substring(0, eq), s.substring(eq + 1));
         }
-        for (String fixed : List.of("dir", "features", "groups", "norm", "xscale", "threads", "runs")) {
+        for (String fixed : List.of("dir", "features", "groups", "norm", "xscale", "threads", "runs", "sym", "aug")) {
             if (a.getOrDefault(fixed, "").contains("|")) {
                 throw new IllegalArgumentException(fixed + " cannot be swept (the data and features load once)");
             }
@@ -116,6 +122,17 @@ public final class MnistDpSgdExperiment {
         double[][] train = read(dir, "train", xscale);
         double[][] test = read(dir, "t10k", xscale);
         String features = a.getOrDefault("features", "raw");
+        if ((a.containsKey("sym") || a.containsKey("aug")) && !features.startsWith("scatter:")) {
+            throw new IllegalArgumentException("sym and aug are for features=scatter:J,L");
+        }
+        boolean aug = switch (a.getOrDefault("aug", "off")) {
+            case "off" -> false;
+            case "hflip" -> true;
+            default -> throw new IllegalArgumentException("aug must be off or hflip");
+        };
+        if (aug && (!a.getOrDefault("sym", "off").equals("off") || !a.getOrDefault("model", "").equals("softmax"))) {
+            throw new IllegalArgumentException("aug=hflip is for model=softmax without sym");
+        }
         int d = 784;
         if (features.startsWith("dct:")) {
             int k = Integer.parseInt(features.substring(4));
@@ -147,6 +164,39 @@ public final class MnistDpSgdExperiment {
                         norm.startsWith("gn+") ? norm.substring(3) : norm);
             }
             d = scat.outputSize();
+            String sym = a.getOrDefault("sym", "off");
+            if (!sym.equals("off")) {
+                if (!norm.equals("gn")) {
+                    throw new IllegalArgumentException("sym is implemented with norm=gn only");
+                }
+                FlipSymmetry fs = new FlipSymmetry(scat);
+                boolean reduce = switch (sym) {
+                    case "hflip" -> true;
+                    case "avg" -> false;
+                    default -> throw new IllegalArgumentException("sym must be off, hflip or avg, got " + sym);
+                };
+                double[] trainFlip = scatter(scat, flipAll(read(dir, "train", xscale)[0]), groups);
+                train[0] = symmetric(fs, train[0], trainFlip, reduce);
+                trainFlip = null;
+                double[] testFlip = scatter(scat, flipAll(read(dir, "t10k", xscale)[0]), groups);
+                test[0] = symmetric(fs, test[0], testFlip, reduce);
+                d = reduce ? fs.reducedSize() : fs.inputSize();
+                System.out.printf("sym=%s: %s, %d features%n", sym, fs, d);
+            }
+            if (aug) {
+                if (!norm.equals("gn")) {
+                    throw new IllegalArgumentException("aug is implemented with norm=gn only");
+                }
+                double[] trainFlip = scatter(scat, flipAll(read(dir, "train", xscale)[0]), groups);
+                int n = train[1].length;
+                double[] both = new double[2 * n * d];
+                for (int e = 0; e < n; e++) { // row e: [f(x_e), f(flip x_e)]
+                    System.arraycopy(train[0], e * d, both, 2 * e * d, d);
+                    System.arraycopy(trainFlip, e * d, both, (2 * e + 1) * d, d);
+                }
+                train[0] = both;
+                System.out.printf("aug=hflip: training rows [f(x), f(flip x)] of %d features%n", 2 * d);
+            }
             System.out.printf("scattering J=%d L=%d: %d channels of %d x %d, groups %d, normBound %.4f; %d images in"
                     + " %.1f s%n", scat.j(), scat.l(), channels, scat.outputHeight(), scat.outputWidth(), groups,
                     scat.normBound(), train[1].length + test[1].length, (System.nanoTime() - t0) / 1e9);
@@ -156,7 +206,7 @@ public final class MnistDpSgdExperiment {
             throw new IllegalArgumentException("groups is for features=scatter:J,L");
         }
         int threads = Integer.parseInt(a.getOrDefault("threads", "1"));
-        double[][][] parts = split(train, d, threads);
+        double[][][] parts = split(train, aug ? 2 * d : d, threads);
         int runs = Integer.parseInt(a.getOrDefault("runs", "1"));
         // every combination of the swept values (key=v1|v2|...), each run `runs` times
         List<Map<String, String>> configs = new ArrayList<>();
@@ -215,12 +265,15 @@ public final class MnistDpSgdExperiment {
         double evalEvery = Double.parseDouble(a.getOrDefault("evalEvery", "1"));
         double q = batch / (double) n;
         long steps = (long) Math.floor(epochs * n / batch); // as dp-train: T = floor(E N / B)
+        boolean aug = a.getOrDefault("aug", "off").equals("hflip");
         DpModel model = switch (modelName) {
             case "mlp" -> new Mlp(dim, new int[] {hidden}, Mlp.Activation.RELU, 10);
             case "mlp-tanh" -> new Mlp(dim, new int[] {hidden}, Mlp.Activation.TANH, 10);
-            case "softmax" -> new SoftmaxRegression(dim, 10);
+            case "softmax" -> aug ? new FlipAveragedSoftmax(dim, 10) : new SoftmaxRegression(dim, 10);
             default -> throw new IllegalArgumentException("model must be mlp, mlp-tanh or softmax, got " + modelName);
         };
+        // augmentation multiplicity trains on [f(x), f(flip x)] rows; the test rows are f(x), for the base model
+        DpModel evalModel = model instanceof FlipAveragedSoftmax fa ? fa.base() : model;
         LearningRateSchedule schedule = switch (a.getOrDefault("schedule", "constant")) {
             case "constant" -> LearningRateSchedule.constant(lr);
             case "cosine" -> LearningRateSchedule.cosine(lr, lrMin, steps);
@@ -281,13 +334,13 @@ public final class MnistDpSgdExperiment {
             }
             if (t % evalSteps == 0 || t == steps) {
                 System.out.printf("step %d/%d (epoch %.1f): test accuracy %.4f%s, %.0f s%n", t, steps, t * q,
-                        accuracy(model, params, test, dim),
-                        ema == null ? "" : String.format(", ema %.4f", accuracy(model, ema.average(), test, dim)),
+                        accuracy(evalModel, params, test, dim),
+                        ema == null ? "" : String.format(", ema %.4f", accuracy(evalModel, ema.average(), test, dim)),
                         (System.nanoTime() - start) / 1e9);
             }
         }
-        System.out.printf("final %s: test accuracy %.4f%s%n", a, accuracy(model, params, test, dim),
-                ema == null ? "" : String.format(", ema %.4f", accuracy(model, ema.average(), test, dim)));
+        System.out.printf("final %s: test accuracy %.4f%s%n", a, accuracy(evalModel, params, test, dim),
+                ema == null ? "" : String.format(", ema %.4f", accuracy(evalModel, ema.average(), test, dim)));
     }
 
     /**
@@ -344,6 +397,35 @@ public final class MnistDpSgdExperiment {
             }
         });
         return out;
+    }
+
+    /** Every 28 x 28 image of x mirrored left-right. */
+    static double[] flipAll(double[] x) {
+        double[] out = new double[x.length];
+        for (int e = 0; e < x.length / 784; e++) {
+            FlipSymmetry.flipImage(x, e * 784, 28, 28, out, e * 784);
+        }
+        return out;
+    }
+
+    /**
+     * Flip-symmetric features from f(x) and f(flip x) (both scattering then group norm, per example): reduce =
+     * the P-orbit coordinates of their mean ({@link FlipSymmetry#reduce}, about half the features), else the mean
+     * itself (invariant, full size). A fixed, data-independent map: no privacy cost.
+     */
+    static double[] symmetric(FlipSymmetry fs, double[] f, double[] fFlip, boolean reduce) {
+        int d = fs.inputSize();
+        int n = f.length / d;
+        int out = reduce ? fs.reducedSize() : d;
+        double[] y = new double[n * out];
+        IntStream.range(0, n).parallel().forEach(e -> {
+            if (reduce) {
+                fs.reduce(f, e * d, fFlip, e * d, y, e * out);
+            } else {
+                fs.symmetrize(f, e * d, fFlip, e * d, y, e * out);
+            }
+        });
+        return y;
     }
 
     /**
