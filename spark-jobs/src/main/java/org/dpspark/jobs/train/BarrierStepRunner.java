@@ -355,27 +355,14 @@ public final class BarrierStepRunner implements StepRunner {
     /** The step's total from the parties' payloads, indexed by partition. */
     private double[] total(long step, Object[] parts) {
         if (secure == null) {
-            // in partition order, as JobPerStepRunner.inPartitionOrder, into the runner's array of every step
-            double[] first = (double[]) parts[0];
+            double[][] sums = new double[parts.length][];
+            for (int p = 0; p < parts.length; p++) {
+                sums[p] = (double[]) parts[p];
+            }
             if (total == null) {
-                total = new double[first.length];
+                total = new double[sums[0].length];
             }
-            int p = 1;
-            if (parts.length == 1) {
-                System.arraycopy(first, 0, total, 0, first.length);
-            } else {
-                double[] second = (double[]) parts[p++];
-                for (int i = 0; i < total.length; i++) {
-                    total[i] = first[i] + second[i];
-                }
-            }
-            for (; p < parts.length; p++) {
-                double[] b = (double[]) parts[p];
-                for (int i = 0; i < total.length; i++) {
-                    total[i] += b[i];
-                }
-            }
-            return total;
+            return JobPerStepRunner.inPartitionOrder(sums, total); // into the runner's array of every step
         }
         int bits = secure.params().bits();
         if (secure.mode() == SecureAggregation.MASKING) {

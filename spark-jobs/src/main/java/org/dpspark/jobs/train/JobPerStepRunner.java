@@ -39,9 +39,23 @@ final class JobPerStepRunner implements StepRunner {
      * (floating-point addition is not associative): with a fixed test seed every mode gives the same bits.
      */
     static double[] inPartitionOrder(List<double[]> parts) {
-        double[] sum = parts.get(0).clone();
-        for (int p = 1; p < parts.size(); p++) {
-            double[] b = parts.get(p);
+        return inPartitionOrder(parts.toArray(new double[0][]), new double[parts.get(0).length]);
+    }
+
+    /** As {@link #inPartitionOrder(List)}, into {@code sum} (overwritten; the barrier runner's array of every step). */
+    static double[] inPartitionOrder(double[][] parts, double[] sum) {
+        double[] first = parts[0];
+        int p = 1;
+        if (parts.length == 1) {
+            System.arraycopy(first, 0, sum, 0, sum.length);
+        } else {
+            double[] second = parts[p++];
+            for (int i = 0; i < sum.length; i++) {
+                sum[i] = first[i] + second[i]; // the first two in one pass: the same bits as copy, then add
+            }
+        }
+        for (; p < parts.length; p++) {
+            double[] b = parts[p];
             for (int i = 0; i < sum.length; i++) {
                 sum[i] += b[i];
             }
