@@ -209,20 +209,12 @@ final class BarrierProtocol {
         }
     }
 
-    static byte[] step(long step, double[] params) {
-        return step(step, params, null);
-    }
-
     /** A STEP message, written into {@code reuse} when it has the right size (the previous step's message). */
     static byte[] step(long step, double[] params, byte[] reuse) {
         ByteBuffer b = reuse(reuse, maxStep(params.length));
         b.put(STEP).putLong(step).putInt(params.length);
         b.asDoubleBuffer().put(params);
         return b.array();
-    }
-
-    static byte[] sums(long step, int[] partitions, double[][] sums) {
-        return sums(step, partitions, sums, null);
     }
 
     /** A SUMS message, written into {@code reuse} when it has the right size (the previous step's message). */
@@ -282,10 +274,6 @@ final class BarrierProtocol {
         }
     }
 
-    static Step decodeStep(byte[] m, int numParams) {
-        return decodeStep(m, numParams, null);
-    }
-
     /** Decodes a STEP message, into {@code into} when it has numParams values (a task's array of every step). */
     static Step decodeStep(byte[] m, int numParams, double[] into) {
         try {
@@ -302,10 +290,6 @@ final class BarrierProtocol {
         } catch (BufferUnderflowException e) {
             throw new IllegalArgumentException("truncated STEP", e);
         }
-    }
-
-    static Sums decodeSums(byte[] m, int totalPartitions, int sumLength) {
-        return decodeSums(m, totalPartitions, sumLength, null);
     }
 
     /**
