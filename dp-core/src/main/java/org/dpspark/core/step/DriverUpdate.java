@@ -95,21 +95,22 @@ public final class DriverUpdate {
             throw new IllegalArgumentException("params must have length " + p + " and noisedSum " + (p + 1) + ", got "
                     + params.length + " and " + noisedSum.length);
         }
-        double[] noisy = noisyBuffer(p);
-        System.arraycopy(noisedSum, 0, noisy, 0, p + 1);
-        return descend(params, noisy);
+        return descend(params, noisedSum); // descend only reads it: no copy
     }
 
     private double[] noisyBuffer(int p) {
         if (noisy == null) {
             noisy = new double[p + 1];
-            gradient = new double[p];
         }
         return noisy;
     }
 
+    /** Reads {@code noisy} (the noised sum, numParams + 1) without writing it. */
     private double descend(double[] params, double[] noisy) {
         int p = model.numParams();
+        if (gradient == null) {
+            gradient = new double[p];
+        }
         double[] gradient = this.gradient;
         for (int j = 0; j < p; j++) {
             gradient[j] = noisy[j] / expectedBatchSize;

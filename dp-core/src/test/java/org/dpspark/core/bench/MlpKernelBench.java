@@ -17,9 +17,12 @@ import org.dpspark.core.random.RandomSource;
  * <pre>
  * java --add-modules=jdk.incubator.vector [-Ddpspark.gemm=plain] \
  *   -cp dp-core/target/classes:dp-core/target/test-classes org.dpspark.core.bench.MlpKernelBench \
- *   [MNIST_DIR|synthetic] [epochs]
+ *   [MNIST_DIR|synthetic] [epochs] [batch] [float64|float32] [paths]
  * </pre>
- * Prints key=value lines: seconds per epoch of each path (each epoch after the first is steady state), GEMM GFLOPS.
+ * batch: rows per call (256; 128 is one task's share of a 256-row step on local[2]); float32: the first layer's
+ * forward product in float, as {@code --precision float32}; paths: comma-separated, from batched and per_example
+ * (batched,per_example,batched). Prints key=value lines: seconds per epoch of each path (each epoch after the
+ * first is steady state), GEMM GFLOPS.
  */
 public final class MlpKernelBench {
 
@@ -29,6 +32,12 @@ public final class MlpKernelBench {
     public static void main(String[] args) throws IOException {
         String dir = args.length > 0 ? args[0] : "synthetic";
         int epochs = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        int batch = args.length > 2 ? Integer.parseInt(args[2]) : 256;
+        String precision = args.length > 3 ? args[3] : "float64";
+        if (!precision.equals("float64") && !precision.equals("float32")) {
+            throw new IllegalArgumentException("precision must be float64 or float32, got " + precision);
+        }
+        boolean floatForward = precision.equals("float32");
         double[] x;
         double[] y;
         if (dir.equals("synthetic")) {
@@ -52,9 +61,12 @@ public final class MlpKernelBench {
         gemmGflops();
         Mlp m = new Mlp(784, new int[] {256}, Mlp.Activation.RELU, 10);
         double[] params = m.initialParams(InsecureTestRandomness.seededSource(2));
-        int batch = 256;
         int steps = 60000 / batch;
-        for (String path : new String[] {"batched", "per_example", "batched"}) {
+        String[] paths = args.length > 4 ? args[4].split(",") : new String[] {"batched", "per_example", "batched"};
+        for (String path : paths) {
+            if (!path.equals("batched") && !path.equals("per_example")) {
+                throw new IllegalArgumentException("paths are batched and per_example, got " + path);
+            }
             RandomSource rng = InsecureTestRandomness.seededSource(3);
             double[] xb = new double[batch * 784];
             double[] yb = new double[batch];
@@ -77,7 +89,7 @@ public final class MlpKernelBench {
                     gatherNanos += System.nanoTime() - g0;
                     java.util.Arrays.fill(sum, 0.0);
                     if (path.equals("batched")) {
-                        m.addClippedGradients(params, xb, yb, batch, 1.0, sum, losses, work);
+                        m.addClippedGradients(params, xb, yb, batch, 1.0, sum, losses, work, floatForward);
                     } else {
                         for (int r = 0; r < batch; r++) {
                             losses[r] = m.addClippedGradient(params, xb, r * 784, yb[r], 1.0, sum, scratch);
