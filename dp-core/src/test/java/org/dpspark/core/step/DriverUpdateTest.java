@@ -43,6 +43,27 @@ class DriverUpdateTest {
     }
 
     @Test
+    void applyNoised_addsNoNoise_updatesFromTheSumAsGiven_andLeavesItUnchanged() {
+        ClipBudget clip = new ClipBudget(2.0, 0.2, 5.0);
+        double qN = 37.5;
+        double lr = 0.3;
+        RecordingNoise noise = new RecordingNoise();
+        DriverUpdate update = new DriverUpdate(MODEL, clip, 1.3, qN, noise, new Sgd(lr));
+        double[] params = {1.0, -1.0, 0.5, 0.25};
+        double[] sum = {3.0, -6.0, 9.0, 1.5, 4.0};
+        for (int step = 0; step < 2; step++) {
+            double before0 = params[0];
+            double loss = update.applyNoised(params, sum);
+            assertEquals(before0 - lr * 3.0 / qN, params[0], 1e-15);
+            assertEquals(clip.decodeLoss(4.0 / qN), loss, 1e-15);
+        }
+        assertArrayEquals(new double[] {1.0 - 2 * lr * 3.0 / qN, -1.0 + 2 * lr * 6.0 / qN, 0.5 - 2 * lr * 9.0 / qN,
+            0.25 - 2 * lr * 1.5 / qN}, params, 1e-15);
+        assertArrayEquals(new double[] {3.0, -6.0, 9.0, 1.5, 4.0}, sum); // read in place, never written
+        assertTrue(noise.inputs.isEmpty() && noise.samples == 0, "applyNoised drew noise");
+    }
+
+    @Test
     void apply_zeroNoise_updateIsMinusLrTimesSumOverExpectedBatchSize() {
         ClipBudget clip = new ClipBudget(2.0, 0.2, 5.0);
         double qN = 37.5;
