@@ -2,7 +2,9 @@ package org.dpspark.core.random;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.LongBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -69,6 +71,8 @@ public final class CsprngStream implements RandomSource {
     private final Cipher cipher;
     private final byte[] zeros = new byte[BUFFER_BYTES];
     private final byte[] buffer = new byte[BUFFER_BYTES];
+    /** The buffer as little-endian longs, for {@link #nextLongs}' bulk copies (the same values as {@link #LONGS}). */
+    private final LongBuffer longView = ByteBuffer.wrap(buffer).order(ByteOrder.LITTLE_ENDIAN).asLongBuffer();
     private int position = BUFFER_BYTES;
 
     private CsprngStream(byte[] key, byte[] iv) {
@@ -169,6 +173,24 @@ public final class CsprngStream implements RandomSource {
     @Override
     public double nextDouble() {
         return (nextLong() >>> 11) * 0x1.0p-53;
+    }
+
+    /** As {@code len} calls of {@link #nextLong()}, read from the keystream buffer in one loop per refill. */
+    @Override
+    public void nextLongs(long[] dst, int off, int len) {
+        Objects.checkFromIndexSize(off, len, dst.length);
+        int i = off;
+        final int end = off + len;
+        while (i < end) {
+            if (position == BUFFER_BYTES) {
+                refill();
+            }
+            final int p = position;
+            final int take = Math.min(end - i, (BUFFER_BYTES - p) >>> 3);
+            longView.get(p >>> 3, dst, i, take);
+            position = p + (take << 3);
+            i += take;
+        }
     }
 
     private void refill() {

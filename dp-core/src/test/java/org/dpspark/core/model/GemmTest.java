@@ -75,7 +75,7 @@ class GemmTest {
 
     private static void check(Impl impl, String name) {
         int[][] shapes = {{1, 1, 1}, {4, 16, 3}, {5, 17, 9}, {7, 10, 300}, {13, 33, 257}, {256, 10, 784},
-            {37, 48, 130}, {3, 7, 2}, {64, 256, 520}};
+            {37, 48, 130}, {3, 7, 2}, {64, 256, 520}, {6, 9, 11}, {130, 20, 40}, {784, 32, 128}};
         forEachCase(77, shapes, t -> {
             double[] c = t.c();
             double[] expected = c.clone();

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Arrays;
 import org.dpspark.core.StatTestSupport;
 import org.dpspark.core.random.InsecureTestRandomness;
+import org.dpspark.core.random.RandomSource;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -82,14 +83,50 @@ class SecureGaussianNoiseTest {
     }
 
     @Test
-    void addTo_addsToExistingValues_sameDrawsAsSample() {
+    void addTo_addsToExistingValues_theSumsFillSumsDraws() {
         double[] base = {5.0, -1.0, 0.25, 1e6};
         double[] v = base.clone();
         SecureGaussianNoise.insecureSeededForTests(3).addTo(v, 0.7);
-        SecureGaussianNoise same = SecureGaussianNoise.insecureSeededForTests(3);
+        double[] z = new double[base.length];
+        SecureGaussianNoise.insecureSeededForTests(3).fillSums(z);
         for (int i = 0; i < base.length; i++) {
-            assertEquals(base[i] + same.sample(0.7), v[i]);
+            assertEquals(base[i] + z[i] * (0.5 * 0.7), v[i]);
         }
+    }
+
+    @Test
+    void vectors_areBlocksOfFourZigguratDraws_fromTheStreamInOrder() {
+        // an independent replay of the block scheme: for each block of up to BLOCK coordinates, its 4m words first,
+        // then each word through Ziggurat.fromBits in order (whose rare slow paths read on after the block's words)
+        int length = 2 * SecureGaussianNoise.BLOCK + 37;
+        double[] z = new double[length];
+        SecureGaussianNoise noise = SecureGaussianNoise.insecureSeededForTests(21);
+        noise.fillSums(z);
+        RandomSource replay = InsecureTestRandomness.seededSource(21);
+        long consumed = 0;
+        for (int from = 0; from < length; from += SecureGaussianNoise.BLOCK) {
+            int m = Math.min(SecureGaussianNoise.BLOCK, length - from);
+            long[] words = new long[4 * m];
+            for (int k = 0; k < words.length; k++) {
+                words[k] = replay.nextLong();
+            }
+            double[] draws = new double[4 * m];
+            for (int k = 0; k < words.length; k++) {
+                draws[k] = Ziggurat.fromBits(words[k], replay);
+            }
+            for (int t = 0; t < m; t++) {
+                double expected = draws[t] + draws[m + t] + draws[2 * m + t] + draws[3 * m + t];
+                assertEquals(expected, z[from + t], "coordinate " + (from + t));
+            }
+            consumed += 4L * m;
+        }
+        // the slow paths took extra words: the noise counted all of them, and the replay's next word is the noise's
+        assertTrue(noise.draws() > consumed, noise.draws() + " vs " + consumed);
+        RandomSource after = InsecureTestRandomness.seededSource(21);
+        for (long k = 0; k < noise.draws(); k++) {
+            after.nextLong();
+        }
+        assertEquals(after.nextLong(), replay.nextLong());
     }
 
     @Test

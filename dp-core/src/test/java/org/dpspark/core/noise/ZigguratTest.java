@@ -22,6 +22,33 @@ class ZigguratTest {
     }
 
     @Test
+    void fromWords_equalsFromBitsWordByWord_includingTheTailTheWedgesAndTheTopBox() {
+        RandomSource words = CsprngStream.derive(CsprngStream.newSecretKey(), 1);
+        int n = 20_000;
+        long[] w = new long[n];
+        for (int k = 0; k < n; k++) {
+            w[k] = words.nextLong();
+        }
+        // forced cases: box 0 with the largest abscissa (the tail), box 255 (always the wedge test), both signs
+        w[10] = 0xFFFF_FFFF_FFFF_FE00L;
+        w[11] = 0xFFFF_FFFF_FFFF_FF00L;
+        w[12] = 0x8000_0000_0000_00FFL;
+        w[13] = 0x8000_0000_0000_01FFL;
+        w[14] = 0L;
+        w[15] = 0x100L;
+        byte[] secret = CsprngStream.newSecretKey();
+        double[] out = new double[n];
+        Ziggurat.fromWords(w, n, out, new int[n], CsprngStream.derive(secret, 2));
+        RandomSource extra = CsprngStream.derive(secret, 2);
+        for (int k = 0; k < n; k++) {
+            assertEquals(Double.doubleToRawLongBits(Ziggurat.fromBits(w[k], extra)), Double.doubleToRawLongBits(out[k]),
+                    "word " + k);
+        }
+        assertTrue(out[10] > Ziggurat.R && out[11] < -Ziggurat.R, out[10] + ", " + out[11]);
+        assertEquals(0x8000_0000_0000_0000L, Double.doubleToRawLongBits(out[15]), "-0.0 from the sign bit");
+    }
+
+    @Test
     void upperTail_matchesSimpsonQuadrature() {
         // Composite Simpson on [R, R + 12] (the rest is below 1e-30), written independently of the main code.
         double a = Ziggurat.R;

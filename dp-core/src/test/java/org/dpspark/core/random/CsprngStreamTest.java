@@ -66,6 +66,25 @@ class CsprngStreamTest {
     }
 
     @Test
+    void nextLongs_equalsNextLongCalls_acrossBufferRefills_andLeavesTheStreamWhereTheyWould() {
+        byte[] secret = CsprngStream.newSecretKey();
+        CsprngStream bulk = CsprngStream.derive(secret, 4);
+        CsprngStream single = CsprngStream.derive(secret, 4);
+        // odd sizes and offsets, mixed with single calls, crossing the 16 KiB buffer's refills several times
+        int[] sizes = {1, 3, 2047, 2048, 2049, 0, 5000, 7};
+        long[] dst = new long[6000];
+        for (int size : sizes) {
+            assertEquals(single.nextLong(), bulk.nextLong());
+            bulk.nextLongs(dst, 11, size);
+            for (int i = 0; i < size; i++) {
+                assertEquals(single.nextLong(), dst[11 + i], "size " + size + ", word " + i);
+            }
+            assertEquals(single.nextDouble(), bulk.nextDouble());
+        }
+        assertThrows(IndexOutOfBoundsException.class, () -> bulk.nextLongs(dst, 5990, 11));
+    }
+
+    @Test
     void derive_sameSecretAndContext_sameStream() {
         byte[] secret = CsprngStream.newSecretKey();
         assertArrayEquals(take(CsprngStream.derive(secret, 3, 9), 1000), take(CsprngStream.derive(secret, 3, 9), 1000));
