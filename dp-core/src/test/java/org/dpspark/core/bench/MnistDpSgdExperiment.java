@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -80,7 +81,7 @@ public final class MnistDpSgdExperiment {
 
     private static final Set<String> KEYS = Set.of("dir", "model", "hidden", "batch", "epochs", "sigma", "clip",
             "opt", "lr", "beta", "schedule", "lrMin", "ema", "xscale", "w1Scale", "wd", "evalEvery",
-            "features", "groups", "norm", "threads", "runs", "loss", "sym", "aug", "pre");
+            "features", "groups", "norm", "threads", "runs", "loss", "sym", "aug", "pre", "prescale");
 
     private MnistDpSgdExperiment() {
     }
@@ -116,7 +117,7 @@ public final class MnistDpSgdExperiment {
             a.put(s.substring(0, eq), s.substring(eq + 1));
         }
         for (String fixed : List.of("dir", "features", "groups", "norm", "xscale", "threads", "runs", "sym", "aug",
-                "pre")) {
+                "pre", "prescale")) {
             if (a.getOrDefault(fixed, "").contains("|")) {
                 throw new IllegalArgumentException(fixed + " cannot be swept (the data and features load once)");
             }
@@ -165,6 +166,9 @@ public final class MnistDpSgdExperiment {
             long t0 = System.nanoTime();
             train[0] = scatter(scat, train[0], pre, groups);
             test[0] = scatter(scat, test[0], pre, groups);
+            if (a.containsKey("prescale")) {
+                prescale(train[0], test[0], scat, a.get("prescale"));
+            }
             if (!norm.equals("gn")) {
                 normalize(train[0], test[0], scat.channels(), scat.outputHeight() * scat.outputWidth(),
                         norm.startsWith("gn+") ? norm.substring(3) : norm);
@@ -471,8 +475,13 @@ public final class MnistDpSgdExperiment {
         boolean exact = norm.equals("exact") || norm.equals("zca") || norm.startsWith("zca:");
         String[] p = exact ? new String[0] : norm.substring(norm.indexOf(':') + 1).split(",");
         double sigma = exact ? 1 : Double.parseDouble(p[0]);
-        double cm = exact ? Double.MAX_VALUE : Double.parseDouble(p[1]);
-        double cs = exact ? Double.MAX_VALUE : Double.parseDouble(p[2]);
+        double[][] norms = !exact && (p[1].startsWith("q") || p[2].startsWith("q"))
+                ? exampleNorms(train, channels, spatial) : null;
+        double cm = exact ? Double.MAX_VALUE : bound(p[1], norms == null ? null : norms[0]);
+        double cs = exact ? Double.MAX_VALUE : bound(p[2], norms == null ? null : norms[1]);
+        if (norms != null) {
+            System.out.printf("bounds from quantiles: CM %s = %.4g, CS %s = %.4g%n", p[1], cm, p[2], cs);
+        }
         double eps = norm.startsWith("zca:") ? Double.parseDouble(norm.substring(4))
                 : norm.startsWith("zcadp:") ? Double.parseDouble(p[3]) : 1e-5;
         Noise noise = exact ? new Noise() {
@@ -502,6 +511,86 @@ public final class MnistDpSgdExperiment {
         for (double[] x : new double[][] {train, test}) {
             IntStream.range(0, x.length / d).parallel().forEach(e -> map.apply(x, e * d, spatial));
         }
+    }
+
+    /**
+     * prescale=A1,A2: multiplies the order-1 channels by A1 and the order-2 channels by A2 (order 0 unchanged), train
+     * and test alike, before the data normalization: a fixed diagonal map, no privacy cost. Whitening is equivariant
+     * to it up to a rotation (and eps), but the released second moments' noise is not: it lifts the small order-2
+     * directions above the noise floor. Prints the quantiles of the per-example mean and moment norms (what the
+     * bounds CM and CS clip) after the scaling, on every 10th training example.
+     */
+    static void prescale(double[] train, double[] test, Scattering2D scat, String spec) {
+        String[] p = spec.split(",");
+        double a1 = Double.parseDouble(p[0]);
+        double a2 = Double.parseDouble(p[1]);
+        int channels = scat.channels();
+        int spatial = scat.outputHeight() * scat.outputWidth();
+        int first2 = 1 + scat.j() * scat.l();
+        int d = channels * spatial;
+        for (double[] x : new double[][] {train, test}) {
+            IntStream.range(0, x.length / d).parallel().forEach(e -> {
+                for (int c = 1; c < channels; c++) {
+                    double f = c < first2 ? a1 : a2;
+                    for (int q = 0; q < spatial; q++) {
+                        x[e * d + c * spatial + q] *= f;
+                    }
+                }
+            });
+        }
+        double[][] norms = exampleNorms(train, channels, spatial);
+        double[] meanNorm = norms[0];
+        double[] momentNorm = norms[1];
+        int m = meanNorm.length;
+        System.out.printf("prescale %s: per-example mean norm p50 %.4g p90 %.4g p99 %.4g max %.4g; moment norm p50 %.4g"
+                + " p90 %.4g p99 %.4g max %.4g%n", spec, meanNorm[m / 2], meanNorm[m * 9 / 10], meanNorm[m * 99 / 100],
+                meanNorm[m - 1], momentNorm[m / 2], momentNorm[m * 9 / 10], momentNorm[m * 99 / 100], momentNorm[m - 1]);
+    }
+
+    /** Sorted per-example channel-mean norms and second-moment-triangle norms, on every 10th training example. */
+    static double[][] exampleNorms(double[] train, int channels, int spatial) {
+        int d = channels * spatial;
+        int n = train.length / d;
+        int m = (n + 9) / 10;
+        double[] meanNorm = new double[m];
+        double[] momentNorm = new double[m];
+        IntStream.range(0, m).parallel().forEach(i -> {
+            int e = 10 * i;
+            double[] mu = new double[channels];
+            double[] tri = new double[channels * (channels + 1) / 2];
+            for (int q = 0; q < spatial; q++) {
+                int k = 0;
+                for (int c = 0; c < channels; c++) {
+                    double v = train[e * d + c * spatial + q];
+                    mu[c] += v / spatial;
+                    for (int b = 0; b <= c; b++) {
+                        tri[k++] += v * train[e * d + b * spatial + q] / spatial;
+                    }
+                }
+            }
+            double mm = 0;
+            for (double v : mu) {
+                mm += v * v;
+            }
+            double tt = 0;
+            for (double v : tri) {
+                tt += v * v;
+            }
+            meanNorm[i] = Math.sqrt(mm);
+            momentNorm[i] = Math.sqrt(tt);
+        });
+        Arrays.sort(meanNorm);
+        Arrays.sort(momentNorm);
+        return new double[][] {meanNorm, momentNorm};
+    }
+
+    /** A bound given as a number, or as qF: the F-quantile of the sorted norms (a public-benchmark hyperparameter). */
+    static double bound(String spec, double[] sortedNorms) {
+        if (spec.startsWith("q")) {
+            double f = Double.parseDouble(spec.substring(1));
+            return sortedNorms[Math.min(sortedNorms.length - 1, (int) (f * sortedNorms.length))];
+        }
+        return Double.parseDouble(spec);
     }
 
     /** Prototype: 2 x 2 pooling, 28 x 28 to 14 x 14, scaled by 2 (the orthonormal Haar low-pass band). */
