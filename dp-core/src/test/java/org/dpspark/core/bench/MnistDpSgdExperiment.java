@@ -67,7 +67,9 @@ import org.dpspark.core.step.DriverUpdate;
  * multiplicity with the flip, De et al. 2022: each example's gradient is the mean of its gradients at f(x) and
  * f(flip x), clipped once; {@link FlipAveragedSoftmax}; model=softmax, norm=gn, no sym), pre (scatter only: off;
  * log:EPS = log(1 + x / EPS), pow:P = x^P, applied to every scattering coefficient x, order 0 included, right after
- * the transform and before groups and norm, train and test alike; see {@link #pointwise}). The
+ * the transform and before groups and norm, train and test alike; see {@link #pointwise}), prescale (scatter only:
+ * A1,A2 = the order-1 channels times A1 and the order-2 ones times A2 before norm; see {@link #prescale}; with it or
+ * not, zcadp's CM and CS may be given as qF, the F-quantile of the per-example norms). The
  * transform is fixed and public: no privacy cost. Scattering features are computed once for train and test, on
  * the common fork-join pool (2 threads on 2 cores). Fashion-MNIST works the same way with dir pointing at its IDX
  * files (same names), e.g. dir=/usr/share/datasets/fashion-mnist.
