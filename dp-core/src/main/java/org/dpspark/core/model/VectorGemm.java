@@ -151,16 +151,16 @@ final class VectorGemm {
     private static void packTransposedA(double[] a, int aOff, int acs, int mc, int kc, double[] ap, int[] kIdx,
             int[] kCount, boolean skipZeroA) {
         final int panels = (mc + MR - 1) / MR;
-        final int full = mc / MR;
         java.util.Arrays.fill(kCount, 0, panels, 0);
         for (int kk = 0; kk < kc; kk++) {
             final int src = aOff + kk * acs;
-            for (int q = 0; q < full; q++) {
+            for (int q = 0; q < panels; q++) {
+                final int h = Math.min(MR, mc - q * MR);
                 final int i = src + q * MR;
                 final double a0 = a[i];
-                final double a1 = a[i + 1];
-                final double a2 = a[i + 2];
-                final double a3 = a[i + 3];
+                final double a1 = h > 1 ? a[i + 1] : 0.0;
+                final double a2 = h > 2 ? a[i + 2] : 0.0;
+                final double a3 = h > 3 ? a[i + 3] : 0.0;
                 if (skipZeroA && a0 == 0.0 && a1 == 0.0 && a2 == 0.0 && a3 == 0.0) {
                     continue;
                 }
@@ -171,23 +171,6 @@ final class VectorGemm {
                 ap[dst + 2] = a2;
                 ap[dst + 3] = a3;
                 kIdx[q * KC + t] = kk;
-            }
-            if (full < panels) {
-                final int h = mc - full * MR;
-                final int i = src + full * MR;
-                final double a0 = a[i];
-                final double a1 = h > 1 ? a[i + 1] : 0.0;
-                final double a2 = h > 2 ? a[i + 2] : 0.0;
-                if (skipZeroA && a0 == 0.0 && a1 == 0.0 && a2 == 0.0) {
-                    continue;
-                }
-                final int t = kCount[full]++;
-                final int dst = full * MR * kc + t * MR;
-                ap[dst] = a0;
-                ap[dst + 1] = a1;
-                ap[dst + 2] = a2;
-                ap[dst + 3] = 0.0;
-                kIdx[full * KC + t] = kk;
             }
         }
     }

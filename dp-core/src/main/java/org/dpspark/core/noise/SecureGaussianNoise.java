@@ -36,6 +36,14 @@ import org.dpspark.core.random.RandomSource;
 public final class SecureGaussianNoise implements Noise {
 
     private final RandomSource rng;
+    /** Block scratch of {@link #drawBlock}, allocated on first use; words and draws are zeroed after each vector. */
+    private long[] words;
+    private double[] normals;
+    private int[] slow;
+    private double[] sums;
+
+    /** Coordinates per block of {@link #drawBlock}: 2,048 words (16 KiB of the stream), in L1 with their draws. */
+    static final int BLOCK = 512;
 
     SecureGaussianNoise(RandomSource rng) {
         this.rng = Objects.requireNonNull(rng, "rng");
@@ -139,14 +147,6 @@ public final class SecureGaussianNoise implements Noise {
         wipeScratch();
     }
 
-    /** Coordinates per block of {@link #drawBlock}: 2,048 words (16 KiB of the stream), in L1 with their draws. */
-    static final int BLOCK = 512;
-
-    private long[] words;
-    private double[] normals;
-    private int[] slow;
-    private double[] sums;
-
     private double[] blockSums() {
         if (sums == null) {
             words = new long[4 * BLOCK];
@@ -177,6 +177,12 @@ public final class SecureGaussianNoise implements Noise {
         Arrays.fill(words, 0L);
         Arrays.fill(normals, 0.0);
         Arrays.fill(sums, 0.0);
+    }
+
+    /** True when no stream word, draw or sum of the last vector is left in the scratch (for tests). */
+    boolean scratchWiped() {
+        return sums == null || (Arrays.stream(words).allMatch(w -> w == 0L)
+                && Arrays.stream(normals).allMatch(x -> x == 0.0) && Arrays.stream(sums).allMatch(x -> x == 0.0));
     }
 
     /** Z1 + Z2 + Z3 + Z4, four independent standard normal draws in stream order: N(0, 4). */

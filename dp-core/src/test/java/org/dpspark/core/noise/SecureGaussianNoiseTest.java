@@ -130,6 +130,15 @@ class SecureGaussianNoiseTest {
     }
 
     @Test
+    void noStreamWordOrDrawIsLeftInTheScratch_afterAVector() {
+        SecureGaussianNoise noise = SecureGaussianNoise.create();
+        noise.addTo(new double[SecureGaussianNoise.BLOCK + 3], 1.0);
+        assertTrue(noise.scratchWiped(), "after addTo");
+        noise.fillSums(new double[2 * SecureGaussianNoise.BLOCK]);
+        assertTrue(noise.scratchWiped(), "after fillSums");
+    }
+
+    @Test
     void insecureSeeded_sameSeed_reproducible() {
         double[] a = new double[100];
         double[] b = new double[100];
