@@ -72,6 +72,25 @@ public final class ParameterAverage implements java.io.Serializable {
         }
     }
 
+    /** Whether an iterate has been folded in (there is an average to read). */
+    public boolean hasAverage() {
+        return average != null;
+    }
+
+    /**
+     * Continues from a saved average: the one after {@code updates} iterates (as {@link #average()} and
+     * {@link #updates()} gave them), so that the next {@link #update} uses d_{updates + 1}; null with 0 updates for
+     * none yet.
+     */
+    public void restore(double[] savedAverage, long savedUpdates) {
+        if ((savedAverage == null) != (savedUpdates == 0) || savedUpdates < 0) {
+            throw new IllegalArgumentException("an average needs updates >= 1, and none needs 0; got "
+                    + (savedAverage == null ? "none" : "an average") + " after " + savedUpdates + " updates");
+        }
+        average = savedAverage == null ? null : savedAverage.clone();
+        updates = savedUpdates;
+    }
+
     /** A copy of the current average. */
     public double[] average() {
         if (average == null) {

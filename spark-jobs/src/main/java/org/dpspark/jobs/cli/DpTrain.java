@@ -152,6 +152,9 @@ public class DpTrain implements Callable<Integer> {
     @Option(names = "--momentum", paramLabel = "BETA", defaultValue = "0.9", description = "Momentum coefficient of --optimizer momentum (default: ${DEFAULT-VALUE}).")
     double momentum;
 
+    @Option(names = "--ema-decay", paramLabel = "D", defaultValue = "0", description = "Release the exponential moving average of the iterates (De et al. 2022's parameter averaging) with decay D in (0, 1), e.g. 0.99, instead of the last iterate: post-processing of the noisy iterates, no privacy cost. 0 releases the last iterate (default: ${DEFAULT-VALUE}).")
+    double emaDecay;
+
     @Option(names = "--lr-schedule", paramLabel = "S", defaultValue = "constant", description = "constant | cosine (decay to 0 over the run) (default: ${DEFAULT-VALUE}).")
     String lrSchedule;
 
@@ -717,6 +720,7 @@ public class DpTrain implements Callable<Integer> {
         return TrainConfig.builder()
                 .optimizer(optimizer)
                 .momentum(momentum)
+                .emaDecay(emaDecay)
                 .schedule(lrSchedule)
                 .epochs(epochs)
                 .steps(steps)

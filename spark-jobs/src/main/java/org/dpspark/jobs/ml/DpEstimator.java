@@ -79,6 +79,7 @@ public abstract class DpEstimator<M extends DpPredictionModel<M>, E extends DpEs
     private final DoubleParam clipNorm;
     private final DoubleParam learningRate;
     private final Param<String> optimizer;
+    private final DoubleParam emaDecay;
     private final IntParam numPartitions;
     private final Param<String> jobId;
     private final Param<String> ledger;
@@ -125,6 +126,9 @@ public abstract class DpEstimator<M extends DpPredictionModel<M>, E extends DpEs
         learningRate = new DoubleParam(this, "learningRate", "learning rate", ParamRules.positive("learningRate"));
         optimizer = new Param<>(this, "optimizer", "optimizer: " + String.join(", ", TrainConfig.OPTIMIZERS),
                 ParamRules.oneOf("optimizer", TrainConfig.OPTIMIZERS));
+        emaDecay = new DoubleParam(this, "emaDecay", "the fitted model is the exponential moving average of the "
+                + "iterates with this decay, in [0, 1) (De et al. 2022; post-processing, no privacy cost); 0: the last "
+                + "iterate", ParamRules.halfOpenUnit("emaDecay"));
         numPartitions = new IntParam(this, "numPartitions",
                 "partitions of the cached training blocks (default: the input's, if Spark's default parallelism)",
                 ParamRules.atLeast("numPartitions", 1));
@@ -203,6 +207,7 @@ public abstract class DpEstimator<M extends DpPredictionModel<M>, E extends DpEs
         setDefault(clipNorm, 1.0);
         setDefault(learningRate, 1.0);
         setDefault(optimizer, "sgd");
+        setDefault(emaDecay, 0.0);
     }
 
     @Override
@@ -257,6 +262,10 @@ public abstract class DpEstimator<M extends DpPredictionModel<M>, E extends DpEs
 
     public Param<String> optimizer() {
         return optimizer;
+    }
+
+    public DoubleParam emaDecay() {
+        return emaDecay;
     }
 
     public IntParam numPartitions() {
@@ -586,6 +595,10 @@ public abstract class DpEstimator<M extends DpPredictionModel<M>, E extends DpEs
         return getOrDefault(optimizer);
     }
 
+    public double getEmaDecay() {
+        return (Double) getOrDefault(emaDecay);
+    }
+
     /** The partitions of the training blocks (throws NoSuchElementException when not set). */
     public int getNumPartitions() {
         return (Integer) getOrDefault(numPartitions);
@@ -659,6 +672,11 @@ public abstract class DpEstimator<M extends DpPredictionModel<M>, E extends DpEs
 
     public E setOptimizer(String v) {
         set(optimizer, v);
+        return self();
+    }
+
+    public E setEmaDecay(double v) {
+        set(emaDecay, v);
         return self();
     }
 
@@ -769,6 +787,7 @@ public abstract class DpEstimator<M extends DpPredictionModel<M>, E extends DpEs
                 .clipNorm((Double) getOrDefault(clipNorm))
                 .learningRate((Double) getOrDefault(learningRate))
                 .optimizer(getOrDefault(optimizer))
+                .emaDecay((Double) getOrDefault(emaDecay))
                 .delta((Double) getOrDefault(delta))
                 .targetEpsilon(isDefined(epsilon) ? (Double) getOrDefault(epsilon) : null)
                 .noiseMultiplier(isDefined(noiseMultiplier) ? (Double) getOrDefault(noiseMultiplier) : null)

@@ -42,6 +42,13 @@ final class ParamRules {
         };
     }
 
+    static Function1<Object, Object> halfOpenUnit(String name) {
+        return v -> {
+            Checks.halfOpen(name, (Double) v, 0, 1);
+            return true;
+        };
+    }
+
     static Function1<Object, Object> atLeast(String name, long min) {
         return v -> {
             Checks.atLeast(name, ((Number) v).longValue(), min);

@@ -151,6 +151,7 @@ public final class ProvenanceJson {
         if (t.precision() != null) {
             n.put("precision", t.precision());
         }
+        number(n, "ema_decay", t.emaDecay());
         return n;
     }
 
@@ -279,7 +280,7 @@ public final class ProvenanceJson {
                 (int) lng(n, "batch_size", w), dbl(n, "learning_rate", w), text(n, "step_mode", w),
                 optBool(n, "dp_loss_tracking", w), local ? (int) lng(l, "epochs", lw) : null,
                 local ? dbl(l, "learning_rate", lw) : null, local ? (int) lng(l, "batch_size", lw) : null,
-                optText(n, "precision", w)));
+                optText(n, "precision", w), optDbl(n, "ema_decay", w)));
     }
 
     static LedgerReceipt readReceipt(JsonNode n, String w) {

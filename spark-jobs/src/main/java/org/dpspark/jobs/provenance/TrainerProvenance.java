@@ -23,12 +23,14 @@ import java.io.Serializable;
  * @param localBatchSize DP-FedAvg: the local mini-batch size; null for DP-SGD
  * @param precision how the training blocks stored the features, "float64" or "float32"; null when not recorded
  *     (files written before it was)
+ * @param emaDecay when the released parameters are the exponential moving average of the iterates (De et al. 2022's
+ *     parameter averaging), its decay, in (0, 1); null when the last iterate was released (or not recorded)
  */
 public record TrainerProvenance(String trainer, String optimizer, Double momentum, String lrSchedule, double epochs,
         int batchSize, double learningRate, String stepMode, Boolean dpLossTracking, Integer localEpochs,
-        Double localLearningRate, Integer localBatchSize, String precision) implements Serializable {
+        Double localLearningRate, Integer localBatchSize, String precision, Double emaDecay) implements Serializable {
 
-    private static final long serialVersionUID = 2L;
+    private static final long serialVersionUID = 3L;
 
     /** DP-SGD (Abadi et al. 2016), per row or per user. */
     public static final String DP_SGD = "dp-sgd";
@@ -51,6 +53,17 @@ public record TrainerProvenance(String trainer, String optimizer, Double momentu
         if (precision != null && !precision.equals("float64") && !precision.equals("float32")) {
             throw new IllegalArgumentException("precision must be float64 or float32, got '" + precision + "'");
         }
+        if (emaDecay != null && !(emaDecay > 0 && emaDecay < 1)) {
+            throw new IllegalArgumentException("ema_decay must be in (0, 1) when present, got " + emaDecay);
+        }
+    }
+
+    /** A trainer that released its last iterate (or did not record otherwise). */
+    public TrainerProvenance(String trainer, String optimizer, Double momentum, String lrSchedule, double epochs,
+            int batchSize, double learningRate, String stepMode, Boolean dpLossTracking, Integer localEpochs,
+            Double localLearningRate, Integer localBatchSize, String precision) {
+        this(trainer, optimizer, momentum, lrSchedule, epochs, batchSize, learningRate, stepMode, dpLossTracking,
+                localEpochs, localLearningRate, localBatchSize, precision, null);
     }
 
     /** A trainer whose blocks' precision is not recorded. */

@@ -82,6 +82,10 @@ public final class Reports {
         if (cfg.optimizer().equals("momentum")) {
             t.put("momentum", cfg.momentum());
         }
+        if (cfg.emaDecay() > 0) {
+            // The released model is the exponential moving average of the iterates (De et al. 2022), not the last.
+            t.put("ema_decay", cfg.emaDecay());
+        }
         t.put("lr_schedule", cfg.schedule());
         t.put("epochs", cfg.epochs(result.rows()));
         t.put("steps", result.plan().steps());

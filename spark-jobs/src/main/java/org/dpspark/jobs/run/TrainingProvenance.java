@@ -61,7 +61,8 @@ public final class TrainingProvenance {
                 cfg.optimizer().equals("momentum") ? cfg.momentum() : null, cfg.schedule(), cfg.epochs(result.rows()),
                 cfg.batchSize(), cfg.learningRate(), result.stepMode(), cfg.dpLossTracking(),
                 local == null ? null : local.epochs(), local == null ? null : local.learningRate(),
-                local == null ? null : local.batchSize(), cfg.precision().jsonName());
+                local == null ? null : local.batchSize(), cfg.precision().jsonName(),
+                cfg.emaDecay() > 0 ? cfg.emaDecay() : null);
         return new ModelProvenance(jobId, dpsparkVersion, createdAt, claim, data, trainer, receipt);
     }
 

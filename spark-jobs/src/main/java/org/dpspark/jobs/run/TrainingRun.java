@@ -212,6 +212,7 @@ public final class TrainingRun {
         m.put("learning rate", Double.toString(cfg.learningRate()));
         m.put("learning-rate schedule", cfg.schedule());
         m.put("optimizer", cfg.optimizer() + (cfg.optimizer().equals("momentum") ? " " + cfg.momentum() : ""));
+        m.put("ema decay", Double.toString(cfg.emaDecay()));
         m.put("model", modelSpec.toJson().toString());
         m.put("features", data.encoding() instanceof TrainingData.SpecEncoding s
                 ? s.specName() + " " + sha256(s.spec().toJson())

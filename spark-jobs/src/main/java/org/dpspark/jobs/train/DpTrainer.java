@@ -363,7 +363,10 @@ public final class DpTrainer {
             progress.done();
         }
         double seconds = secondsPerEpoch.stream().mapToDouble(Double::doubleValue).sum();
-        return new TrainResult(params, plan, List.copyOf(lossPerEpoch), List.copyOf(lossStdPerEpoch), seconds, rows, mode,
+        // With --ema the released model is the average of the iterates (post-processing of released values).
+        double[] released = optimizer instanceof org.dpspark.core.optim.Averaged a && a.hasAverage() ? a.average()
+                : params;
+        return new TrainResult(released, plan, List.copyOf(lossPerEpoch), List.copyOf(lossStdPerEpoch), seconds, rows, mode,
                 loadSeconds, startupSeconds, List.copyOf(secondsPerEpoch));
     }
 

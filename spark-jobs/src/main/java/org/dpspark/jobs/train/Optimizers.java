@@ -1,6 +1,7 @@
 package org.dpspark.jobs.train;
 
 import org.dpspark.core.optim.Adam;
+import org.dpspark.core.optim.Averaged;
 import org.dpspark.core.optim.LearningRateSchedule;
 import org.dpspark.core.optim.Momentum;
 import org.dpspark.core.optim.Optimizer;
@@ -16,18 +17,22 @@ public final class Optimizers {
 
     private Optimizers() {}
 
-    /** The optimizer for a run of {@code steps} steps (the cosine schedule decays to 1e-6 of the rate at the end). */
+    /**
+     * The optimizer for a run of {@code steps} steps (the cosine schedule decays to 1e-6 of the rate at the end),
+     * {@link Averaged} when the config asks for an EMA of the iterates.
+     */
     public static Optimizer create(TrainConfig cfg, long steps) {
         LearningRateSchedule lr = switch (cfg.schedule()) {
             case "constant" -> LearningRateSchedule.constant(cfg.learningRate());
             case "cosine" -> LearningRateSchedule.cosine(cfg.learningRate(), cfg.learningRate() * COSINE_FLOOR, steps);
             default -> throw org.dpspark.core.params.InvalidParameterException.of("lrSchedule", "is unknown: '" + cfg.schedule() + "'");
         };
-        return switch (cfg.optimizer()) {
+        Optimizer stepper = switch (cfg.optimizer()) {
             case "sgd" -> new Sgd(lr);
             case "momentum" -> new Momentum(lr, cfg.momentum());
             case "adam" -> new Adam(lr, 0.9, 0.999, 1e-8);
             default -> throw org.dpspark.core.params.InvalidParameterException.of("optimizer", "is unknown: '" + cfg.optimizer() + "'");
         };
+        return cfg.emaDecay() > 0 ? new Averaged(stepper, cfg.emaDecay()) : stepper;
     }
 }

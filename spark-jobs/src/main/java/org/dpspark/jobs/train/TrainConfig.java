@@ -31,6 +31,7 @@ public final class TrainConfig implements Serializable {
     private final double learningRate;
     private final String optimizer;
     private final double momentum;
+    private final double emaDecay;
     private final String schedule;
     private final double delta;
     private final Double targetEpsilon;
@@ -69,6 +70,7 @@ public final class TrainConfig implements Serializable {
         this.learningRate = b.learningRate;
         this.optimizer = b.optimizer;
         this.momentum = b.momentum;
+        this.emaDecay = b.emaDecay;
         this.schedule = b.schedule;
         this.delta = b.delta;
         this.targetEpsilon = b.targetEpsilon;
@@ -105,6 +107,7 @@ public final class TrainConfig implements Serializable {
         b.learningRate = learningRate;
         b.optimizer = optimizer;
         b.momentum = momentum;
+        b.emaDecay = emaDecay;
         b.schedule = schedule;
         b.delta = delta;
         b.targetEpsilon = targetEpsilon;
@@ -173,6 +176,14 @@ public final class TrainConfig implements Serializable {
     /** The optimizer's name, one of {@link #OPTIMIZERS}. */
     public String optimizer() {
         return optimizer;
+    }
+
+    /**
+     * The decay of the exponential moving average of the iterates that is released as the model (De et al. 2022's
+     * parameter averaging; post-processing, no privacy cost), or 0: the last iterate is released.
+     */
+    public double emaDecay() {
+        return emaDecay;
     }
 
     /** The momentum coefficient of the "momentum" optimizer (beta1 of "adam" is 0.9). */
@@ -376,6 +387,7 @@ public final class TrainConfig implements Serializable {
         private double learningRate = 1.0;
         private String optimizer = "sgd";
         private double momentum = 0.9;
+        private double emaDecay = 0.0;
         private String schedule = "constant";
         private double delta = 1e-5;
         private Double targetEpsilon;
@@ -489,6 +501,12 @@ public final class TrainConfig implements Serializable {
 
         public Builder momentum(double v) {
             this.momentum = v;
+            return this;
+        }
+
+        /** The released model is the EMA of the iterates with this decay, in [0, 1); 0 (the default): the last. */
+        public Builder emaDecay(double v) {
+            this.emaDecay = v;
             return this;
         }
 
@@ -675,6 +693,7 @@ public final class TrainConfig implements Serializable {
             Checks.positive("learningRate", learningRate);
             Checks.oneOf("optimizer", optimizer, java.util.Arrays.asList(OPTIMIZERS));
             Checks.halfOpen("momentum", momentum, 0, 1);
+            Checks.halfOpen("emaDecay", emaDecay, 0, 1);
             Checks.oneOf("lrSchedule", schedule, java.util.Arrays.asList(SCHEDULES));
             Checks.openInterval("delta", delta, 0, 1);
             Checks.oneOf("regularizer", regularizer, java.util.Arrays.asList(REGULARIZERS));

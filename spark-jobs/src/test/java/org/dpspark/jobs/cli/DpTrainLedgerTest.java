@@ -318,8 +318,55 @@ class DpTrainLedgerTest {
 
     @Test
     void resume_logistic_job_equalsUninterruptedRun_chargedOnce() throws IOException {
+        // With the EMA of the iterates released: the checkpoint carries the average, so it resumes too.
         resumedRunEqualsUninterrupted(List.of("--model", "logistic", "--optimizer", "adam", "--learning-rate", "0.1",
-                "--lr-schedule", "cosine"), "job");
+                "--lr-schedule", "cosine", "--ema-decay", "0.9"), "job");
+    }
+
+    /** A seeded run of {@code steps} steps (momentum SGD, constant rate); returns the released model's params. */
+    private double[] seededSteps(String out, int steps, String... extra) throws IOException {
+        List<String> a = new ArrayList<>(List.of("--input", data().toString(), "--format", "csv",
+                "--spec", dir.resolve("spec.json").toString(), "--noise-multiplier", "1.1", "--steps",
+                Integer.toString(steps), "--batch-size", "100", "--output", dir.resolve(out).toString(), "--ledger",
+                ledger(), "--unbudgeted", "--insecure-test-seed", "42", "--model", "logistic", "--optimizer",
+                "momentum", "--learning-rate", "0.5", "--step-mode", "job"));
+        a.addAll(List.of(extra));
+        CliRun r = capture(DpTrain::run, a.toArray(String[]::new));
+        assertEquals(0, r.code(), r.err());
+        JsonNode params = JSON.readTree(dir.resolve(out).resolve("model.json").toFile()).get("params");
+        double[] p = new double[params.size()];
+        for (int i = 0; i < p.length; i++) {
+            p[i] = params.get(i).asDouble();
+        }
+        return p;
+    }
+
+    @Test
+    void emaDecay_releasesTheMovingAverageOfTheIterates_andIsReported() throws IOException {
+        // Under one seed the first k steps of any run are the same, so the iterates p1, p2, p3 are the models of
+        // runs of 1, 2 and 3 steps; the EMA written out here: a = p1, then a = d_t a + (1 - d_t) p_t with
+        // d_t = min(0.3, (1 + t) / (10 + t)): d_2 = 0.25, d_3 = 0.3.
+        double[] p1 = seededSteps("ema-p1", 1);
+        double[] p2 = seededSteps("ema-p2", 2);
+        double[] p3 = seededSteps("ema-p3", 3);
+        double[] averaged = seededSteps("ema-avg", 3, "--ema-decay", "0.3");
+        double[] expected = new double[p1.length];
+        for (int i = 0; i < p1.length; i++) {
+            double a = 0.25 * p1[i] + 0.75 * p2[i];
+            expected[i] = 0.3 * a + 0.7 * p3[i];
+        }
+        org.junit.jupiter.api.Assertions.assertArrayEquals(expected, averaged, 1e-12);
+        assertTrue(Math.abs(averaged[0] - p3[0]) > 1e-6, "the average is not the last iterate");
+        JsonNode rep = JSON.readTree(dir.resolve("ema-avg").resolve("report.json").toFile());
+        assertEquals(0.3, rep.at("/training/ema_decay").asDouble(), 0.0, rep.toString());
+        assertTrue(JSON.readTree(dir.resolve("ema-p3").resolve("report.json").toFile()).at("/training/ema_decay")
+                .isMissingNode(), "no ema_decay without averaging");
+        // Out of range: one line naming the flag, before anything runs.
+        CliRun bad = capture(DpTrain::run, "--rows", "2000", "--noise-multiplier", "1.2", "--epochs", "2",
+                "--ema-decay", "1", "--ledger", ledger(), "--dry-run");
+        assertEquals(ExitCode.BAD_INPUT.code(), bad.code(), bad.err());
+        assertEquals(1, bad.err().strip().lines().count(), bad.err());
+        assertTrue(bad.err().contains("--ema-decay must be"), bad.err());
     }
 
     @Test
@@ -362,6 +409,10 @@ class DpTrainLedgerTest {
         assertEquals(2, otherPlan.code(), otherPlan.err());
         assertEquals(1, otherPlan.err().strip().lines().count(), otherPlan.err());
         assertTrue(otherPlan.err().contains("its plan's clip norm C is 1.0, this run's is 0.5"), otherPlan.err());
+        CliRun otherEma = seeded("r-1", "r-1", List.of("--model", "logistic", "--ema-decay", "0.9"), "job",
+                "--checkpoint-dir", ckpt, "--resume");
+        assertEquals(2, otherEma.code(), otherEma.err());
+        assertTrue(otherEma.err().contains("its plan's ema decay is 0.0, this run's is 0.9"), otherEma.err());
         CliRun otherPrecision = seeded("r-1", "r-1", List.of("--model", "logistic", "--precision", "float32"), "job",
                 "--checkpoint-dir", ckpt, "--resume");
         assertEquals(2, otherPrecision.code(), otherPrecision.err());

@@ -341,6 +341,26 @@ class DpEstimatorTest {
     }
 
     @Test
+    void emaDecay_reachesTheTrainer_andIsCheckedWhenSet() {
+        // dp-train's test (DpTrainLedgerTest) checks the average against the iterates; here, that the Param is used.
+        Dataset<Row> assembled = ASSEMBLER.transform(train).coalesce(2);
+        DpLogisticRegression last = dpLr();
+        last.setInsecureTestSeedForTestsOnly(3);
+        DpLogisticRegression averaged = dpLr().setEmaDecay(0.9);
+        averaged.setInsecureTestSeedForTestsOnly(3);
+        assertEquals(0.0, last.getEmaDecay(), 0.0);
+        double[] a = last.fit(assembled).parameters();
+        double[] b = averaged.fit(assembled).parameters();
+        assertEquals(a.length, b.length);
+        assertTrue(java.util.stream.IntStream.range(0, a.length).anyMatch(i -> Math.abs(a[i] - b[i]) > 1e-9),
+                "the same seed with an EMA released the last iterate");
+        for (double bad : new double[] {1.0, -0.5, Double.NaN}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> dpLr().setEmaDecay(bad));
+            assertTrue(e.getMessage().contains("emaDecay"), e.getMessage());
+        }
+    }
+
+    @Test
     void fitWithCheckpointDir_stoppedThenResumed_equalsAnUninterruptedFit_chargedOnce() {
         String uri = org.dpspark.jobs.ledger.TestLedgers.init(dir.resolve("ckpt-ledger").toUri().toString());
         Dataset<Row> assembled = ASSEMBLER.transform(train).coalesce(2);

@@ -15,7 +15,7 @@ public final class ProvenanceFixtures {
         DataProvenance data = new DataProvenance("/data/train.csv", "csv", "sha256:abc123", 60000, "my-spec",
                 dimension);
         TrainerProvenance trainer = new TrainerProvenance(TrainerProvenance.DP_SGD, "momentum", 0.9, "cosine", 2.5,
-                256, 0.05, "barrier", true);
+                256, 0.05, "barrier", true, null, null, null, "float32", 0.99);
         return new ModelProvenance("job-42", "0.1.0-SNAPSHOT", Instant.parse("2026-12-06T00:00:00.123456789Z"),
                 claim(), data, trainer, receipt);
     }

@@ -129,7 +129,9 @@ public final class TrainingReportPage {
         }
         h.raw("<table>\n");
         h.row("model", "/training/model").row("optimizer", "/training/optimizer")
-                .rowIfPresent("momentum", "/training/momentum").row("learning rate", "/training/learning_rate")
+                .rowIfPresent("momentum", "/training/momentum")
+                .rowIfPresent("released model: EMA of the iterates, decay", "/training/ema_decay")
+                .row("learning rate", "/training/learning_rate")
                 .row("learning-rate schedule", "/training/lr_schedule").row("epochs", "/training/epochs")
                 .row("steps", "/training/steps").row("batch size", "/training/batch_size")
                 .row("sampling rate", "/training/sampling_rate").row("noise multiplier", "/training/noise_multiplier")
