@@ -359,8 +359,14 @@ class DpTrainLedgerTest {
         assertTrue(Math.abs(averaged[0] - p3[0]) > 1e-6, "the average is not the last iterate");
         JsonNode rep = JSON.readTree(dir.resolve("ema-avg").resolve("report.json").toFile());
         assertEquals(0.3, rep.at("/training/ema_decay").asDouble(), 0.0, rep.toString());
-        assertTrue(JSON.readTree(dir.resolve("ema-p3").resolve("report.json").toFile()).at("/training/ema_decay")
-                .isMissingNode(), "no ema_decay without averaging");
+        JsonNode last = JSON.readTree(dir.resolve("ema-p3").resolve("report.json").toFile());
+        assertTrue(last.at("/training/ema_decay").isMissingNode(), "no ema_decay without averaging");
+        // Post-processing: the same plan and the same epsilon as the run that released its last iterate.
+        for (String f : List.of("/privacy/epsilon", "/privacy/noise_multiplier", "/privacy/steps",
+                "/privacy/sampling_rate")) {
+            assertTrue(rep.at(f).isNumber(), f + " in " + rep);
+            assertEquals(last.at(f), rep.at(f), f);
+        }
         // Out of range: one line naming the flag, before anything runs.
         CliRun bad = capture(DpTrain::run, "--rows", "2000", "--noise-multiplier", "1.2", "--epochs", "2",
                 "--ema-decay", "1", "--ledger", ledger(), "--dry-run");
