@@ -152,7 +152,7 @@ public class DpTrain implements Callable<Integer> {
     @Option(names = "--momentum", paramLabel = "BETA", defaultValue = "0.9", description = "Momentum coefficient of --optimizer momentum (default: ${DEFAULT-VALUE}).")
     double momentum;
 
-    @Option(names = "--ema-decay", paramLabel = "D", defaultValue = "0", description = "Release the exponential moving average of the iterates (De et al. 2022's parameter averaging) with decay D in (0, 1), e.g. 0.99, instead of the last iterate: post-processing of the noisy iterates, no privacy cost. 0 releases the last iterate (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--ema-decay", paramLabel = "D", defaultValue = "0", description = "Release the exponential moving average of the iterates (De et al. 2022's parameter averaging) with decay D in (0, 1), e.g. 0.99, instead of the last iterate: post-processing of the noisy iterates, no privacy cost. 0 releases the last iterate (default: ${DEFAULT-VALUE}; the image recipe's: 0.99).")
     double emaDecay;
 
     @Option(names = "--lr-schedule", paramLabel = "S", defaultValue = "constant", description = "constant | cosine (decay to 0 over the run) (default: ${DEFAULT-VALUE}).")
@@ -442,11 +442,15 @@ public class DpTrain implements Callable<Integer> {
         if (unset.test("--loss-estimate")) {
             lossEstimate = ImageRecipe.LOSS_ESTIMATE;
         }
+        if (unset.test("--ema-decay")) {
+            emaDecay = ImageRecipe.EMA_DECAY;
+        }
         notice("image data: the ScatterNet recipe: --features " + features + " --model " + model + " --optimizer "
                 + optimizer + (optimizer.equals("momentum") ? " --momentum " + momentum : "") + " --learning-rate "
                 + ImageRecipe.num(learningRate) + " --clip-norm " + ImageRecipe.num(clipNorm) + " --batch-size "
                 + batchSize + (steps != null ? " --steps " + steps : " --epochs " + ImageRecipe.num(epochs))
-                + " --loss-estimate " + lossEstimate + " (the flags you set are kept; set --features or --model to configure the run yourself)");
+                + " --loss-estimate " + lossEstimate + " --ema-decay " + ImageRecipe.num(emaDecay)
+                + " (the flags you set are kept; set --features or --model to configure the run yourself)");
     }
 
     /** Prints the one line of an exception's outcome; a failure's stack trace goes to DEBUG (and --verbose). */

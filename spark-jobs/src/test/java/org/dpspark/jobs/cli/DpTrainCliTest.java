@@ -454,13 +454,13 @@ class DpTrainCliTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.err().contains("image data: the ScatterNet recipe: --features scatter:2,8 --model softmax"
                 + " --optimizer momentum --momentum 0.9 --learning-rate 8 --clip-norm 0.1 --batch-size 4096"
-                + " --epochs 40"), r.err());
+                + " --epochs 40 --loss-estimate off --ema-decay 0.99 (the flags you set"), r.err());
         assertTrue(r.out().contains("N = 5000, q = 0.8192, steps = 48,"), r.out());
         CliRun longer = run("--input", train.toString(), "--format", "mnist", "--epsilon", "3", "--dry-run",
-                "--epochs", "80", "--learning-rate", "4");
+                "--epochs", "80", "--learning-rate", "4", "--ema-decay", "0");
         assertEquals(0, longer.code(), longer.err());
-        assertTrue(longer.err().contains("--learning-rate 4 --clip-norm 0.1 --batch-size 4096 --epochs 80"),
-                longer.err());
+        assertTrue(longer.err().contains("--learning-rate 4 --clip-norm 0.1 --batch-size 4096 --epochs 80"
+                + " --loss-estimate off --ema-decay 0 (the flags"), longer.err());
         assertTrue(longer.out().contains("N = 5000, q = 0.8192, steps = 97,"), longer.out());
         CliRun off = run("--input", train.toString(), "--format", "mnist", "--epsilon", "3", "--dry-run",
                 "--model", "mlp");
@@ -484,10 +484,12 @@ class DpTrainCliTest {
         a.addAll(List.of("--output", offDir.toString()));
         CliRun off = run(a.toArray(String[]::new));
         assertEquals(0, off.code(), off.err());
-        assertTrue(off.err().contains("--batch-size 50 --epochs 2 --loss-estimate off (the flags you set"), off.err());
+        assertTrue(off.err().contains("--batch-size 50 --epochs 2 --loss-estimate off --ema-decay 0.99 (the flags you"
+                + " set"), off.err());
         JsonNode rep = JSON.readTree(offDir.resolve("report.json").toFile());
         assertTrue(rep.at("/training/loss_note").asText().startsWith("loss tracking disabled (dp-train --loss-estimate"
                 + " off"), rep.toString());
+        assertEquals(0.99, rep.at("/training/ema_decay").asDouble(), 0.0, "the recipe releases the EMA");
         assertEquals(2, rep.at("/training/loss_per_epoch").size());
         assertTrue(rep.at("/training/loss_per_epoch/0").isNull() && rep.at("/training/loss_per_epoch/1").isNull(),
                 rep.at("/training/loss_per_epoch").toString());
@@ -500,7 +502,7 @@ class DpTrainCliTest {
         a.addAll(List.of("--loss-estimate", "on", "--output", onDir.toString()));
         CliRun on = run(a.toArray(String[]::new));
         assertEquals(0, on.code(), on.err());
-        assertTrue(on.err().contains("--epochs 2 --loss-estimate on (the flags you set"), on.err());
+        assertTrue(on.err().contains("--epochs 2 --loss-estimate on --ema-decay 0.99 (the flags you set"), on.err());
         JsonNode repOn = JSON.readTree(onDir.resolve("report.json").toFile());
         assertTrue(repOn.at("/training/loss_per_epoch/1").isNumber(), repOn.at("/training/loss_per_epoch").toString());
         assertTrue(repOn.at("/training/loss_note").asText().startsWith("DP estimate"), repOn.toString());
