@@ -363,7 +363,7 @@ public final class DpTrainer {
             progress.done();
         }
         double seconds = secondsPerEpoch.stream().mapToDouble(Double::doubleValue).sum();
-        // With --ema the released model is the average of the iterates (post-processing of released values).
+        // With --ema-decay the released model is the average of the iterates (post-processing of released values).
         double[] released = optimizer instanceof org.dpspark.core.optim.Averaged a && a.hasAverage() ? a.average()
                 : params;
         return new TrainResult(released, plan, List.copyOf(lossPerEpoch), List.copyOf(lossStdPerEpoch), seconds, rows, mode,
