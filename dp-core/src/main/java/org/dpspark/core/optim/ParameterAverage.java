@@ -9,11 +9,12 @@ import java.util.Objects;
  * 2022, Section 3.2 "parameter averaging"):
  * <pre>
  *   avg_1 = params_1
- *   avg_t = d_t avg_{t-1} + (1 - d_t) params_t,   d_t = min(decay, (1 + t) / (10 + t))   (t &gt;= 2)
+ *   avg_t = d_t avg_{t-1} + (1 - d_t) params_t,   d_t = min(decay, (1 + t) / (w + t))   (t &gt;= 2)
  * </pre>
- * The warm-up factor (1 + t) / (10 + t) (the {@code num_updates} rule of TensorFlow's
+ * The warm-up factor (1 + t) / (w + t) with w = 10 (the {@code num_updates} rule of TensorFlow's
  * {@code tf.train.ExponentialMovingAverage}) keeps the first, untrained iterates from dominating the average
- * for long; after about 10 / (1 - decay) updates the decay is constant.
+ * for long; after about w / (1 - decay) updates the decay is constant. Until then the average's window is about
+ * (w + t) / (w - 1) iterates: the last ninth of the run for w = 10, all of it as w nears 1 (Polyak averaging).
  *
  * <p>It reads only the iterates, which are already released (noised) values, so the average is
  * post-processing and costs no privacy (Dwork and Roth 2014, Proposition 2.1). State: one instance per training
@@ -23,16 +24,36 @@ public final class ParameterAverage implements java.io.Serializable {
 
     private static final long serialVersionUID = 1L;
 
+    /** TensorFlow's warm-up constant w. */
+    public static final double DEFAULT_WARMUP = 10.0;
+
     private final double decay;
+    private final double warmup;
     private double[] average;
     private long updates;
 
     /** @param decay the largest weight of the previous average, in [0, 1) (0: the last iterate) */
     public ParameterAverage(double decay) {
+        this(decay, DEFAULT_WARMUP);
+    }
+
+    /**
+     * @param decay the largest weight of the previous average, in [0, 1) (0: the last iterate)
+     * @param warmup the warm-up constant w &gt; 1 of d_t = min(decay, (1 + t) / (w + t))
+     */
+    public ParameterAverage(double decay, double warmup) {
         if (!(decay >= 0.0 && decay < 1.0)) {
             throw new IllegalArgumentException("decay must be in [0, 1), got " + decay);
         }
+        if (!(warmup > 1.0 && warmup < Double.POSITIVE_INFINITY)) {
+            throw new IllegalArgumentException("warmup must be a finite number > 1, got " + warmup);
+        }
         this.decay = decay;
+        this.warmup = warmup;
+    }
+
+    public double warmup() {
+        return warmup;
     }
 
     public double decay() {
@@ -49,7 +70,7 @@ public final class ParameterAverage implements java.io.Serializable {
         if (!(t >= 1)) {
             throw new IllegalArgumentException("t must be >= 1, got " + t);
         }
-        return t == 1 ? 0.0 : Math.min(decay, (1.0 + t) / (10.0 + t));
+        return t == 1 ? 0.0 : Math.min(decay, (1.0 + t) / (warmup + t));
     }
 
     /** Folds in the current iterate (not modified; its length is fixed by the first call). */
@@ -101,6 +122,6 @@ public final class ParameterAverage implements java.io.Serializable {
 
     @Override
     public String toString() {
-        return "ParameterAverage[decay=" + decay + ", updates=" + updates + "]";
+        return "ParameterAverage[decay=" + decay + ", warmup=" + warmup + ", updates=" + updates + "]";
     }
 }

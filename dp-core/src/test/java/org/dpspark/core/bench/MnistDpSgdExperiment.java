@@ -49,7 +49,8 @@ import org.dpspark.core.step.DriverUpdate;
  * </pre>
  * Keys (default): dir, model (mlp-tanh; mlp = ReLU, softmax), hidden (256), batch (512), epochs (30), sigma
  * (required), clip (1), opt (momentum; sgd, adam), lr (0.1), beta (0.9, momentum), schedule (constant; cosine:
- * to lrMin over the run), lrMin (1e-6 * lr), ema (0 = none; else the {@link ParameterAverage} decay), xscale (1),
+ * to lrMin over the run), lrMin (1e-6 * lr), ema (0 = none; else the {@link ParameterAverage} decay; D1,D2,... =
+ * several averages of one trajectory, for paired comparisons), xscale (1),
  * w1Scale (1: multiplies the MLP's initial first-layer weights), wd (0: decoupled weight decay, params *= 1 - lr_t wd
  * after each step), evalEvery (epochs between test evaluations, 1), features (raw; dct:K = the K x K lowest
  * coefficients of the orthonormal 2-D DCT-II of the scaled pixels, as dp-train's {@code --features dct:K}
@@ -68,8 +69,9 @@ import org.dpspark.core.step.DriverUpdate;
  * f(flip x), clipped once; {@link FlipAveragedSoftmax}; model=softmax, norm=gn, no sym), pre (scatter only: off;
  * log:EPS = log(1 + x / EPS), pow:P = x^P, applied to every scattering coefficient x, order 0 included, right after
  * the transform and before groups and norm, train and test alike; see {@link #pointwise}), prescale (scatter only:
- * A1,A2 = the order-1 channels times A1 and the order-2 ones times A2 before norm; see {@link #prescale}; with it or
- * not, zcadp's CM and CS may be given as qF, the F-quantile of the per-example norms). The
+ * A1,A2 = the order-1 channels times A1 and the order-2 ones times A2 before norm, after the group norm; see
+ * {@link #prescale}; with it or not, zcadp's CM and CS may be given as qF, the F-quantile of the per-example norms),
+ * o2 (scatter only: drop or pool:P = fewer order-2 coordinates after the normalization; see {@link #orderTwo}). The
  * transform is fixed and public: no privacy cost. Scattering features are computed once for train and test, on
  * the common fork-join pool (2 threads on 2 cores). Fashion-MNIST works the same way with dir pointing at its IDX
  * files (same names), e.g. dir=/usr/share/datasets/fashion-mnist.
@@ -83,7 +85,7 @@ public final class MnistDpSgdExperiment {
 
     private static final Set<String> KEYS = Set.of("dir", "model", "hidden", "batch", "epochs", "sigma", "clip",
             "opt", "lr", "beta", "schedule", "lrMin", "ema", "xscale", "w1Scale", "wd", "evalEvery",
-            "features", "groups", "norm", "threads", "runs", "loss", "sym", "aug", "pre", "prescale");
+            "features", "groups", "norm", "threads", "runs", "loss", "sym", "aug", "pre", "prescale", "o2");
 
     private MnistDpSgdExperiment() {
     }
@@ -176,6 +178,12 @@ public final class MnistDpSgdExperiment {
                         norm.startsWith("gn+") ? norm.substring(3) : norm);
             }
             d = scat.outputSize();
+            if (a.containsKey("o2")) {
+                train[0] = orderTwo(train[0], scat, a.get("o2"));
+                test[0] = orderTwo(test[0], scat, a.get("o2"));
+                d = test[0].length / test[1].length;
+                System.out.printf("o2=%s: %d features%n", a.get("o2"), d);
+            }
             String sym = a.getOrDefault("sym", "off");
             if (!sym.equals("off")) {
                 if (!norm.equals("gn")) {
@@ -271,7 +279,10 @@ public final class MnistDpSgdExperiment {
         double lr = Double.parseDouble(a.getOrDefault("lr", "0.1"));
         double beta = Double.parseDouble(a.getOrDefault("beta", "0.9"));
         double lrMin = Double.parseDouble(a.getOrDefault("lrMin", String.valueOf(1e-6 * lr)));
-        double emaDecay = Double.parseDouble(a.getOrDefault("ema", "0"));
+        // ema=D1,D2,...: several averages of the one trajectory, for paired comparisons of the decays
+        // D:W = decay D with warm-up constant W (ParameterAverage; default 10)
+        String[] emaSpecs = java.util.Arrays.stream(a.getOrDefault("ema", "0").split(","))
+                .filter(d -> Double.parseDouble(d.split(":")[0]) > 0).toArray(String[]::new);
         double w1Scale = Double.parseDouble(a.getOrDefault("w1Scale", "1"));
         double weightDecay = Double.parseDouble(a.getOrDefault("wd", "0"));
         double evalEvery = Double.parseDouble(a.getOrDefault("evalEvery", "1"));
@@ -297,7 +308,12 @@ public final class MnistDpSgdExperiment {
             case "sgd" -> new Sgd(lr);
             default -> throw new IllegalArgumentException("opt must be sgd, momentum or adam");
         };
-        ParameterAverage ema = emaDecay > 0 ? new ParameterAverage(emaDecay) : null;
+        ParameterAverage[] emas = new ParameterAverage[emaSpecs.length];
+        for (int i = 0; i < emas.length; i++) {
+            String[] dw = emaSpecs[i].split(":");
+            emas[i] = new ParameterAverage(Double.parseDouble(dw[0]),
+                    dw.length > 1 ? Double.parseDouble(dw[1]) : ParameterAverage.DEFAULT_WARMUP);
+        }
         System.out.printf("config %s; q %.6f, steps %d, noise std on the mean gradient %.3g%n", a, q, steps,
                 sigma * clipNorm / (q * n));
 
@@ -341,18 +357,27 @@ public final class MnistDpSgdExperiment {
                     params[i] *= shrink;
                 }
             }
-            if (ema != null) {
+            for (ParameterAverage ema : emas) {
                 ema.update(params);
             }
             if (t % evalSteps == 0 || t == steps) {
                 System.out.printf("step %d/%d (epoch %.1f): test accuracy %.4f%s, %.0f s%n", t, steps, t * q,
-                        accuracy(evalModel, params, test, dim),
-                        ema == null ? "" : String.format(", ema %.4f", accuracy(evalModel, ema.average(), test, dim)),
+                        accuracy(evalModel, params, test, dim), emaAccuracies(emaSpecs, emas, evalModel, test, dim),
                         (System.nanoTime() - start) / 1e9);
             }
         }
         System.out.printf("final %s: test accuracy %.4f%s%n", a, accuracy(evalModel, params, test, dim),
-                ema == null ? "" : String.format(", ema %.4f", accuracy(evalModel, ema.average(), test, dim)));
+                emaAccuracies(emaSpecs, emas, evalModel, test, dim));
+    }
+
+    private static String emaAccuracies(String[] decays, ParameterAverage[] emas, DpModel model, double[][] test,
+            int dim) {
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < emas.length; i++) {
+            s.append(String.format(emas.length == 1 ? ", ema %3$.4f" : ", ema %2$s %3$.4f", i, decays[i],
+                    accuracy(model, emas[i].average(), test, dim)));
+        }
+        return s.toString();
     }
 
     /**
@@ -432,6 +457,45 @@ public final class MnistDpSgdExperiment {
             }
             if (groups > 0) {
                 GroupNorm.apply(out, e * d, s.channels(), spatial, groups, 1e-5);
+            }
+        });
+        return out;
+    }
+
+    /**
+     * Fewer order-2 coordinates, after the normalization (a fixed map, no privacy cost): {@code drop} removes the
+     * order-2 channels, {@code pool:P} sums each order-2 channel over P x P spatial windows (divided by P, so an
+     * orthonormal map of the window's mean direction), keeping orders 0 and 1 whole.
+     */
+    static double[] orderTwo(double[] x, Scattering2D scat, String spec) {
+        int h = scat.outputHeight();
+        int w = scat.outputWidth();
+        int spatial = h * w;
+        int channels = scat.channels();
+        int first2 = 1 + scat.j() * scat.l();
+        int p = spec.equals("drop") ? 0 : Integer.parseInt(spec.substring(spec.indexOf(':') + 1));
+        int ph = p == 0 ? 0 : (h + p - 1) / p;
+        int pw = p == 0 ? 0 : (w + p - 1) / p;
+        int d = channels * spatial;
+        int dOut = first2 * spatial + (channels - first2) * ph * pw;
+        int n = x.length / d;
+        double[] out = new double[n * dOut];
+        IntStream.range(0, n).parallel().forEach(e -> {
+            System.arraycopy(x, e * d, out, e * dOut, first2 * spatial);
+            int o = e * dOut + first2 * spatial;
+            for (int c = first2; c < channels && p > 0; c++) {
+                int base = e * d + c * spatial;
+                for (int bi = 0; bi < ph; bi++) {
+                    for (int bj = 0; bj < pw; bj++) {
+                        double sum = 0;
+                        for (int i = bi * p; i < Math.min(h, bi * p + p); i++) {
+                            for (int j = bj * p; j < Math.min(w, bj * p + p); j++) {
+                                sum += x[base + i * w + j];
+                            }
+                        }
+                        out[o++] = sum / p;
+                    }
+                }
             }
         });
         return out;

@@ -76,6 +76,38 @@ class ParameterAverageTest {
     }
 
     @Test
+    void average_warmupTwo_isTheRunningMeanWithTheFirstIterateCountedThrice() {
+        // w = 2: the iterate t >= 2 enters with weight 1 / (2 + t) and keeps prod_{s > t} (1 + s) / (2 + s)
+        // = (2 + t) / (2 + T), so each has 1 / (T + 2) at the end and the first the rest, 3 / (T + 2)
+        ParameterAverage avg = new ParameterAverage(0.999, 2.0);
+        java.util.Random r = new java.util.Random(7);
+        int rounds = 20;
+        double[] p = new double[rounds];
+        for (int t = 0; t < rounds; t++) {
+            p[t] = r.nextGaussian();
+            avg.update(new double[] {p[t]});
+        }
+        double expected = 3 * p[0];
+        for (int t = 1; t < rounds; t++) {
+            expected += p[t];
+        }
+        expected /= rounds + 2;
+        assertEquals(expected, avg.average()[0], 1e-12);
+        assertEquals(2.0, avg.warmup(), 0.0);
+        assertEquals(ParameterAverage.DEFAULT_WARMUP, new ParameterAverage(0.9).warmup(), 0.0);
+    }
+
+    @Test
+    void constructor_warmupAtMostOneOrNotFinite_rejectedNamingTheValue() {
+        for (double bad : new double[] {1.0, 0.5, -3.0, Double.NaN, Double.POSITIVE_INFINITY}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> new ParameterAverage(0.9, bad));
+            assertTrue(e.getMessage().contains("warmup must be a finite number > 1"), e.getMessage());
+            assertTrue(e.getMessage().contains(String.valueOf(bad)), e.getMessage());
+        }
+    }
+
+    @Test
     void update_lengthChanged_rejected() {
         ParameterAverage avg = new ParameterAverage(0.9);
         avg.update(new double[3]);
