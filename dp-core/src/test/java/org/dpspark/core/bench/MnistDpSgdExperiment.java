@@ -69,7 +69,8 @@ import org.dpspark.core.step.DriverUpdate;
  * f(flip x), clipped once; {@link FlipAveragedSoftmax}; model=softmax, norm=gn, no sym), pre (scatter only: off;
  * log:EPS = log(1 + x / EPS), pow:P = x^P, applied to every scattering coefficient x, order 0 included, right after
  * the transform and before groups and norm, train and test alike; see {@link #pointwise}), prescale (scatter only:
- * A1,A2 = the order-1 channels times A1 and the order-2 ones times A2 before norm, after the group norm; see
+ * A1,A2 = the order-1 channels times A1 and the order-2 ones times A2: after the group norm with norm=gn, before
+ * the data normalization otherwise; see
  * {@link #prescale}; with it or not, zcadp's CM and CS may be given as qF, the F-quantile of the per-example norms),
  * o2 (scatter only: drop or pool:P = fewer order-2 coordinates after the normalization; see {@link #orderTwo}). The
  * transform is fixed and public: no privacy cost. Scattering features are computed once for train and test, on
