@@ -13,8 +13,8 @@ import java.util.Objects;
  * </pre>
  * The warm-up factor (1 + t) / (w + t) with w = 10 (the {@code num_updates} rule of TensorFlow's
  * {@code tf.train.ExponentialMovingAverage}) keeps the first, untrained iterates from dominating the average
- * for long; after about w / (1 - decay) updates the decay is constant. Until then the average's window is about
- * (w + t) / (w - 1) iterates: the last ninth of the run for w = 10, all of it as w nears 1 (Polyak averaging).
+ * for long; from update (w decay - 1) / (1 - decay) on the decay is constant. Until then the average's window is about
+ * (w + t) / (w - 1) iterates: the last ninth of the run for w = 10, all of it for w = 2 (the running mean).
  *
  * <p>It reads only the iterates, which are already released (noised) values, so the average is
  * post-processing and costs no privacy (Dwork and Roth 2014, Proposition 2.1). State: one instance per training
@@ -22,7 +22,7 @@ import java.util.Objects;
  */
 public final class ParameterAverage implements java.io.Serializable {
 
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L; // 2: the warm-up constant
 
     /** TensorFlow's warm-up constant w. */
     public static final double DEFAULT_WARMUP = 10.0;

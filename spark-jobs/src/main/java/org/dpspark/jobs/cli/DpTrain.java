@@ -152,7 +152,7 @@ public class DpTrain implements Callable<Integer> {
     @Option(names = "--momentum", paramLabel = "BETA", defaultValue = "0.9", description = "Momentum coefficient of --optimizer momentum (default: ${DEFAULT-VALUE}).")
     double momentum;
 
-    @Option(names = "--ema-decay", paramLabel = "D", defaultValue = "0", description = "Release the exponential moving average of the iterates (De et al. 2022's parameter averaging) with decay D in (0, 1), e.g. 0.99, instead of the last iterate; step t uses min(D, (1 + t) / (10 + t)), so D binds after about 10 / (1 - D) steps: post-processing of the noisy iterates, no privacy cost. 0 releases the last iterate (default: ${DEFAULT-VALUE}; the image recipe's: 0.99).")
+    @Option(names = "--ema-decay", paramLabel = "D", defaultValue = "0", description = "Release the exponential moving average of the iterates (De et al. 2022's parameter averaging) with decay D in (0, 1), e.g. 0.99, instead of the last iterate; step t uses min(D, (1 + t) / (10 + t)), so D binds from step (10 D - 1) / (1 - D) on (891 for 0.99): post-processing of the noisy iterates, no privacy cost. 0 releases the last iterate (default: ${DEFAULT-VALUE}; the image recipe's: 0.99).")
     double emaDecay;
 
     @Option(names = "--lr-schedule", paramLabel = "S", defaultValue = "constant", description = "constant | cosine (decay to 0 over the run) (default: ${DEFAULT-VALUE}).")
